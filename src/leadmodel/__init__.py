@@ -1,0 +1,122 @@
+"""leadmodel: the lead domain of CRMs as a typed, embeddable Python library.
+
+Everything public is importable from here: ``import leadmodel as lm``.
+"""
+
+from __future__ import annotations
+
+from leadmodel import pipelines
+from leadmodel.domain.contact import ContactKind, ContactPoint
+from leadmodel.domain.entities import (
+    Company,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerOrigin,
+    Interest,
+    Lead,
+)
+from leadmodel.domain.ids import (
+    CompanyId,
+    ContactId,
+    CustomerId,
+    IdFactory,
+    InterestId,
+    LeadId,
+    sequential_ids,
+    uuid7,
+)
+from leadmodel.domain.json import JSON, FrozenMap
+from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.money import Money
+from leadmodel.domain.pipeline import (
+    ActionSpec,
+    FrameworkCheck,
+    GuardCheck,
+    Guards,
+    Pipeline,
+    PipelineSpec,
+    Policy,
+    Requirements,
+    StatusKind,
+    StatusSpec,
+    Transition,
+)
+from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
+from leadmodel.domain.source import Channel, Source
+from leadmodel.errors import (
+    AlreadyConvertedError,
+    ConcurrencyError,
+    CurrencyMismatchError,
+    LeadModelError,
+    NotALeadError,
+    NotFoundError,
+    PipelineSpecError,
+    Problem,
+    RuleViolation,
+    TransitionError,
+    ValidationError,
+)
+from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "JSON",
+    "SCHEMA_VERSION",
+    "ActionSpec",
+    "AlreadyConvertedError",
+    "Answer",
+    "Assessment",
+    "Channel",
+    "Company",
+    "CompanyId",
+    "ConcurrencyError",
+    "Contact",
+    "ContactId",
+    "ContactKind",
+    "ContactPoint",
+    "ConversionLinks",
+    "CurrencyMismatchError",
+    "Customer",
+    "CustomerId",
+    "CustomerKind",
+    "CustomerOrigin",
+    "FrameworkCheck",
+    "FrozenMap",
+    "GuardCheck",
+    "Guards",
+    "IdFactory",
+    "Interest",
+    "InterestId",
+    "Lead",
+    "LeadId",
+    "LeadModelError",
+    "LifecycleStage",
+    "LossInfo",
+    "Money",
+    "NotALeadError",
+    "NotFoundError",
+    "Pipeline",
+    "PipelineSpec",
+    "PipelineSpecError",
+    "Policy",
+    "Problem",
+    "Requirements",
+    "RuleViolation",
+    "Source",
+    "StatusChange",
+    "StatusKind",
+    "StatusSpec",
+    "Transition",
+    "TransitionError",
+    "ValidationError",
+    "__version__",
+    "from_dict",
+    "from_json",
+    "pipelines",
+    "sequential_ids",
+    "to_dict",
+    "to_json",
+    "uuid7",
+]

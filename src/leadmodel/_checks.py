@@ -1,0 +1,134 @@
+"""Field checks shared by the domain classes.
+
+Each check appends a :class:`~leadmodel.errors.Problem` to a list instead of raising, so a
+class can report every problem of an object at once. Checks are plain functions: they run
+on every construction (including ``attrs.evolve``) and are kept cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+from typing import Any, NoReturn
+
+from leadmodel.errors import Problem, ValidationError
+
+Problems = list[Problem]
+
+MAX_VERSION = 2**63 - 1
+_AWARE_HINT = "pass a timezone-aware datetime, e.g. datetime(2026, 1, 2, tzinfo=timezone.utc)"
+
+
+def fail(model: str, problems: Problems) -> NoReturn:
+    """Raise one :class:`ValidationError` carrying every problem found."""
+    raise ValidationError(problems, model=model)
+
+
+def text(p: Problems, path: str, value: object, what: str) -> None:
+    """A required, non-blank string."""
+    if type(value) is not str or not value.strip():
+        if isinstance(value, str):
+            p.append(Problem(path, f"{what} must not be blank", value))
+        else:
+            p.append(Problem(path, f"{what} must be a string", value))
+
+
+def opt_text(p: Problems, path: str, value: object, what: str) -> None:
+    """``None`` or a non-blank string."""
+    if value is not None:
+        text(p, path, value, what)
+
+
+def aware(p: Problems, path: str, value: object) -> None:
+    """A timezone-aware datetime (naive datetimes are never assumed to be UTC)."""
+    if not isinstance(value, datetime):
+        p.append(Problem(path, f"expected a datetime; {_AWARE_HINT}", value))
+    elif value.utcoffset() is None:  # None for naive datetimes (and for tzinfos without offset)
+        p.append(Problem(path, f"naive datetime (no time zone); {_AWARE_HINT}", value))
+
+
+def opt_aware(p: Problems, path: str, value: object) -> None:
+    """``None`` or a timezone-aware datetime."""
+    if value is not None:
+        aware(p, path, value)
+
+
+def instance(p: Problems, path: str, value: object, cls: type[Any] | tuple[type[Any], ...]) -> bool:
+    """``value`` is an instance of ``cls``; returns whether it is."""
+    if isinstance(value, cls):
+        return True
+    names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+    p.append(Problem(path, f"expected {names}", value))
+    return False
+
+
+def opt_instance(p: Problems, path: str, value: object, cls: type[Any]) -> bool:
+    """``None`` or an instance of ``cls``."""
+    return value is None or instance(p, path, value, cls)
+
+
+def member(p: Problems, path: str, value: object, enum: type[Enum]) -> None:
+    """A member of ``enum``."""
+    if not isinstance(value, enum):
+        allowed = ", ".join(repr(m.value) for m in enum)
+        p.append(Problem(path, f"expected a {enum.__name__} ({allowed})", value))
+
+
+def each(
+    p: Problems, path: str, value: object, check: Callable[[Problems, str, object], None]
+) -> None:
+    """``value`` is a tuple and ``check`` passes for each item (paths ``path[i]``)."""
+    if type(value) is not tuple:
+        p.append(Problem(path, "expected a tuple", value))
+        return
+    for i, item in enumerate(value):
+        check(p, f"{path}[{i}]", item)
+
+
+def tuple_of(p: Problems, path: str, value: object, cls: type[Any]) -> None:
+    """A tuple whose items are instances of ``cls``."""
+    if type(value) is not tuple:
+        p.append(Problem(path, f"expected a tuple of {cls.__name__}", value))
+        return
+    for i, item in enumerate(value):
+        if not isinstance(item, cls):
+            p.append(Problem(f"{path}[{i}]", f"expected {cls.__name__}", item))
+
+
+def texts(p: Problems, path: str, value: object, what: str) -> None:
+    """A tuple of non-blank strings."""
+    if type(value) is not tuple:
+        p.append(Problem(path, "expected a tuple of strings", value))
+        return
+    for i, item in enumerate(value):
+        text(p, f"{path}[{i}]", item, what)
+
+
+def non_negative(p: Problems, path: str, value: Decimal | int | float, what: str) -> None:
+    """A number that is not below zero."""
+    if value < 0:
+        p.append(Problem(path, f"{what} cannot be negative", value))
+
+
+def version(p: Problems, value: object) -> None:
+    """An entity version: an int ≥ 0 (storage increments it on every save)."""
+    if type(value) is not int or not 0 <= value <= MAX_VERSION:
+        p.append(Problem("version", "the version is an int ≥ 0 (new entities start at 0)", value))
+
+
+@lru_cache(maxsize=1024)
+def _known_zone(name: str) -> bool:
+    from dateutil import tz
+
+    return bool(name.strip()) and tz.gettz(name) is not None
+
+
+def time_zone(p: Problems, path: str, value: object) -> None:
+    """``None`` or an IANA time zone name such as ``"Europe/Kyiv"``."""
+    if value is not None and (type(value) is not str or not _known_zone(value)):
+        p.append(
+            Problem(path, "not a time zone name; use an IANA name such as 'Europe/Kyiv'", value)
+        )

@@ -1,0 +1,443 @@
+"""Hypothesis strategies for every public leadmodel type, valid by construction.
+
+Every strategy builds objects through their public constructors, so each value it yields
+passed leadmodel's own validation. Use them in property tests (needs ``hypothesis``)::
+
+    from hypothesis import given
+    from leadmodel import Lead
+    from leadmodel.testing import strategies as lst
+
+    @given(lst.leads())
+    def test_a_lead_can_always_be_reached(lead: Lead) -> None:
+        assert lead.contact_points
+
+Outside a test, :func:`hypothesis.find` returns the simplest value meeting a condition:
+
+>>> from hypothesis import find
+>>> lead = find(leads(), lambda lead: lead.lost is not None)
+>>> lead.lost is not None and lead.converted is None
+True
+
+Datetimes come from many IANA zones and fixed offsets and include wall times inside DST
+overlaps; pass ``datetimes=aware_datetimes(allow_ambiguous=False)`` to the strategies that
+take it when a test compares with ``==`` across time zones (Python never calls such a wall
+time equal to the same instant in another zone).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeAlias
+
+import attrs
+from hypothesis import strategies as st
+
+from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, Interest, Lead
+from leadmodel.domain import _normalise
+from leadmodel.domain._currencies import ISO_4217
+from leadmodel.domain.contact import ContactKind, ContactPoint
+from leadmodel.domain.json import JSON, MAX_JSON_INT
+from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.money import Money
+from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
+from leadmodel.domain.source import Channel, Source
+
+# fmt: off
+__all__ = [
+    "TIME_ZONE_NAMES", "answers", "assessments", "aware_datetimes", "companies", "contact_points",
+    "contacts", "conversion_links", "customers", "interests", "json_objects", "json_values",
+    "leads", "loss_infos", "money", "person_names", "sources", "status_changes",
+]
+# fmt: on
+
+Strategy: TypeAlias = st.SearchStrategy
+DatetimesArg: TypeAlias = "Strategy[datetime] | None"
+
+TIME_ZONE_NAMES = ("Europe/Kyiv", "Asia/Almaty", "America/New_York", "UTC", "Asia/Tokyo")
+"""IANA names :func:`leads` and :func:`contacts` draw ``time_zone`` from."""
+
+_CYRILLIC = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяёъыэқңөүұ"
+_LATIN = string.ascii_letters + "áéíóúñçäöüßøåłśźżćńęąšžčőű"
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+_APOSTROPHES = ("", "", "'", "\u2019", "\u02bc")  # none, none, ' ’ ʼ
+_EMOJI = ("🦊", "🌻", "👩\u200d💻", "🇺🇦", "✨", "🙂", "🐼", "👍🏽")
+# fmt: off
+_NAMES = ("Олена Коваль", "Мар'яна Петрів-Сидоренко", "Seán O'Connor", "Jean-Luc Picard", "李小龙",
+          "山田 太郎", "Нұрсұлтан Әбішұлы", "Zoë 🌻", "D\u2019Artagnan")
+# fmt: on
+_IDN_TLDS = ("укр", "рф", "бел", "қаз", "срб", "中国", "日本")
+_MESSENGERS = ("telegram", "viber", "whatsapp", "signal", "wechat")
+_SOCIALS = ("instagram", "facebook", "linkedin", "tiktok", "x", "vk")
+_PHONE_REGIONS = ("UA", "KZ", "US", "GB", "DE", "JP", "PL", "IT", "AR", "IN", "BR", "CN", "GE")
+
+_visible = st.characters(exclude_categories=("Z", "Cc", "Cs"))  # never str.isspace()
+
+
+def _text(max_size: int = 24) -> Strategy[str]:
+    """Non-blank text: arbitrary characters around at least one visible one."""
+    half = st.text(max_size=max_size // 2)
+    return st.builds(lambda a, mid, b: a + mid + b, half, _visible, half)
+
+
+def _opt(strategy: Strategy[Any]) -> Strategy[Any]:
+    return st.none() | strategy
+
+
+def _tuples(strategy: Strategy[Any], min_size: int = 0, max_size: int = 3) -> Strategy[Any]:
+    return st.lists(strategy, min_size=min_size, max_size=max_size).map(tuple)
+
+
+_short = st.text(max_size=8)
+_slug = st.text(string.ascii_lowercase + string.digits + "_-", min_size=1, max_size=12)
+_key = _slug | _text(12)  # pipeline, status and criterion keys
+_scores = st.integers(0, 100) | st.floats(0, 100)
+_actor = _opt(st.sampled_from(("anna", "bohdan", "crm-bot")) | _text(12))
+
+
+def _id(prefix: str) -> Strategy[str]:
+    numbered = st.integers(1, 10**9).map(lambda n: f"{prefix}-{n}")
+    return st.uuids().map(str) | numbered | _text(16)
+
+
+@cache
+def _has_zoneinfo() -> bool:
+    import zoneinfo
+
+    return bool(zoneinfo.available_timezones())
+
+
+@cache
+def _time_zones() -> tuple[str, ...]:
+    """:data:`TIME_ZONE_NAMES` this machine's time zone data knows (``UTC`` at least)."""
+    from dateutil import tz
+
+    return tuple(name for name in TIME_ZONE_NAMES if tz.gettz(name) is not None) or ("UTC",)
+
+
+def _is_ambiguous(value: datetime) -> bool:
+    """Whether the UTC offset of ``value`` depends on ``fold`` (a DST overlap or gap)."""
+    return value.replace(fold=1 - value.fold).utcoffset() != value.utcoffset()
+
+
+def aware_datetimes(
+    *,
+    min_value: datetime = datetime(1850, 1, 1),
+    max_value: datetime = datetime(2250, 12, 31),
+    allow_ambiguous: bool = True,
+) -> Strategy[datetime]:
+    """Timezone-aware datetimes in IANA zones and fixed offsets (never imaginary wall times)."""
+    minutes = st.integers(-24 * 60 + 1, 24 * 60 - 1).map(lambda m: m * 60)
+    offsets = (minutes | st.integers(-86399, 86399)).map(lambda s: timezone(timedelta(seconds=s)))
+    zones: Strategy[tzinfo] = st.just(UTC) | offsets
+    if _has_zoneinfo():
+        zones = zones | st.timezones()
+    result = st.datetimes(min_value, max_value, timezones=zones, allow_imaginary=False)
+    return result if allow_ambiguous else result.filter(lambda d: not _is_ambiguous(d))
+
+
+def _at(datetimes: DatetimesArg) -> Strategy[datetime]:
+    return aware_datetimes() if datetimes is None else datetimes
+
+
+def money(
+    *, currencies: Iterable[str] | None = None, non_negative: bool = False
+) -> Strategy[Money]:
+    """Money with up to 12 decimal places, below 10**18 in magnitude, in ISO 4217 currencies."""
+    codes = sorted(ISO_4217 if currencies is None else currencies)
+
+    @st.composite
+    def amounts(draw: st.DrawFn) -> Decimal:
+        exponent = draw(st.integers(-12, 3))
+        limit = 10 ** (18 - exponent) - 1  # |amount| < 10**18, up to 30 significant digits
+        coefficient = draw(st.integers(0 if non_negative else -limit, limit))
+        return Decimal(f"{coefficient}E{exponent}")
+
+    return st.builds(Money, amount=amounts(), currency=st.sampled_from(codes))
+
+
+def person_names() -> Strategy[str]:
+    """Never-blank names in Cyrillic, Latin, CJK and emoji, with apostrophes and hyphens."""
+    letters = (
+        st.text(_CYRILLIC + _CYRILLIC.upper(), min_size=1, max_size=10)
+        | st.text(_LATIN, min_size=1, max_size=10)
+        | st.text(_CJK, min_size=1, max_size=4)
+    )
+    apostrophe = st.sampled_from(_APOSTROPHES)
+    word = st.builds(lambda a, mark, b: a + mark + b if mark else a, letters, apostrophe, letters)
+    parts = st.lists(st.tuples(word | st.sampled_from(_EMOJI), st.sampled_from(" -")), min_size=1)
+    joined = parts.map(lambda ws: "".join(w + sep for w, sep in ws[:4])[:-1])
+    return st.sampled_from(_NAMES) | joined
+
+
+def _domains() -> Strategy[str]:
+    ascii_label = st.from_regex(r"\A[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?\Z")
+    idn_label = st.text(_CYRILLIC, min_size=1, max_size=10) | st.text(_CJK, min_size=1, max_size=4)
+    tld = st.from_regex(r"\A[a-z]{2,6}\Z") | st.sampled_from(_IDN_TLDS)
+    labels = st.lists(ascii_label | idn_label, min_size=1, max_size=3)
+    return st.builds(lambda ls, t: ".".join([*ls, t]), labels, tld)
+
+
+def _emails() -> Strategy[str]:
+    atom = st.text(string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-" + _CYRILLIC)
+    local = st.lists(atom.filter(bool), min_size=1, max_size=3).map(".".join)
+    known = st.sampled_from(("олена@приклад.укр", "Olena.K@Example.com", "sales+crm@пошта.укр"))
+    return known | st.builds(lambda lp, d: f"{lp}@{d}", local, _domains())
+
+
+def _websites() -> Strategy[str]:
+    scheme = st.sampled_from(("", "http://", "https://", "HTTPS://"))
+    port = st.just("") | st.integers(1, 65535).map(lambda n: f":{n}")
+    path = st.lists(_slug, max_size=3).map(lambda ps: "".join("/" + p for p in ps))
+    parts = st.tuples(scheme, st.sampled_from(("", "www.")), _domains(), port, path)
+    return parts.map("".join) | st.builds("{}/".format, _domains())
+
+
+def _handles() -> Strategy[str]:
+    chars = string.ascii_letters + string.digits + "_." + _CYRILLIC
+    return st.builds(
+        str.__add__, st.sampled_from(("", "@")), st.text(chars, min_size=1, max_size=20)
+    )
+
+
+@cache
+def _example_numbers() -> tuple[tuple[str, Any], ...]:
+    import phonenumbers as pn
+
+    kinds = (pn.PhoneNumberType.MOBILE, pn.PhoneNumberType.FIXED_LINE, pn.PhoneNumberType.TOLL_FREE)
+    found = ((r, pn.example_number_for_type(r, k)) for r in _PHONE_REGIONS for k in kinds)
+    return tuple((r, n) for r, n in found if n is not None)
+
+
+@st.composite
+def _phones(draw: st.DrawFn) -> ContactPoint:
+    """With phonenumbers: several regions and formats; without: international numbers only."""
+    if not _normalise.HAVE_PHONENUMBERS:  # the fallback takes "+" (or "00") and 7-15 digits
+        digits = draw(st.text(string.digits, min_size=6, max_size=14))
+        digits = draw(st.sampled_from("123456789")) + digits  # country codes never start with 0
+        cut = draw(st.integers(1, len(digits) - 1))
+        shape = draw(
+            st.sampled_from(("+{}{}", "+{} {}", "+{} ({})", "+{}-{}", "00{}.{}", "+{}/{}"))
+        )
+        return ContactPoint.phone(shape.format(digits[:cut], digits[cut:]))
+    import phonenumbers as pn
+
+    region, example = draw(st.sampled_from(_example_numbers()))
+    number = pn.PhoneNumber()
+    number.merge_from(example)  # same length and prefix as a real number: a possible number
+    number.national_number = example.national_number // 10**4 * 10**4 + draw(st.integers(0, 9999))
+    formats = pn.PhoneNumberFormat
+    fmt = draw(
+        st.sampled_from((formats.E164, formats.INTERNATIONAL, formats.NATIONAL, formats.RFC3966))
+    )
+    text = pn.format_number(number, fmt)
+    if fmt == formats.INTERNATIONAL:
+        text = text.replace(" ", draw(st.sampled_from((" ", "-", ".", ""))))
+    national = fmt == formats.NATIONAL
+    return ContactPoint.phone(text, region=region if national or draw(st.booleans()) else None)
+
+
+def contact_points(*, kinds: Iterable[ContactKind] | None = None) -> Strategy[ContactPoint]:
+    """Emails (ASCII and IDN), phones, messenger and social handles and websites."""
+    label = _opt(st.sampled_from(("work", "home", "робочий")) | _text(12))
+    networks = st.sampled_from(_MESSENGERS) | _slug.map("m".__add__)
+    by_kind: dict[ContactKind, Strategy[ContactPoint]] = {
+        ContactKind.email: st.builds(ContactPoint.email, _emails(), label=label),
+        ContactKind.phone: _phones(),
+        ContactKind.messenger: st.builds(ContactPoint.messenger, networks, _handles(), label=label),
+        ContactKind.social: st.builds(
+            ContactPoint.social, st.sampled_from(_SOCIALS), _handles(), label=label
+        ),
+        ContactKind.website: st.builds(ContactPoint.website, _websites(), label=label),
+    }
+    return st.one_of([by_kind[k] for k in (ContactKind if kinds is None else kinds)])
+
+
+def _fields(
+    cls: type[Any], at: Strategy[datetime], given: dict[str, Any], skip: Iterable[str] = ()
+) -> dict[str, Any]:
+    """A strategy per field of ``cls`` not in ``skip``: from ``given``, else the shared one."""
+    shared: dict[str, Strategy[Any]] = {
+        "id": _id(cls.__name__.lower()),
+        "at": at,
+        "by": _actor,
+        "owner": _actor,
+        "note": _opt(st.text(max_size=30)),
+        "person_name": _opt(person_names()),
+        "company_name": _opt(_text(20)),
+        "contact_points": _tuples(contact_points()),
+        "company_id": _opt(_id("company")),
+        "contact_id": _opt(_id("contact")),
+        "customer_id": _opt(_id("customer")),
+        "time_zone": _opt(st.sampled_from(_time_zones())),
+        "consent": _opt(st.booleans()),
+        "do_not_contact": st.booleans(),
+        "custom": json_objects(),
+        "version": st.integers(0, MAX_JSON_INT),
+    }
+    names = [f.name for f in attrs.fields(cls) if f.init and f.name not in skip]
+    if unknown := [name for name in names if name not in given and name not in shared]:
+        raise TypeError(
+            f"leadmodel.testing.strategies has no strategy for {cls.__name__}.{unknown}"
+        )
+    return {name: given[name] if name in given else shared[name] for name in names}
+
+
+def sources() -> Strategy[Source]:
+    """Sources over every :class:`Channel`, with optional UTM fields and a non-negative cost."""
+    return st.builds(
+        Source,
+        channel=st.sampled_from(Channel),
+        name=_opt(_text(16)),
+        campaign=_opt(_text(16)),
+        medium=_opt(st.sampled_from(("cpc", "email", "organic")) | _text(8)),
+        cost=_opt(money(non_negative=True)),
+    )
+
+
+def status_changes(*, datetimes: DatetimesArg = None) -> Strategy[StatusChange]:
+    """Single status moves (entries with ``from_status=None`` included)."""
+    keys = {"pipeline": _key, "from_status": _opt(_key), "to_status": _key}
+    keys |= {"from_pipeline": _opt(_key), "reason": _opt(_text(16))}
+    return st.builds(StatusChange, **_fields(StatusChange, _at(datetimes), keys))
+
+
+def conversion_links(*, datetimes: DatetimesArg = None) -> Strategy[ConversionLinks]:
+    """What a converted lead produced: customer, contact, company and deal reference."""
+    ids = {"customer_id": _id("customer"), "deal_ref": _opt(_id("deal"))}
+    return st.builds(ConversionLinks, **_fields(ConversionLinks, _at(datetimes), ids))
+
+
+def loss_infos(*, datetimes: DatetimesArg = None) -> Strategy[LossInfo]:
+    """Why and when a lead was lost."""
+    return st.builds(
+        LossInfo, **_fields(LossInfo, _at(datetimes), {"status": _key, "reason": _text(20)})
+    )
+
+
+def json_values(*, max_depth: int = 4) -> Strategy[JSON]:
+    """JSON values (numbers within ±(2**63-1)) nested ``max_depth`` deep at most."""
+    value: Strategy[Any] = st.none() | st.booleans() | st.integers(-MAX_JSON_INT, MAX_JSON_INT)
+    value = value | st.floats(-(2.0**63), 2.0**63, exclude_min=True, exclude_max=True)
+    value = value | st.text(max_size=12)
+    for _ in range(max_depth):
+        lists, objects = st.lists(value, max_size=3), st.dictionaries(_short, value, max_size=3)
+        value = value | lists | objects
+    return value
+
+
+def json_objects(*, max_depth: int = 4) -> Strategy[dict[str, JSON]]:
+    """JSON objects for custom fields, nested ``max_depth`` deep at most (this one included)."""
+    return st.dictionaries(_short, json_values(max_depth=max_depth - 1), max_size=4)
+
+
+def answers(*, datetimes: DatetimesArg = None) -> Strategy[Answer]:
+    """Evidence for one qualification criterion, with any JSON value."""
+    fields = {"criterion": _key, "met": _opt(st.booleans()), "value": json_values(max_depth=3)}
+    return st.builds(Answer, **_fields(Answer, _opt(_at(datetimes)), fields))
+
+
+def assessments(*, datetimes: DatetimesArg = None) -> Strategy[Assessment]:
+    """Qualifications against a framework, with answers and a verdict."""
+    fields = {
+        "framework": st.sampled_from(("BANT", "MEDDIC", "CHAMP")) | _key,
+        "answers": _tuples(answers(datetimes=datetimes)),
+        "qualified": st.booleans(),
+        "score": _scores,
+        "missing": _tuples(_key, max_size=2),
+        "failed": _tuples(_key, max_size=2),
+    }
+    return st.builds(Assessment, **_fields(Assessment, _at(datetimes), fields))
+
+
+def interests(*, datetimes: DatetimesArg = None) -> Strategy[Interest]:
+    """Interests, anonymous or not; each has a topic or a non-blank message."""
+    about = st.tuples(_text(20), _opt(st.text(max_size=40))) | st.tuples(st.none(), _text(40))
+    at = _at(datetimes)
+    given = {"occurred_at": at, "source": sources(), "lead_id": _opt(_id("lead"))}
+    fields = _fields(Interest, at, given, skip=("topic", "message"))
+    return st.builds(
+        lambda about, **kw: Interest(topic=about[0], message=about[1], **kw), about, **fields
+    )
+
+
+@st.composite
+def _status_and_history(draw: st.DrawFn, datetimes: Strategy[datetime]) -> dict[str, Any]:
+    """``pipeline``/``status`` set together, and a time-ordered history ending there."""
+    if not draw(st.booleans()):
+        return {"pipeline": None, "status": None, "history": ()}
+    pipeline, status = draw(_key), draw(_key)
+    history: list[StatusChange] = []
+    for at in sorted(draw(st.lists(datetimes, max_size=4))):
+        change = draw(status_changes(datetimes=st.just(at)))
+        previous = history[-1].to_status if history else None
+        history.append(attrs.evolve(change, from_status=previous))
+    if history:
+        history[-1] = attrs.evolve(history[-1], pipeline=pipeline, to_status=status)
+    return {"pipeline": pipeline, "status": status, "history": tuple(history)}
+
+
+def leads(*, datetimes: DatetimesArg = None) -> Strategy[Lead]:
+    """Leads meeting every Lead invariant (status/history agree, converted xor lost, ...)."""
+    at = _at(datetimes)
+    outcome = st.fixed_dictionaries({"converted": _opt(conversion_links(datetimes=at))})
+    outcome |= st.fixed_dictionaries({"lost": loss_infos(datetimes=at)})
+    given = {
+        "person_name": person_names(),
+        "contact_points": _tuples(contact_points(), min_size=1),
+        "topic": _text(20),
+        "source": sources(),
+        "created_at": at,
+        "interest_ids": _tuples(_id("interest"), max_size=2),
+        "lifecycle": st.sampled_from(LifecycleStage),
+        "assessments": _tuples(assessments(datetimes=at), max_size=2),
+        "score": _opt(_scores),
+        "expected_value": _opt(money(non_negative=True)),
+        "tags": st.frozensets(_slug | _text(10), max_size=3),
+        "previous_lead_id": _opt(_id("lead")),
+    }
+    fields = _fields(Lead, at, given, skip=("pipeline", "status", "history", "converted", "lost"))
+    return st.builds(
+        lambda state, end, **kw: Lead(**state, **end, **kw),
+        _status_and_history(at),
+        outcome,
+        **fields,
+    )
+
+
+def contacts() -> Strategy[Contact]:
+    """Person records with any number of contact points."""
+    role = _opt(st.sampled_from(("CEO", "buyer", "бухгалтер")) | _text(12))
+    return st.builds(
+        Contact, **_fields(Contact, st.nothing(), {"name": person_names(), "role": role})
+    )
+
+
+def companies() -> Strategy[Company]:
+    """Companies with optional legal name, tax id, (IDN) domain and contact points."""
+    fields = {
+        "name": _text(24),
+        "legal_name": _opt(_text(30)),
+        "tax_id": _opt(st.from_regex(r"\A[0-9]{8,12}\Z") | _text(12)),
+        "domain": _opt(_domains()),
+    }
+    return st.builds(Company, **_fields(Company, st.nothing(), fields))
+
+
+def customers(*, datetimes: DatetimesArg = None) -> Strategy[Customer]:
+    """Person customers (with a contact id) and company customers (with a company id)."""
+    person = {"kind": st.just(CustomerKind.person), "contact_id": _id("contact")}
+    company = {"kind": st.just(CustomerKind.company), "company_id": _id("company")}
+    who = st.fixed_dictionaries(person, optional={"company_id": _id("company")})
+    who |= st.fixed_dictionaries(company, optional={"contact_id": _id("contact")})
+    fields = {
+        "since": _at(datetimes),
+        "origin": st.sampled_from(CustomerOrigin),
+        "lead_ids": _tuples(_id("lead")),
+        "order_refs": _tuples(_id("order")),
+    }
+    fields = _fields(Customer, st.nothing(), fields, skip=("kind", "contact_id", "company_id"))
+    return st.builds(lambda who, **kw: Customer(**who, **kw), who, **fields)

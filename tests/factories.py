@@ -1,0 +1,40 @@
+"""Small builders of valid objects for unit tests (override any field by keyword)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import leadmodel as lm
+
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def lead(**overrides: Any) -> lm.Lead:
+    fields: dict[str, Any] = {
+        "id": lm.LeadId("lead-1"),
+        "person_name": "Олена Коваль",
+        "contact_points": (lm.ContactPoint.email("olena@example.com"),),
+        "topic": "Офісні меблі",
+        "source": lm.Source(channel=lm.Channel.form),
+        "created_at": AT,
+    }
+    fields.update(overrides)
+    return lm.Lead(**fields)
+
+
+def interest(**overrides: Any) -> lm.Interest:
+    fields: dict[str, Any] = {
+        "id": lm.InterestId("int-1"),
+        "occurred_at": AT,
+        "source": lm.Source(channel=lm.Channel.instagram_comment),
+        "topic": "Summer sale post",
+    }
+    fields.update(overrides)
+    return lm.Interest(**fields)
+
+
+def change(
+    to: str, at: datetime = AT, frm: str | None = None, pipeline: str = "requests"
+) -> lm.StatusChange:
+    return lm.StatusChange(pipeline=pipeline, from_status=frm, to_status=to, at=at, by="anna")

@@ -1,0 +1,521 @@
+"""Pipelines: the configurable status machine (DOMAIN §5)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import leadmodel as lm
+from leadmodel import Guards, Pipeline, PipelineSpecError, TransitionError, pipelines
+
+from .factories import AT, lead
+
+HOUR = timedelta(hours=1)
+
+SPEC: dict[str, Any] = {
+    "key": "requests",
+    "label": "Заявки",
+    "entity": "Заявки",
+    "statuses": [
+        {"key": "new", "label": "Нова"},
+        {"key": "in_work", "label": "В роботі"},
+        {
+            "key": "qualified",
+            "label": "Кваліфікована",
+            "requires": {"fields": ["expected_value"], "framework": "BANT"},
+            "on_enter": [{"action": "send_email", "template": "qualified"}],
+        },
+        {"key": "won", "label": "Успіх", "kind": "won"},
+        {
+            "key": "lost",
+            "label": "Відмова",
+            "kind": "lost",
+            "lost_reasons": ["no_budget", "no_answer"],
+        },
+    ],
+}
+
+
+def _pipe(**changes: Any) -> Pipeline:
+    return Pipeline.from_dict({**SPEC, **changes})
+
+
+def _entered(p: Pipeline | None = None, **fields: Any) -> lm.Lead:
+    return (p or _pipe()).enter(lead(**fields), at=AT, by="anna")
+
+
+def _problems(info: pytest.ExceptionInfo[PipelineSpecError]) -> list[str]:
+    return [p.path for p in info.value.problems]
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def test_spec_round_trips_through_dict_exactly() -> None:
+    assert _pipe().to_dict() == SPEC
+    assert Pipeline.from_dict(_pipe().to_dict()) == _pipe()
+
+
+def test_spec_loads_from_toml_and_json_equally(tmp_path: Path) -> None:
+    p = _pipe()
+    assert Pipeline.from_toml(p.to_toml()) == p
+    path = tmp_path / "requests.toml"
+    path.write_text(p.to_toml(), encoding="utf-8")
+    assert Pipeline.from_toml(path) == p
+    assert Pipeline.from_json(__import__("json").dumps(SPEC)) == p
+
+
+def test_labels_in_any_language_and_the_entity_name() -> None:
+    p = _pipe()
+    assert p.spec.entity == "Заявки"
+    assert [s.label for s in p.statuses][:2] == ["Нова", "В роботі"]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"policy": "sideways"}, "policy"),
+        ({"colour": "red"}, "colour"),
+        ({"allow_reopen": "yes"}, "allow_reopen"),
+        ({"statuses": []}, "statuses"),
+    ],
+)
+def test_bad_top_level_settings_are_reported(change: dict[str, Any], path: str) -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(**change)
+    assert path in _problems(info)
+
+
+def _statuses(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*SPEC["statuses"], *extra]
+
+
+def test_duplicate_status_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(statuses=_statuses({"key": "new", "label": "again"}))
+    assert _problems(info) == ["statuses[5].key"]
+    assert "duplicate status 'new'" in str(info.value)
+
+
+def test_unknown_status_in_a_transition_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(transitions=[{"from": "new", "to": "nowhere"}])
+    assert _problems(info) == ["transitions[0].to"]
+
+
+def test_no_won_status_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(statuses=[s for s in SPEC["statuses"] if s["key"] != "won"])
+    assert _problems(info) == ["statuses"]
+    assert "no won status" in str(info.value)
+
+
+def test_lost_status_without_reasons_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(statuses=_statuses({"key": "spam", "label": "Спам", "kind": "lost"}))
+    assert _problems(info) == ["statuses[5].lost_reasons"]
+
+
+def test_unreachable_status_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(policy="explicit", close_from_any=False, transitions=[{"from": "new", "to": "won"}])
+    assert _problems(info) == ["statuses[1]", "statuses[2]", "statuses[4]"]
+    assert "unreachable" in str(info.value)
+
+
+def test_open_status_without_a_way_to_an_end_is_reported() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(
+            policy="explicit",
+            close_from_any=False,
+            transitions=[
+                {"from": "new", "to": "in_work"},
+                {"from": "new", "to": "qualified"},
+                {"from": "in_work", "to": "won"},
+                {"from": "new", "to": "lost"},
+            ],
+        )
+    assert _problems(info) == ["statuses[2]"]
+    assert "dead end" in str(info.value)
+
+
+def test_unknown_guard_is_reported() -> None:
+    statuses = _statuses()
+    statuses[1] = {**statuses[1], "requires": {"guards": ["has_manager"]}}
+    with pytest.raises(PipelineSpecError, match="not registered"):
+        _pipe(statuses=statuses)
+    with pytest.raises(PipelineSpecError, match="unknown guard 'has_manager'"):
+        Pipeline.from_dict(
+            {**SPEC, "statuses": statuses}, guards=Guards({"other": lambda _l, _t: True})
+        )
+    registered = Guards({"has_manager": lambda lead, _to: lead.owner is not None})
+    assert Pipeline.from_dict({**SPEC, "statuses": statuses}, guards=registered).key == "requests"
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"action": "send_email"}, "needs the parameter 'template'"),
+        ({"action": "send_fax", "number": "1"}, "unknown action"),
+        ({"action": "webhook", "url": "https://x.example", "retries": 3}, "takes only"),
+        ({"action": "create_task", "title": "Call", "due_in_minutes": float("nan")}, "finite"),
+    ],
+)
+def test_bad_action_parameters_are_reported(action: dict[str, Any], message: str) -> None:
+    statuses = _statuses()
+    statuses[1] = {**statuses[1], "on_enter": [action]}
+    with pytest.raises(PipelineSpecError, match=message):
+        _pipe(statuses=statuses)
+
+
+def test_unknown_required_field_is_reported() -> None:
+    statuses = _statuses()
+    statuses[1] = {**statuses[1], "requires": {"fields": ["budget", "custom.budget"]}}
+    with pytest.raises(PipelineSpecError) as info:
+        _pipe(statuses=statuses)
+    assert _problems(info) == ["statuses[1].requires.fields[0]"]
+
+
+SIX_MISTAKES = """\
+key = "requests"
+policy = "forward"
+
+[[statuses]]
+key = "new"
+label = "Нова"
+
+[[statuses]]
+key = "new"
+label = "Дублікат"
+
+[[statuses]]
+key = "qualified"
+kind = "qualified"
+
+[[statuses]]
+key = "won"
+kind = "won"
+
+[[statuses]]
+key = "lost"
+kind = "lost"
+
+[[transitions]]
+from = "new"
+to = "offer"
+
+[[statuses.on_enter]]
+action = "send_email"
+"""
+
+
+def test_a_toml_spec_with_six_mistakes_yields_six_problems_with_lines() -> None:
+    with pytest.raises(PipelineSpecError) as info:
+        Pipeline.from_toml(SIX_MISTAKES)
+    problems = {p.path: p.message for p in info.value.problems}
+    assert set(problems) == {
+        "policy",
+        "statuses[2].kind",
+        "statuses[4].on_enter[0].template",
+        "statuses[1].key",
+        "statuses[4].lost_reasons",
+        "transitions[0].to",
+    }
+    assert problems["policy"].startswith("line 2:")
+    assert problems["statuses[2].kind"].startswith("line 14:")
+    assert problems["statuses[1].key"].startswith("line 9:")
+    assert problems["transitions[0].to"].startswith("line 26:")
+
+
+def test_invalid_toml_is_a_spec_error() -> None:
+    with pytest.raises(PipelineSpecError, match="not valid TOML"):
+        Pipeline.from_toml("key = ")
+
+
+def test_invalid_json_is_a_spec_error() -> None:
+    with pytest.raises(PipelineSpecError, match="not valid JSON"):
+        Pipeline.from_json("{")
+
+
+# -- moving ----------------------------------------------------------------------------
+
+
+def test_enter_records_a_change_from_none() -> None:
+    entered = _entered()
+    assert (entered.pipeline, entered.status) == ("requests", "new")
+    assert entered.history[-1].from_status is None
+
+
+def test_move_appends_a_status_change_and_changes_nothing_else() -> None:
+    entered = _entered()
+    moved = _pipe().move(entered, "in_work", at=AT + HOUR, by="anna", note="called back")
+    assert moved.status == "in_work"
+    assert moved.history[-1] == lm.StatusChange(
+        pipeline="requests",
+        from_status="new",
+        to_status="in_work",
+        at=AT + HOUR,
+        by="anna",
+        note="called back",
+    )
+    assert attrs.evolve(moved, status="new", history=entered.history) == entered
+
+
+def test_forward_only_refuses_going_back() -> None:
+    p = _pipe()
+    moved = p.move(_entered(), "in_work", at=AT, by="anna")
+    with pytest.raises(TransitionError) as info:
+        p.move(moved, "new", at=AT, by="anna")
+    assert (info.value.from_status, info.value.to_status, info.value.why) == (
+        "in_work",
+        "new",
+        "not_allowed",
+    )
+
+
+def test_adjacent_policy_allows_neighbours_only() -> None:
+    p = _pipe(policy="adjacent")
+    entered = _entered(p)
+    assert p.allowed(entered) == ("in_work", "won", "lost")
+    with pytest.raises(TransitionError, match="not_allowed"):
+        p.move(entered, "qualified", at=AT, by="anna")
+
+
+def test_any_policy_allows_back_and_forth() -> None:
+    p = _pipe(policy="any")
+    back = p.move(p.move(_entered(p), "in_work", at=AT, by="a"), "new", at=AT, by="a")
+    assert back.status == "new"
+
+
+def test_explicit_policy_allows_only_listed_moves_plus_closing() -> None:
+    p = _pipe(
+        policy="explicit",
+        transitions=[{"from": "new", "to": "in_work"}, {"from": "in_work", "to": "qualified"}],
+    )
+    assert p.allowed(_entered(p)) == ("in_work", "won", "lost")
+
+
+def test_closing_moves_can_be_switched_off() -> None:
+    p = _pipe(
+        close_from_any=False,
+        policy="explicit",
+        transitions=[
+            {"from": "new", "to": "in_work"},
+            {"from": "in_work", "to": "qualified"},
+            {"from": "qualified", "to": "won"},
+            {"from": "in_work", "to": "lost"},
+        ],
+    )
+    with pytest.raises(TransitionError, match="not_allowed"):
+        p.move(_entered(p), "won", at=AT, by="a")
+
+
+def test_lost_needs_an_allowed_reason_and_records_loss_info() -> None:
+    p = _pipe()
+    entered = _entered()
+    with pytest.raises(TransitionError) as info:
+        p.move(entered, "lost", at=AT, by="anna")
+    assert info.value.why == "reason_required"
+    with pytest.raises(TransitionError) as info:
+        p.move(entered, "lost", at=AT, by="anna", reason="too_expensive")
+    assert info.value.why == "reason_not_allowed"
+    lost = p.move(entered, "lost", at=AT + HOUR, by="anna", reason="no_budget", note="дорого")
+    assert lost.lost == lm.LossInfo(
+        status="lost", reason="no_budget", at=AT + HOUR, by="anna", note="дорого"
+    )
+
+
+def test_reopening_a_lost_lead_clears_the_loss_but_keeps_history() -> None:
+    p = _pipe()
+    lost = p.move(_entered(), "lost", at=AT, by="anna", reason="no_answer")
+    reopened = p.move(lost, "in_work", at=AT + HOUR, by="anna")
+    assert reopened.lost is None
+    assert [c.to_status for c in reopened.history] == ["new", "lost", "in_work"]
+
+
+def test_reopening_can_be_forbidden() -> None:
+    p = _pipe(allow_reopen=False)
+    lost = p.move(_entered(p), "lost", at=AT, by="anna", reason="no_answer")
+    with pytest.raises(TransitionError) as info:
+        p.move(lost, "new", at=AT, by="anna")
+    assert info.value.why == "terminal"
+
+
+def test_won_is_final_unless_the_spec_allows_reopening() -> None:
+    won = _pipe().move(_entered(), "won", at=AT, by="anna")
+    with pytest.raises(TransitionError) as info:
+        _pipe().move(won, "in_work", at=AT, by="anna")
+    assert info.value.why == "terminal"
+    assert _pipe(reopen_won=True).move(won, "in_work", at=AT, by="anna").status == "in_work"
+
+
+def test_requirement_missing_names_what_is_missing() -> None:
+    p = _pipe()
+    with pytest.raises(TransitionError) as info:
+        p.move(_entered(), "qualified", at=AT, by="anna")
+    assert info.value.why == "requirement_missing"
+    assert info.value.missing == ("expected_value", "BANT")
+
+
+def test_framework_requirement_uses_the_latest_assessment() -> None:
+    p = _pipe()
+    fail = lm.Assessment(
+        framework="BANT", answers=(), qualified=False, score=50, at=AT, missing=("budget",)
+    )
+    ok = attrs.evolve(fail, qualified=True, missing=())
+    entered = _entered(expected_value=lm.Money.of(100, "EUR"), assessments=(fail,))
+    with pytest.raises(TransitionError) as info:
+        p.move(entered, "qualified", at=AT, by="a")
+    assert info.value.missing == ("BANT.budget",)
+    requalified = attrs.evolve(entered, assessments=(fail, ok))
+    assert p.move(requalified, "qualified", at=AT, by="a").status == "qualified"
+
+
+def test_framework_checks_can_be_plugged_in() -> None:
+    spec = {
+        **SPEC,
+        "statuses": [
+            {**s, "requires": {"framework": "BANT"}} if s["key"] == "qualified" else s
+            for s in SPEC["statuses"]
+        ],
+    }
+    p = Pipeline.from_dict(
+        spec, frameworks={"BANT": lambda lead, _fw: None if lead.owner else ("authority",)}
+    )
+    with pytest.raises(TransitionError, match=r"BANT\.authority"):
+        p.move(_entered(p), "qualified", at=AT, by="a")
+    assert p.move(_entered(p, owner="anna"), "qualified", at=AT, by="a").status == "qualified"
+    with pytest.raises(PipelineSpecError, match="unknown framework"):
+        Pipeline.from_dict(spec, frameworks={})
+
+
+def test_guards_refuse_with_their_reason() -> None:
+    guards = Guards()
+    guards.register("has_owner", lambda lead, _to: lead.owner is not None or "assign an owner")
+    statuses = _statuses()
+    statuses[1] = {**statuses[1], "requires": {"guards": ["has_owner"]}}
+    p = Pipeline.from_dict({**SPEC, "statuses": statuses}, guards=guards)
+    with pytest.raises(TransitionError, match="assign an owner") as info:
+        p.move(_entered(p), "in_work", at=AT, by="a")
+    assert info.value.missing == ("has_owner (assign an owner)",)
+    assert p.move(_entered(p, owner="anna"), "in_work", at=AT, by="a").status == "in_work"
+
+
+def test_custom_field_requirement() -> None:
+    statuses = _statuses()
+    statuses[1] = {**statuses[1], "requires": {"fields": ["custom.budget"]}}
+    p = _pipe(statuses=statuses)
+    with pytest.raises(TransitionError, match=r"custom\.budget"):
+        p.move(_entered(p), "in_work", at=AT, by="a")
+    assert p.move(_entered(p, custom={"budget": 100}), "in_work", at=AT, by="a").status == "in_work"
+
+
+def test_time_must_not_go_backwards() -> None:
+    p = _pipe()
+    moved = p.move(_entered(), "in_work", at=AT + HOUR, by="a")
+    with pytest.raises(TransitionError) as info:
+        p.move(moved, "won", at=AT, by="a")
+    assert info.value.why == "time_backwards"
+
+
+def test_moving_a_lead_of_another_pipeline_is_refused() -> None:
+    with pytest.raises(TransitionError) as info:
+        pipelines.SIMPLE.move(_entered(), "won", at=AT, by="a")
+    assert info.value.why == "other_pipeline"
+    with pytest.raises(TransitionError, match="other_pipeline"):
+        _pipe().move(lead(), "won", at=AT, by="a")
+    with pytest.raises(TransitionError, match="transfer"):
+        _pipe().enter(_entered(), at=AT, by="a")
+
+
+def test_unknown_target_status() -> None:
+    with pytest.raises(TransitionError) as info:
+        _pipe().move(_entered(), "archived", at=AT, by="a")
+    assert info.value.why == "unknown_status"
+
+
+def test_rejected_move_leaves_the_lead_unchanged() -> None:
+    entered = _entered()
+    before = lm.to_json(entered)
+    with pytest.raises(TransitionError):
+        _pipe().move(entered, "qualified", at=AT, by="a")
+    assert lm.to_json(entered) == before
+
+
+def test_allowed_lists_legal_targets_in_funnel_order() -> None:
+    assert _pipe().allowed(_entered()) == ("in_work", "won", "lost")  # qualified needs data
+    assert _pipe().allowed(lead()) == ()
+
+
+def test_actions_report_on_enter_follow_ups_and_honour_do_not_contact() -> None:
+    p = _pipe()
+    ready = _entered(
+        expected_value=lm.Money.of(1, "EUR"),
+        assessments=(
+            lm.Assessment(framework="BANT", answers=(), qualified=True, score=100, at=AT),
+        ),
+    )
+    moved = p.move(ready, "qualified", at=AT, by="a")
+    (action,) = p.actions(moved.history[-1])
+    assert (action.action, dict(action.params)) == ("send_email", {"template": "qualified"})
+    assert action.contacts_person
+    assert p.actions(moved.history[-1], attrs.evolve(moved, do_not_contact=True)) == ()
+    assert p.actions(moved.history[0]) == ()
+
+
+def test_transfer_between_pipelines_records_the_hop() -> None:
+    requests, deals = pipelines.KEYCRM_REQUESTS, pipelines.B2B_DEALS
+    card = requests.move(requests.enter(lead(), at=AT, by="a"), "qualified", at=AT, by="a")
+    moved = requests.transfer(card, deals, at=AT + HOUR, by="a")
+    assert (moved.pipeline, moved.status) == ("deals", "qualification")
+    hop = moved.history[-1]
+    assert (hop.from_pipeline, hop.from_status, hop.pipeline) == ("requests", "qualified", "deals")
+    assert deals.replay(moved.history) == "qualification"
+    assert requests.replay(moved.history) is None
+    with pytest.raises(TransitionError, match="other_pipeline"):
+        deals.transfer(card, requests, at=AT, by="a")
+
+
+def test_replay_rebuilds_and_checks_the_status() -> None:
+    p = _pipe()
+    card = p.move(
+        p.move(_entered(), "in_work", at=AT, by="a"), "lost", at=AT, by="a", reason="no_budget"
+    )
+    assert p.replay(card.history) == "lost"
+    forged = (*card.history[:1], attrs.evolve(card.history[1], to_status="won"))
+    assert p.replay(forged) == "won"  # new → won is allowed
+    bad = (*card.history[:1], attrs.evolve(card.history[1], from_status="in_work"))
+    with pytest.raises(TransitionError, match="not_allowed"):
+        p.replay(bad)
+    no_reason = (*card.history[:2], attrs.evolve(card.history[2], reason=None))
+    with pytest.raises(TransitionError, match="reason_required"):
+        p.replay(no_reason)
+
+
+def test_several_pipelines_in_one_app_keyed_by_id() -> None:
+    by_key = {p.key: p for p in (pipelines.KEYCRM_REQUESTS, pipelines.B2B_DEALS, pipelines.SIMPLE)}
+    card = by_key["simple"].enter(lead(), at=AT, by="a")
+    assert by_key[card.pipeline or ""].move(card, "won", at=AT, by="a").status == "won"
+
+
+@pytest.mark.parametrize(
+    "preset", [pipelines.KEYCRM_REQUESTS, pipelines.B2B_DEALS, pipelines.SIMPLE]
+)
+def test_presets_round_trip_and_draw(preset: Pipeline) -> None:
+    assert Pipeline.from_dict(preset.to_dict()) == preset
+    assert Pipeline.from_toml(preset.to_toml()) == preset
+    mermaid = preset.to_mermaid()
+    assert mermaid.startswith("stateDiagram-v2")
+    assert all(s.label.split("\\")[0] in mermaid for s in preset.statuses)
+    dot = preset.to_dot()
+    assert dot.startswith("digraph")
+    assert dot.rstrip().endswith("}")
+
+
+def test_keycrm_preset_has_the_seed_reasons() -> None:
+    lost = pipelines.KEYCRM_REQUESTS.status("lost")
+    assert lost.lost_reasons == ("no_budget", "not_target", "competitor", "no_answer")
