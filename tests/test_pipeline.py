@@ -216,7 +216,7 @@ action = "send_email"
 def test_a_toml_spec_with_six_mistakes_yields_six_problems_with_lines() -> None:
     with pytest.raises(PipelineSpecError) as info:
         Pipeline.from_toml(SIX_MISTAKES)
-    problems = {p.path: p.message for p in info.value.problems}
+    problems = {p.path: p for p in info.value.problems}
     assert set(problems) == {
         "policy",
         "statuses[2].kind",
@@ -225,10 +225,11 @@ def test_a_toml_spec_with_six_mistakes_yields_six_problems_with_lines() -> None:
         "statuses[4].lost_reasons",
         "transitions[0].to",
     }
-    assert problems["policy"].startswith("line 2:")
-    assert problems["statuses[2].kind"].startswith("line 14:")
-    assert problems["statuses[1].key"].startswith("line 9:")
-    assert problems["transitions[0].to"].startswith("line 26:")
+    assert problems["policy"].line == 2
+    assert problems["statuses[2].kind"].line == 14
+    assert problems["statuses[1].key"].line == 9
+    assert problems["transitions[0].to"].line == 26
+    assert str(problems["policy"]).startswith("line 2: policy: expected one of")
 
 
 def test_invalid_toml_is_a_spec_error() -> None:

@@ -47,15 +47,19 @@ class Problem:
     """One problem found in input: where (``path``), what is wrong and what to do (``message``).
 
     ``path`` is dotted with list indices, relative to the document or object checked:
-    ``contact_points[1].value``. ``value`` is the offending value, when there is one.
+    ``contact_points[1].value``. ``value`` is the offending value, when there is one;
+    ``line`` the line of the source text (a TOML spec) the problem was found on.
     """
 
-    __slots__ = ("message", "path", "value")
+    __slots__ = ("line", "message", "path", "value")
 
-    def __init__(self, path: str, message: str, value: object = _MISSING) -> None:
+    def __init__(
+        self, path: str, message: str, value: object = _MISSING, *, line: int | None = None
+    ) -> None:
         self.path = path
         self.message = message
         self.value = value
+        self.line = line
 
     @property
     def has_value(self) -> bool:
@@ -72,10 +76,12 @@ class Problem:
             path = prefix + self.path
         else:
             path = f"{prefix}.{self.path}"
-        return Problem(path, self.message, self.value)
+        return Problem(path, self.message, self.value, line=self.line)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
+        if self.line is not None:
+            where = f"line {self.line}: {where}"
         got = f"; got {shorten(self.value)}" if self.has_value else ""
         return f"{where}{self.message}{got}"
 

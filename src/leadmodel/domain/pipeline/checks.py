@@ -137,38 +137,30 @@ def _status_problems(
 
 def _reachability_problems(spec: PipelineSpec) -> list[tuple[str, str]]:
     targets = all_edges(spec)
-    index = {s.key: i for i, s in enumerate(spec.statuses)}
+    sources: dict[str, set[str]] = {key: set() for key in targets}
+    for source, reachable in targets.items():
+        for target in reachable:
+            sources[target].add(source)
     first = spec.statuses[0].key
-    reached = _closure(first, targets)
-    found = [
-        (
-            f"statuses[{index[k]}]",
-            f"unreachable: no sequence of allowed moves leads from {first!r} to {k!r}",
-        )
-        for k in index
-        if k not in reached
-    ]
-    terminal = {s.key for s in spec.statuses if s.kind is not StatusKind.open}
-    for status in spec.statuses:
-        if (
-            status.kind is StatusKind.open
-            and status.key in reached
-            and not (_closure(status.key, targets) & terminal)
-        ):
+    reached = _closure([first], targets)
+    ends = _closure([s.key for s in spec.statuses if s.kind is not StatusKind.open], sources)
+    found = []
+    for i, status in enumerate(spec.statuses):
+        if status.key not in reached:
             found.append(
-                (
-                    f"statuses[{index[status.key]}]",
-                    f"dead end: no way from {status.key!r} to a won or lost status",
-                )
+                (f"statuses[{i}]", f"unreachable: no allowed moves lead from {first!r} here")
             )
+        elif status.kind is StatusKind.open and status.key not in ends:
+            found.append((f"statuses[{i}]", f"dead end: no way from {status.key!r} to won or lost"))
     return found
 
 
-def _closure(start: str, targets: Mapping[str, frozenset[str]]) -> set[str]:
-    seen = {start}
-    stack = [start]
+def _closure(start: list[str], edges: Mapping[str, Collection[str]]) -> set[str]:
+    """Every status reachable from ``start`` along ``edges`` (one breadth-first walk)."""
+    seen = set(start)
+    stack = list(start)
     while stack:
-        for nxt in targets.get(stack.pop(), ()):
+        for nxt in edges.get(stack.pop(), ()):
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)

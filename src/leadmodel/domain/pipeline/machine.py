@@ -476,7 +476,7 @@ class Pipeline:
 def _with_line(problem: Problem, line: int | None) -> Problem:
     if line is None:
         return problem
-    return Problem(problem.path, f"line {line}: {problem.message}", problem.value)
+    return Problem(problem.path, problem.message, problem.value, line=line)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -1,0 +1,64 @@
+"""The command line: demo, pipeline check, pipeline diagram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leadmodel import pipelines
+from leadmodel.cli import main
+
+
+def test_demo_runs_and_prints_the_leads(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "round-tripped through JSON" in out
+    assert "won" in out
+
+
+def test_pipeline_check_accepts_a_good_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "requests.toml"
+    spec.write_text(pipelines.KEYCRM_REQUESTS.to_toml(), encoding="utf-8")
+    assert main(["pipeline", "check", str(spec)]) == 0
+    assert "ok — pipeline 'requests', 6 statuses (4 open, 1 won, 1 lost)" in capsys.readouterr().out
+
+
+def test_pipeline_check_lists_every_problem_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text('key = "x"\npolicy = "nope"\n[[statuses]]\nkey = "a"\n', encoding="utf-8")
+    assert main(["pipeline", "check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err
+    assert "line 2: policy: expected one of" in err
+
+
+def test_pipeline_check_knows_declared_guards(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "guarded.json"
+    data = pipelines.SIMPLE.to_dict()
+    data["statuses"][1]["requires"] = {"guards": ["has_manager"]}
+    spec.write_text(__import__("json").dumps(data), encoding="utf-8")
+    assert main(["pipeline", "check", str(spec)]) == 1
+    assert "not registered" in capsys.readouterr().err
+    assert main(["pipeline", "check", str(spec), "--guard", "has_manager"]) == 0
+
+
+def test_pipeline_check_reports_an_unreadable_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pipeline", "check", "/nonexistent/spec.toml"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("mermaid", "stateDiagram-v2"), ("dot", "digraph")])
+def test_pipeline_diagram(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, start: str
+) -> None:
+    spec = tmp_path / "deals.toml"
+    spec.write_text(pipelines.B2B_DEALS.to_toml(), encoding="utf-8")
+    assert main(["pipeline", "diagram", "--format", fmt, str(spec)]) == 0
+    assert capsys.readouterr().out.startswith(start)
