@@ -520,3 +520,26 @@ def test_presets_round_trip_and_draw(preset: Pipeline) -> None:
 def test_keycrm_preset_has_the_seed_reasons() -> None:
     lost = pipelines.KEYCRM_REQUESTS.status("lost")
     assert lost.lost_reasons == ("no_budget", "not_target", "competitor", "no_answer")
+
+
+def test_a_move_yields_a_lead_that_passes_full_validation() -> None:
+    """A move re-validates only what it changes; the result must still be a valid Lead."""
+    p = _pipe()
+    moved = p.move(_entered(), "lost", at=AT + HOUR, by="anna", reason="no_budget", note="x")
+    assert lm.from_json(lm.Lead, lm.to_json(moved)) == moved
+    assert attrs.evolve(moved) == moved  # runs every check of Lead
+
+
+def test_move_values_are_checked() -> None:
+    p = _pipe()
+    naive = AT.replace(tzinfo=None)
+    with pytest.raises(lm.ValidationError) as info:
+        p.move(_entered(), "in_work", at=naive, by="", note=5)  # type: ignore[arg-type]
+    assert [e.path for e in info.value.errors] == ["at", "by", "note"]
+
+
+def test_a_converted_lead_cannot_be_lost() -> None:
+    links = lm.ConversionLinks(customer_id=lm.CustomerId("c-1"), at=AT)
+    converted = attrs.evolve(_entered(), converted=links)
+    with pytest.raises(TransitionError, match="converted lead cannot be lost"):
+        _pipe().move(converted, "lost", at=AT, by="a", reason="no_budget")

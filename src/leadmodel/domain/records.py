@@ -43,14 +43,19 @@ class StatusChange:
         c.text(p, "pipeline", self.pipeline, "the pipeline key")
         c.opt_text(p, "from_status", self.from_status, "the status")
         c.text(p, "to_status", self.to_status, "the status")
-        c.aware(p, "at", self.at)
-        c.opt_text(p, "by", self.by, "who moved it")
-        c.opt_text(p, "reason", self.reason, "the reason")
-        if self.note is not None and type(self.note) is not str:
-            p.append(Problem("note", "the note must be a string", self.note))
+        check_move(p, self.at, self.by, self.reason, self.note)
         c.opt_text(p, "from_pipeline", self.from_pipeline, "the pipeline key")
         if p:
             c.fail("StatusChange", p)
+
+
+def check_move(p: c.Problems, at: object, by: object, reason: object, note: object) -> None:
+    """The checks of the values a caller gives a move: when, who, why, and the note."""
+    c.aware(p, "at", at)
+    c.opt_text(p, "by", by, "who moved it")
+    c.opt_text(p, "reason", reason, "the reason")
+    if note is not None and type(note) is not str:
+        p.append(Problem("note", "the note must be a string", note))
 
 
 @attrs.frozen(kw_only=True)

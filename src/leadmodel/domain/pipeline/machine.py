@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from leadmodel.domain._copy import build, replace
 from leadmodel.domain.entities import Lead
 from leadmodel.domain.pipeline import _toml, checks, export
 from leadmodel.domain.pipeline.guards import Guards
@@ -24,8 +25,8 @@ from leadmodel.domain.pipeline.spec import (
     read_spec,
     spec_to_dict,
 )
-from leadmodel.domain.records import LossInfo, StatusChange
-from leadmodel.errors import PipelineSpecError, Problem, TransitionError
+from leadmodel.domain.records import LossInfo, StatusChange, check_move
+from leadmodel.errors import PipelineSpecError, Problem, TransitionError, ValidationError
 
 __all__ = ["FrameworkCheck", "Pipeline", "latest_assessment"]
 
@@ -58,7 +59,16 @@ class Pipeline:
     problem of the spec at once in :class:`~leadmodel.errors.PipelineSpecError`.
     """
 
-    __slots__ = ("_frameworks", "_guards", "_index", "_status", "_targets", "spec")
+    __slots__ = (
+        "_frameworks",
+        "_guards",
+        "_index",
+        "_lost",
+        "_requires",
+        "_status",
+        "_targets",
+        "spec",
+    )
 
     def __init__(
         self,
@@ -77,6 +87,9 @@ class Pipeline:
         self._status: dict[str, StatusSpec] = {s.key: s for s in spec.statuses}
         self._index = {s.key: i for i, s in enumerate(spec.statuses)}
         self._targets = checks.all_edges(spec)
+        # the lookups a move makes, precomputed: a move is dict lookups plus one copy
+        self._lost = frozenset(s.key for s in spec.statuses if s.kind is StatusKind.lost)
+        self._requires = {s.key: s for s in spec.statuses if s.requires}
 
     # -- loading and dumping -------------------------------------------------------------
     @classmethod
@@ -237,28 +250,34 @@ class Pipeline:
             )
         targets = self._targets.get(current)  # type: ignore[arg-type]
         if targets is None:
-            raise self._error(
-                current,
-                to,
-                "unknown_status",
-                f"the lead's status {current!r} is not in this pipeline",
-            )
+            raise self._error(current, to, "unknown_status", f"the status {current!r} is not here")
         if to not in targets:
             raise self._refusal(current, to)
-        target = self._status[to]
-        if target.kind is StatusKind.lost:
-            self._check_reason(current, target, reason)
-        if target.requires:
-            self._check_requirements(lead, current, target)
+        lost = None
+        if to in self._lost:
+            self._check_reason(current, self._status[to], reason)
+            if lead.converted is not None:
+                raise self._error(current, to, "not_allowed", "a converted lead cannot be lost")
+            lost = LossInfo(status=to, reason=reason, at=at, by=by, note=note)  # type: ignore[arg-type]
+        if to in self._requires:
+            self._check_requirements(lead, current, self._requires[to])
+        problems: list[Problem] = []
+        check_move(problems, at, by, reason, note)
+        if problems:
+            raise ValidationError(problems, model="Pipeline.move")
         history = lead.history
         if history and at < history[-1].at:
+            last = history[-1].at.isoformat()
             raise self._error(
                 current,
                 to,
                 "time_backwards",
-                f"dated {at.isoformat()}, before the last change ({history[-1].at.isoformat()})",
+                f"dated {at.isoformat()}, before the last change ({last})",
             )
-        change = StatusChange(
+        # a move re-validates only what it changes: the new entry's values (checked above), the
+        # edge, the reason and the time order; every other field is as valid as it was
+        change = build(
+            StatusChange,
             pipeline=self.key,
             from_status=current,
             to_status=to,
@@ -266,11 +285,9 @@ class Pipeline:
             by=by,
             reason=reason,
             note=note,
+            from_pipeline=None,
         )
-        lost = None
-        if reason is not None and target.kind is StatusKind.lost:
-            lost = LossInfo(status=to, reason=reason, at=at, by=by, note=note)
-        return attrs.evolve(lead, status=to, history=(*history, change), lost=lost)
+        return replace(lead, status=to, history=(*history, change), lost=lost)
 
     def allowed(self, lead: Lead) -> tuple[str, ...]:
         """The statuses the lead may move to now, in funnel order (lost ones need a reason)."""
