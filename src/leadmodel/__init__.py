@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from leadmodel import pipelines
 from leadmodel.domain.contact import ContactKind, ContactPoint
+from leadmodel.domain.conversion import (
+    Conversion,
+    convert,
+    customer_from_import,
+    customer_from_order,
+)
 from leadmodel.domain.entities import (
     Company,
     Contact,
@@ -27,6 +33,7 @@ from leadmodel.domain.ids import (
     uuid7,
 )
 from leadmodel.domain.json import JSON, FrozenMap
+from leadmodel.domain.ladder import attach_interest, promote, recycle, repeat_lead
 from leadmodel.domain.lifecycle import LifecycleStage
 from leadmodel.domain.money import Money
 from leadmodel.domain.pipeline import (
@@ -42,6 +49,7 @@ from leadmodel.domain.pipeline import (
     StatusSpec,
     Transition,
 )
+from leadmodel.domain.privacy import erase
 from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
 from leadmodel.domain.source import Channel, Source
 from leadmodel.errors import (
@@ -76,6 +84,7 @@ __all__ = [
     "ContactId",
     "ContactKind",
     "ContactPoint",
+    "Conversion",
     "ConversionLinks",
     "CurrencyMismatchError",
     "Customer",
@@ -112,9 +121,17 @@ __all__ = [
     "TransitionError",
     "ValidationError",
     "__version__",
+    "attach_interest",
+    "convert",
+    "customer_from_import",
+    "customer_from_order",
+    "erase",
     "from_dict",
     "from_json",
     "pipelines",
+    "promote",
+    "recycle",
+    "repeat_lead",
     "sequential_ids",
     "to_dict",
     "to_json",

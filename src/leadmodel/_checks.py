@@ -7,6 +7,7 @@ on every construction (including ``attrs.evolve``) and are kept cheap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -119,11 +120,32 @@ def version(p: Problems, value: object) -> None:
         p.append(Problem("version", "the version is an int ≥ 0 (new entities start at 0)", value))
 
 
+_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
 @lru_cache(maxsize=1024)
 def _known_zone(name: str) -> bool:
+    """An IANA zone name; never a file path, a POSIX TZ string or the machine's local zone."""
+    zones = _iana_zones()
+    if zones:
+        return name in zones
+    # no time zone database listing (a minimal system): a well-formed name dateutil can load
     from dateutil import tz
 
-    return bool(name.strip()) and tz.gettz(name) is not None
+    try:
+        return (
+            bool(_IANA_NAME.match(name)) and name not in _NOT_ZONES and tz.gettz(name) is not None
+        )
+    except ValueError:
+        return False
 
 
 def time_zone(p: Problems, path: str, value: object) -> None:

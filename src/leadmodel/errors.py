@@ -36,8 +36,15 @@ _MAX_REPR = 60
 
 
 def shorten(value: object, limit: int = _MAX_REPR) -> str:
-    """Return ``repr(value)`` cut to ``limit`` characters, for error messages."""
-    text = repr(value)
+    """Return ``repr(value)`` cut to ``limit`` characters, for error messages.
+
+    Values whose ``repr`` fails (an int past Python's digit limit, very deep nesting) are
+    shown by their type.
+    """
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError, MemoryError):
+        return f"<{type(value).__name__} too large to show>"
     if len(text) > limit:
         text = text[: limit - 5] + "…" + text[-4:]
     return text

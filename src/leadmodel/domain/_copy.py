@@ -19,29 +19,43 @@ import attrs
 
 T = TypeVar("T")
 
-_set = object.__setattr__
+
+class _Layout:
+    """The slots of an attrs class, in field order, with what copying needs precomputed."""
+
+    __slots__ = ("descriptors", "get_all", "index", "set_slot")
+
+    def __init__(self, cls: type) -> None:
+        names = tuple(a.name for a in attrs.fields(cls))
+        self.index = {name: i for i, name in enumerate(names)}
+        self.descriptors = tuple(cls.__dict__[name] for name in names)  # slot member descriptors
+        self.set_slot: Callable[[Any, Any, Any], None] = type(self.descriptors[0]).__set__
+        self.get_all: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)  # several: a tuple
+
+    def fill(self, new: object, values: Any) -> None:
+        # one C-level pass over the slots: no Python loop per field
+        deque(map(self.set_slot, self.descriptors, repeat(new), values), maxlen=0)
 
 
 @cache
-def _layout(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
-    names = tuple(a.name for a in attrs.fields(cls))
-    return names, attrgetter(*names)  # several names: it returns a tuple
+def _layout(cls: type) -> _Layout:
+    return _Layout(cls)
 
 
 def replace(obj: T, **changes: Any) -> T:
     """A copy of ``obj`` with ``changes`` set, skipping validation (see the module docstring)."""
     cls = type(obj)
-    names, values = _layout(cls)  # type: ignore[arg-type] # classes are hashable
-    new: T = object.__new__(cls)
-    deque(map(_set, repeat(new), names, values(obj)), maxlen=0)  # the loop runs in C
+    layout = _layout(cls)  # type: ignore[arg-type] # classes are hashable
+    values = list(layout.get_all(obj))
     for name, value in changes.items():
-        _set(new, name, value)
+        values[layout.index[name]] = value
+    new: T = object.__new__(cls)
+    layout.fill(new, values)
     return new
 
 
-def build(cls: type[T], **values: Any) -> T:
-    """An instance of ``cls`` from values the caller has validated, without running checks."""
-    new = object.__new__(cls)
-    for name, value in values.items():
-        _set(new, name, value)
+def build(cls: type[T], *values: Any) -> T:
+    """An instance of ``cls`` from validated values given in field order, without checks."""
+    new: T = object.__new__(cls)
+    _layout(cls).fill(new, values)  # type: ignore[arg-type]
     return new

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import attrs
 
@@ -101,6 +102,8 @@ class Interest:
     owner: str | None = None
     lead_id: LeadId | None = None
     custom: Mapping[str, JSON] = EMPTY
+    do_not_contact: bool = False
+    erased_at: datetime | None = None
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -118,6 +121,12 @@ class Interest:
         c.opt_text(p, "company_name", self.company_name, "the company name")
         c.opt_text(p, "owner", self.owner, "the owner")
         c.opt_text(p, "lead_id", self.lead_id, "the lead id")
+        if type(self.do_not_contact) is not bool:
+            p.append(
+                Problem("do_not_contact", "do_not_contact is True or False", self.do_not_contact)
+            )
+        if self.erased_at is not None:
+            _check_erased(p, self)
         if p:
             c.fail("Interest", p)
 
@@ -158,21 +167,17 @@ class Lead:
     customer_id: CustomerId | None = None
     consent: bool | None = None
     do_not_contact: bool = False
+    erased_at: datetime | None = None
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         _common(p, self, "lead")
-        if type(self.person_name) is not str or not self.person_name.strip():
-            msg = (
-                f"a lead needs a person's name (a company name alone is not a lead) — {_LEAD_RULE}"
-            )
-            p.append(Problem("person_name", msg, self.person_name))
         _contact_points(p, self.contact_points)
-        if self.contact_points == ():
-            msg = "a lead needs at least one contact point (phone, email or messenger)"
-            msg = f"{msg} — {_LEAD_RULE}"
-            p.append(Problem("contact_points", msg))
+        if self.erased_at is not None:
+            _check_erased(p, self)
+        else:
+            self._check_identifiable(p)
         if type(self.topic) is not str or not self.topic.strip():
             msg = f"a lead needs the area of interest it came from — {_LEAD_RULE}"
             p.append(Problem("topic", msg, self.topic))
@@ -201,6 +206,17 @@ class Lead:
             )
         if p:
             c.fail("Lead", p)
+
+    def _check_identifiable(self, p: c.Problems) -> None:
+        if type(self.person_name) is not str or not self.person_name.strip():
+            msg = (
+                f"a lead needs a person's name (a company name alone is not a lead) — {_LEAD_RULE}"
+            )
+            p.append(Problem("person_name", msg, self.person_name))
+        if self.contact_points == ():
+            msg = "a lead needs at least one contact point (phone, email or messenger)"
+            msg = f"{msg} — {_LEAD_RULE}"
+            p.append(Problem("contact_points", msg))
 
     def _check_status(self, p: c.Problems) -> None:
         c.opt_text(p, "pipeline", self.pipeline, "the pipeline key")
@@ -232,6 +248,16 @@ class Lead:
             p.append(Problem("lost", "a converted lead cannot also be lost; reopen or recycle it"))
 
 
+def _check_erased(p: c.Problems, entity: Any) -> None:
+    """An erased record keeps no name and no contact point (its personal data is gone)."""
+    c.aware(p, "erased_at", entity.erased_at)
+    name_field = "person_name" if hasattr(entity, "person_name") else "name"
+    if getattr(entity, name_field) not in ("", None):
+        p.append(Problem(name_field, "an erased record keeps no name", getattr(entity, name_field)))
+    if entity.contact_points != ():
+        p.append(Problem("contact_points", "an erased record keeps no contact points"))
+
+
 def _tags(p: c.Problems, value: object) -> None:
     if type(value) is not frozenset:
         p.append(Problem("tags", "expected a frozenset of strings", value))
@@ -253,12 +279,16 @@ class Contact:
     custom: Mapping[str, JSON] = EMPTY
     consent: bool | None = None
     do_not_contact: bool = False
+    erased_at: datetime | None = None
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         _common(p, self, "contact")
-        c.text(p, "name", self.name, "the contact's name")
+        if self.erased_at is None:
+            c.text(p, "name", self.name, "the contact's name")
+        else:
+            _check_erased(p, self)
         _contact_points(p, self.contact_points)
         c.opt_text(p, "company_id", self.company_id, "the company id")
         c.opt_text(p, "role", self.role, "the role")

@@ -12,9 +12,11 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.fns import identity
+from cattrs.gen import make_dict_structure_fn
 
 from leadmodel.domain.json import JSON, MAX_JSON_INT, FrozenMap, freeze, thaw
 from leadmodel.errors import Problem, ValidationError
@@ -222,6 +224,26 @@ def _is_optional(t: Any) -> bool:
     return optional_inner(t) is not None
 
 
+def _objects_only(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    # without this, a list where an object belongs fails deep inside cattrs with an AttributeError
+    def factory(cls: Any) -> Callable[..., Any]:
+        inner = make_dict_structure_fn(
+            cls,
+            converter,
+            _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+            _cattrs_detailed_validation=converter.detailed_validation,
+        )
+
+        def structure(value: object, _: Any = None) -> Any:
+            if not isinstance(value, dict):
+                raise BadValue("expected a JSON object", value)
+            return inner(value, cls)
+
+        return structure
+
+    return factory
+
+
 def configure(converter: cattrs.Converter) -> cattrs.Converter:
     """Register leadmodel's strict hooks on ``converter`` and return it."""
     for cls, fn in ((str, _str), (int, _int), (float, _float), (bool, _bool), (Enum, _enum)):
@@ -237,6 +259,8 @@ def configure(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_collection, _collection_factory(converter))
     converter.register_unstructure_hook_func(_is_frozenset, sorted)
     converter.register_structure_hook_factory(_is_optional, _optional_structure(converter))
+    if converter.detailed_validation:  # the fast path fails anyway and is re-run in detail
+        converter.register_structure_hook_factory(attrs.has, _objects_only(converter))
     converter.register_unstructure_hook_factory(_is_optional, _optional_unstructure(converter))
     return converter
 
@@ -249,7 +273,7 @@ def problems_of(exc: BaseException, path: str = "") -> list[Problem]:  # noqa: P
         return [Problem(path, exc.message, exc.value)]
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         msg = "unexpected field; remove it (or load with extra='ignore')"
-        return [Problem(_join(path, key), msg) for key in sorted(exc.extra_fields)]
+        return [Problem(_join(path, str(key)), msg) for key in sorted(exc.extra_fields, key=str)]
     if isinstance(exc, cattrs.ClassValidationError):
         found: list[Problem] = []
         with_notes, without = exc.group_exceptions()

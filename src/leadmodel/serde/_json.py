@@ -52,12 +52,16 @@ def _stdlib_loads(text: str | bytes) -> Any:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # RFC 8259: JSON exchanged between systems is UTF-8
+        else:
+            text.encode("utf-8")  # a str with a lone surrogate is not Unicode text
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise NotJSON(f"not valid JSON: {exc.msg} ({where})") from None
     except UnicodeError:
-        raise NotJSON("not valid JSON: the bytes are not UTF-8 text") from None
+        raise NotJSON(
+            "not valid JSON: not UTF-8 text (invalid bytes or a lone surrogate)"
+        ) from None
     except RecursionError:
         raise NotJSON("not valid JSON: nested too deeply") from None
     except ValueError as exc:

@@ -275,6 +275,7 @@ def _fields(
         "time_zone": _opt(st.sampled_from(_time_zones())),
         "consent": _opt(st.booleans()),
         "do_not_contact": st.booleans(),
+        "erased_at": st.none(),  # erased records carry no name or contact: see erase()
         "custom": json_objects(),
         "version": st.integers(0, MAX_JSON_INT),
     }
@@ -365,14 +366,13 @@ def interests(*, datetimes: DatetimesArg = None) -> Strategy[Interest]:
 
 
 @st.composite
-def _status_and_history(draw: st.DrawFn, datetimes: Strategy[datetime]) -> dict[str, Any]:
+def _status_and_history(draw: st.DrawFn, changes: Strategy[StatusChange]) -> dict[str, Any]:
     """``pipeline``/``status`` set together, and a time-ordered history ending there."""
     if not draw(st.booleans()):
         return {"pipeline": None, "status": None, "history": ()}
     pipeline, status = draw(_key), draw(_key)
     history: list[StatusChange] = []
-    for at in sorted(draw(st.lists(datetimes, max_size=4))):
-        change = draw(status_changes(datetimes=st.just(at)))
+    for change in sorted(draw(st.lists(changes, max_size=4)), key=lambda change: change.at):
         previous = history[-1].to_status if history else None
         history.append(attrs.evolve(change, from_status=previous))
     if history:
@@ -402,7 +402,7 @@ def leads(*, datetimes: DatetimesArg = None) -> Strategy[Lead]:
     fields = _fields(Lead, at, given, skip=("pipeline", "status", "history", "converted", "lost"))
     return st.builds(
         lambda state, end, **kw: Lead(**state, **end, **kw),
-        _status_and_history(at),
+        _status_and_history(status_changes(datetimes=at)),
         outcome,
         **fields,
     )

@@ -48,6 +48,17 @@ def latest_assessment(lead: Lead, framework: str) -> tuple[str, ...] | None:
     return (framework,)
 
 
+def _plain_move_values(at: object, by: object, reason: object, note: object) -> bool:
+    """The common case of a move's values, checked fast: aware time, names or ``None``."""
+    return (
+        type(at) is datetime
+        and at.utcoffset() is not None
+        and (by is None or (type(by) is str and by.strip() != ""))
+        and (reason is None or (type(reason) is str and reason.strip() != ""))
+        and (note is None or type(note) is str)
+    )
+
+
 def _is_set(value: object) -> bool:
     return value is not None and value not in ("", (), frozenset())
 
@@ -261,10 +272,11 @@ class Pipeline:
             lost = LossInfo(status=to, reason=reason, at=at, by=by, note=note)  # type: ignore[arg-type]
         if to in self._requires:
             self._check_requirements(lead, current, self._requires[to])
-        problems: list[Problem] = []
-        check_move(problems, at, by, reason, note)
-        if problems:
-            raise ValidationError(problems, model="Pipeline.move")
+        if not _plain_move_values(at, by, reason, note):
+            problems: list[Problem] = []
+            check_move(problems, at, by, reason, note)
+            if problems:
+                raise ValidationError(problems, model="Pipeline.move")
         history = lead.history
         if history and at < history[-1].at:
             last = history[-1].at.isoformat()
@@ -276,17 +288,7 @@ class Pipeline:
             )
         # a move re-validates only what it changes: the new entry's values (checked above), the
         # edge, the reason and the time order; every other field is as valid as it was
-        change = build(
-            StatusChange,
-            pipeline=self.key,
-            from_status=current,
-            to_status=to,
-            at=at,
-            by=by,
-            reason=reason,
-            note=note,
-            from_pipeline=None,
-        )
+        change = build(StatusChange, self.spec.key, current, to, at, by, reason, note, None)
         return replace(lead, status=to, history=(*history, change), lost=lost)
 
     def allowed(self, lead: Lead) -> tuple[str, ...]:
