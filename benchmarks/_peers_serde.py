@@ -29,7 +29,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol, Self
 
 import msgspec
-from dateutil import tz
 from msgspec import Meta
 from msgspec.structs import force_setattr
 from pydantic import (
@@ -45,6 +44,7 @@ from pydantic import (
 )
 
 from leadmodel import ContactKind, LifecycleStage
+from leadmodel._checks import _known_zone
 from leadmodel.domain import _normalise as norm
 from leadmodel.domain._currencies import ISO_4217
 from leadmodel.domain.json import MAX_JSON_INT, FrozenMap, freeze, thaw
@@ -115,8 +115,8 @@ def contact_key(kind: ContactKind, value: str, network: str | None, region: str 
 
 
 def check_time_zone(value: str | None) -> str | None:
-    """``None`` or an IANA time-zone name."""
-    if value is not None and tz.gettz(value) is None:
+    """``None`` or an IANA time-zone name (leadmodel's own check, so the work is equal)."""
+    if value is not None and not _known_zone(value):
         raise ValueError("not a time zone name; use an IANA name such as 'Europe/Kyiv'")
     return value
 
@@ -229,6 +229,7 @@ class PStatusChange(_PBase):
     by: PText | None = None
     reason: PText | None = None
     note: str | None = None
+    from_pipeline: PText | None = None
 
 
 class PAnswer(_PBase):
@@ -295,6 +296,7 @@ class PLead(_PBase):
     customer_id: PText | None = None
     consent: bool | None = None
     do_not_contact: bool = False
+    erased_at: AwareDatetime | None = None
     version: Annotated[int, Field(ge=0, le=MAX_JSON_INT)] = 0
 
     @model_validator(mode="after")
@@ -378,6 +380,7 @@ class MStatusChange(_MBase):
     by: MText | None = None
     reason: MText | None = None
     note: str | None = None
+    from_pipeline: MText | None = None
 
 
 class MAnswer(_MBase):
@@ -447,6 +450,7 @@ class MLead(_MBase, kw_only=True):  # kw_only: schema_version (defaulted) comes 
     customer_id: MText | None = None
     consent: bool | None = None
     do_not_contact: bool = False
+    erased_at: MAware | None = None
     version: Annotated[int, Meta(ge=0, le=MAX_JSON_INT)] = 0
 
     def __post_init__(self) -> None:

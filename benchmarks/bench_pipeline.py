@@ -86,6 +86,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from transitions import MachineError
 
 import leadmodel as lm
+from leadmodel.domain._copy import build, replace
 
 # Leads moved per timed round (6 moves each): a round takes about 0.05-0.5 s whatever the library.
 LEADS, LEADS_SLOW, LEADS_SLOWEST = 1000, 200, 100
@@ -98,7 +99,7 @@ SPEED_TARGETS = {"a": 5.0, "b": 20.0}  # the faster peer's time / leadmodel's, a
 BARE_TARGET = 1.5  # leadmodel's time / the bare baseline's, at most
 COMPILE_TARGET_MS = 10.0  # the 50-status spec, at most
 
-LEADMODEL, BARE = "leadmodel", "bare baseline"
+LEADMODEL, BARE, FLOOR = "leadmodel", "bare baseline", "immutable copy"
 
 # --------------------------------------------------------------------------- the pipeline
 
@@ -201,6 +202,16 @@ def bare_move(lead: lm.Lead, to: str, *, at: datetime, by: str | None) -> lm.Lea
     return attrs.evolve(lead, status=to, history=(*lead.history, change))
 
 
+def floor_move(lead: lm.Lead, to: str, *, at: datetime, by: str | None) -> lm.Lead:
+    """Diagnostic, not a contender for the targets: only the immutable copy, no check at all.
+
+    A move of a frozen Lead must at least build the new entry and copy the record; this is
+    that cost alone (leadmodel's own copy helper), the floor under any immutable move.
+    """
+    change = build(lm.StatusChange, KEY, lead.status, to, at, by, None, None, None)
+    return replace(lead, status=to, history=(*lead.history, change))
+
+
 Finals = list[tuple[str | None, list[Entry]]]
 
 
@@ -295,6 +306,9 @@ def in_memory() -> list[Contender]:
             _machine_finals,
         ),
         Contender(BARE, "lookup + evolve", LEADS, list, _lead_round(bare_move), _lead_finals),
+        Contender(
+            FLOOR, "copy only (diagnostic)", LEADS, list, _lead_round(floor_move), _lead_finals
+        ),
     ]
 
 
@@ -644,7 +658,7 @@ def _ratio(times: dict[str, list[float]], top: str, bottom: str) -> tuple[float,
 
 
 def _fastest_peer(times: dict[str, list[float]]) -> str:
-    peers = [name for name in times if name not in (LEADMODEL, BARE)]
+    peers = [name for name in times if name not in (LEADMODEL, BARE, FLOOR)]
     return min(peers, key=lambda name: min(times[name]))
 
 
@@ -713,6 +727,14 @@ def report(
             f"(target < {COMPILE_TARGET_MS:g} ms)"
         )
 
+    for w, times in results:
+        if FLOOR in times:
+            peer = _fastest_peer(times)
+            most = _ratio(times, peer, FLOOR)[0]
+            print(
+                f"diagnostic ({w.letter}): the immutable copy alone is {most:.2f}x as fast as "
+                f"{peer}: no move of a frozen Lead of this size can be faster than that"
+            )
     print(f"{'ratio (judged on the mins)':<44}{'min (median)':>16}   target")
     for label, (best, typical), goal, ok in rows:
         verdict = "met" if ok else "TARGET MISSED"

@@ -415,10 +415,41 @@ def report(results: dict[str, dict[str, list[float]]], size: int, invalid: int) 
     print("\n".join(missed) if missed else "all targets met")
 
 
+def diagnostics(results: dict[str, dict[str, list[float]]]) -> None:
+    """Where leadmodel's round trip goes: the JSON text alone, on each backend it can use.
+
+    Not a target: it shows the part of the budget the parser and writer take before any
+    object is built or checked (leadmodel builds and checks its objects in Python; pydantic
+    and msgspec do theirs in compiled code).
+    """
+    from leadmodel.serde import _json
+
+    doc = lm.to_dict(leadmodel_lead())
+    jobs: dict[str, Callable[[], object]] = {
+        "stdlib json only": lambda: json.loads(
+            json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        )
+    }
+    if _json._orjson is not None:
+        orjson = _json._orjson
+        jobs["orjson only"] = lambda: orjson.loads(orjson.dumps(doc))
+    pydantic_min = min(results["round trip"]["pydantic"])
+    print("\ndiagnostic: JSON text only (dump + parse of the same document), µs, min (median)")
+    for name, fn in jobs.items():
+        loops = _loops_for(fn, 0.2)
+        times = [_run(fn, loops) / loops / 1000 for _ in range(REPEATS)]
+        share = min(times) / pydantic_min
+        print(f"{name:<21}{_summary(times):>18}   = {share:.2f}x pydantic's whole round trip")
+    backend = "orjson" if _json._orjson is not None else "stdlib json"
+    print(f"leadmodel used: {backend}")
+
+
 def main() -> int:
     cs = contenders()
     size, invalid = check(cs)
-    report(measure(cs), size, invalid)
+    results = measure(cs)
+    report(results, size, invalid)
+    diagnostics(results)
     return 0
 
 
