@@ -164,7 +164,8 @@ class TransitionError(LeadModelError):
     """A status move the pipeline does not allow.
 
     ``why`` is one of ``not_allowed``, ``requirement_missing``, ``reason_required``,
-    ``reason_not_allowed``, ``terminal``, ``other_pipeline``, ``time_backwards``.
+    ``reason_not_allowed``, ``terminal``, ``other_pipeline``, ``unknown_status``,
+    ``time_backwards``; ``missing`` lists what a ``requirement_missing`` lacks.
     """
 
     def __init__(

@@ -21,17 +21,27 @@ def _edges(pipeline: Pipeline) -> list[tuple[int, int]]:
     )
 
 
-def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+def _one_line(text: str, newline: str) -> str:
+    return text.replace("\r\n", newline).replace("\n", newline).replace("\r", newline)
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid has no backslash escapes: quotes become an entity; a line break would split
+    # the diagram's line, so it becomes a space
+    return _one_line(text.replace('"', "#quot;"), " ")
+
+
+def _dot_text(text: str) -> str:
+    return _one_line(text.replace("\\", "\\\\").replace('"', '\\"'), "\\n")
 
 
 def to_mermaid(pipeline: Pipeline) -> str:
     """A Mermaid ``stateDiagram-v2`` of the pipeline: statuses, allowed moves, won and lost ends."""
     lines = ["stateDiagram-v2", "    direction LR"]
     for i, status in enumerate(pipeline.statuses):
-        label = _quote(status.label)
+        label = _mermaid_text(status.label)
         if status.kind is StatusKind.lost and status.lost_reasons:
-            label += "\\n(" + ", ".join(_quote(r) for r in status.lost_reasons) + ")"
+            label += " (" + ", ".join(_mermaid_text(r) for r in status.lost_reasons) + ")"
         lines.append(f'    state "{label}" as s{i}')
     lines.append("    [*] --> s0")
     lines.extend(f"    s{a} --> s{b}" for a, b in _edges(pipeline))
@@ -51,15 +61,15 @@ def to_mermaid(pipeline: Pipeline) -> str:
 def to_dot(pipeline: Pipeline) -> str:
     """A Graphviz DOT digraph of the pipeline (``dot -Tsvg``)."""
     lines = [
-        f'digraph "{_quote(pipeline.key)}" {{',
+        f'digraph "{_dot_text(pipeline.key)}" {{',
         "    rankdir=LR;",
         '    node [shape=box, style="rounded"];',
     ]
     colours = {StatusKind.won: "#d4f7d4", StatusKind.lost: "#fde0e0"}
     for i, status in enumerate(pipeline.statuses):
-        label = _quote(status.label)
+        label = _dot_text(status.label)
         if status.kind is StatusKind.lost and status.lost_reasons:
-            label += "\\n(" + ", ".join(_quote(r) for r in status.lost_reasons) + ")"
+            label += "\\n(" + ", ".join(_dot_text(r) for r in status.lost_reasons) + ")"
         extra = (
             f', style="rounded,filled", fillcolor="{colours[status.kind]}"'
             if status.kind in colours

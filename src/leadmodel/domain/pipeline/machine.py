@@ -413,15 +413,11 @@ class Pipeline:
     def _refusal(self, current: str | None, to: str) -> TransitionError:
         self._check_known(current, to)
         kind = self._status[current].kind if current in self._status else None
-        if kind is StatusKind.won:
+        if kind is StatusKind.won and not self.spec.reopen_won:
             return self._error(
                 current, to, "terminal", "won is final (the spec does not set reopen_won)"
             )
-        if (
-            kind is StatusKind.lost
-            and self._status[to].kind is StatusKind.open
-            and not self.spec.allow_reopen
-        ):
+        if kind is StatusKind.lost and not self.spec.allow_reopen:
             return self._error(
                 current, to, "terminal", "lost is final (the spec does not allow reopening)"
             )

@@ -324,12 +324,26 @@ def _read_action(data: object, path: str, reader: SpecReader) -> ActionSpec:
             for name in sorted(params.keys() - required - optional):
                 allowed = ", ".join(sorted(required | optional))
                 reader.problem(f"{path}.{name}", f"{action} takes only: {allowed}", show=False)
+    for where in _null_paths(params, path):
+        reader.problem(
+            where, "null is not a parameter value (TOML has none): leave it out", show=False
+        )
     try:
         frozen: FrozenMap[JSON] = freeze(params)
     except ValidationError as exc:
         reader.problems.extend(p.within(path) for p in exc.errors)
         frozen = FrozenMap()
     return ActionSpec(action=action or "?", params=frozen)
+
+
+def _null_paths(value: object, path: str) -> list[str]:
+    if value is None:
+        return [path]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in _null_paths(v, f"{path}.{k}")]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in _null_paths(v, f"{path}[{i}]")]
+    return []
 
 
 def _read_transition(data: object, path: str, reader: SpecReader) -> Transition:
