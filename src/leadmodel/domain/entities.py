@@ -79,6 +79,17 @@ def _common(p: c.Problems, entity: object, what: str) -> None:
     freeze_custom(p, entity, getattr(entity, "custom"))  # noqa: B009
 
 
+def _permissions(p: c.Problems, entity: Any) -> None:
+    """Consent (True, False, or None for not asked, where the type has it) and do-not-contact."""
+    consent = getattr(entity, "consent", None)
+    if consent is not None and type(consent) is not bool:
+        p.append(Problem("consent", "consent is True, False or None (not asked)", consent))
+    if type(entity.do_not_contact) is not bool:
+        p.append(
+            Problem("do_not_contact", "do_not_contact is True or False", entity.do_not_contact)
+        )
+
+
 def _contact_points(p: c.Problems, value: object) -> None:
     c.tuple_of(p, "contact_points", value, ContactPoint)
 
@@ -121,10 +132,7 @@ class Interest:
         c.opt_text(p, "company_name", self.company_name, "the company name")
         c.opt_text(p, "owner", self.owner, "the owner")
         c.opt_text(p, "lead_id", self.lead_id, "the lead id")
-        if type(self.do_not_contact) is not bool:
-            p.append(
-                Problem("do_not_contact", "do_not_contact is True or False", self.do_not_contact)
-            )
+        _permissions(p, self)
         if self.erased_at is not None:
             _check_erased(p, self)
         if p:
@@ -198,12 +206,7 @@ class Lead:
         self._check_outcome(p)
         c.opt_text(p, "previous_lead_id", self.previous_lead_id, "the previous lead id")
         c.opt_text(p, "customer_id", self.customer_id, "the customer id")
-        if self.consent is not None and type(self.consent) is not bool:
-            p.append(Problem("consent", "consent is True, False or None (not asked)", self.consent))
-        if type(self.do_not_contact) is not bool:
-            p.append(
-                Problem("do_not_contact", "do_not_contact is True or False", self.do_not_contact)
-            )
+        _permissions(p, self)
         if p:
             c.fail("Lead", p)
 
@@ -293,12 +296,7 @@ class Contact:
         c.opt_text(p, "company_id", self.company_id, "the company id")
         c.opt_text(p, "role", self.role, "the role")
         c.time_zone(p, "time_zone", self.time_zone)
-        if self.consent is not None and type(self.consent) is not bool:
-            p.append(Problem("consent", "consent is True, False or None (not asked)", self.consent))
-        if type(self.do_not_contact) is not bool:
-            p.append(
-                Problem("do_not_contact", "do_not_contact is True or False", self.do_not_contact)
-            )
+        _permissions(p, self)
         if p:
             c.fail("Contact", p)
 
