@@ -13,8 +13,9 @@ from leadmodel.cli import main
 def test_demo_runs_and_prints_the_leads(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "round-tripped through JSON" in out
-    assert "won" in out
+    assert "5 leads in 'Заявки', round-tripped through JSON" in out
+    assert "Нова заявка              5" in out
+    assert "Успішно                  1" in out
 
 
 def test_pipeline_check_accepts_a_good_spec(

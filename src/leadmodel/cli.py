@@ -22,40 +22,57 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+_DEMO_PEOPLE = (
+    (
+        "Олена Коваль",
+        "olena@example.com",
+        "instagram_dm",
+        ("in_work", "qualified", "offer_sent", "won"),
+    ),
+    ("Ivan Petrenko", "ivan@example.org", "form", ("in_work", "lost")),
+    ("Марія Шевченко", "maria@приклад.укр", "telegram", ("in_work", "qualified")),
+    ("Jane Roe", "jane@acme.example", "email", ("in_work", "qualified", "offer_sent", "lost")),
+    ("Тарас Бондар", "taras@example.com", "phone_call", ()),
+)
+
+
 def _demo() -> int:
-    """Build a few leads, round-trip them through JSON and print a small status count."""
+    """Promote interests, move the leads through the KeyCRM-style pipeline, print the funnel."""
     import leadmodel as lm
 
-    ids = lm.sequential_ids("lead")
+    requests = lm.pipelines.KEYCRM_REQUESTS
+    ids = lm.sequential_ids("id")
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    people = [
-        ("Олена Коваль", "olena@example.com", lm.Channel.form, "new"),
-        ("Ivan Petrenko", "ivan@example.org", lm.Channel.instagram_dm, "in_work"),
-        ("Марія Шевченко", "maria@приклад.укр", lm.Channel.telegram, "in_work"),
-        ("Acme buyer Jane Roe", "jane@acme.example", lm.Channel.email, "won"),
-    ]
     leads = []
-    for n, (name, email, channel, status) in enumerate(people):
+    for n, (name, email, channel, path) in enumerate(_DEMO_PEOPLE):
         at = start + timedelta(hours=n)
-        change = lm.StatusChange(pipeline="requests", from_status=None, to_status=status, at=at)
-        lead = lm.Lead(
-            id=lm.LeadId(ids()),
+        interest = lm.Interest(
+            id=lm.InterestId(ids()),
+            occurred_at=at,
+            topic="Office furniture",
+            source=lm.Source(channel=lm.Channel(channel)),
+        )
+        lead = lm.promote(
+            interest,
+            at=at,
             person_name=name,
             contact_points=(lm.ContactPoint.email(email),),
-            topic="Office furniture",
-            source=lm.Source(channel=channel),
-            created_at=at,
-            pipeline="requests",
-            status=status,
-            history=(change,),
+            ids=ids,
         )
-        leads.append(lm.from_json(lm.Lead, lm.to_json(lead)))
-    print(f"leadmodel {lm.__version__} demo: {len(leads)} leads, round-tripped through JSON")
-    counts: dict[str, int] = {}
-    for lead in leads:
-        counts[lead.status or "-"] = counts.get(lead.status or "-", 0) + 1
-    for status, count in counts.items():
-        print(f"  {status:<10} {count:>3}  {'█' * count}")
+        lead = requests.enter(lead, at=at, by="anna")
+        for step, status in enumerate(path, start=1):
+            reason = "no_budget" if status == "lost" else None
+            lead = requests.move(
+                lead, status, at=at + timedelta(days=step), by="anna", reason=reason
+            )
+        leads.append(lm.from_json(lm.Lead, lm.to_json(lead)))  # stored and loaded back
+    print(
+        f"leadmodel {lm.__version__} demo: {len(leads)} leads in {requests.spec.label!r}, "
+        "round-tripped through JSON"
+    )
+    for column in requests.statuses:
+        reached = sum(any(c.to_status == column.key for c in lead.history) for lead in leads)
+        print(f"  {column.label:<22} {reached:>3}  {'█' * reached}")
     return 0
 
 
