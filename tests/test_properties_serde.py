@@ -56,9 +56,20 @@ def _strategies(
 SAFE = _strategies(SAFE_TIMES)
 ANY_TIME = _strategies(None)
 ENTITIES = [lm.Lead, lm.Interest, lm.Contact, lm.Company, lm.Customer]
-# Pipeline specifications have their own reader (leadmodel.domain.pipeline.spec), and results
-# of operations (a Conversion) are not documents: neither needs a strategy here.
-RESULTS = {lm.Conversion}
+# Pipeline specifications have their own reader (leadmodel.domain.pipeline.spec); results of
+# operations (a conversion, duplicate groups, a merge) and matching rules are not stored
+# documents: none needs a strategy here.
+RESULTS = {
+    lm.Conversion,
+    lm.DuplicateGroup,
+    lm.DuplicateReport,
+    lm.MatchKey,
+    lm.MatchRule,
+    lm.Similar,
+    lm.Conflict,
+    lm.Merged,
+    lm.SetAside,
+}
 PUBLIC_MODELS = {
     cls
     for cls in (getattr(lm, name) for name in lm.__all__)

@@ -35,6 +35,20 @@ from leadmodel.domain.ids import (
 from leadmodel.domain.json import JSON, FrozenMap
 from leadmodel.domain.ladder import attach_interest, promote, recycle, repeat_lead
 from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.matching import (
+    DEFAULT_RULES,
+    DuplicateGroup,
+    DuplicateReport,
+    KeyKind,
+    MatchKey,
+    MatchRule,
+    Similar,
+    SimilarField,
+    duplicate_report,
+    find_duplicates,
+    match_keys,
+)
+from leadmodel.domain.merging import Conflict, Merged, SetAside, merge
 from leadmodel.domain.money import Money
 from leadmodel.domain.pipeline import (
     ActionSpec,
@@ -70,6 +84,7 @@ from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_js
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_RULES",
     "JSON",
     "SCHEMA_VERSION",
     "ActionSpec",
@@ -80,6 +95,7 @@ __all__ = [
     "Company",
     "CompanyId",
     "ConcurrencyError",
+    "Conflict",
     "Contact",
     "ContactId",
     "ContactKind",
@@ -91,6 +107,8 @@ __all__ = [
     "CustomerId",
     "CustomerKind",
     "CustomerOrigin",
+    "DuplicateGroup",
+    "DuplicateReport",
     "FrameworkCheck",
     "FrozenMap",
     "GuardCheck",
@@ -98,11 +116,15 @@ __all__ = [
     "IdFactory",
     "Interest",
     "InterestId",
+    "KeyKind",
     "Lead",
     "LeadId",
     "LeadModelError",
     "LifecycleStage",
     "LossInfo",
+    "MatchKey",
+    "MatchRule",
+    "Merged",
     "Money",
     "NotALeadError",
     "NotFoundError",
@@ -113,6 +135,9 @@ __all__ = [
     "Problem",
     "Requirements",
     "RuleViolation",
+    "SetAside",
+    "Similar",
+    "SimilarField",
     "Source",
     "StatusChange",
     "StatusKind",
@@ -125,9 +150,13 @@ __all__ = [
     "convert",
     "customer_from_import",
     "customer_from_order",
+    "duplicate_report",
     "erase",
+    "find_duplicates",
     "from_dict",
     "from_json",
+    "match_keys",
+    "merge",
     "pipelines",
     "promote",
     "recycle",

@@ -1,0 +1,445 @@
+"""Duplicate matching: match keys, name keys, rules, find_duplicates and its guarantees."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import leadmodel as lm
+from leadmodel.domain import _names
+from leadmodel.domain.matching import (
+    DEFAULT_RULES,
+    KeyKind,
+    MatchKey,
+    MatchRule,
+    OversizedBlock,
+    Party,
+    Similar,
+    SimilarField,
+    duplicate_report,
+    find_duplicates,
+    is_free_mail,
+    match_keys,
+    name_key,
+)
+from tests import factories as f
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+
+
+def keys(record: lm.Interest | lm.Lead | lm.Contact | lm.Company) -> set[str]:
+    return {str(key) for key in match_keys(record)}
+
+
+def contact(cid: str, name: str, *points: lm.ContactPoint, **more: object) -> lm.Contact:
+    return lm.Contact(id=lm.ContactId(cid), name=name, contact_points=points, **more)  # type: ignore[arg-type]
+
+
+def email(address: str) -> lm.ContactPoint:
+    return lm.ContactPoint.email(address)
+
+
+def phone(number: str, region: str | None = None) -> lm.ContactPoint:
+    return lm.ContactPoint.phone(number, region=region)
+
+
+# --------------------------------------------------------------------------- match keys
+
+
+def test_contact_keys_are_the_contact_point_keys() -> None:
+    lead = f.lead(
+        contact_points=(
+            email("Olena.Koval@Example.com"),
+            phone("+38 (050) 123-45-67"),
+            lm.ContactPoint.messenger("telegram", "@Olena_K"),
+            lm.ContactPoint.social("instagram", "olena.k"),
+        )
+    )
+    assert keys(lead) >= {
+        "email:olena.koval@example.com",
+        "phone:+380501234567",
+        "handle:telegram:olena_k",
+        "handle:instagram:olena.k",
+    }
+
+
+def test_corporate_email_gives_the_company_domain() -> None:
+    assert "domain:mebli.ua" in keys(f.lead(contact_points=(email("olena@Mebli.UA"),)))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["o@gmail.com", "o@ukr.net", "o@i.ua", "o@meta.ua", "o@gmx.de", "o@proton.me", "o@yahoo.co.uk"],
+)
+def test_free_mail_domains_give_no_domain_key(address: str) -> None:
+    found = keys(f.lead(contact_points=(email(address),)))
+    assert not {k for k in found if k.startswith("domain:")}
+    assert f"email:{address}" in found
+
+
+def test_free_mail_is_known_by_brand_with_a_country_ending() -> None:
+    assert is_free_mail("gmx.at")
+    assert is_free_mail("yandex.kz")
+    assert is_free_mail("hotmail.fr")
+    assert not is_free_mail("gmx-partners.com")
+    assert not is_free_mail("mail.mebli.ua")
+
+
+def test_a_role_mailbox_is_no_persons_email_but_names_the_company() -> None:
+    found = keys(f.lead(contact_points=(email("info@mebli.ua"),)))
+    assert "domain:mebli.ua" in found
+    assert "email:info@mebli.ua" not in found
+
+
+def test_a_website_gives_its_domain() -> None:
+    found = keys(f.lead(contact_points=(lm.ContactPoint.website("https://www.Mebli.ua/shop/"),)))
+    assert "domain:mebli.ua" in found
+
+
+def test_lead_keys_name_the_person_and_the_company() -> None:
+    lead = f.lead(company_id=lm.CompanyId("co-7"), company_name="ТОВ «Меблі Плюс»")
+    assert keys(lead) >= {"name:koval olena", "company:id:co-7", "company:name:mebli plus"}
+
+
+def test_company_keys_are_tax_id_domain_and_names() -> None:
+    company = lm.Company(
+        id=lm.CompanyId("co-1"),
+        name="Mebli Plus LLC",
+        legal_name="ТОВ «Меблі Плюс Україна»",
+        tax_id="ua 41-234-567",
+        domain="WWW.Mebli.ua",
+    )
+    assert keys(company) == {
+        "company:name:mebli plus",
+        "company:name:mebli plus ukraina",
+        "tax_id:UA41234567",
+        "domain:mebli.ua",
+    }
+
+
+def test_an_anonymous_interest_has_only_its_handle() -> None:
+    interest = f.interest(contact_points=(lm.ContactPoint.social("instagram", "@olena.k"),))
+    assert match_keys(interest) == {MatchKey(kind=KeyKind.handle, value="instagram:olena.k")}
+
+
+def test_a_customer_is_matched_through_its_contact() -> None:
+    customer = lm.Customer(
+        id=lm.CustomerId("cust-1"),
+        kind=lm.CustomerKind.person,
+        since=f.AT,
+        origin=lm.CustomerOrigin.from_lead,
+        contact_id=lm.ContactId("contact-1"),
+    )
+    with pytest.raises(lm.ValidationError, match=r"match its Contact \(customer.contact_id\)"):
+        match_keys(customer)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- name keys
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Олена Коваль", "Olena Koval"),
+        ("Олена Коваль", "KOVAL Olena"),
+        ("Олена Коваль", "Olena Kowal"),
+        ("Алексей Иванов", "Aleksei Ivanov"),
+        ("Алексей Иванов", "Alexey Ivanov"),
+        ("Алексей Иванов", "Aleksey Ivanov"),
+        ("Юлія Щербак", "Yulia Shcherbak"),
+        ("Юлія Щербак", "Iuliia Scherbak"),
+        ("Євген Гнатюк", "Yevhen Hnatiuk"),
+        ("Ольга Михайлова", "Olga Mikhailova"),
+        ("Ольга Михайлова", "Olha Mykhailova"),
+        ("Мар'яна Петрів-Сидоренко", "Maryana Petriv-Sydorenko"),
+        ("Дмитрий Иванович Петров", "Dmitriy Petrov"),
+        ("Наталія Ткаченко", "Nataliya Tkachenko"),
+    ],
+)
+def test_cyrillic_and_latin_spellings_have_one_name_key(cyrillic: str, latin: str) -> None:
+    assert name_key(cyrillic) == name_key(latin)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Олена Коваль", "Ольга Коваль"),
+        ("Іван Коваль", "Олена Коваль"),
+        ("Anna Koval", "Hanna Kovalenko"),
+    ],
+)
+def test_different_people_have_different_name_keys(one: str, other: str) -> None:
+    assert name_key(one) != name_key(other)
+
+
+def test_name_keys_ignore_case_accents_and_emoji() -> None:
+    assert name_key("ZOË  Ångström 🌻") == name_key("zoe angstrom")
+
+
+@pytest.fixture
+def without_extras(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Matching as it runs without the ``match`` extra (no anyascii, no rapidfuzz)."""
+    monkeypatch.setattr(_names, "_anyascii", None)
+    monkeypatch.setattr(_names, "_osa", None)
+    _names.name_key.cache_clear()
+    yield
+    _names.name_key.cache_clear()
+
+
+@pytest.mark.usefixtures("without_extras")
+def test_cyrillic_name_keys_are_the_same_without_the_extra() -> None:
+    assert name_key("Олена Коваль") == "koval olena" == name_key("Olena Kowal")
+    assert name_key("Алексей Иванов") == name_key("Alexey Ivanov")
+
+
+@pytest.mark.usefixtures("without_extras")
+def test_other_scripts_are_kept_as_written_without_the_extra() -> None:
+    assert name_key("李小龙") == "李小龙"
+
+
+def test_other_scripts_are_transliterated_with_the_extra() -> None:
+    if not _names.HAVE_ANYASCII:
+        pytest.skip("needs the match extra (anyascii)")
+    assert name_key("Σωκράτης") == name_key("Sokratis")
+
+
+@given(st.text("abcdeklmnoy ", max_size=12), st.text("abcdeklmnoy ", max_size=12))
+def test_the_similarity_fallback_gives_the_same_numbers(a: str, b: str) -> None:
+    assert _names.osa_similarity(a, b) == pytest.approx(_names.similarity(a, b))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def test_the_same_email_links_a_lead_and_a_contact() -> None:
+    lead = f.lead(contact_points=(email("olena@example.com"),))
+    person = contact("contact-1", "Olena Koval", email("OLENA@example.com"))
+    [group] = find_duplicates([lead, person])
+    assert group.ids == ("contact-1", "lead-1")
+    assert group.rules == ("email", "name+domain", "name+similar email")  # all that hold
+    assert MatchKey(kind=KeyKind.email, value="olena@example.com") in group.matched_on
+    assert group.score == 1.0
+
+
+def test_the_same_phone_in_other_formats_links_cyrillic_and_latin_names() -> None:
+    a = contact("c-1", "Алексей Иванов", phone("+380 50 123 4567"))
+    b = contact("c-2", "Alexey Ivanov", phone("(050) 123-45-67", "UA"))
+    [group] = find_duplicates([a, b])
+    assert group.rules == ("phone",)
+    assert group.score == 0.95
+
+
+def test_a_shared_home_phone_does_not_link_family_members() -> None:
+    a = contact("c-1", "Олена Коваль", phone("+380501234567"))
+    b = contact("c-2", "Іван Коваль", phone("+380501234567"))
+    assert find_duplicates([a, b]) == []
+
+
+def test_a_name_alone_never_links_two_people() -> None:
+    a = contact("c-1", "Олена Коваль", email("olena@gmail.com"))
+    b = contact("c-2", "Olena Koval", email("koval.o@ukr.net"))
+    assert find_duplicates([a, b]) == []
+
+
+def test_a_name_and_the_same_company_link() -> None:
+    co = lm.CompanyId("co-1")
+    a = contact("c-1", "Олена Коваль", email("olena@gmail.com"), company_id=co)
+    b = contact("c-2", "Olena Koval", email("koval.o@ukr.net"), company_id=co)
+    [group] = find_duplicates([a, b])
+    assert group.rules == ("name+company",)
+    assert MatchKey(kind=KeyKind.company, value="id:co-1") in group.matched_on
+
+
+def test_a_name_and_a_similar_email_link() -> None:
+    a = contact("c-1", "Олена Коваль", email("olena.koval@gmail.com"))
+    b = contact("c-2", "Olena Koval", email("olena.kovl@gmail.com"))
+    [group] = find_duplicates([a, b])
+    assert group.rules == ("name+similar email",)
+    assert group.score == 0.8
+
+
+def test_an_anonymous_interest_joins_the_lead_with_its_handle() -> None:
+    handle = lm.ContactPoint.social("instagram", "olena.k")
+    interest = f.interest(contact_points=(handle,))
+    lead = f.lead(contact_points=(lm.ContactPoint.social("instagram", "@Olena.K"),))
+    [group] = find_duplicates([lead, interest])
+    assert group.ids == ("int-1", "lead-1")
+    assert group.rules == ("handle",)
+
+
+def test_people_and_companies_never_share_a_group() -> None:
+    company = lm.Company(
+        id=lm.CompanyId("co-1"), name="Mebli", contact_points=(phone("+380441234567"),)
+    )
+    person = contact("c-1", "Olena Koval", phone("+380441234567"))
+    assert find_duplicates([company, person]) == []
+
+
+def test_companies_with_one_tax_id_are_duplicates() -> None:
+    a = lm.Company(id=lm.CompanyId("co-1"), name="Mebli Plus LLC", tax_id="41234567")
+    b = lm.Company(id=lm.CompanyId("co-2"), name="ТОВ Меблі", tax_id="4123 4567")
+    [group] = find_duplicates([a, b])
+    assert group.rules == ("tax id",)
+    assert group.score == 1.0
+
+
+def test_a_group_scores_its_weakest_needed_link() -> None:
+    co = lm.CompanyId("co-1")
+    a = contact("c-1", "Олена Коваль", email("olena.koval@gmail.com"))
+    b = contact("c-2", "Olena Koval", email("olena.koval@gmail.com"), company_id=co)
+    c = contact("c-3", "Olena Kowal", company_id=co)
+    [group] = find_duplicates([a, b, c])
+    assert group.ids == ("c-1", "c-2", "c-3")
+    assert group.rules == ("email", "name+company", "name+similar email")
+    assert group.score == 0.85  # c-3 hangs on name+company
+
+
+_FIRST = ("Олена", "Іван", "Тарас", "Марія", "Богдан", "Юлія", "Роман", "Дарина", "Степан", "Ліна")
+_LAST = ("Коваль", "Шевчук", "Бондар", "Мельник", "Гончар", "Ткачук")
+
+
+def test_an_oversized_block_is_reported_and_only_neighbours_are_compared() -> None:
+    switchboard = phone("+380441234567")
+    people = [
+        contact(f"c-{i:02d}", f"{_FIRST[i % 10]} {_LAST[i // 10]}", switchboard) for i in range(60)
+    ]
+    people.append(contact("c-60", "Ivan Koval", switchboard))  # c-01 again, in Latin
+    report = duplicate_report(people, max_block=50, window=3)
+    [group] = report.groups
+    assert group.ids == ("c-01", "c-60")
+    assert report.oversized == (
+        OversizedBlock(
+            rule="phone",
+            keys=(MatchKey(kind=KeyKind.phone, value="+380441234567"),),
+            size=61,
+            compared=61 * 3 - 6,  # the last three have fewer neighbours
+        ),
+    )
+
+
+def test_records_given_twice_and_customers_are_refused_all_at_once() -> None:
+    customer = lm.Customer(
+        id=lm.CustomerId("cust-1"),
+        kind=lm.CustomerKind.company,
+        since=f.AT,
+        origin=lm.CustomerOrigin.from_order,
+        company_id=lm.CompanyId("co-1"),
+    )
+    with pytest.raises(lm.ValidationError) as caught:
+        find_duplicates([f.lead(), f.lead(), customer])  # type: ignore[list-item]
+    assert [p.path for p in caught.value.errors] == ["records[1].id", "records[2]"]
+    assert "given twice" in str(caught.value)
+
+
+def test_rules_are_validated_as_data() -> None:
+    with pytest.raises(lm.ValidationError, match="weight"):
+        MatchRule(name="x", party=Party.person, keys=(KeyKind.email,), weight=2.0)
+    with pytest.raises(lm.ValidationError, match="keys"):
+        MatchRule(name="x", party=Party.person, keys=(), weight=1.0)
+    with pytest.raises(lm.ValidationError, match="at_least"):
+        Similar(field=SimilarField.name, at_least=1.5)
+
+
+def test_custom_rules_replace_the_defaults() -> None:
+    only_phones = (MatchRule(name="phone", party=Party.person, keys=(KeyKind.phone,), weight=0.7),)
+    a = contact("c-1", "Олена Коваль", phone("+380501234567"), email("o@example.com"))
+    b = contact("c-2", "Іван Коваль", phone("+380501234567"), email("o@example.com"))
+    [group] = find_duplicates([a, b], only_phones)
+    assert group.rules == ("phone",)
+    assert group.score == 0.7
+
+
+# --------------------------------------------------------------------------- invariants
+
+_NAMES = ("Олена Коваль", "Olena Koval", "Іван Коваль", "Alexey Ivanov", "Алексей Иванов")
+_POINTS = (
+    email("olena@example.com"),
+    email("olena.kovl@example.com"),
+    email("ivan@gmail.com"),
+    phone("+380501234567"),
+    phone("050 123 4567", "UA"),
+    phone("+380671112233"),
+    lm.ContactPoint.messenger("telegram", "olena_k"),
+)
+
+
+@st.composite
+def _contacts(draw: st.DrawFn) -> list[lm.Contact]:
+    """A few contacts drawn from a small pool of names and points, so that many collide."""
+    size = draw(st.integers(0, 12))
+    company = st.none() | st.sampled_from((lm.CompanyId("co-1"), lm.CompanyId("co-2")))
+    return [
+        contact(
+            f"c-{i}",
+            draw(st.sampled_from(_NAMES)),
+            *draw(st.lists(st.sampled_from(_POINTS), max_size=3, unique=True)),
+            company_id=draw(company),
+        )
+        for i in range(size)
+    ]
+
+
+@given(_contacts(), st.randoms())
+def test_find_duplicates_does_not_depend_on_input_order(
+    records: list[lm.Contact], rnd: random.Random
+) -> None:
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    assert find_duplicates(shuffled) == find_duplicates(records)
+    assert duplicate_report(shuffled, max_block=2, window=1) == duplicate_report(
+        records, max_block=2, window=1
+    )
+
+
+@given(_contacts())
+def test_each_record_is_in_one_group_at_most_and_groups_are_sorted(
+    records: list[lm.Contact],
+) -> None:
+    groups = find_duplicates(records)
+    ids = [i for group in groups for i in group.ids]
+    assert len(ids) == len(set(ids))
+    assert all(list(group.ids) == sorted(group.ids) and len(group.ids) > 1 for group in groups)
+    assert [group.ids[0] for group in groups] == sorted(group.ids[0] for group in groups)
+
+
+# --------------------------------------------------------------------------- the simulated data
+
+
+def _dataset_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "_dataset_matching", BENCHMARKS / "_dataset_matching.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_precision_and_recall_on_planted_duplicates() -> None:
+    """2,000 simulated contacts with planted duplicates: precision ≥ 0.98, recall ≥ 0.95."""
+    data = _dataset_module()
+    dataset = data.make_dataset(2000, seed=7)
+    groups = find_duplicates(dataset.records)
+    precision, recall = data.pair_scores([group.ids for group in groups], dataset)
+    print(f"precision {precision:.4f}, recall {recall:.4f} ({dataset.true_pairs} true pairs)")
+    assert precision >= 0.98
+    assert recall >= 0.95
+
+
+def test_the_work_grows_linearly_with_the_records() -> None:
+    data = _dataset_module()
+    small = duplicate_report(data.make_dataset(1000, seed=3).records)
+    large = duplicate_report(data.make_dataset(4000, seed=3).records)
+    rules = len(DEFAULT_RULES)
+    assert large.comparisons <= 4000 * rules * 25  # n × rules × max_block / 2 at most
+    assert large.comparisons <= 6 * max(small.comparisons, 1)
