@@ -63,6 +63,7 @@ RESULTS = {
     lm.Conversion,
     lm.DuplicateGroup,
     lm.DuplicateReport,
+    lm.OversizedBlock,
     lm.MatchKey,
     lm.MatchRule,
     lm.Similar,

@@ -37,16 +37,22 @@ from leadmodel.domain.ladder import attach_interest, promote, recycle, repeat_le
 from leadmodel.domain.lifecycle import LifecycleStage
 from leadmodel.domain.matching import (
     DEFAULT_RULES,
+    FREE_MAIL_DOMAINS,
+    ROLE_MAILBOXES,
     DuplicateGroup,
     DuplicateReport,
     KeyKind,
     MatchKey,
     MatchRule,
+    OversizedBlock,
+    Party,
     Similar,
     SimilarField,
     duplicate_report,
     find_duplicates,
+    is_free_mail,
     match_keys,
+    name_key,
 )
 from leadmodel.domain.merging import Conflict, Merged, SetAside, merge
 from leadmodel.domain.money import Money
@@ -85,7 +91,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_RULES",
+    "FREE_MAIL_DOMAINS",
     "JSON",
+    "ROLE_MAILBOXES",
     "SCHEMA_VERSION",
     "ActionSpec",
     "AlreadyConvertedError",
@@ -128,6 +136,8 @@ __all__ = [
     "Money",
     "NotALeadError",
     "NotFoundError",
+    "OversizedBlock",
+    "Party",
     "Pipeline",
     "PipelineSpec",
     "PipelineSpecError",
@@ -155,8 +165,10 @@ __all__ = [
     "find_duplicates",
     "from_dict",
     "from_json",
+    "is_free_mail",
     "match_keys",
     "merge",
+    "name_key",
     "pipelines",
     "promote",
     "recycle",
