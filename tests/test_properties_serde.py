@@ -57,8 +57,8 @@ SAFE = _strategies(SAFE_TIMES)
 ANY_TIME = _strategies(None)
 ENTITIES = [lm.Lead, lm.Interest, lm.Contact, lm.Company, lm.Customer]
 # Pipeline specifications have their own reader (leadmodel.domain.pipeline.spec); results of
-# operations (a conversion, duplicate groups, a merge) and matching rules are not stored
-# documents: none needs a strategy here.
+# operations (a conversion, duplicate groups, a merge, a verdict), matching rules and
+# qualification frameworks are not stored documents: none needs a strategy here.
 RESULTS = {
     lm.Conversion,
     lm.DuplicateGroup,
@@ -70,6 +70,12 @@ RESULTS = {
     lm.Conflict,
     lm.Merged,
     lm.SetAside,
+    lm.Verdict,
+    lm.Framework,
+    lm.Criterion,
+    lm.AllOf,
+    lm.AtLeast,
+    lm.Weighted,
 }
 PUBLIC_MODELS = {
     cls

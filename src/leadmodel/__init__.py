@@ -70,6 +70,23 @@ from leadmodel.domain.pipeline import (
     Transition,
 )
 from leadmodel.domain.privacy import erase
+from leadmodel.domain.qualification import (
+    ANUM,
+    BANT,
+    CHAMP,
+    FAINT,
+    GPCT,
+    GPCT_BA_CI,
+    MEDDIC,
+    MEDDPICC,
+    AllOf,
+    AtLeast,
+    Criterion,
+    Framework,
+    Verdict,
+    Weighted,
+    assess,
+)
 from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
 from leadmodel.domain.source import Channel, Source
 from leadmodel.errors import (
@@ -90,15 +107,25 @@ from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_js
 __version__ = "0.1.0"
 
 __all__ = [
+    "ANUM",
+    "BANT",
+    "CHAMP",
     "DEFAULT_RULES",
+    "FAINT",
     "FREE_MAIL_DOMAINS",
+    "GPCT",
+    "GPCT_BA_CI",
     "JSON",
+    "MEDDIC",
+    "MEDDPICC",
     "ROLE_MAILBOXES",
     "SCHEMA_VERSION",
     "ActionSpec",
+    "AllOf",
     "AlreadyConvertedError",
     "Answer",
     "Assessment",
+    "AtLeast",
     "Channel",
     "Company",
     "CompanyId",
@@ -110,6 +137,7 @@ __all__ = [
     "ContactPoint",
     "Conversion",
     "ConversionLinks",
+    "Criterion",
     "CurrencyMismatchError",
     "Customer",
     "CustomerId",
@@ -117,6 +145,7 @@ __all__ = [
     "CustomerOrigin",
     "DuplicateGroup",
     "DuplicateReport",
+    "Framework",
     "FrameworkCheck",
     "FrozenMap",
     "GuardCheck",
@@ -155,7 +184,10 @@ __all__ = [
     "Transition",
     "TransitionError",
     "ValidationError",
+    "Verdict",
+    "Weighted",
     "__version__",
+    "assess",
     "attach_interest",
     "convert",
     "customer_from_import",
