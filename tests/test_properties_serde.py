@@ -80,7 +80,8 @@ RESULTS = {
 PUBLIC_MODELS = {
     cls
     for cls in (getattr(lm, name) for name in lm.__all__)
-    if attrs.has(cls)
+    if isinstance(cls, type)
+    and attrs.has(cls)
     and not cls.__module__.startswith("leadmodel.domain.pipeline")
     and cls not in RESULTS
 }
