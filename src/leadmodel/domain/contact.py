@@ -100,6 +100,11 @@ class ContactPoint:
             return
         object.__setattr__(self, "key", key)
 
+    @property
+    def identity(self) -> tuple[ContactKind, str]:
+        """What makes two contact points the same address: the kind and the match key."""
+        return (self.kind, self.key)
+
     @classmethod
     def email(cls, address: str, *, label: str | None = None) -> ContactPoint:
         """An email address; internationalised domains are accepted (``olena@пошта.укр``)."""

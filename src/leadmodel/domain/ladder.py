@@ -40,8 +40,8 @@ def merge_points(*groups: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:
     out = []
     for group in groups:
         for point in group:
-            if (point.kind, point.key) not in seen:
-                seen.add((point.kind, point.key))
+            if point.identity not in seen:
+                seen.add(point.identity)
                 out.append(point)
     return tuple(out)
 

@@ -35,12 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import attrs
 
 from leadmodel import _checks as c
-from leadmodel.domain.contact import ContactPoint
 from leadmodel.domain.entities import Contact, Lead
 from leadmodel.domain.json import JSON, FrozenMap
 from leadmodel.domain.records import StatusChange
@@ -224,10 +224,6 @@ _LEAD_FIRST = (
 _CONTACT_FIRST = ("name", "company_id", "role", "time_zone")
 
 
-def _point_key(point: ContactPoint) -> tuple[str, str]:
-    return (point.kind, point.key)
-
-
 def _check(primary: object, others: tuple[object, ...], at: object, by: object) -> None:
     p: c.Problems = []
     kind = type(primary)
@@ -278,7 +274,7 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
     _check(primary, others, at, by)
     records: tuple[Any, ...] = (primary, *others)  # Leads, or Contacts
     m = _Merge(records)
-    m.union("contact_points", key=_point_key)
+    m.union("contact_points", key=attrgetter("identity"))
     m.custom()
     m.privacy()
     if isinstance(primary, Lead):

@@ -51,6 +51,14 @@ class StatusChange:
 
 def check_move(p: c.Problems, at: object, by: object, reason: object, note: object) -> None:
     """The checks of the values a caller gives a move: when, who, why, and the note."""
+    if (  # the common case, decided in one expression (moves are a hot path)
+        type(at) is datetime
+        and at.utcoffset() is not None
+        and (by is None or (type(by) is str and by.strip() != ""))
+        and (reason is None or (type(reason) is str and reason.strip() != ""))
+        and (note is None or type(note) is str)
+    ):
+        return
     c.aware(p, "at", at)
     c.opt_text(p, "by", by, "who moved it")
     c.opt_text(p, "reason", reason, "the reason")

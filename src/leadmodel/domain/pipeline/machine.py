@@ -48,17 +48,6 @@ def latest_assessment(lead: Lead, framework: str) -> tuple[str, ...] | None:
     return (framework,)
 
 
-def _plain_move_values(at: object, by: object, reason: object, note: object) -> bool:
-    """The common case of a move's values, checked fast: aware time, names or ``None``."""
-    return (
-        type(at) is datetime
-        and at.utcoffset() is not None
-        and (by is None or (type(by) is str and by.strip() != ""))
-        and (reason is None or (type(reason) is str and reason.strip() != ""))
-        and (note is None or type(note) is str)
-    )
-
-
 def _is_set(value: object) -> bool:
     return value is not None and value not in ("", (), frozenset())
 
@@ -272,11 +261,10 @@ class Pipeline:
             lost = LossInfo(status=to, reason=reason, at=at, by=by, note=note)  # type: ignore[arg-type]
         if to in self._requires:
             self._check_requirements(lead, current, self._requires[to])
-        if not _plain_move_values(at, by, reason, note):
-            problems: list[Problem] = []
-            check_move(problems, at, by, reason, note)
-            if problems:
-                raise ValidationError(problems, model="Pipeline.move")
+        problems: list[Problem] = []
+        check_move(problems, at, by, reason, note)
+        if problems:
+            raise ValidationError(problems, model="Pipeline.move")
         history = lead.history
         if history and at < history[-1].at:
             last = history[-1].at.isoformat()
