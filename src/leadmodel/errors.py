@@ -22,11 +22,13 @@ __all__ = [
     "ConcurrencyError",
     "CurrencyMismatchError",
     "LeadModelError",
+    "LifecycleError",
     "NotALeadError",
     "NotFoundError",
     "PipelineSpecError",
     "Problem",
     "RuleViolation",
+    "StorageError",
     "TransitionError",
     "ValidationError",
 ]
@@ -160,6 +162,24 @@ class AlreadyConvertedError(RuleViolation):
         super().__init__(message)
 
 
+class LifecycleError(RuleViolation):
+    """A lifecycle move the rules forbid; ``from_stage`` and ``to_stage`` name the stages.
+
+    ``why`` is one of ``backward`` (the lifecycle moves forward only: recycle to go back),
+    ``recycle_first`` (a disqualified lead moves on only after a recycle), ``use_recycle``
+    (only ``recycle`` reaches the recycled stage), ``use_convert`` (only ``convert`` makes a
+    customer), ``customer`` (a customer is never disqualified or recycled: new interest is a
+    repeat lead), ``not_a_customer`` (a service-qualified lead needs a customer),
+    ``not_recyclable`` (neither lost nor disqualified) and ``time_backwards``.
+    """
+
+    def __init__(self, message: str, *, from_stage: str, to_stage: str, why: str) -> None:
+        self.from_stage = from_stage
+        self.to_stage = to_stage
+        self.why = why
+        super().__init__(message)
+
+
 class TransitionError(LeadModelError):
     """A status move the pipeline does not allow.
 
@@ -201,3 +221,8 @@ class NotFoundError(LeadModelError, LookupError):
 
 class ConcurrencyError(LeadModelError):
     """The stored version differs from the version being saved (someone saved first)."""
+
+
+class StorageError(LeadModelError):
+    """A unit of work used wrongly (outside ``with``, nested) or a store that cannot be used
+    (a schema newer than this leadmodel, an unreachable database)."""

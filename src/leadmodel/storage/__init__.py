@@ -1,0 +1,35 @@
+"""Storage behind protocols: repositories, units of work, and the adapters leadmodel ships.
+
+* :class:`Repository` and :class:`UnitOfWork` — the contract (:mod:`.protocols`).
+* :class:`MemoryUnitOfWork` — in memory, copy-on-commit (tests, notebooks).
+* :class:`SQLiteUnitOfWork` — the embedded default, on the standard library's ``sqlite3``.
+* ``leadmodel.storage.sql.SqlUnitOfWork`` — any SQLAlchemy database, tested on PostgreSQL
+  (extra ``sql``; imported from its module so the core stays free of SQLAlchemy).
+
+Every adapter passes the same contract suite, :mod:`leadmodel.testing.contract`.
+"""
+
+from __future__ import annotations
+
+from leadmodel.storage.memory import MemoryStore, MemoryUnitOfWork
+from leadmodel.storage.protocols import (
+    DEFAULT_PAGE_SIZE,
+    Entity,
+    Outbox,
+    Repository,
+    StoredEvent,
+    UnitOfWork,
+)
+from leadmodel.storage.sqlite import SQLiteUnitOfWork
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "Entity",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "Outbox",
+    "Repository",
+    "SQLiteUnitOfWork",
+    "StoredEvent",
+    "UnitOfWork",
+]

@@ -1,0 +1,272 @@
+"""What every adapter stores for an entity: a JSON document plus a few indexed columns.
+
+One definition for all adapters, so the in-memory store filters exactly as the SQL ones do:
+the kinds and their repositories, the indexed columns (owner, pipeline, status, creation time
+in UTC microseconds), the match keys (one row per key), the filter checks, and decoding a row
+with an error that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import attrs
+
+from leadmodel import _checks as c
+from leadmodel import serde
+from leadmodel.domain._copy import replace
+from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.events import DomainEvent, event_type
+from leadmodel.domain.keys import MatchKey, match_keys
+from leadmodel.errors import Problem, ValidationError
+
+KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
+"""The repositories of a unit of work, in the order adapters create their tables."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(at: datetime) -> int:
+    """An aware datetime as integer microseconds since the Unix epoch (sortable, exact)."""
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@attrs.frozen
+class Kind:
+    """How one kind of entity is stored and which filters it has."""
+
+    name: str
+    cls: type[Any]
+    created: str | None  # the attribute holding the creation time
+    owner: bool  # has ``owner``
+    status: bool  # has ``pipeline``/``status``
+    keys: bool  # has match keys
+
+    @property
+    def filters(self) -> frozenset[str]:
+        """The :meth:`~leadmodel.storage.Repository.find` filters this kind accepts."""
+        names = {"limit"}
+        if self.created:
+            names |= {"created_from", "created_to"}
+        if self.owner:
+            names.add("owner")
+        if self.status:
+            names |= {"status", "pipeline"}
+        if self.keys:
+            names.add("key")
+        return frozenset(names)
+
+
+KIND: Final = {
+    "interests": Kind("interests", Interest, "occurred_at", owner=True, status=False, keys=True),
+    "leads": Kind("leads", Lead, "created_at", owner=True, status=True, keys=True),
+    "contacts": Kind("contacts", Contact, None, owner=False, status=False, keys=True),
+    "companies": Kind("companies", Company, None, owner=False, status=False, keys=True),
+    "customers": Kind("customers", Customer, "since", owner=False, status=False, keys=False),
+}
+
+
+@attrs.frozen
+class Row:
+    """The stored form of one entity: id, version, document and indexed columns."""
+
+    id: str
+    version: int
+    doc: str
+    owner: str | None
+    pipeline: str | None
+    status: str | None
+    created: int | None
+    keys: tuple[str, ...]
+
+
+def _check_type(kind: Kind, entity: Any) -> None:
+    if type(entity) is not kind.cls:
+        expected = kind.cls.__name__
+        msg = f"the {kind.name} repository stores {expected} objects; use the matching repository"
+        raise ValidationError([Problem("entity", msg, entity)], model=kind.name)
+
+
+def bumped(kind: Kind, entity: Any) -> tuple[Row, Any]:
+    """What ``save`` stores: the row and the entity at ``version + 1``."""
+    _check_type(kind, entity)
+    if entity.version >= c.MAX_VERSION:
+        msg = "the version cannot grow past 2**63 - 1; copy the entity under a new id"
+        raise ValidationError([Problem("version", msg, entity.version)], model=kind.name)
+    saved = replace(entity, version=entity.version + 1)  # only the version changes
+    return row_of(kind, saved), saved
+
+
+def row_of(kind: Kind, entity: Any) -> Row:
+    """The row for ``entity`` (checked to be of the kind's class)."""
+    _check_type(kind, entity)
+    created = getattr(entity, kind.created) if kind.created else None
+    return Row(
+        id=entity.id,
+        version=entity.version,
+        doc=serde.to_json(entity),
+        owner=entity.owner if kind.owner else None,
+        pipeline=entity.pipeline if kind.status else None,
+        status=entity.status if kind.status else None,
+        created=None if created is None else micros(created),
+        keys=tuple(sorted({str(k) for k in match_keys(entity)})) if kind.keys else (),
+    )
+
+
+def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
+    """Load a stored document; a corrupted one raises :class:`ValidationError` naming the row."""
+    try:
+        return serde.from_json(kind.cls, doc)
+    except ValidationError as exc:
+        raise ValidationError(exc.errors, model=f"{kind.name} row {row_id!r}") from None
+
+
+def encode_event(event: DomainEvent) -> tuple[str, str]:
+    """``(type, JSON document)`` of an event, as the outbox stores it."""
+    return event.type, serde.to_json(event)
+
+
+def decode_event(seq: int, type_name: str, doc: str | bytes) -> DomainEvent:
+    """Load an outbox entry; a corrupted one raises :class:`ValidationError` naming it."""
+    try:
+        return serde.from_json(event_type(type_name), doc)
+    except ValidationError as exc:
+        raise ValidationError(exc.errors, model=f"outbox entry {seq}") from None
+
+
+@attrs.frozen
+class Filters:
+    """Checked :meth:`~leadmodel.storage.Repository.find` filters, in stored form."""
+
+    status: str | None = None
+    pipeline: str | None = None
+    owner: str | None = None
+    key: str | None = None
+    created_from: int | None = None
+    created_to: int | None = None
+    limit: int | None = None
+
+    def accepts(self, row: Row) -> bool:
+        """Whether a row passes every filter (the in-memory adapter's ``WHERE``)."""
+        return (
+            (self.status is None or row.status == self.status)
+            and (self.pipeline is None or row.pipeline == self.pipeline)
+            and (self.owner is None or row.owner == self.owner)
+            and (self.key is None or self.key in row.keys)
+            and (
+                self.created_from is None
+                or (row.created is not None and row.created >= self.created_from)
+            )
+            and (
+                self.created_to is None
+                or (row.created is not None and row.created < self.created_to)
+            )
+        )
+
+
+def filters(kind: Kind, given: dict[str, Any]) -> Filters:
+    """Check the filters passed to ``find`` for ``kind``; every problem at once."""
+    p: c.Problems = []
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in kind.filters:
+            have = ", ".join(sorted(kind.filters))
+            p.append(Problem(name, f"{kind.name} cannot be filtered by {name}; use {have}", value))
+            continue
+        out[name] = _filter_value(p, name, value)
+    if p:
+        c.fail(f"{kind.name}.find", p)
+    return Filters(**out)
+
+
+def _filter_value(p: c.Problems, name: str, value: Any) -> Any:
+    checks: dict[str, Callable[[], Any]] = {
+        "key": lambda: _key(p, value),
+        "created_from": lambda: _time(p, name, value),
+        "created_to": lambda: _time(p, name, value),
+        "limit": lambda: _limit(p, value),
+    }
+    if name in checks:
+        return checks[name]()
+    c.text(p, name, value, f"the {name}")
+    return value
+
+
+def _key(p: c.Problems, value: Any) -> str | None:
+    if isinstance(value, MatchKey):
+        return str(value)
+    if type(value) is str and ":" in value:
+        return value
+    msg = "pass a MatchKey from match_keys(...) or its text, such as 'email:anna@example.com'"
+    p.append(Problem("key", msg, value))
+    return None
+
+
+def _time(p: c.Problems, name: str, value: Any) -> int | None:
+    c.aware(p, name, value)
+    return micros(value) if isinstance(value, datetime) and value.utcoffset() is not None else None
+
+
+def _limit(p: c.Problems, value: Any) -> int | None:
+    if type(value) is not int or value < 0:
+        p.append(Problem("limit", "the limit must be a non-negative int", value))
+        return None
+    return value
+
+
+def check_page_size(page_size: object) -> int:
+    """``iter_all``'s page size: a positive int."""
+    if type(page_size) is not int or page_size < 1:
+        problem = Problem("page_size", "the page size must be a positive int", page_size)
+        raise ValidationError([problem], model="iter_all")
+    return page_size
+
+
+def check_id(kind: Kind, value: object) -> str:
+    """An id passed to ``get``/``remove``: a non-blank string."""
+    if type(value) is not str or not value:
+        msg = f"{kind.name} ids are non-empty strings"
+        raise ValidationError([Problem("id", msg, value)], model=kind.name)
+    return value
+
+
+def check_limit(limit: object) -> int:
+    """The outbox's ``pending`` limit: a positive int."""
+    if type(limit) is not int or limit < 1:
+        problem = Problem("limit", "the limit must be a positive int", limit)
+        raise ValidationError([problem], model="outbox.pending")
+    return limit
+
+
+def check_seqs(seqs: object) -> list[int]:
+    """The outbox sequence numbers passed to ``mark_published``."""
+    if isinstance(seqs, str | bytes) or not isinstance(seqs, list | tuple | set | frozenset):
+        problem = Problem("seqs", "pass a list of StoredEvent.seq numbers", seqs)
+        raise ValidationError([problem], model="outbox.mark_published")
+    bad = [s for s in seqs if type(s) is not int]
+    if bad:
+        problem = Problem("seqs", "sequence numbers are ints (StoredEvent.seq)", bad[0])
+        raise ValidationError([problem], model="outbox.mark_published")
+    return list(seqs)
+
+
+def stale(kind: Kind, entity: Any, stored_version: int) -> str:
+    """The message of a :class:`ConcurrencyError` for a save of an outdated entity."""
+    return (
+        f"{kind.name} entry {entity.id!r} is at version {stored_version} in the store, but "
+        f"version {entity.version} is being saved: someone saved it first — reload it, "
+        "apply the change again and save"
+    )
+
+
+def taken(kind: Kind, entity_id: str) -> str:
+    """The message of a :class:`ConcurrencyError` for adding an id that is already stored."""
+    return (
+        f"{kind.name} entry {entity_id!r} is already stored; nothing was added — "
+        "use save() to change a stored entity"
+    )

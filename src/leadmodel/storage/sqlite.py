@@ -1,0 +1,397 @@
+"""The embedded default: SQLite through the standard library's ``sqlite3``.
+
+Each entity is a JSON document (:mod:`leadmodel.serde`) in a table of its kind, beside indexed
+columns for lookups (owner, pipeline, status, creation time) and one row per match key in
+``leadmodel_keys``. The database runs in WAL mode (readers never wait for the writer); a unit
+of work is one transaction, begun with ``BEGIN IMMEDIATE`` at its first read or write, so units
+in other threads and processes wait for it (up to ``timeout`` seconds) instead of failing
+half-way. The schema carries its version in ``leadmodel_schema`` and is migrated forward when
+a unit first connects; a database made by a newer leadmodel is refused, not damaged.
+
+>>> import tempfile, pathlib
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel, Interest, Source
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite"
+>>> interest = Interest(id="I-1", occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+...     source=Source(channel=Channel.phone_call), topic="windows")
+>>> uow = SQLiteUnitOfWork(path)
+>>> with uow:
+...     _ = uow.interests.add(interest)
+...     uow.commit()
+>>> with uow:
+...     uow.interests.get("I-1") == interest
+True
+>>> uow.close()
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Final, Generic, Self, TypeVar
+
+from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.events import DomainEvent
+from leadmodel.domain.keys import MatchKey
+from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError
+from leadmodel.storage import _rows
+from leadmodel.storage._unit import UnitState
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
+
+__all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
+
+T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
+
+KEYS_TABLE: Final = "leadmodel_keys"
+OUTBOX_TABLE: Final = "leadmodel_outbox"
+SCHEMA_TABLE: Final = "leadmodel_schema"
+
+
+def table(kind: str) -> str:
+    """The table of a kind of entity: ``leadmodel_leads``..."""
+    return f"leadmodel_{kind}"
+
+
+def _kind_tables() -> list[str]:
+    statements = []
+    for kind in _rows.KINDS:
+        name = table(kind)
+        statements.append(
+            f"CREATE TABLE {name} (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, "
+            "doc TEXT NOT NULL, owner TEXT, pipeline TEXT, status TEXT, created INTEGER)"
+        )
+        spec = _rows.KIND[kind]
+        if spec.owner:
+            statements.append(f"CREATE INDEX ix_{kind}_owner ON {name} (owner)")
+        if spec.status:
+            statements.append(f"CREATE INDEX ix_{kind}_status ON {name} (status)")
+            statements.append(f"CREATE INDEX ix_{kind}_pipeline ON {name} (pipeline, status)")
+        if spec.created:
+            statements.append(f"CREATE INDEX ix_{kind}_created ON {name} (created)")
+    return statements
+
+
+MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
+    (
+        1,
+        (
+            *_kind_tables(),
+            f"CREATE TABLE {KEYS_TABLE} (kind TEXT NOT NULL, key TEXT NOT NULL, "
+            "id TEXT NOT NULL, PRIMARY KEY (kind, key, id)) WITHOUT ROWID",
+            f"CREATE INDEX ix_keys_id ON {KEYS_TABLE} (kind, id)",
+            f"CREATE TABLE {OUTBOX_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "type TEXT NOT NULL, doc TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0)",
+            f"CREATE INDEX ix_outbox_pending ON {OUTBOX_TABLE} (seq) WHERE published = 0",
+        ),
+    ),
+)
+"""Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
+
+SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
+"""The schema version this leadmodel writes."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema of ``conn`` to :data:`SCHEMA_VERSION`; return the version found.
+
+    Raises :class:`StorageError` for a database made by a newer leadmodel.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
+        found = conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()[0] or 0  # noqa: S608
+        if found > SCHEMA_VERSION:
+            msg = (
+                f"the database schema is at version {found}, newer than this leadmodel knows "
+                f"({SCHEMA_VERSION}); upgrade leadmodel to open it"
+            )
+            raise StorageError(msg)
+        for version, statements in MIGRATIONS:
+            if version > found:
+                for statement in statements:
+                    conn.execute(statement)
+                conn.execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", (version,))  # noqa: S608
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(found)
+
+
+_COLUMNS = "id, version, doc, owner, pipeline, status, created"
+# Table names are constants of this module, never input: the f-strings below are not injection.
+_INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
+_DELETE_KEYS = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S608
+_HAS_KEY = f"id IN (SELECT id FROM {KEYS_TABLE} WHERE kind = ? AND key = ?)"  # noqa: S608
+
+
+class _Repository(Generic[T]):
+    def __init__(self, unit: SQLiteUnitOfWork, kind: str) -> None:
+        self._unit = unit
+        self._kind = _rows.KIND[kind]
+        name = table(kind)
+        self._select = f"SELECT id, doc FROM {name}"  # noqa: S608 - table names are constants
+        self._insert = f"INSERT INTO {name} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+        self._update = (
+            f"UPDATE {name} SET version = ?, doc = ?, owner = ?, pipeline = ?, status = ?, "  # noqa: S608
+            "created = ? WHERE id = ? AND version = ?"
+        )
+        self._version = f"SELECT version FROM {name} WHERE id = ?"  # noqa: S608
+        self._delete = f"DELETE FROM {name} WHERE id = ?"  # noqa: S608
+
+    def _decode(self, found: Sequence[Any]) -> T:
+        entity: T = _rows.decode(self._kind, found[0], found[1])
+        return entity
+
+    def get(self, id: str) -> T:
+        conn = self._unit._tx()
+        found = conn.execute(f"{self._select} WHERE id = ?", (_rows.check_id(self._kind, id),))
+        row = found.fetchone()
+        if row is None:
+            raise NotFoundError(f"no {self._kind.name} entry with id {id!r}")
+        return self._decode(row)
+
+    def find(
+        self,
+        *,
+        status: str | None = None,
+        pipeline: str | None = None,
+        owner: str | None = None,
+        key: MatchKey | str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[T]:
+        given = {
+            "status": status,
+            "pipeline": pipeline,
+            "owner": owner,
+            "key": key,
+            "created_from": created_from,
+            "created_to": created_to,
+            "limit": limit,
+        }
+        wanted = _rows.filters(self._kind, given)
+        where, params = where_clause(self._kind.name, wanted)
+        sql = f"{self._select}{where} ORDER BY id"
+        if wanted.limit is not None:
+            sql += " LIMIT ?"
+            params.append(wanted.limit)
+        return [self._decode(r) for r in self._unit._tx().execute(sql, params)]
+
+    def add(self, entity: T) -> T:
+        self.add_many((entity,))
+        return entity
+
+    def add_many(self, entities: Iterable[T]) -> None:
+        rows = [_rows.row_of(self._kind, e) for e in entities]
+        conn = self._unit._tx()
+        conn.execute("SAVEPOINT leadmodel_add")
+        try:
+            conn.executemany(self._insert, [_values(r) for r in rows])
+            self._insert_keys(conn, rows)
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO leadmodel_add")
+            conn.execute("RELEASE leadmodel_add")
+            taken = self._first_stored([r.id for r in rows])
+            raise ConcurrencyError(_rows.taken(self._kind, taken)) from None
+        conn.execute("RELEASE leadmodel_add")
+
+    def _first_stored(self, ids: list[str]) -> str:
+        seen: set[str] = set()
+        conn = self._unit._tx()
+        for entity_id in ids:
+            if entity_id in seen or conn.execute(self._version, (entity_id,)).fetchone():
+                return entity_id
+            seen.add(entity_id)
+        return ids[0]  # pragma: no cover - an IntegrityError always has a cause above
+
+    def _insert_keys(self, conn: sqlite3.Connection, rows: list[_rows.Row]) -> None:
+        kind = self._kind.name
+        pairs = [(kind, key, r.id) for r in rows for key in r.keys]
+        if pairs:
+            conn.executemany(_INSERT_KEYS, pairs)
+
+    def save(self, entity: T) -> T:
+        row, saved = _rows.bumped(self._kind, entity)
+        conn = self._unit._tx()
+        values: tuple[Any, ...] = (
+            row.version,
+            row.doc,
+            row.owner,
+            row.pipeline,
+            row.status,
+            row.created,
+        )
+        changed = conn.execute(self._update, (*values, row.id, entity.version)).rowcount
+        if changed != 1:
+            stored = conn.execute(self._version, (row.id,)).fetchone()
+            if stored is None:
+                raise NotFoundError(f"no {self._kind.name} entry with id {row.id!r} to save")
+            raise ConcurrencyError(_rows.stale(self._kind, entity, stored[0]))
+        conn.execute(_DELETE_KEYS, (self._kind.name, row.id))
+        self._insert_keys(conn, [row])
+        result: T = saved
+        return result
+
+    def remove(self, id: str) -> None:
+        conn = self._unit._tx()
+        if conn.execute(self._delete, (_rows.check_id(self._kind, id),)).rowcount != 1:
+            raise NotFoundError(f"no {self._kind.name} entry with id {id!r} to remove")
+        conn.execute(_DELETE_KEYS, (self._kind.name, id))
+
+    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[T]:
+        size = _rows.check_page_size(page_size)
+        after = ""
+        while True:
+            conn = self._unit._tx()
+            page = conn.execute(
+                f"{self._select} WHERE id > ? ORDER BY id LIMIT ?", (after, size)
+            ).fetchall()
+            for found in page:
+                yield self._decode(found)
+            if len(page) < size:
+                return
+            after = page[-1][0]
+
+    def count(self) -> int:
+        sql = f"SELECT count(*) FROM {table(self._kind.name)}"  # noqa: S608
+        return int(self._unit._tx().execute(sql).fetchone()[0])
+
+
+def _values(row: _rows.Row) -> tuple[Any, ...]:
+    return (row.id, row.version, row.doc, row.owner, row.pipeline, row.status, row.created)
+
+
+def where_clause(kind: str, wanted: _rows.Filters) -> tuple[str, list[Any]]:
+    """The ``WHERE`` part (with its parameters) for checked filters; shared column names."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for column in ("status", "pipeline", "owner"):
+        value = getattr(wanted, column)
+        if value is not None:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    if wanted.created_from is not None:
+        parts.append("created >= ?")
+        params.append(wanted.created_from)
+    if wanted.created_to is not None:
+        parts.append("created < ?")
+        params.append(wanted.created_to)
+    if wanted.key is not None:
+        parts.append(_HAS_KEY)
+        params.extend((kind, wanted.key))
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+class _Outbox:
+    def __init__(self, unit: SQLiteUnitOfWork) -> None:
+        self._unit = unit
+
+    def pending(self, *, limit: int = 100) -> list[StoredEvent]:
+        size = _rows.check_limit(limit)
+        sql = f"SELECT seq, type, doc FROM {OUTBOX_TABLE} WHERE published = 0 ORDER BY seq LIMIT ?"  # noqa: S608
+        found = self._unit._tx().execute(sql, (size,)).fetchall()
+        return [StoredEvent(seq=s, event=_rows.decode_event(s, t, d)) for s, t, d in found]
+
+    def mark_published(self, seqs: Sequence[int]) -> None:
+        sql = f"UPDATE {OUTBOX_TABLE} SET published = 1 WHERE seq = ?"  # noqa: S608
+        self._unit._tx().executemany(sql, [(s,) for s in _rows.check_seqs(seqs)])
+
+
+class SQLiteUnitOfWork:
+    """A unit of work on an SQLite file (``":memory:"`` works too, for one unit object).
+
+    The connection opens on first use and stays open between units (:meth:`close` ends it).
+    One object per thread: SQLite connections are not shared across threads. ``timeout``:
+    how long a unit waits for another writer before :class:`~leadmodel.errors.StorageError`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
+        self.timeout = timeout
+        self.interests: _Repository[Interest] = _Repository(self, "interests")
+        self.leads: _Repository[Lead] = _Repository(self, "leads")
+        self.contacts: _Repository[Contact] = _Repository(self, "contacts")
+        self.companies: _Repository[Company] = _Repository(self, "companies")
+        self.customers: _Repository[Customer] = _Repository(self, "customers")
+        self.outbox = _Outbox(self)
+        self._state = UnitState("SQLiteUnitOfWork")
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection (made, configured and migrated on first use)."""
+        if self._conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _tx(self) -> sqlite3.Connection:
+        self._state.require_open()
+        conn = self.connection
+        if not conn.in_transaction:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                msg = f"SQLite database {self.path!r} stayed locked for {self.timeout} s: {exc}"
+                raise StorageError(msg) from exc
+        return conn
+
+    @property
+    def events(self) -> tuple[DomainEvent, ...]:
+        return self._state.events
+
+    def emit(self, event: DomainEvent) -> None:
+        self._state.emit(event)
+
+    def __enter__(self) -> Self:
+        self._state.enter()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._state.exit()
+
+    def commit(self) -> None:
+        """Write the unit's events to the outbox and commit the transaction."""
+        conn = self._tx()
+        events = [_rows.encode_event(e) for e in self._state.events]
+        if events:
+            sql = f"INSERT INTO {OUTBOX_TABLE} (type, doc) VALUES (?, ?)"  # noqa: S608
+            conn.executemany(sql, events)
+        conn.execute("COMMIT")
+        self._state.clear_events()
+
+    def rollback(self) -> None:
+        """Undo the unit's changes and drop its events."""
+        if self._conn is not None and self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+        self._state.clear_events()
+
+    def close(self) -> None:
+        """Close the connection (rolling back an unfinished unit)."""
+        if self._conn is not None:
+            self.rollback()
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,473 @@
+"""The storage contract suite: reusable pytest tests every unit-of-work adapter must pass.
+
+leadmodel runs it against each adapter it ships; a downstream CRM runs it against its own.
+Subclass :class:`UnitOfWorkContract` in a test module and provide the fixture ``make_uow``:
+a zero-argument callable that returns a new unit of work object over **one fresh, empty
+store per test** (each call another object on the same store)::
+
+    import pytest
+    from leadmodel.testing.contract import UnitOfWorkContract
+    from myapp.storage import DjangoUnitOfWork
+
+    class TestDjangoUnitOfWork(UnitOfWorkContract):
+        @pytest.fixture
+        def make_uow(self, db):          # your fixture that gives an empty database
+            return lambda: DjangoUnitOfWork()
+
+Every test names the rule of :mod:`leadmodel.storage.protocols` it checks. The suite needs
+pytest and Hypothesis (both in ``leadmodel[dev]``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leadmodel.domain.contact import ContactPoint
+from leadmodel.domain.entities import (
+    Company,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerOrigin,
+    Interest,
+    Lead,
+)
+from leadmodel.domain.events import LeadCreated, StatusChanged
+from leadmodel.domain.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
+from leadmodel.domain.keys import match_keys
+from leadmodel.domain.records import StatusChange
+from leadmodel.domain.source import Channel, Source
+from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError, ValidationError
+from leadmodel.storage.protocols import UnitOfWork
+from leadmodel.testing import strategies
+
+__all__ = ["HOSTILE_TEXTS", "UnitOfWorkContract"]
+
+MakeUnit = Callable[[], UnitOfWork]
+
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+HOSTILE_TEXTS = (
+    "Robert'); DROP TABLE leadmodel_leads;--",
+    "' OR '1'='1",
+    'quote " and backslash \\ and percent %s %(x)s ?',
+    "NUL \x00 inside",
+    "emoji 👩\u200d💻🇺🇦 and combining é",
+    "RTL: שלום עולם مرحبا\u202e reversed",
+    "line\nbreaks\r\nand\ttabs",
+)
+"""Texts that break naive storage code; every adapter must store them verbatim."""
+
+
+def _lead(n: int, **overrides: Any) -> Lead:
+    fields: dict[str, Any] = {
+        "id": LeadId(f"lead-{n:04d}"),
+        "person_name": f"Person {n}",
+        "contact_points": (ContactPoint.email(f"person{n}@example.com"),),
+        "topic": "windows",
+        "source": Source(channel=Channel.form),
+        "created_at": AT + timedelta(hours=n),
+    }
+    fields.update(overrides)
+    return Lead(**fields)
+
+
+def _in_status(lead: Lead, pipeline: str, status: str) -> Lead:
+    change = StatusChange(
+        pipeline=pipeline, from_status=None, to_status=status, at=lead.created_at, by="anna"
+    )
+    return attrs.evolve(lead, pipeline=pipeline, status=status, history=(change,))
+
+
+def _samples() -> dict[str, Any]:
+    """One valid entity of each kind, ids distinct."""
+    contact = Contact(
+        id=ContactId("contact-1"),
+        name="Олена Коваль",
+        contact_points=(ContactPoint.phone("+380 44 123 4567"),),
+    )
+    company = Company(id=CompanyId("company-1"), name="Acme", domain="acme.example")
+    return {
+        "interests": Interest(
+            id=InterestId("interest-1"),
+            occurred_at=AT,
+            source=Source(channel=Channel.instagram_comment),
+            topic="summer sale",
+            owner="anna",
+        ),
+        "leads": _lead(1, owner="anna"),
+        "contacts": contact,
+        "companies": company,
+        "customers": Customer(
+            id=CustomerId("customer-1"),
+            kind=CustomerKind.company,
+            since=AT,
+            origin=CustomerOrigin.from_lead,
+            company_id=company.id,
+        ),
+    }
+
+
+KINDS = ("interests", "leads", "contacts", "companies", "customers")
+
+
+class UnitOfWorkContract:
+    """The contract of :class:`~leadmodel.storage.UnitOfWork` and its repositories."""
+
+    @pytest.fixture
+    def make_uow(self) -> MakeUnit:
+        """Override: return a callable making units of work over one fresh, empty store."""
+        raise NotImplementedError("subclass UnitOfWorkContract and define the make_uow fixture")
+
+    # -- add / get ---------------------------------------------------------------------------------
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_added_entity_is_read_back_equal(self, make_uow: MakeUnit, kind: str) -> None:
+        """add + commit, then get in another unit, returns an equal entity."""
+        entity = _samples()[kind]
+        with make_uow() as uow:
+            getattr(uow, kind).add(entity)
+            uow.commit()
+        with make_uow() as uow:
+            assert getattr(uow, kind).get(entity.id) == entity
+
+    def test_get_of_unknown_id_raises_not_found(self, make_uow: MakeUnit) -> None:
+        """get(id) raises NotFoundError when nothing has the id."""
+        with make_uow() as uow, pytest.raises(NotFoundError, match="nobody"):
+            uow.leads.get("nobody")
+
+    def test_adding_a_stored_id_raises_concurrency(self, make_uow: MakeUnit) -> None:
+        """add of an id that exists raises ConcurrencyError (someone stored it first)."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        with make_uow() as uow, pytest.raises(ConcurrencyError, match="lead-0001"):
+            uow.leads.add(_lead(1, person_name="Someone Else"))
+
+    def test_add_many_is_all_or_nothing(self, make_uow: MakeUnit) -> None:
+        """add_many with one id already stored adds none of the batch."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(3))
+            uow.commit()
+        with make_uow() as uow:
+            with pytest.raises(ConcurrencyError):
+                uow.leads.add_many([_lead(1), _lead(2), _lead(3), _lead(4)])
+            uow.commit()
+        with make_uow() as uow:
+            assert [lead.id for lead in uow.leads.iter_all()] == ["lead-0003"]
+
+    def test_add_many_refuses_an_id_twice_in_one_batch(self, make_uow: MakeUnit) -> None:
+        """add_many with the same id twice raises ConcurrencyError and adds nothing."""
+        with make_uow() as uow:
+            with pytest.raises(ConcurrencyError):
+                uow.leads.add_many([_lead(1), _lead(2), _lead(1)])
+            assert uow.leads.count() == 0
+
+    def test_add_refuses_an_entity_of_another_kind(self, make_uow: MakeUnit) -> None:
+        """A repository stores its own kind only; anything else is a ValidationError."""
+        with make_uow() as uow, pytest.raises(ValidationError, match="Lead objects"):
+            uow.leads.add(_samples()["contacts"])
+
+    # -- save: optimistic concurrency --------------------------------------------------------------
+    def test_save_stores_the_next_version(self, make_uow: MakeUnit) -> None:
+        """save returns the entity at version + 1, and that is what is stored."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        with make_uow() as uow:
+            saved = uow.leads.save(attrs.evolve(uow.leads.get("lead-0001"), owner="boris"))
+            uow.commit()
+        assert saved.version == 1
+        with make_uow() as uow:
+            assert uow.leads.get("lead-0001") == saved
+
+    def test_saving_a_stale_version_raises_concurrency(self, make_uow: MakeUnit) -> None:
+        """Two read-modify-saves of one lead: the second raises and the first one stays."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        with make_uow() as uow:
+            first = uow.leads.get("lead-0001")
+        with make_uow() as uow:
+            uow.leads.save(attrs.evolve(first, owner="boris"))
+            uow.commit()
+        with make_uow() as uow, pytest.raises(ConcurrencyError, match="version"):
+            uow.leads.save(attrs.evolve(first, owner="carla"))
+            uow.commit()
+        with make_uow() as uow:
+            stored = uow.leads.get("lead-0001")
+        assert (stored.owner, stored.version) == ("boris", 1)
+
+    def test_saving_twice_in_one_unit_needs_the_saved_version(self, make_uow: MakeUnit) -> None:
+        """Inside a unit, save again the entity save returned; the one before it is stale."""
+        with make_uow() as uow:
+            lead = uow.leads.add(_lead(1))
+            once = uow.leads.save(attrs.evolve(lead, owner="boris"))
+            with pytest.raises(ConcurrencyError):
+                uow.leads.save(attrs.evolve(lead, owner="carla"))
+            twice = uow.leads.save(attrs.evolve(once, owner="dana"))
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.leads.get("lead-0001") == twice
+        assert twice.version == 2
+
+    def test_saving_an_unknown_id_raises_not_found(self, make_uow: MakeUnit) -> None:
+        """save of an entity that is not stored raises NotFoundError."""
+        with make_uow() as uow, pytest.raises(NotFoundError):
+            uow.leads.save(_lead(9))
+
+    # -- remove ------------------------------------------------------------------------------------
+    def test_remove_deletes_and_frees_the_keys(self, make_uow: MakeUnit) -> None:
+        """remove deletes the entity; its match keys no longer find it."""
+        lead = _lead(1)
+        with make_uow() as uow:
+            uow.leads.add(lead)
+            uow.commit()
+        with make_uow() as uow:
+            uow.leads.remove("lead-0001")
+            uow.commit()
+        with make_uow() as uow:
+            with pytest.raises(NotFoundError):
+                uow.leads.get("lead-0001")
+            with pytest.raises(NotFoundError):
+                uow.leads.remove("lead-0001")
+            assert uow.leads.find(key="email:person1@example.com") == []
+
+    # -- units of work: all or nothing -------------------------------------------------------------
+    def test_leaving_without_commit_rolls_back(self, make_uow: MakeUnit) -> None:
+        """Changes and events of a unit that is not committed are gone."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.emit(_created("lead-0001"))
+        with make_uow() as uow:
+            assert uow.leads.count() == 0
+            assert uow.outbox.pending() == []
+
+    def test_an_exception_rolls_back(self, make_uow: MakeUnit) -> None:
+        """An exception inside ``with`` undoes every change of the unit."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        with pytest.raises(RuntimeError, match="boom"), make_uow() as uow:
+            uow.leads.save(attrs.evolve(uow.leads.get("lead-0001"), owner="boris"))
+            uow.leads.add(_lead(2))
+            uow.contacts.add(_samples()["contacts"])
+            raise RuntimeError("boom")
+        with make_uow() as uow:
+            assert uow.leads.get("lead-0001").owner is None
+            assert (uow.leads.count(), uow.contacts.count()) == (1, 0)
+
+    def test_rollback_undoes_the_unit_so_far(self, make_uow: MakeUnit) -> None:
+        """rollback() drops what the unit did; later work in the block can still commit."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.rollback()
+            uow.leads.add(_lead(2))
+            uow.commit()
+        with make_uow() as uow:
+            assert [lead.id for lead in uow.leads.iter_all()] == ["lead-0002"]
+
+    def test_a_unit_reads_its_own_writes(self, make_uow: MakeUnit) -> None:
+        """Inside the unit, get/find/count/iter_all see the unit's uncommitted changes."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1, owner="anna"))
+            uow.leads.add(_lead(2, owner="anna"))
+            uow.leads.remove("lead-0001")
+            assert uow.leads.get("lead-0002").owner == "anna"
+            assert [x.id for x in uow.leads.find(owner="anna")] == ["lead-0002"]
+            assert uow.leads.count() == 1
+            assert [x.id for x in uow.leads.iter_all()] == ["lead-0002"]
+
+    def test_work_after_a_commit_in_the_same_block(self, make_uow: MakeUnit) -> None:
+        """After commit() the block may go on: a new transaction, committed or rolled back."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+            uow.leads.add(_lead(2))
+        with make_uow() as uow:
+            assert [lead.id for lead in uow.leads.iter_all()] == ["lead-0001"]
+
+    def test_outside_with_is_an_error(self, make_uow: MakeUnit) -> None:
+        """Repositories are used inside ``with uow:``; outside, StorageError says so."""
+        uow = make_uow()
+        with pytest.raises(StorageError, match="with uow"):
+            uow.leads.get("lead-0001")
+
+    def test_units_do_not_nest(self, make_uow: MakeUnit) -> None:
+        """Entering a unit that is already entered raises StorageError."""
+        uow = make_uow()
+        with uow, pytest.raises(StorageError, match="do not nest"), uow:
+            pass  # pragma: no cover - the inner ``with`` raises
+
+    # -- find and paging ---------------------------------------------------------------------------
+    def test_find_filters_like_a_list_comprehension(self, make_uow: MakeUnit) -> None:
+        """Every filter, alone and combined, returns what filtering in Python returns."""
+        leads = _many_leads(24)
+        with make_uow() as uow:
+            uow.leads.add_many(leads)
+            uow.commit()
+        start, end = AT + timedelta(hours=5), AT + timedelta(hours=15)
+        cases: list[tuple[dict[str, Any], Callable[[Lead], bool]]] = [
+            ({"status": "new"}, lambda x: x.status == "new"),
+            ({"pipeline": "deals"}, lambda x: x.pipeline == "deals"),
+            ({"owner": "anna"}, lambda x: x.owner == "anna"),
+            ({"created_from": start}, lambda x: x.created_at >= start),
+            ({"created_to": end}, lambda x: x.created_at < end),
+            (
+                {"owner": "boris", "pipeline": "requests", "created_from": start},
+                lambda x: x.owner == "boris" and x.pipeline == "requests" and x.created_at >= start,
+            ),
+            ({"key": "email:shared@example.com"}, lambda x: "shared" in x.contact_points[0].value),
+        ]
+        with make_uow() as uow:
+            for filters, keep in cases:
+                expected = sorted(x.id for x in leads if keep(x))
+                assert expected, filters  # every case selects something
+                assert [x.id for x in uow.leads.find(**filters)] == expected, filters
+            assert [x.id for x in uow.leads.find(owner="anna", limit=2)] == sorted(
+                x.id for x in leads if x.owner == "anna"
+            )[:2]
+            assert len(uow.leads.find()) == len(leads)
+
+    def test_find_by_match_key_follows_saves(self, make_uow: MakeUnit) -> None:
+        """find(key=...) uses the keys of the stored version: a changed email moves it."""
+        lead = _lead(1)
+        with make_uow() as uow:
+            uow.leads.add(lead)
+            uow.commit()
+        key = next(k for k in match_keys(lead) if k.kind == "email")
+        with make_uow() as uow:
+            assert [x.id for x in uow.leads.find(key=key)] == ["lead-0001"]
+            moved = attrs.evolve(lead, contact_points=(ContactPoint.email("new@example.com"),))
+            uow.leads.save(moved)
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.leads.find(key=key) == []
+            assert [x.id for x in uow.leads.find(key="email:new@example.com")] == ["lead-0001"]
+
+    def test_find_refuses_filters_the_kind_lacks(self, make_uow: MakeUnit) -> None:
+        """A filter the kind does not have, or a bad filter value, is a ValidationError."""
+        with make_uow() as uow:
+            with pytest.raises(ValidationError, match="contacts cannot be filtered by status"):
+                uow.contacts.find(status="new")
+            with pytest.raises(ValidationError, match="naive datetime"):
+                uow.leads.find(created_from=datetime(2026, 1, 1))  # naive on purpose
+            with pytest.raises(ValidationError, match="MatchKey"):
+                uow.leads.find(key="no-kind")
+            with pytest.raises(ValidationError, match="limit"):
+                uow.leads.find(limit=-1)
+
+    def test_iter_all_walks_every_entity_in_id_order(self, make_uow: MakeUnit) -> None:
+        """iter_all returns each stored entity once, in id order, whatever the page size."""
+        leads = _many_leads(11)
+        with make_uow() as uow:
+            uow.leads.add_many(reversed(leads))
+            uow.commit()
+        with make_uow() as uow:
+            for size in (1, 3, 11, 500):
+                assert [x.id for x in uow.leads.iter_all(page_size=size)] == [x.id for x in leads]
+            with pytest.raises(ValidationError, match="page size"):
+                list(uow.leads.iter_all(page_size=0))
+            assert uow.leads.count() == 11
+
+    # -- the outbox --------------------------------------------------------------------------------
+    def test_events_reach_the_outbox_on_commit(self, make_uow: MakeUnit) -> None:
+        """Emitted events are pending after commit, in order; published ones are not."""
+        with make_uow() as uow:
+            uow.emit(_created("lead-0001"))
+            uow.emit(_moved("lead-0001"))
+            assert [type(e) for e in uow.events] == [LeadCreated, StatusChanged]
+            uow.commit()
+            assert uow.events == ()
+        with make_uow() as uow:
+            pending = uow.outbox.pending()
+            assert [type(e.event) for e in pending] == [LeadCreated, StatusChanged]
+            assert pending[0].event == _created("lead-0001")
+            assert pending[0].seq < pending[1].seq
+            uow.outbox.mark_published([pending[0].seq])
+            uow.commit()
+        with make_uow() as uow:
+            assert [e.event for e in uow.outbox.pending()] == [_moved("lead-0001")]
+            assert uow.outbox.pending(limit=1)[0].seq == pending[1].seq
+
+    def test_emit_takes_domain_events_only(self, make_uow: MakeUnit) -> None:
+        """emit of anything but a domain event is a ValidationError."""
+        with make_uow() as uow, pytest.raises(ValidationError, match="domain event"):
+            uow.emit("LeadCreated")  # type: ignore[arg-type]
+
+    # -- hostile input -----------------------------------------------------------------------------
+    def test_hostile_text_is_stored_verbatim(self, make_uow: MakeUnit) -> None:
+        """Injection strings, NUL, emoji, RTL and a 1 MB note come back exactly."""
+        note = ("Примітка 📝 " * 90_000)[:1_000_000]
+        leads = [
+            _lead(i, person_name=text, owner=text, custom={"note": text, "big": note})
+            for i, text in enumerate(HOSTILE_TEXTS)
+        ]
+        with make_uow() as uow:
+            uow.leads.add_many(leads)
+            uow.commit()
+        with make_uow() as uow:
+            assert list(uow.leads.iter_all()) == leads
+            for lead in leads:
+                assert [x.id for x in uow.leads.find(owner=lead.owner)] == [lead.id]
+
+    # -- every valid entity round-trips ------------------------------------------------------------
+    @settings(
+        max_examples=25,
+        deadline=None,
+        # one fresh store per test (function-scoped), and one subclass per adapter (executors)
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+            HealthCheck.too_slow,
+        ],
+    )
+    @given(data=st.data())
+    def test_any_entity_round_trips(self, make_uow: MakeUnit, data: st.DataObject) -> None:
+        """Whatever valid entity the strategies make is read back equal (fresh id per example)."""
+        kind = data.draw(st.sampled_from(KINDS))
+        made: st.SearchStrategy[Any] = {
+            "interests": strategies.interests(),
+            "leads": strategies.leads(),
+            "contacts": strategies.contacts(),
+            "companies": strategies.companies(),
+            "customers": strategies.customers(),
+        }[kind]
+        entity = attrs.evolve(data.draw(made), id=f"rt-{next(_SERIAL)}")
+        with make_uow() as uow:
+            getattr(uow, kind).add(entity)
+            uow.commit()
+        with make_uow() as uow:
+            assert getattr(uow, kind).get(entity.id) == entity
+
+
+_SERIAL = itertools.count()
+
+
+def _many_leads(n: int) -> list[Lead]:
+    owners = ("anna", "boris", None)
+    places = (("requests", "new"), ("requests", "contacted"), ("deals", "new"), (None, None))
+    leads = []
+    for i in range(n):
+        email = "shared@example.com" if i % 5 == 0 else f"person{i}@example.com"
+        lead = _lead(i, owner=owners[i % 3], contact_points=(ContactPoint.email(email),))
+        pipeline, status = places[i % 4]
+        leads.append(lead if pipeline is None else _in_status(lead, pipeline, status or ""))
+    return leads
+
+
+def _created(lead_id: str) -> LeadCreated:
+    return LeadCreated(lead_id=lead_id, interest_ids=(), at=AT, by="anna")
+
+
+def _moved(lead_id: str) -> StatusChanged:
+    return StatusChanged(
+        lead_id=lead_id, pipeline="requests", from_status=None, to_status="new", at=AT, by="anna"
+    )
