@@ -13,6 +13,8 @@ enums by value, tags sorted) and check on load what ``leadmodel.from_json`` chec
   (``email_key``, ``phone_key``, ``handle_key``, ``website_key``, ``region_problem``);
 * at least one contact point; pipeline and status set together; history in time order and
   ending in the current status; not converted and lost at once; scores 0..100, version ≥ 0;
+* lifecycle moves (``stages``): each a move leadmodel's own ``MOVES`` table allows, in time
+  order, each starting where the one before ended, the last ending at ``lifecycle``;
 * custom fields a JSON object, checked and deep-frozen by the *same* ``leadmodel`` ``freeze``
   (finite numbers, 64-bit ints, depth limit) and written back with ``thaw``.
 
@@ -48,10 +50,11 @@ from leadmodel._checks import _known_zone
 from leadmodel.domain import _normalise as norm
 from leadmodel.domain._currencies import ISO_4217
 from leadmodel.domain.json import MAX_JSON_INT, FrozenMap, freeze, thaw
+from leadmodel.domain.lifecycle import MOVES
 from leadmodel.domain.money import MAX_AMOUNT
 from leadmodel.domain.source import Channel
 
-__all__ = ["Amount", "MLead", "PLead", "msgspec_codec"]
+__all__ = ["Amount", "MLead", "MStageChange", "PLead", "PStageChange", "msgspec_codec"]
 
 # --------------------------------------------------------------------------- shared checks
 
@@ -163,6 +166,33 @@ def lead_rules(
         raise ValueError("a converted lead cannot also be lost")
 
 
+def check_stage_move(from_stage: LifecycleStage, to_stage: LifecycleStage) -> None:
+    """A lifecycle move leadmodel's own ``MOVES`` table allows."""
+    if to_stage not in MOVES[from_stage]:
+        raise ValueError(f"to_stage: not a lifecycle move from {from_stage}")
+
+
+class _StageMove(Protocol):
+    @property
+    def from_stage(self) -> LifecycleStage: ...
+    @property
+    def to_stage(self) -> LifecycleStage: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+def stage_rules(lifecycle: LifecycleStage, stages: Sequence[_StageMove]) -> None:
+    """The lifecycle history: time order, each move from where the one before ended, the last
+    ending at ``lifecycle``."""
+    for i in range(1, len(stages)):
+        if stages[i].at < stages[i - 1].at:
+            raise ValueError(f"stages[{i}].at: stages must be in time order")
+        if stages[i].from_stage is not stages[i - 1].to_stage:
+            raise ValueError(f"stages[{i}].from_stage: a change starts where the one before ended")
+    if stages and stages[-1].to_stage is not lifecycle:
+        raise ValueError("lifecycle: the lifecycle must be where the stages end")
+
+
 # --------------------------------------------------------------------------- pydantic v2
 
 PText = Annotated[str, AfterValidator(non_blank)]
@@ -232,6 +262,19 @@ class PStatusChange(_PBase):
     from_pipeline: PText | None = None
 
 
+class PStageChange(_PBase):
+    from_stage: LifecycleStage
+    to_stage: LifecycleStage
+    at: AwareDatetime
+    by: PText | None = None
+    reason: PText | None = None
+
+    @model_validator(mode="after")
+    def _move(self) -> Self:
+        check_stage_move(self.from_stage, self.to_stage)
+        return self
+
+
 class PAnswer(_PBase):
     criterion: PText
     met: bool | None
@@ -283,6 +326,7 @@ class PLead(_PBase):
     status: PText | None = None
     history: tuple[PStatusChange, ...] = ()
     lifecycle: LifecycleStage = LifecycleStage.lead
+    stages: tuple[PStageChange, ...] = ()
     assessments: tuple[PAssessment, ...] = ()
     score: PScore | None = None
     owner: PText | None = None
@@ -302,6 +346,7 @@ class PLead(_PBase):
     @model_validator(mode="after")
     def _rules(self) -> Self:
         lead_rules(self.pipeline, self.status, self.history, self.converted, self.lost)
+        stage_rules(self.lifecycle, self.stages)
         return self
 
 
@@ -383,6 +428,17 @@ class MStatusChange(_MBase):
     from_pipeline: MText | None = None
 
 
+class MStageChange(_MBase):
+    from_stage: LifecycleStage
+    to_stage: LifecycleStage
+    at: MAware
+    by: MText | None = None
+    reason: MText | None = None
+
+    def __post_init__(self) -> None:
+        check_stage_move(self.from_stage, self.to_stage)
+
+
 class MAnswer(_MBase):
     criterion: MText
     met: bool | None
@@ -437,6 +493,7 @@ class MLead(_MBase, kw_only=True):  # kw_only: schema_version (defaulted) comes 
     status: MText | None = None
     history: tuple[MStatusChange, ...] = ()
     lifecycle: LifecycleStage = LifecycleStage.lead
+    stages: tuple[MStageChange, ...] = ()
     assessments: tuple[MAssessment, ...] = ()
     score: MScore | None = None
     owner: MText | None = None
@@ -458,6 +515,7 @@ class MLead(_MBase, kw_only=True):  # kw_only: schema_version (defaulted) comes 
             raise ValueError("expected_value: an expected value cannot be negative")
         check_time_zone(self.time_zone)
         lead_rules(self.pipeline, self.status, self.history, self.converted, self.lost)
+        stage_rules(self.lifecycle, self.stages)
         force_setattr(self, "custom", json_object(self.custom))
 
 

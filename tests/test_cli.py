@@ -6,16 +6,32 @@ from pathlib import Path
 
 import pytest
 
-from leadmodel import pipelines
+from leadmodel import CustomerOrigin, SQLiteUnitOfWork, pipelines
 from leadmodel.cli import main
 
 
-def test_demo_runs_and_prints_the_leads(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_the_main_job_on_sqlite(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "5 leads in 'Заявки', round-tripped through JSON" in out
+    assert "5 leads in 'Заявки', 1 customer(s), stored in SQLite" in out
     assert "Нова заявка              5" in out
     assert "Успішно                  1" in out
+    assert "5 InterestCaptured, 1 LeadConverted, 5 LeadCreated" in out
+
+
+def test_demo_keeps_the_database_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(db)]) == 0
+    assert f"database: {db}" in capsys.readouterr().out
+    uow = SQLiteUnitOfWork(db)
+    with uow:
+        assert uow.leads.count() == 5
+        assert [c.origin for c in uow.customers.iter_all()] == [CustomerOrigin.from_lead]
+    uow.close()
+    assert main(["demo", "--db", str(db)]) == 2  # never appends to an existing database
+    assert "exists" in capsys.readouterr().err
 
 
 def test_pipeline_check_accepts_a_good_spec(

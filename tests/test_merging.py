@@ -32,6 +32,8 @@ def _kept(merged: Merged[lm.Lead]) -> dict[str, set[object]]:
         if item.field == "history"
         for e in item.value  # type: ignore[attr-defined]
     }
+    stages = {survivor.stages} | {item.value for item in aside if item.field == "stages"}
+    stages.discard(())
     lost = {item.value for item in aside if item.field == "lost"} | {survivor.lost} - {None}
     converted: set[object] = set() if survivor.converted is None else {survivor.converted}
     for conflict in merged.conflicts:
@@ -42,6 +44,7 @@ def _kept(merged: Merged[lm.Lead]) -> dict[str, set[object]]:
         "interest_ids": set(survivor.interest_ids),
         "assessments": set(survivor.assessments),
         "history": history,
+        "stages": stages,
         "tags": set(survivor.tags),
         "custom_keys": set(survivor.custom),
         "lost": lost,
@@ -61,6 +64,7 @@ def test_merge_loses_no_contact_point_interest_history_entry_or_assessment(
         assert set(lead.interest_ids) <= kept["interest_ids"]
         assert set(lead.assessments) <= kept["assessments"]
         assert all(entry in kept["history"] for entry in lead.history)
+        assert not lead.stages or lead.stages in kept["stages"]  # lifecycle histories, whole
         assert lead.tags <= kept["tags"]
         assert set(lead.custom) <= kept["custom_keys"]
         assert lead.lost is None or lead.lost in kept["lost"]

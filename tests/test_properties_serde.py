@@ -50,6 +50,8 @@ def _strategies(
         lm.Contact: lst.contacts(),
         lm.Company: lst.companies(),
         lm.Customer: lst.customers(datetimes=times),
+        lm.StageChange: lst.stage_changes(datetimes=times),
+        **{cls: lst.events(cls, datetimes=times) for cls in lm.EVENT_TYPES.values()},
     }
 
 
@@ -76,6 +78,27 @@ RESULTS = {
     lm.AllOf,
     lm.AtLeast,
     lm.Weighted,
+    lm.StoredEvent,  # holds any event: the outbox stores the event's own document
+    # scoring: models hold conditions or callables; scores and explanations are results
+    lm.Contribution,
+    lm.Engagement,
+    lm.Score,
+    lm.ScoreModel,
+    lm.FitRule,
+    lm.EngagementRule,
+    lm.FieldIs,
+    lm.FieldBetween,
+    lm.HasTag,
+    lm.FreeMail,
+    lm.Thresholds,
+    lm.TemperatureReading,
+    # predictive scoring: fields hold getters; the rest are results
+    lm.PredictiveScorer,
+    lm.Categorical,
+    lm.Binned,
+    lm.Tally,
+    lm.LikelihoodRatio,
+    lm.Explanation,
 }
 PUBLIC_MODELS = {
     cls

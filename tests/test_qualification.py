@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import leadmodel as lm
-from leadmodel import AllOf, Answer, AtLeast, Framework, Weighted
+from leadmodel import AllOf, Answer, AtLeast, Criterion, Framework, Weighted
+from leadmodel.domain.qualification import ValueType
+from leadmodel.testing import strategies as lst
 
 from .factories import AT, lead
 
@@ -183,3 +189,236 @@ def test_adding_a_met_answer_never_lowers_the_score(
     assert after.score >= before.score
     assert set(before.met) <= set(after.met)
     assert len(after.met) + len(after.failed) + len(after.missing) == len(lm.MEDDPICC.criteria)
+
+
+# -- value types ---------------------------------------------------------------------------
+
+VALUES: dict[ValueType, tuple[list[Any], list[Any]]] = {
+    ValueType.text: (["бюджет затверджено"], ["  ", 5, True]),
+    ValueType.number: ([5, 4.5, -1], ["5", True, [1]]),
+    ValueType.money: (
+        [{"amount": "45000", "currency": "UAH"}, {"amount": 12, "currency": "EUR"}],
+        [45000, {"amount": 1.5, "currency": "EUR"}, {"amount": "1", "currency": "uah"}, {}],
+    ),
+    ValueType.date: (["2026-06-30"], ["30.06.2026", "2026-02-30", "20260630", 20260630]),
+    ValueType.bool: ([True, False], ["yes", 1]),
+    ValueType.choice: (["this quarter"], ["someday", 1]),
+}
+
+
+@pytest.mark.parametrize("kind", list(ValueType), ids=str)
+def test_a_typed_criterion_takes_only_values_of_its_type(kind: ValueType) -> None:
+    choices = ("this month", "this quarter") if kind is ValueType.choice else ()
+    criterion = Criterion(key="c", label="C", value_type=kind, choices=choices)
+    good, bad = VALUES[kind]
+    framework = Framework(key="F", label="F", criteria=(criterion,))
+    for value in good:
+        assert criterion.value_problem(value) is None, value
+        assert framework.evaluate([Answer(criterion="c", met=True, value=value)]).qualified
+    for value in bad:
+        assert criterion.value_problem(value) is not None, value
+        with pytest.raises(lm.ValidationError, match="'c' takes"):
+            framework.evaluate([Answer(criterion="c", met=True, value=value)])
+    assert criterion.value_problem(None) is None  # evidence without a value is fine
+
+
+TYPED = Framework(
+    key="BANT-typed",
+    label="BANT with values",
+    criteria=(
+        Criterion(key="budget", label="Budget", value_type=ValueType.money),
+        Criterion(key="authority", label="Authority", value_type=ValueType.bool),
+        Criterion(key="need", label="Need", value_type=ValueType.text),
+        Criterion(
+            key="timeline",
+            label="Timeline",
+            value_type=ValueType.choice,
+            choices=("this month", "this quarter", "later"),
+        ),
+    ),
+)
+
+
+def test_every_bad_answer_is_reported_at_once_naming_the_criterion() -> None:
+    answers = [
+        Answer(criterion="budget", met=True, value=45000),
+        Answer(criterion="need", met=True, value="нові столи"),
+        Answer(criterion="champion", met=True),
+        Answer(criterion="timeline", met=None, value="someday"),
+    ]
+    with pytest.raises(lm.ValidationError) as info:
+        TYPED.evaluate(answers)
+    assert [p.path for p in info.value.errors] == ["[0].value", "[2].criterion", "[3].value"]
+    text = str(info.value)
+    assert "answers[0].value: 'budget' takes money" in text
+    assert "answers[3].value: 'timeline' takes one of: 'this month'" in text
+    with pytest.raises(lm.ValidationError, match="'budget' takes money"):
+        lm.assess(lead(), TYPED, answers[:1], at=AT, by="anna")
+
+
+def test_evaluate_refuses_what_is_not_an_answer() -> None:
+    with pytest.raises(lm.ValidationError, match=r"answers\[0\]: expected an Answer"):
+        lm.BANT.evaluate(["budget"])  # type: ignore[list-item]
+
+
+def test_choices_go_with_the_choice_type() -> None:
+    with pytest.raises(lm.ValidationError, match="lists its choices"):
+        Criterion(key="t", label="T", value_type=ValueType.choice)
+    with pytest.raises(lm.ValidationError, match="only a criterion with value_type choice"):
+        Criterion(key="t", label="T", value_type=ValueType.text, choices=("a",))
+    with pytest.raises(lm.ValidationError, match="expected a ValueType"):
+        Criterion(key="t", label="T", value_type="money")  # type: ignore[arg-type]
+
+
+# -- frameworks as data --------------------------------------------------------------------
+
+BANT_TOML = """\
+key = "BANT-typed"
+label = "BANT with values"
+
+[[criteria]]
+key = "budget"
+label = "Budget"
+value_type = "money"
+
+[[criteria]]
+key = "authority"
+label = "Authority"
+value_type = "bool"
+
+[[criteria]]
+key = "need"
+label = "Need"
+value_type = "text"
+
+[[criteria]]
+key = "timeline"
+label = "Timeline"
+value_type = "choice"
+choices = ["this month", "this quarter", "later"]
+"""
+
+
+def test_a_framework_reads_from_toml_and_writes_back_to_a_dict() -> None:
+    framework = Framework.from_toml(BANT_TOML)
+    assert framework == TYPED
+    assert Framework.from_toml(BANT_TOML.encode()) == TYPED
+    assert Framework.from_dict(tomllib.loads(BANT_TOML)) == TYPED
+    assert framework.to_dict() == tomllib.loads(BANT_TOML)
+
+
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        ({}, AllOf()),
+        ({"rule": "all", "mandatory": ["budget"]}, AllOf(mandatory=("budget",))),
+        ({"rule": "at_least", "k": 3}, AtLeast(k=3)),
+        (
+            {"rule": "weighted", "weights": {"budget": 3}, "threshold": 70, "mandatory": ["need"]},
+            Weighted(weights={"budget": 3}, threshold=70, mandatory=("need",)),
+        ),
+        ({"rule": "weighted", "threshold": 50.5}, Weighted(weights={}, threshold=50.5)),
+    ],
+)
+def test_rules_in_data(data: dict[str, object], rule: lm.AllOf) -> None:
+    criteria = [{"key": c.key, "label": c.label} for c in lm.BANT.criteria]
+    framework = Framework.from_dict({"key": "BANT", "criteria": criteria, **data})
+    assert framework.rule == rule
+    assert framework.label == "BANT"  # the key, when no label is given
+    assert Framework.from_dict(framework.to_dict()) == framework
+
+
+def test_every_problem_of_a_framework_dict_is_reported_with_its_path() -> None:
+    data = {
+        "key": " ",
+        "rule": "at_least",
+        "k": 9,
+        "threshold": 70,
+        "mandatory": ["budget", "money"],
+        "colour": "red",
+        "criteria": [
+            {"key": "budget", "value_type": "cash"},
+            {"key": "timeline", "value_type": "choice"},
+            {"key": "need", "label": 5, "choices": ["a"], "weight": 2},
+        ],
+    }
+    with pytest.raises(lm.ValidationError) as info:
+        Framework.from_dict(data)
+    assert [p.path for p in info.value.errors] == [
+        "colour",
+        "key",
+        "criteria[0].value_type",
+        "criteria[1].choices",
+        "criteria[2].weight",
+        "criteria[2].label",
+        "criteria[2].choices",
+        "threshold",
+    ]  # k = 9 of 3 criteria is checked once every criterion reads well
+
+
+def test_rule_references_are_checked_once_the_criteria_are_known() -> None:
+    data = {
+        "key": "W",
+        "rule": "weighted",
+        "weights": {"budget": -1, "price": 2, "need": "high"},
+        "threshold": 170,
+        "mandatory": ["money"],
+        "criteria": [{"key": "budget"}, {"key": "need"}, {"key": "budget"}],
+    }
+    with pytest.raises(lm.ValidationError) as info:
+        Framework.from_dict(data)
+    assert [p.path for p in info.value.errors] == [
+        "criteria",
+        "mandatory",
+        "weights.budget",
+        "weights.price",
+        "weights.need",
+        "threshold",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ("BANT", "", "expected a table"),
+        ({"key": "X"}, "criteria", "required: list the criteria"),
+        ({"key": "X", "criteria": []}, "criteria", "at least one criterion"),
+        ({"key": "X", "criteria": [{"key": "a"}], "rule": "any"}, "rule", "expected one of"),
+        ({"key": "X", "criteria": [{"key": "a"}], "rule": "at_least"}, "k", "required"),
+        ({"key": "X", "criteria": [{"key": "a"}], "rule": "at_least", "k": 1.0}, "k", "whole"),
+        ({"key": "X", "criteria": [{"key": "a"}], "rule": "weighted"}, "threshold", "required"),
+        ({"key": "X", "criteria": [{"key": "a"}], "k": 1}, "k", "belongs to rule = 'at_least'"),
+        ({"key": "X", "criteria": ["a"]}, "criteria[0]", "expected a table"),
+    ],
+)
+def test_framework_dict_problems_say_what_to_fix(data: object, path: str, message: str) -> None:
+    with pytest.raises(lm.ValidationError, match=message) as info:
+        Framework.from_dict(data)  # type: ignore[arg-type]
+    assert path in [p.path for p in info.value.errors]
+
+
+def test_toml_problems_name_their_line() -> None:
+    text = BANT_TOML.replace('value_type = "bool"', 'value_type = "yes/no"') + "rule_ = 1\n"
+    with pytest.raises(lm.ValidationError) as info:
+        Framework.from_toml(text)
+    assert [(p.line, p.path) for p in info.value.errors] == [
+        (12, "criteria[1].value_type"),
+        (24, "criteria[3].rule_"),
+    ]
+    assert "line 12: criteria[1].value_type: expected one of: text, number" in str(info.value)
+    with pytest.raises(lm.ValidationError, match="not valid TOML"):
+        Framework.from_toml("key = ")
+    with pytest.raises(lm.ValidationError, match="read_text"):
+        Framework.from_toml(Path("bant.toml"))  # type: ignore[arg-type]
+
+
+@given(lst.frameworks())
+def test_a_framework_round_trips_through_its_dict_and_json(framework: Framework) -> None:
+    data = framework.to_dict()
+    assert Framework.from_dict(data) == framework
+    assert Framework.from_dict(json.loads(json.dumps(data))) == framework
+
+
+def test_the_presets_round_trip_through_their_dicts() -> None:
+    for preset in PRESETS:
+        assert Framework.from_dict(preset.to_dict()) == preset

@@ -5,7 +5,7 @@ Everything public is importable from here: ``import leadmodel as lm``.
 
 from __future__ import annotations
 
-from leadmodel import pipelines
+from leadmodel import pipelines, services
 from leadmodel.domain.contact import ContactKind, ContactPoint
 from leadmodel.domain.conversion import (
     Conversion,
@@ -22,6 +22,17 @@ from leadmodel.domain.entities import (
     Interest,
     Lead,
 )
+from leadmodel.domain.events import (
+    EVENT_TYPES,
+    DomainEvent,
+    InterestCaptured,
+    LeadConverted,
+    LeadCreated,
+    LeadQualified,
+    LeadsMerged,
+    PersonErased,
+    StatusChanged,
+)
 from leadmodel.domain.ids import (
     CompanyId,
     ContactId,
@@ -34,7 +45,7 @@ from leadmodel.domain.ids import (
 )
 from leadmodel.domain.json import JSON, FrozenMap
 from leadmodel.domain.ladder import attach_interest, promote, recycle, repeat_lead
-from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.lifecycle import LifecycleStage, StageChange, advance, service_qualify
 from leadmodel.domain.matching import (
     DEFAULT_RULES,
     FREE_MAIL_DOMAINS,
@@ -69,6 +80,15 @@ from leadmodel.domain.pipeline import (
     StatusSpec,
     Transition,
 )
+from leadmodel.domain.predictive import (
+    Binned,
+    Categorical,
+    Explanation,
+    LikelihoodRatio,
+    PredictiveScorer,
+    Tally,
+    outcome,
+)
 from leadmodel.domain.privacy import erase
 from leadmodel.domain.qualification import (
     ANUM,
@@ -83,26 +103,60 @@ from leadmodel.domain.qualification import (
     AtLeast,
     Criterion,
     Framework,
+    ValueType,
     Verdict,
     Weighted,
     assess,
 )
 from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
+from leadmodel.domain.scoring import (
+    Contribution,
+    Engagement,
+    EngagementRule,
+    FieldBetween,
+    FieldIs,
+    FitCondition,
+    FitRule,
+    FreeMail,
+    HasTag,
+    Score,
+    ScoreModel,
+)
 from leadmodel.domain.source import Channel, Source
+from leadmodel.domain.temperature import (
+    DEFAULT_THRESHOLDS,
+    HOT_SIGNALS,
+    Temperature,
+    TemperatureReading,
+    Thresholds,
+    explain_temperature,
+    temperature,
+)
 from leadmodel.errors import (
     AlreadyConvertedError,
     ConcurrencyError,
     CurrencyMismatchError,
     LeadModelError,
+    LifecycleError,
     NotALeadError,
     NotFoundError,
     PipelineSpecError,
     Problem,
     RuleViolation,
+    StorageError,
     TransitionError,
     ValidationError,
 )
 from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
+from leadmodel.storage import (
+    MemoryStore,
+    MemoryUnitOfWork,
+    Outbox,
+    Repository,
+    SQLiteUnitOfWork,
+    StoredEvent,
+    UnitOfWork,
+)
 
 __version__ = "0.1.0"
 
@@ -111,10 +165,13 @@ __all__ = [
     "BANT",
     "CHAMP",
     "DEFAULT_RULES",
+    "DEFAULT_THRESHOLDS",
+    "EVENT_TYPES",
     "FAINT",
     "FREE_MAIL_DOMAINS",
     "GPCT",
     "GPCT_BA_CI",
+    "HOT_SIGNALS",
     "JSON",
     "MEDDIC",
     "MEDDPICC",
@@ -126,6 +183,8 @@ __all__ = [
     "Answer",
     "Assessment",
     "AtLeast",
+    "Binned",
+    "Categorical",
     "Channel",
     "Company",
     "CompanyId",
@@ -135,6 +194,7 @@ __all__ = [
     "ContactId",
     "ContactKind",
     "ContactPoint",
+    "Contribution",
     "Conversion",
     "ConversionLinks",
     "Criterion",
@@ -143,50 +203,88 @@ __all__ = [
     "CustomerId",
     "CustomerKind",
     "CustomerOrigin",
+    "DomainEvent",
     "DuplicateGroup",
     "DuplicateReport",
+    "Engagement",
+    "EngagementRule",
+    "Explanation",
+    "FieldBetween",
+    "FieldIs",
+    "FitCondition",
+    "FitRule",
     "Framework",
     "FrameworkCheck",
+    "FreeMail",
     "FrozenMap",
     "GuardCheck",
     "Guards",
+    "HasTag",
     "IdFactory",
     "Interest",
+    "InterestCaptured",
     "InterestId",
     "KeyKind",
     "Lead",
+    "LeadConverted",
+    "LeadCreated",
     "LeadId",
     "LeadModelError",
+    "LeadQualified",
+    "LeadsMerged",
+    "LifecycleError",
     "LifecycleStage",
+    "LikelihoodRatio",
     "LossInfo",
     "MatchKey",
     "MatchRule",
+    "MemoryStore",
+    "MemoryUnitOfWork",
     "Merged",
     "Money",
     "NotALeadError",
     "NotFoundError",
+    "Outbox",
     "OversizedBlock",
     "Party",
+    "PersonErased",
     "Pipeline",
     "PipelineSpec",
     "PipelineSpecError",
     "Policy",
+    "PredictiveScorer",
     "Problem",
+    "Repository",
     "Requirements",
     "RuleViolation",
+    "SQLiteUnitOfWork",
+    "Score",
+    "ScoreModel",
     "SetAside",
     "Similar",
     "SimilarField",
     "Source",
+    "SqlUnitOfWork",
+    "StageChange",
     "StatusChange",
+    "StatusChanged",
     "StatusKind",
     "StatusSpec",
+    "StorageError",
+    "StoredEvent",
+    "Tally",
+    "Temperature",
+    "TemperatureReading",
+    "Thresholds",
     "Transition",
     "TransitionError",
+    "UnitOfWork",
     "ValidationError",
+    "ValueType",
     "Verdict",
     "Weighted",
     "__version__",
+    "advance",
     "assess",
     "attach_interest",
     "convert",
@@ -194,6 +292,7 @@ __all__ = [
     "customer_from_order",
     "duplicate_report",
     "erase",
+    "explain_temperature",
     "find_duplicates",
     "from_dict",
     "from_json",
@@ -201,12 +300,25 @@ __all__ = [
     "match_keys",
     "merge",
     "name_key",
+    "outcome",
     "pipelines",
     "promote",
     "recycle",
     "repeat_lead",
     "sequential_ids",
+    "service_qualify",
+    "services",
+    "temperature",
     "to_dict",
     "to_json",
     "uuid7",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``SqlUnitOfWork`` is imported on first use: it needs the ``sql`` extra (SQLAlchemy)."""
+    if name == "SqlUnitOfWork":
+        from leadmodel.storage.sql import SqlUnitOfWork
+
+        return SqlUnitOfWork
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,23 +1,28 @@
 """The ``leadmodel`` command line.
 
-``leadmodel demo`` runs the demo; ``leadmodel pipeline check FILE`` checks a pipeline spec
-(TOML, or JSON by extension) and lists every problem with its line; ``leadmodel pipeline
-diagram FILE`` prints its Mermaid (or ``--format dot``) diagram.
+``leadmodel demo`` runs the main job on embedded SQLite (``--db PATH`` keeps the database);
+``leadmodel pipeline check FILE`` checks a pipeline spec (TOML, or JSON by extension) and lists
+every problem with its line; ``leadmodel pipeline diagram FILE`` prints its Mermaid (or
+``--format dot``) diagram.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from leadmodel.domain.pipeline.spec import StatusKind
 
 if TYPE_CHECKING:
     from leadmodel.domain.pipeline import Pipeline
+    from leadmodel.storage import SQLiteUnitOfWork
 
 __all__ = ["main"]
 
@@ -36,43 +41,83 @@ _DEMO_PEOPLE = (
 )
 
 
-def _demo() -> int:
-    """Promote interests, move the leads through the KeyCRM-style pipeline, print the funnel."""
+def _demo(db: Path | None) -> int:
+    """The main job on embedded SQLite: capture interests, promote them, move the leads
+    through the KeyCRM-style pipeline, qualify and convert the won ones, print the funnel."""
+    import leadmodel as lm
+    from leadmodel import services
+
+    if db is not None and db.exists():
+        print(f"{db}: exists; the demo writes a new database — pass a new path", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as scratch:
+        path = db if db is not None else Path(scratch) / "demo.sqlite"
+        uow = lm.SQLiteUnitOfWork(path)
+        try:
+            _demo_run(uow, services)
+            return _demo_report(uow, path if db is not None else None)
+        finally:
+            uow.close()
+
+
+def _demo_run(uow: SQLiteUnitOfWork, services: ModuleType) -> None:
     import leadmodel as lm
 
     requests = lm.pipelines.KEYCRM_REQUESTS
     ids = lm.sequential_ids("id")
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    leads = []
     for n, (name, email, channel, path) in enumerate(_DEMO_PEOPLE):
-        at = start + timedelta(hours=n)
-        interest = lm.Interest(
-            id=lm.InterestId(ids()),
-            occurred_at=at,
-            topic="Office furniture",
+        when = [start + timedelta(hours=n)]
+
+        def clock(when: list[datetime] = when) -> datetime:
+            when[0] += timedelta(hours=1)  # each step one hour after the last
+            return when[0]
+
+        interest = services.capture_interest(
+            uow,
             source=lm.Source(channel=lm.Channel(channel)),
-        )
-        lead = lm.promote(
-            interest,
-            at=at,
-            person_name=name,
-            contact_points=(lm.ContactPoint.email(email),),
+            topic="Office furniture",
+            clock=clock,
             ids=ids,
         )
-        lead = requests.enter(lead, at=at, by="anna")
-        for step, status in enumerate(path, start=1):
+        lead = services.promote(
+            uow,
+            interest.id,
+            person_name=name,
+            contact_points=[lm.ContactPoint.email(email)],
+            pipeline=requests,
+            by="anna",
+            clock=clock,
+            ids=ids,
+        )
+        for status in path:
+            if status == "qualified":
+                answers = [lm.Answer(criterion=c.key, met=True) for c in lm.BANT.criteria]
+                services.assess(uow, lead.id, lm.BANT, answers, by="anna", clock=clock)
             reason = "no_budget" if status == "lost" else None
-            lead = requests.move(
-                lead, status, at=at + timedelta(days=step), by="anna", reason=reason
-            )
-        leads.append(lm.from_json(lm.Lead, lm.to_json(lead)))  # stored and loaded back
+            services.move(uow, lead.id, requests, status, by="anna", reason=reason, clock=clock)
+        if path and path[-1] == "won":
+            services.convert(uow, lead.id, deal_ref=f"order-{n}", by="anna", clock=clock, ids=ids)
+
+
+def _demo_report(uow: SQLiteUnitOfWork, kept: Path | None) -> int:
+    import leadmodel as lm
+
+    requests = lm.pipelines.KEYCRM_REQUESTS
+    with uow:
+        leads = list(uow.leads.iter_all())
+        customers = uow.customers.count()
+        events = Counter(stored.event.type for stored in uow.outbox.pending(limit=1000))
     print(
         f"leadmodel {lm.__version__} demo: {len(leads)} leads in {requests.spec.label!r}, "
-        "round-tripped through JSON"
+        f"{customers} customer(s), stored in SQLite"
     )
     for column in requests.statuses:
         reached = sum(any(c.to_status == column.key for c in lead.history) for lead in leads)
         print(f"  {column.label:<22} {reached:>3}  {'█' * reached}")
+    print("outbox: " + ", ".join(f"{n} {kind}" for kind, n in sorted(events.items())))
+    if kept is not None:
+        print(f"database: {kept}")
     return 0
 
 
@@ -119,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = argparse.ArgumentParser(prog="leadmodel", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the demo on built-in sample data")
+    demo = commands.add_parser("demo", help="run the demo on built-in sample data (SQLite)")
+    demo.add_argument("--db", type=Path, help="keep the SQLite database at this path")
     pipeline = commands.add_parser("pipeline", help="check or draw a pipeline spec")
     actions = pipeline.add_subparsers(dest="action", required=True)
     check = actions.add_parser("check", help="list every problem of a spec (exit 1 if any)")
@@ -137,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "pipeline":
         return _pipeline_command(args)
-    return _demo()
+    return _demo(args.db)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,7 @@ from leadmodel.domain.contact import ContactPoint
 from leadmodel.domain.entities import Company, Contact, Customer, CustomerKind, CustomerOrigin, Lead
 from leadmodel.domain.ids import CompanyId, ContactId, CustomerId, IdFactory, uuid7
 from leadmodel.domain.ladder import merge_points
-from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.lifecycle import LifecycleStage, stage_change
 from leadmodel.domain.records import ConversionLinks
 from leadmodel.errors import AlreadyConvertedError, Problem, RuleViolation, ValidationError
 
@@ -140,14 +140,15 @@ def convert(
     ``customer_kind="auto"`` makes a company customer (B2B) when the lead has a company, else
     a person customer. Pass the existing ``contact``, ``company`` and ``customer`` records of a
     known person or company: they are updated, not duplicated. The lead records
-    :class:`~leadmodel.ConversionLinks` and moves to the ``customer`` lifecycle stage.
-    ``by`` is accepted for symmetry with other operations and for services that log it.
+    :class:`~leadmodel.ConversionLinks` and moves to the ``customer`` lifecycle stage, the
+    move recorded in ``stages`` with ``by`` (a lead already at ``customer`` or ``evangelist``
+    stays there).
 
     Raises :class:`~leadmodel.errors.AlreadyConvertedError` (with ``links``) for a lead
-    converted before, and :class:`RuleViolation` for a lost lead (reopen it first) or for
-    records that belong to someone else.
+    converted before, :class:`RuleViolation` for a lost lead (reopen it first) or for
+    records that belong to someone else, and :class:`~leadmodel.errors.LifecycleError` for a
+    disqualified lead (recycle it first) or an ``at`` before its last lifecycle move.
     """
-    del by  # recorded by the services layer in its events
     if lead.converted is not None:
         raise AlreadyConvertedError(
             f"lead {lead.id} was converted at {lead.converted.at.isoformat()} "
@@ -158,6 +159,10 @@ def convert(
         raise RuleViolation(
             f"lead {lead.id} is lost ({lead.lost.reason}): reopen it before converting"
         )
+    lifecycle, stages = lead.lifecycle, lead.stages
+    if lifecycle not in (LifecycleStage.customer, LifecycleStage.evangelist):
+        stages = (*stages, stage_change(lead, LifecycleStage.customer, at=at, by=by))
+        lifecycle = LifecycleStage.customer
     kind = _kind(lead, customer_kind, company)
     the_company = _company_for(lead, company, ids) if kind is CustomerKind.company else company
     company_id = the_company.id if the_company is not None else None
@@ -184,7 +189,8 @@ def convert(
         converted=links,
         customer_id=the_customer.id,
         company_id=lead.company_id or company_id,
-        lifecycle=LifecycleStage.customer,
+        lifecycle=lifecycle,
+        stages=stages,
     )
     return Conversion(
         lead=converted, contact=the_contact, company=the_company, customer=the_customer

@@ -32,7 +32,7 @@ from leadmodel.domain import _normalise
 from leadmodel.domain.contact import ContactPoint
 from leadmodel.domain.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
 from leadmodel.domain.json import EMPTY, JSON
-from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.lifecycle import LifecycleStage, StageChange, check_stages
 from leadmodel.domain.money import Money
 from leadmodel.domain.records import (
     Assessment,
@@ -146,7 +146,10 @@ class Lead:
     A lead needs a person's name, at least one contact point and what the interest was
     about (``topic``) — the seed rule "lead = interest + contact data". ``pipeline`` and
     ``status`` are set together; ``history`` records every status move in time order and
-    ends in the current status. ``converted`` and ``lost`` exclude each other.
+    ends in the current status. ``lifecycle`` is the lifecycle stage and ``stages`` its
+    history: each :class:`~leadmodel.StageChange` starts where the one before ended, in time
+    order, and the last ends at ``lifecycle`` (empty for a lead made at its stage).
+    ``converted`` and ``lost`` exclude each other.
     """
 
     id: LeadId
@@ -162,6 +165,7 @@ class Lead:
     status: str | None = None
     history: tuple[StatusChange, ...] = ()
     lifecycle: LifecycleStage = LifecycleStage.lead
+    stages: tuple[StageChange, ...] = ()
     assessments: tuple[Assessment, ...] = ()
     score: float | None = None
     owner: str | None = None
@@ -196,6 +200,7 @@ class Lead:
         c.texts(p, "interest_ids", self.interest_ids, "an interest id")
         self._check_status(p)
         c.member(p, "lifecycle", self.lifecycle, LifecycleStage)
+        check_stages(p, self.stages, self.lifecycle)
         c.tuple_of(p, "assessments", self.assessments, Assessment)
         check_score(p, self.score)
         c.opt_text(p, "owner", self.owner, "the owner")

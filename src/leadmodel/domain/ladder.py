@@ -11,6 +11,8 @@ Seed rules enforced here:
 * B2B: the lead is a person, the customer is the company.
 * A known customer's new interest is a repeat lead linked to the customer, never a second
   customer; a lost lead can come back (recycling) with the first attempt's history kept.
+* The lifecycle: promotion records inquiry → lead; :func:`recycle` is the only way back
+  (for a lost lead, and for a disqualified one).
 """
 
 from __future__ import annotations
@@ -23,14 +25,19 @@ import attrs
 from leadmodel.domain.contact import ContactKind, ContactPoint
 from leadmodel.domain.entities import Contact, Customer, Interest, Lead
 from leadmodel.domain.ids import IdFactory, LeadId, uuid7
-from leadmodel.domain.lifecycle import LifecycleStage
-from leadmodel.errors import NotALeadError, RuleViolation
+from leadmodel.domain.lifecycle import LifecycleStage, StageChange, stage_change
+from leadmodel.errors import LifecycleError, NotALeadError, RuleViolation
 
 __all__ = ["attach_interest", "merge_points", "promote", "recycle", "repeat_lead"]
 
 _NOT_A_LEAD = (
     'seed rule: "a lead is a concrete person who can be reached" — a company name and a '
     "corporate phone are not a lead until a named person who speaks for the company is attached"
+)
+
+
+_DISQUALIFIED_OR_CUSTOMER = frozenset(
+    {LifecycleStage.disqualified, LifecycleStage.customer, LifecycleStage.evangelist}
 )
 
 
@@ -55,12 +62,14 @@ def promote(
     topic: str | None = None,
     company_name: str | None = None,
     owner: str | None = None,
+    by: str | None = None,
     ids: IdFactory = uuid7,
 ) -> Lead:
     """Make a lead of an interest once the person gave a name, a way back and the topic.
 
     Values passed here complete what the interest carries. The lead records the interest in
-    ``interest_ids``; mark the interest with :func:`attach_interest`. Raises
+    ``interest_ids``; mark the interest with :func:`attach_interest`. Its lifecycle history
+    starts with the move inquiry → lead at ``at``, made ``by`` whoever promoted it. Raises
     :class:`~leadmodel.errors.NotALeadError` whose ``missing`` lists ``person_name``,
     ``contact_point`` and/or ``topic``; :class:`~leadmodel.errors.RuleViolation` if the
     interest was promoted before.
@@ -98,6 +107,11 @@ def promote(
         interest_ids=(interest.id,),
         owner=owner if owner is not None else interest.owner,
         do_not_contact=interest.do_not_contact,
+        stages=(
+            StageChange(
+                from_stage=LifecycleStage.inquiry, to_stage=LifecycleStage.lead, at=at, by=by
+            ),
+        ),
     )
 
 
@@ -147,34 +161,61 @@ def repeat_lead(
     return attrs.evolve(lead, customer_id=customer.id, previous_lead_id=previous)
 
 
-def recycle(lost: Lead, *, at: datetime, ids: IdFactory = uuid7) -> Lead:
-    """Bring a lost lead back as a new lead; the first attempt keeps its whole history.
+def recycle(
+    lead: Lead,
+    *,
+    at: datetime,
+    by: str | None = None,
+    reason: str | None = None,
+    ids: IdFactory = uuid7,
+) -> Lead:
+    """Bring a lost or disqualified lead back: the one way back in the lifecycle.
 
-    The new lead copies the person, contact points, topic, source, company, owner, interests
-    and custom fields, points to the lost one in ``previous_lead_id``, starts with no status
-    and history (put it into a pipeline with ``pipeline.enter``) and its lifecycle stage is
-    ``recycled``. Raises :class:`RuleViolation` unless the lead was lost.
+    A **lost** lead comes back as a new lead: it copies the person, contact points, topic,
+    source, company, owner, interests and custom fields, points to the lost one in
+    ``previous_lead_id``, starts with no status and history (put it into a pipeline with
+    ``pipeline.enter``), and carries the lost lead's lifecycle history (``stages``) plus the
+    move to ``recycled``; the lost lead itself is untouched. A **disqualified** lead (not
+    lost) is the same lead, moved to ``recycled`` with its status and histories kept.
+
+    Raises :class:`~leadmodel.errors.LifecycleError` (a :class:`RuleViolation`) with ``why``:
+    ``customer`` for a lead at the customer or evangelist stage (a customer's new interest is
+    a repeat lead: :func:`repeat_lead`), ``not_recyclable`` for a lead neither lost nor
+    disqualified, ``time_backwards`` for an ``at`` before its last lifecycle move.
     """
-    if lost.lost is None:
-        raise RuleViolation(f"lead {lost.id} is not lost: only lost leads are recycled")
+    stage = lead.lifecycle
+    # a customer is refused by stage_change below, with the "repeat lead" fix
+    if lead.lost is None and stage not in _DISQUALIFIED_OR_CUSTOMER:
+        raise LifecycleError(
+            f"lead {lead.id} is neither lost nor disqualified: only lost leads and "
+            "disqualified ones are recycled; move it on with advance or a pipeline",
+            from_stage=stage,
+            to_stage=LifecycleStage.recycled,
+            why="not_recyclable",
+        )
+    change = stage_change(lead, LifecycleStage.recycled, at=at, by=by, reason=reason)
+    stages = (*lead.stages, change)
+    if lead.lost is None:
+        return attrs.evolve(lead, lifecycle=LifecycleStage.recycled, stages=stages)
     return Lead(
         id=LeadId(ids()),
-        person_name=lost.person_name,
-        contact_points=lost.contact_points,
-        topic=lost.topic,
-        source=lost.source,
+        person_name=lead.person_name,
+        contact_points=lead.contact_points,
+        topic=lead.topic,
+        source=lead.source,
         created_at=at,
-        company_name=lost.company_name,
-        company_id=lost.company_id,
-        interest_ids=lost.interest_ids,
+        company_name=lead.company_name,
+        company_id=lead.company_id,
+        interest_ids=lead.interest_ids,
         lifecycle=LifecycleStage.recycled,
-        owner=lost.owner,
-        expected_value=lost.expected_value,
-        time_zone=lost.time_zone,
-        tags=lost.tags,
-        custom=lost.custom,
-        previous_lead_id=lost.id,
-        customer_id=lost.customer_id,
-        consent=lost.consent,
-        do_not_contact=lost.do_not_contact,
+        stages=stages,
+        owner=lead.owner,
+        expected_value=lead.expected_value,
+        time_zone=lead.time_zone,
+        tags=lead.tags,
+        custom=lead.custom,
+        previous_lead_id=lead.id,
+        customer_id=lead.customer_id,
+        consent=lead.consent,
+        do_not_contact=lead.do_not_contact,
     )

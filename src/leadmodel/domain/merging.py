@@ -67,6 +67,7 @@ class SetAside:
     """A value of an absorbed record that the survivor cannot hold, kept here whole.
 
     ``field`` is ``history`` (a status history that would not end in the survivor's status),
+    ``stages`` (another record's lifecycle history: the survivor keeps the primary's),
     ``converted``, ``lost`` or ``previous_lead_id``; ``source_id`` is the record it came from.
     """
 
@@ -265,8 +266,9 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
       in a pipeline. Another record's history is merged in time order when it all happened
       before the survivor's last move (a Lead's history must end in its status); otherwise
       it is kept whole in ``set_aside``, as are losses the survivor does not carry (it is
-      converted, or the loss belongs to another card) and a ``previous_lead_id`` that
-      points to one of the merged records.
+      converted, or the loss belongs to another card), the lifecycle histories (``stages``)
+      of the other records (the survivor keeps the primary's lifecycle and its stages) and a
+      ``previous_lead_id`` that points to one of the merged records.
 
     Raises :class:`ValidationError` naming each problem: records of different types, a
     record merged with itself or given twice, no others, a naive ``at``.
@@ -285,6 +287,11 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
         m.union("assessments")
         m.tags()
         m.lead_state()
+        for record in others:  # the survivor's lifecycle is the primary's, with its stages
+            if record.stages and record.stages != primary.stages:
+                m.set_aside.append(
+                    SetAside(source_id=record.id, field="stages", value=record.stages)
+                )
         merged_ids = {str(r.id) for r in records}
         if m.values.get("previous_lead_id") in merged_ids:
             rid = m.provenance.pop("previous_lead_id")

@@ -5,17 +5,25 @@
 >>> verdict = BANT.evaluate(answers)
 >>> verdict.qualified, verdict.score, verdict.missing
 (False, 50.0, ('authority', 'timeline'))
+
+Frameworks are data: :meth:`Framework.from_dict`, :meth:`Framework.from_toml` and
+:meth:`Framework.to_dict` read and write them (the reader is in ``_framework_data``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
 from leadmodel import _checks as c
+from leadmodel.domain._answer_values import ValueType, value_problem
 from leadmodel.domain.entities import Lead
+from leadmodel.domain.json import JSON
+from leadmodel.domain.lifecycle import WATERFALL, LifecycleStage, stage_change
 from leadmodel.domain.records import Answer, Assessment
 from leadmodel.errors import Problem, ValidationError
 
@@ -32,6 +40,7 @@ __all__ = [
     "AtLeast",
     "Criterion",
     "Framework",
+    "ValueType",
     "Verdict",
     "Weighted",
     "assess",
@@ -40,19 +49,53 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class Criterion:
-    """One question of a framework: ``key`` (stable id), ``label`` and the ``question`` to ask."""
+    """One question of a framework: ``key`` (stable id), ``label`` and the ``question`` to ask.
+
+    ``value_type`` (a :class:`ValueType`, optional) says what an answer's ``value`` holds;
+    a ``choice`` criterion lists its ``choices``.
+
+    >>> budget = Criterion(key="budget", label="Budget", value_type=ValueType.money)
+    >>> budget.value_problem({"amount": "45000", "currency": "UAH"}) is None
+    True
+    >>> print(budget.value_problem(45000))
+    'budget' takes money, an object such as {"amount": "45000", "currency": "UAH"}: give exactly
+    the keys amount and currency
+    """
 
     key: str
     label: str
     question: str | None = None
+    value_type: ValueType | None = None
+    choices: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.text(p, "key", self.key, "the criterion key")
         c.text(p, "label", self.label, "the label")
         c.opt_text(p, "question", self.question, "the question")
+        if self.value_type is not None:
+            c.member(p, "value_type", self.value_type, ValueType)
+        c.texts(p, "choices", self.choices, "a choice")
+        if not p:
+            choice = self.value_type is ValueType.choice
+            if choice and not self.choices:
+                p.append(Problem("choices", "a criterion with value_type choice lists its choices"))
+            elif self.choices and not choice:
+                msg = "only a criterion with value_type choice has choices"
+                p.append(Problem("choices", msg, self.choices))
+            elif len(set(self.choices)) != len(self.choices):
+                p.append(Problem("choices", "list each choice once", self.choices))
         if p:
             c.fail("Criterion", p)
+
+    def value_problem(self, value: JSON) -> str | None:
+        """What is wrong with ``value`` as the value of an answer to this criterion, or ``None``.
+
+        ``None`` values and criteria without a ``value_type`` always pass.
+        """
+        if self.value_type is None or value is None:
+            return None
+        return value_problem(self.key, self.value_type, self.choices, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -85,6 +128,62 @@ class Weighted:
 Rule = AllOf | AtLeast | Weighted
 
 
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def check_criteria(p: c.Problems, criteria: object) -> list[str]:
+    """A tuple of Criterion with unique keys, at least one; returns the keys."""
+    c.tuple_of(p, "criteria", criteria, Criterion)
+    keys = [k.key for k in criteria if isinstance(k, Criterion)] if type(criteria) is tuple else []
+    if not keys:
+        p.append(Problem("criteria", "a framework needs at least one criterion"))
+    if len(set(keys)) != len(keys):
+        p.append(Problem("criteria", "criterion keys must be unique", keys))
+    return keys
+
+
+def check_rule(
+    p: c.Problems, rule: object, keys: list[str] | None, framework: str, at: str
+) -> None:
+    """The checks of a framework's rule against its criterion ``keys``.
+
+    ``keys`` is ``None`` when the criteria are not known (they had problems of their own):
+    then the rule's references to them are not checked. ``at`` prefixes the paths:
+    ``"rule."`` for objects, ``""`` for the flat dict/TOML form.
+    """
+    if not isinstance(rule, AllOf | AtLeast | Weighted):
+        p.append(Problem("rule", "use AllOf(), AtLeast(k) or Weighted(weights, threshold)", rule))
+        return
+    known = keys if keys is not None else []
+    c.texts(p, f"{at}mandatory", rule.mandatory, "a criterion key")
+    if keys is not None and type(rule.mandatory) is tuple:
+        for name in rule.mandatory:
+            if type(name) is str and name not in keys:
+                p.append(Problem(f"{at}mandatory", f"{name!r} is not a criterion of {framework}"))
+    if isinstance(rule, AtLeast):
+        k = rule.k
+        if type(k) is not int or not 1 <= k <= (len(known) if keys is not None else k):
+            msg = f"k is a whole number from 1 to the {len(known)} criteria"
+            p.append(Problem(f"{at}k", msg if keys is not None else "k is a whole number ≥ 1", k))
+    if isinstance(rule, Weighted):
+        _check_weighted(p, rule, keys, at)
+
+
+def _check_weighted(p: c.Problems, rule: Weighted, keys: list[str] | None, at: str) -> None:
+    if not isinstance(rule.weights, Mapping):
+        p.append(Problem(f"{at}weights", "map criterion keys to weights", rule.weights))
+    else:
+        for name, weight in rule.weights.items():
+            unknown = keys is not None and name not in keys
+            if unknown or not _is_number(weight) or weight < 0:
+                msg = "a criterion key with a weight ≥ 0"
+                p.append(Problem(f"{at}weights.{name}", msg, weight))
+    threshold = rule.threshold
+    if not _is_number(threshold) or not 0 <= threshold <= 100:  # noqa: PLR2004 - a percentage
+        p.append(Problem(f"{at}threshold", "a threshold from 0 to 100", threshold))
+
+
 @attrs.frozen(kw_only=True)
 class Verdict:
     """The outcome of evaluating answers: qualified or not, a 0–100 score, what is lacking."""
@@ -108,7 +207,11 @@ class Verdict:
 
 @attrs.frozen(kw_only=True)
 class Framework:
-    """A qualification framework: its criteria and the rule that decides "qualified"."""
+    """A qualification framework: its criteria and the rule that decides "qualified".
+
+    Build one in code, or from data with :meth:`from_dict` / :meth:`from_toml` (and back
+    with :meth:`to_dict`); see ``docs/qualification.md`` for the format.
+    """
 
     key: str
     label: str
@@ -118,51 +221,73 @@ class Framework:
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.text(p, "key", self.key, "the framework key")
-        c.tuple_of(p, "criteria", self.criteria, Criterion)
-        keys = [k.key for k in self.criteria if isinstance(k, Criterion)]
-        if not keys:
-            p.append(Problem("criteria", "a framework needs at least one criterion"))
-        if len(set(keys)) != len(keys):
-            p.append(Problem("criteria", "criterion keys must be unique", keys))
-        self._check_rule(p, set(keys))
+        c.text(p, "label", self.label, "the label")
+        keys = check_criteria(p, self.criteria)
+        check_rule(p, self.rule, keys, self.key, "rule.")
         if p:
             c.fail("Framework", p)
 
-    def _check_rule(self, p: c.Problems, keys: set[str]) -> None:
-        rule = self.rule
-        if not isinstance(rule, AllOf | AtLeast | Weighted):
-            p.append(
-                Problem("rule", "use AllOf(), AtLeast(k) or Weighted(weights, threshold)", rule)
-            )
-            return
-        for name in rule.mandatory:
-            if name not in keys:
-                p.append(Problem("rule.mandatory", f"{name!r} is not a criterion of {self.key}"))
-        if isinstance(rule, AtLeast) and not 1 <= rule.k <= len(keys):
-            p.append(Problem("rule.k", f"k is between 1 and the {len(keys)} criteria", rule.k))
-        if isinstance(rule, Weighted):
-            for name, weight in rule.weights.items():
-                if name not in keys or weight < 0:
-                    p.append(
-                        Problem(f"rule.weights.{name}", "a criterion key with a weight ≥ 0", weight)
-                    )
-            if not 0 <= rule.threshold <= 100:  # noqa: PLR2004 - a percentage
-                p.append(Problem("rule.threshold", "a threshold from 0 to 100", rule.threshold))
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Framework:
+        """Read a framework from a dict (the shape of its TOML or JSON form).
+
+        Keys: ``key``, ``label`` (defaults to the key), ``criteria`` (a list of tables with
+        ``key``, ``label``, ``question``, ``value_type``, ``choices``), ``rule`` (``all``
+        — the default —, ``at_least`` with ``k``, or ``weighted`` with ``threshold`` and
+        optional ``weights``) and ``mandatory``. Raises :class:`ValidationError` listing
+        every problem with its path (``criteria[1].value_type``); unknown keys are problems.
+        """
+        from leadmodel.domain._framework_data import read_framework
+
+        return read_framework(data)
+
+    @classmethod
+    def from_toml(cls, text: str | bytes) -> Framework:
+        """Read a framework from TOML text (read a file with ``Path.read_text()`` first).
+
+        Problems name the line they were found on: ``line 9: criteria[1].value_type: ...``.
+        """
+        from leadmodel.domain._framework_data import read_toml
+
+        return read_toml(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The framework as a plain dict that :meth:`from_dict` reads back to an equal one."""
+        from leadmodel.domain._framework_data import framework_to_dict
+
+        return framework_to_dict(self)
+
+    def _unknown(self, path: str, key: object) -> Problem:
+        known = ", ".join(k.key for k in self.criteria)
+        return Problem(path, f"{self.key} has no criterion like this (it has {known})", key)
 
     def evaluate(self, answers: Iterable[Answer]) -> Verdict:
         """Decide from ``answers`` (the last answer per criterion counts; others are ignored).
 
-        Raises :class:`ValidationError` for an answer to a criterion the framework lacks.
+        Raises :class:`ValidationError` listing every answer to a criterion the framework
+        lacks and every value its criterion's ``value_type`` refuses (paths ``[i].value``).
         """
+        by_key = {k.key: k for k in self.criteria}
         latest: dict[str, bool | None] = {}
-        keys = [k.key for k in self.criteria]
-        for answer in answers:
-            if answer.criterion not in keys:
-                problem = Problem(
-                    "criterion", f"{self.key} has no criterion like this", answer.criterion
-                )
-                raise ValidationError([problem], model="Answer")
+        problems: c.Problems = []
+        for i, answer in enumerate(answers):
+            if not isinstance(answer, Answer):
+                problems.append(Problem(f"[{i}]", "expected an Answer", answer))
+                continue
+            criterion = by_key.get(answer.criterion)
+            if criterion is None:
+                problems.append(self._unknown(f"[{i}].criterion", answer.criterion))
+                continue
+            why = criterion.value_problem(answer.value)
+            if why is not None:
+                problems.append(Problem(f"[{i}].value", why, answer.value))
             latest[answer.criterion] = answer.met
+        if problems:
+            raise ValidationError(problems, model="answers")
+        return self._verdict(latest)
+
+    def _verdict(self, latest: Mapping[str, bool | None]) -> Verdict:
+        keys = [k.key for k in self.criteria]
         met = tuple(k for k in keys if latest.get(k) is True)
         failed = tuple(k for k in keys if latest.get(k) is False)
         missing = tuple(k for k in keys if latest.get(k) is None)
@@ -187,13 +312,32 @@ class Framework:
         )
 
 
+_SQL_ORDER = WATERFALL.index(LifecycleStage.sql)
+
+
+def _reaches_sql(stage: LifecycleStage) -> bool:
+    """A qualified assessment moves a lead at ``stage`` to SQL: before it, or recycled."""
+    order = stage.order
+    sql = LifecycleStage.sql.order
+    return stage is LifecycleStage.recycled or (
+        order is not None and sql is not None and order < sql
+    )
+
+
 def assess(
     lead: Lead, framework: Framework, answers: Iterable[Answer], *, at: datetime, by: str | None
 ) -> Lead:
     """Evaluate ``answers`` and record the :class:`~leadmodel.Assessment` on the lead.
 
     Earlier assessments are kept (re-qualification does not erase them); the pipeline's
-    framework requirement reads the latest one.
+    framework requirement reads the latest one. A qualified verdict makes the lead an SQL
+    ("an accepted assessment makes SQL"): a lead before ``sql`` on the lifecycle, or
+    ``recycled``, advances to ``sql`` with the reason ``"qualified: <framework key>"``. A
+    lead at or past SQL stays where it is, and so does a disqualified one (recycle it first).
+
+    Raises :class:`ValidationError` for answers :meth:`Framework.evaluate` refuses, and
+    :class:`~leadmodel.errors.LifecycleError` when the move to SQL would be dated before the
+    lead's last lifecycle move.
     """
     given = tuple(answers)
     verdict = framework.evaluate(given)
@@ -207,7 +351,14 @@ def assess(
         missing=verdict.missing,
         failed=verdict.failed,
     )
-    return attrs.evolve(lead, assessments=(*lead.assessments, assessment))
+    lifecycle, stages = lead.lifecycle, lead.stages
+    if verdict.qualified and _reaches_sql(lifecycle):
+        reason = f"qualified: {framework.key}"
+        stages = (*stages, stage_change(lead, LifecycleStage.sql, at=at, by=by, reason=reason))
+        lifecycle = LifecycleStage.sql
+    return attrs.evolve(
+        lead, assessments=(*lead.assessments, assessment), lifecycle=lifecycle, stages=stages
+    )
 
 
 def _framework(key: str, label: str, criteria: str, rule: Rule | None = None) -> Framework:

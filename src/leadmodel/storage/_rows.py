@@ -25,6 +25,16 @@ from leadmodel.errors import Problem, ValidationError
 KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
 """The repositories of a unit of work, in the order adapters create their tables."""
 
+KEYS_TABLE: Final = "leadmodel_keys"
+OUTBOX_TABLE: Final = "leadmodel_outbox"
+SCHEMA_TABLE: Final = "leadmodel_schema"
+
+
+def table(kind: str) -> str:
+    """The SQL table of a kind of entity: ``leadmodel_leads``..."""
+    return f"leadmodel_{kind}"
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -65,8 +75,22 @@ KIND: Final = {
     "leads": Kind("leads", Lead, "created_at", owner=True, status=True, keys=True),
     "contacts": Kind("contacts", Contact, None, owner=False, status=False, keys=True),
     "companies": Kind("companies", Company, None, owner=False, status=False, keys=True),
-    "customers": Kind("customers", Customer, "since", owner=False, status=False, keys=False),
+    "customers": Kind("customers", Customer, "since", owner=False, status=False, keys=True),
 }
+
+
+def keys_of(entity: Any) -> tuple[str, ...]:
+    """The lookup keys stored for an entity, sorted: its match keys (:func:`match_keys`), and
+    for a customer, which has no contact data of its own, the records it links to
+    (``contact_id:…``, ``company_id:…``, ``lead_id:…``)."""
+    if isinstance(entity, Customer):
+        links = [f"lead_id:{lead_id}" for lead_id in entity.lead_ids]
+        if entity.contact_id is not None:
+            links.append(f"contact_id:{entity.contact_id}")
+        if entity.company_id is not None:
+            links.append(f"company_id:{entity.company_id}")
+        return tuple(sorted(set(links)))
+    return tuple(sorted({str(k) for k in match_keys(entity)}))
 
 
 @attrs.frozen
@@ -112,16 +136,22 @@ def row_of(kind: Kind, entity: Any) -> Row:
         pipeline=entity.pipeline if kind.status else None,
         status=entity.status if kind.status else None,
         created=None if created is None else micros(created),
-        keys=tuple(sorted({str(k) for k in match_keys(entity)})) if kind.keys else (),
+        keys=keys_of(entity) if kind.keys else (),
     )
 
 
 def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
-    """Load a stored document; a corrupted one raises :class:`ValidationError` naming the row."""
+    """Load a stored document; a corrupted one raises :class:`ValidationError` naming the row
+    (so does a document whose id is not its row's: it was written there by hand)."""
     try:
-        return serde.from_json(kind.cls, doc)
+        entity = serde.from_json(kind.cls, doc)
     except ValidationError as exc:
         raise ValidationError(exc.errors, model=f"{kind.name} row {row_id!r}") from None
+    if entity.id != row_id:
+        msg = "the stored document has another id than its row; restore the row from a backup"
+        problem = Problem("id", msg, entity.id)
+        raise ValidationError([problem], model=f"{kind.name} row {row_id!r}")
+    return entity
 
 
 def encode_event(event: DomainEvent) -> tuple[str, str]:
@@ -165,6 +195,34 @@ class Filters:
                 or (row.created is not None and row.created < self.created_to)
             )
         )
+
+
+def conditions(wanted: Filters) -> list[tuple[str, str, Any]]:
+    """The filters as ``(column, operator, value)`` for the SQL adapters' ``WHERE``.
+
+    The column ``"key"`` with operator ``"has"`` means: one of the entity's rows in the keys
+    table holds this match key.
+    """
+    out: list[tuple[str, str, Any]] = [
+        (column, "=", getattr(wanted, column))
+        for column in ("status", "pipeline", "owner")
+        if getattr(wanted, column) is not None
+    ]
+    if wanted.created_from is not None:
+        out.append(("created", ">=", wanted.created_from))
+    if wanted.created_to is not None:
+        out.append(("created", "<", wanted.created_to))
+    if wanted.key is not None:
+        out.append(("key", "has", wanted.key))
+    return out
+
+
+def newer_schema(found: int, known: int) -> str:
+    """The message for a database whose schema a newer leadmodel made."""
+    return (
+        f"the database schema is at version {found}, newer than this leadmodel knows "
+        f"({known}); upgrade leadmodel to open it"
+    )
 
 
 def filters(kind: Kind, given: dict[str, Any]) -> Filters:

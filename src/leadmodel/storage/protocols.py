@@ -53,7 +53,8 @@ class Repository(Protocol[T]):
     * ``status``, ``pipeline``: leads only;
     * ``owner``: interests and leads;
     * ``key``: a :class:`~leadmodel.MatchKey` (or its ``str``, ``"email:anna@example.com"``)
-      from :func:`~leadmodel.match_keys` — interests, leads, contacts and companies;
+      from :func:`~leadmodel.match_keys` — interests, leads, contacts and companies; customers
+      by the records they link to: ``"contact_id:…"``, ``"company_id:…"``, ``"lead_id:…"``;
     * ``created_from`` (inclusive), ``created_to`` (exclusive): aware datetimes compared with
       the entity's creation time (``occurred_at`` of interests, ``created_at`` of leads,
       ``since`` of customers);

@@ -38,21 +38,13 @@ from leadmodel.domain.events import DomainEvent
 from leadmodel.domain.keys import MatchKey
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError
 from leadmodel.storage import _rows
+from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, table
 from leadmodel.storage._unit import UnitState
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
 
 __all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
 
 T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
-
-KEYS_TABLE: Final = "leadmodel_keys"
-OUTBOX_TABLE: Final = "leadmodel_outbox"
-SCHEMA_TABLE: Final = "leadmodel_schema"
-
-
-def table(kind: str) -> str:
-    """The table of a kind of entity: ``leadmodel_leads``..."""
-    return f"leadmodel_{kind}"
 
 
 def _kind_tables() -> list[str]:
@@ -104,11 +96,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
         found = conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()[0] or 0  # noqa: S608
         if found > SCHEMA_VERSION:
-            msg = (
-                f"the database schema is at version {found}, newer than this leadmodel knows "
-                f"({SCHEMA_VERSION}); upgrade leadmodel to open it"
-            )
-            raise StorageError(msg)
+            raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
         for version, statements in MIGRATIONS:
             if version > found:
                 for statement in statements:
@@ -133,7 +121,9 @@ class _Repository(Generic[T]):
         self._unit = unit
         self._kind = _rows.KIND[kind]
         name = table(kind)
-        self._select = f"SELECT id, doc FROM {name}"  # noqa: S608 - table names are constants
+        # doc as bytes: a corrupted row that is not UTF-8 must reach serde (a ValidationError
+        # naming the row), not fail inside sqlite3 while it decodes the text
+        self._select = f"SELECT id, CAST(doc AS BLOB) FROM {name}"  # noqa: S608 - constant names
         self._insert = f"INSERT INTO {name} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
         self._update = (
             f"UPDATE {name} SET version = ?, doc = ?, owner = ?, pipeline = ?, status = ?, "  # noqa: S608
@@ -176,7 +166,10 @@ class _Repository(Generic[T]):
         }
         wanted = _rows.filters(self._kind, given)
         where, params = where_clause(self._kind.name, wanted)
-        sql = f"{self._select}{where} ORDER BY id"
+        # With only a time range and no statistics, SQLite would rather walk the whole table in
+        # id order than use the time index; "+id" takes the order out of the index choice.
+        timed = wanted.created_from is not None or wanted.created_to is not None
+        sql = f"{self._select}{where} ORDER BY {'+id' if timed else 'id'}"
         if wanted.limit is not None:
             sql += " LIMIT ?"
             params.append(wanted.limit)
@@ -267,23 +260,16 @@ def _values(row: _rows.Row) -> tuple[Any, ...]:
 
 
 def where_clause(kind: str, wanted: _rows.Filters) -> tuple[str, list[Any]]:
-    """The ``WHERE`` part (with its parameters) for checked filters; shared column names."""
+    """The ``WHERE`` part (with its parameters) for checked filters."""
     parts: list[str] = []
     params: list[Any] = []
-    for column in ("status", "pipeline", "owner"):
-        value = getattr(wanted, column)
-        if value is not None:
-            parts.append(f"{column} = ?")
+    for column, operator, value in _rows.conditions(wanted):
+        if column == "key":
+            parts.append(_HAS_KEY)
+            params.extend((kind, value))
+        else:
+            parts.append(f"{column} {operator} ?")
             params.append(value)
-    if wanted.created_from is not None:
-        parts.append("created >= ?")
-        params.append(wanted.created_from)
-    if wanted.created_to is not None:
-        parts.append("created < ?")
-        params.append(wanted.created_to)
-    if wanted.key is not None:
-        parts.append(_HAS_KEY)
-        params.extend((kind, wanted.key))
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
@@ -293,7 +279,10 @@ class _Outbox:
 
     def pending(self, *, limit: int = 100) -> list[StoredEvent]:
         size = _rows.check_limit(limit)
-        sql = f"SELECT seq, type, doc FROM {OUTBOX_TABLE} WHERE published = 0 ORDER BY seq LIMIT ?"  # noqa: S608
+        sql = (
+            f"SELECT seq, type, CAST(doc AS BLOB) FROM {OUTBOX_TABLE} "  # noqa: S608
+            "WHERE published = 0 ORDER BY seq LIMIT ?"
+        )
         found = self._unit._tx().execute(sql, (size,)).fetchall()
         return [StoredEvent(seq=s, event=_rows.decode_event(s, t, d)) for s, t, d in found]
 
@@ -330,10 +319,19 @@ class SQLiteUnitOfWork:
                 conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
             try:
+                # migrate first: a database this leadmodel refuses is left exactly as it was
                 migrate(conn)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                conn.close()
+                msg = (
+                    f"cannot open SQLite database {self.path!r} for leadmodel: {exc} (another "
+                    f"writer held it longer than timeout={self.timeout} s, or it is not an "
+                    "SQLite database)"
+                )
+                raise StorageError(msg) from exc
             except BaseException:
                 conn.close()
                 raise

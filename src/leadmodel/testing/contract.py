@@ -352,6 +352,29 @@ class UnitOfWorkContract:
             assert uow.leads.find(key=key) == []
             assert [x.id for x in uow.leads.find(key="email:new@example.com")] == ["lead-0001"]
 
+    def test_customers_are_found_by_the_records_they_link_to(self, make_uow: MakeUnit) -> None:
+        """Customers have keys ``contact_id:…``, ``company_id:…`` and ``lead_id:…``."""
+        person = Customer(
+            id=CustomerId("customer-2"),
+            kind=CustomerKind.person,
+            since=AT,
+            origin=CustomerOrigin.from_lead,
+            contact_id=ContactId("contact-1"),
+            lead_ids=(LeadId("lead-0001"), LeadId("lead-0002")),
+        )
+        with make_uow() as uow:
+            uow.customers.add_many([_samples()["customers"], person])
+            uow.commit()
+        with make_uow() as uow:
+            assert [c.id for c in uow.customers.find(key="contact_id:contact-1")] == ["customer-2"]
+            assert [c.id for c in uow.customers.find(key="company_id:company-1")] == ["customer-1"]
+            assert [c.id for c in uow.customers.find(key="lead_id:lead-0002")] == ["customer-2"]
+            uow.customers.save(attrs.evolve(person, contact_id=ContactId("contact-9")))
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.customers.find(key="contact_id:contact-1") == []
+            assert [c.id for c in uow.customers.find(key="contact_id:contact-9")] == ["customer-2"]
+
     def test_find_refuses_filters_the_kind_lacks(self, make_uow: MakeUnit) -> None:
         """A filter the kind does not have, or a bad filter value, is a ValidationError."""
         with make_uow() as uow:

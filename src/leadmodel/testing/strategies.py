@@ -42,17 +42,31 @@ from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, 
 from leadmodel.domain import _normalise
 from leadmodel.domain._currencies import ISO_4217
 from leadmodel.domain.contact import ContactKind, ContactPoint
-from leadmodel.domain.json import JSON, MAX_JSON_INT
-from leadmodel.domain.lifecycle import LifecycleStage
+from leadmodel.domain.events import (
+    EVENT_TYPES,
+    DomainEvent,
+    InterestCaptured,
+    LeadConverted,
+    LeadCreated,
+    LeadQualified,
+    LeadsMerged,
+    PersonErased,
+    StatusChanged,
+)
+from leadmodel.domain.json import JSON, MAX_JSON_INT, freeze
+from leadmodel.domain.lifecycle import MOVES, LifecycleStage, StageChange
 from leadmodel.domain.money import Money
+from leadmodel.domain.pipeline import ActionSpec
+from leadmodel.domain.qualification import AllOf, AtLeast, Criterion, Framework, ValueType, Weighted
 from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
 from leadmodel.domain.source import Channel, Source
 
 # fmt: off
 __all__ = [
     "TIME_ZONE_NAMES", "answers", "assessments", "aware_datetimes", "companies", "contact_points",
-    "contacts", "conversion_links", "customers", "interests", "json_objects", "json_values",
-    "leads", "loss_infos", "money", "person_names", "sources", "status_changes",
+    "contacts", "conversion_links", "customers", "events", "frameworks", "interests",
+    "json_objects", "json_values", "leads", "loss_infos", "money", "person_names", "sources",
+    "stage_changes", "status_changes",
 ]
 # fmt: on
 
@@ -309,6 +323,40 @@ def status_changes(*, datetimes: DatetimesArg = None) -> Strategy[StatusChange]:
     return st.builds(StatusChange, **_fields(StatusChange, _at(datetimes), keys))
 
 
+_MOVES = tuple((a, b) for a in LifecycleStage for b in LifecycleStage if b in MOVES[a])
+
+
+def stage_changes(*, datetimes: DatetimesArg = None) -> Strategy[StageChange]:
+    """Single lifecycle moves, each one of the moves :data:`~leadmodel.domain.lifecycle.MOVES`
+    allows (forward, to disqualified, a recycle)."""
+    at = _at(datetimes)
+    fields = _fields(StageChange, at, {"reason": _opt(_text(16))}, skip=("from_stage", "to_stage"))
+    return st.builds(
+        lambda move, **kw: StageChange(from_stage=move[0], to_stage=move[1], **kw),
+        st.sampled_from(_MOVES),
+        **fields,
+    )
+
+
+@st.composite
+def _lifecycle_and_stages(draw: st.DrawFn, changes: Strategy[StageChange]) -> dict[str, Any]:
+    """A lifecycle stage, and either no lifecycle history or a legal walk in time order ending
+    there (each move one that :data:`~leadmodel.domain.lifecycle.MOVES` allows)."""
+    if not draw(st.booleans()):
+        return {"lifecycle": draw(st.sampled_from(LifecycleStage)), "stages": ()}
+    walk: list[StageChange] = []
+    drawn = sorted(draw(st.lists(changes, min_size=1, max_size=5)), key=lambda ch: ch.at)
+    stage = drawn[0].from_stage
+    for change in drawn:
+        targets = [s for s in LifecycleStage if s in MOVES[stage]]
+        if not targets:  # evangelist: the end of the road
+            break
+        target = draw(st.sampled_from(targets))
+        walk.append(attrs.evolve(change, from_stage=stage, to_stage=target))
+        stage = target
+    return {"lifecycle": stage, "stages": tuple(walk)}
+
+
 def conversion_links(*, datetimes: DatetimesArg = None) -> Strategy[ConversionLinks]:
     """What a converted lead produced: customer, contact, company and deal reference."""
     ids = {"customer_id": _id("customer"), "deal_ref": _opt(_id("deal"))}
@@ -395,19 +443,19 @@ def leads(*, datetimes: DatetimesArg = None) -> Strategy[Lead]:
         "source": sources(),
         "created_at": at,
         "interest_ids": _tuples(_id("interest"), max_size=2),
-        "lifecycle": st.sampled_from(LifecycleStage),
         "assessments": _tuples(assessments(datetimes=at), max_size=2),
         "score": _opt(_scores),
         "expected_value": _opt(money(non_negative=True)),
         "tags": st.frozensets(_slug | _text(10), max_size=3),
         "previous_lead_id": _opt(_id("lead")),
     }
-    fields = _fields(Lead, at, given, skip=("pipeline", "status", "history", "converted", "lost"))
+    skip = ("pipeline", "status", "history", "converted", "lost", "lifecycle", "stages")
     return st.builds(
-        lambda state, end, **kw: Lead(**state, **end, **kw),
+        lambda state, end, stage, **kw: Lead(**state, **end, **stage, **kw),
         _status_and_history(status_changes(datetimes=at)),
         outcome,
-        **fields,
+        _lifecycle_and_stages(stage_changes(datetimes=at)),
+        **_fields(Lead, at, given, skip=skip),
     )
 
 
@@ -444,3 +492,82 @@ def customers(*, datetimes: DatetimesArg = None) -> Strategy[Customer]:
     }
     fields = _fields(Customer, st.nothing(), fields, skip=("kind", "contact_id", "company_id"))
     return st.builds(lambda who, **kw: Customer(**who, **kw), who, **fields)
+
+
+@st.composite
+def _criteria(draw: st.DrawFn) -> tuple[Criterion, ...]:
+    keys = draw(st.lists(_key, min_size=1, max_size=6, unique=True))
+    made = []
+    for key in keys:
+        kind = draw(_opt(st.sampled_from(ValueType)))
+        choices: tuple[str, ...] = ()
+        if kind is ValueType.choice:
+            choices = tuple(draw(st.lists(_text(12), min_size=1, max_size=4, unique=True)))
+        label, question = draw(_text(16)), draw(_opt(_text(30)))
+        made.append(
+            Criterion(key=key, label=label, question=question, value_type=kind, choices=choices)
+        )
+    return tuple(made)
+
+
+@st.composite
+def frameworks(draw: st.DrawFn) -> Framework:
+    """Qualification frameworks: typed and untyped criteria, and every kind of rule."""
+    criteria = draw(_criteria())
+    keys = [k.key for k in criteria]
+    mandatory = tuple(draw(st.lists(st.sampled_from(keys), max_size=2, unique=True)))
+    weight = st.integers(0, 10) | st.floats(0, 10)
+    weights = st.dictionaries(st.sampled_from(keys), weight, max_size=len(keys))
+    rule = draw(
+        st.builds(AllOf, mandatory=st.just(mandatory))
+        | st.builds(AtLeast, k=st.integers(1, len(keys)), mandatory=st.just(mandatory))
+        | st.builds(Weighted, weights=weights, threshold=_scores, mandatory=st.just(mandatory))
+    )
+    return Framework(key=draw(_key), label=draw(_text(16)), criteria=criteria, rule=rule)
+
+
+def events(
+    cls: type[DomainEvent] | None = None, *, datetimes: DatetimesArg = None
+) -> Strategy[DomainEvent]:
+    """Domain events of class ``cls`` (any event class when ``None``)."""
+    if cls is None:
+        return st.one_of([events(c, datetimes=datetimes) for c in EVENT_TYPES.values()])
+    at, ids, names = _at(datetimes), _id("lead"), _text(12)
+    many = _tuples(_id("lead"))
+    params = json_objects(max_depth=2).map(freeze)  # as the pipeline reader makes them
+    actions = _tuples(st.builds(ActionSpec, action=names, params=params))
+    given: dict[type[Any], dict[str, Strategy[Any]]] = {
+        InterestCaptured: {"interest_id": _id("interest"), "channel": names},
+        LeadCreated: {"lead_id": ids, "interest_ids": _tuples(_id("interest"))},
+        StatusChanged: {
+            "lead_id": ids,
+            "pipeline": names,
+            "from_status": _opt(names),
+            "to_status": names,
+            "reason": _opt(names),
+            "actions": actions,
+        },
+        LeadQualified: {
+            "lead_id": ids,
+            "framework": names,
+            "qualified": st.booleans(),
+            "score": _scores,
+            "missing": _tuples(names),
+        },
+        LeadConverted: {
+            "lead_id": ids,
+            "customer_id": _id("customer"),
+            "deal_ref": _opt(names),
+        },
+        LeadsMerged: {
+            "entity": st.sampled_from(("leads", "contacts")),
+            "survivor_id": ids,
+            "absorbed_ids": many,
+        },
+        PersonErased: {
+            "interest_ids": _tuples(_id("interest")),
+            "lead_ids": many,
+            "contact_ids": _tuples(_id("contact")),
+        },
+    }
+    return st.builds(cls, **_fields(cls, at, given[cls]))

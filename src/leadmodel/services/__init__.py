@@ -1,0 +1,47 @@
+"""Use cases over a unit of work: capture, promote, move, assess, convert, merge, erase.
+
+Each service takes the unit of work (not yet in a ``with`` block) first, runs in one unit
+(``with uow: ... uow.commit()``) and records its domain events in the unit, so the change and
+its events are committed together or not at all: any exception inside leaves the store as it
+was. ``clock`` (default: the current UTC time) gives the time of the change; ``ids`` (default:
+:func:`~leadmodel.uuid7`) makes the ids of new records; ``by`` says who did it. The domain
+work is done by the domain functions (:func:`~leadmodel.promote`, :meth:`Pipeline.move
+<leadmodel.Pipeline.move>`, :func:`~leadmodel.convert`...); a service loads, calls, stores and
+announces. An unknown id raises :class:`~leadmodel.errors.NotFoundError` naming the kind and id.
+
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel, ContactPoint, Source, pipelines, sequential_ids
+>>> from leadmodel.storage import MemoryUnitOfWork
+>>> uow = MemoryUnitOfWork()
+>>> clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+>>> interest = capture_interest(uow, source=Source(channel=Channel.telegram),
+...     topic="Office chairs", person_name="Olena Koval",
+...     contact_points=[ContactPoint.email("olena@mebli.ua")],
+...     clock=clock, ids=sequential_ids("int"))
+>>> lead = promote(uow, interest.id, pipeline=pipelines.SIMPLE, by="anna",
+...     clock=clock, ids=sequential_ids("lead"))
+>>> lead.id, lead.status
+('lead-1', 'new')
+>>> with uow:
+...     print(*(stored.event.type for stored in uow.outbox.pending()))
+InterestCaptured LeadCreated StatusChanged
+"""
+
+from __future__ import annotations
+
+from leadmodel.services._common import Clock
+from leadmodel.services._convert import convert
+from leadmodel.services._erase import erase_person
+from leadmodel.services._flow import assess, capture_interest, move, promote
+from leadmodel.services._merge import merge
+
+__all__ = [
+    "Clock",
+    "assess",
+    "capture_interest",
+    "convert",
+    "erase_person",
+    "merge",
+    "move",
+    "promote",
+]

@@ -1,0 +1,191 @@
+"""Conversion in the store: find the records a lead's conversion must update, then convert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from leadmodel.domain.conversion import Conversion, CustomerKindArg
+from leadmodel.domain.conversion import convert as _convert
+from leadmodel.domain.entities import Company, Contact, Customer, CustomerKind, Lead
+from leadmodel.domain.events import LeadConverted
+from leadmodel.domain.ids import IdFactory, uuid7
+from leadmodel.domain.keys import KeyKind, match_keys
+from leadmodel.domain.matching import DEFAULT_RULES, MatchRule, find_duplicates
+from leadmodel.services._common import Clock, E, linked, now, utc_now
+from leadmodel.storage.protocols import Repository, UnitOfWork
+
+_PERSON_KEYS = frozenset({KeyKind.email, KeyKind.phone, KeyKind.handle})
+_COMPANY_KEYS = (KeyKind.domain, KeyKind.company)  # most telling first
+
+
+def _probe_ids() -> str:
+    return "probe"
+
+
+def _matching_contact(uow: UnitOfWork, lead: Lead, rules: tuple[MatchRule, ...]) -> Contact | None:
+    """The stored contact that ``rules`` say is the lead's person (the first by id), if any.
+
+    Candidates share an email, phone or handle key with the lead (indexed lookups); the
+    matching rules then decide, so a shared phone with another name is not the same person.
+    """
+    candidates: dict[str, Contact] = {}
+    for key in sorted(k for k in match_keys(lead) if k.kind in _PERSON_KEYS):
+        for contact in uow.contacts.find(key=key):
+            candidates.setdefault(contact.id, contact)
+    if not candidates:
+        return None
+    for group in find_duplicates([lead, *candidates.values()], rules):
+        if any(member is lead for member in group.members):
+            same = [m for m in group.members if isinstance(m, Contact)]
+            return same[0] if same else None
+    return None
+
+
+def _matching_company(uow: UnitOfWork, lead: Lead) -> Company | None:
+    """The stored company with the lead's web domain, else with its company name, if any."""
+    keys = match_keys(lead)
+    for kind in _COMPANY_KEYS:
+        for key in sorted(k for k in keys if k.kind is kind):
+            found = uow.companies.find(key=key, limit=1)
+            if found:
+                return found[0]
+    return None
+
+
+def _customer_of(
+    uow: UnitOfWork, kind: CustomerKind, contact: Contact | None, company: Company | None
+) -> Customer | None:
+    """The stored customer of that kind whose party is ``contact`` (person) or ``company``,
+    found by the customers' ``contact_id:…``/``company_id:…`` lookup keys (an index)."""
+    party = company if kind is CustomerKind.company else contact
+    if party is None:
+        return None
+    link = "company_id" if kind is CustomerKind.company else "contact_id"
+    found = [c for c in uow.customers.find(key=f"{link}:{party.id}") if c.kind is kind]
+    return found[0] if found else None
+
+
+@attrs.frozen(kw_only=True)
+class _Known:
+    contact: Contact | None = None
+    company: Company | None = None
+    customer: Customer | None = None
+
+
+def _known_records(
+    uow: UnitOfWork,
+    lead: Lead,
+    given: _Known,
+    *,
+    kind: CustomerKindArg,
+    rules: tuple[MatchRule, ...] | None,
+    at: datetime,
+) -> _Known:
+    """The stored records a conversion of ``lead`` must update rather than duplicate.
+
+    Given records first, then the links (the lead's customer and company, the customer's
+    contact and company), then, unless ``rules`` is ``None``, matching: the contact by the
+    lead's keys, the company by domain or name (only when the lead names a company or a
+    company customer is asked for), and the customer of that contact or company.
+    """
+    customer = given.customer or linked(uow.customers, lead.customer_id)
+    contact = given.contact or linked(uow.contacts, customer.contact_id if customer else None)
+    company_id = lead.company_id or (customer.company_id if customer else None)
+    company = given.company or linked(uow.companies, company_id)
+    if rules is None:
+        return _Known(contact=contact, company=company, customer=customer)
+    contact = contact or _matching_contact(uow, lead, rules)
+    wants_company = kind == "company" or (kind == "auto" and lead.company_name is not None)
+    if company is None and company_id is None and wants_company:
+        company = _matching_company(uow, lead)
+    if customer is None and (contact is not None or company is not None):
+        # the domain decides B2B or B2C: ask it with throwaway ids, then look that party up
+        probe = _convert(
+            lead, at=at, customer_kind=kind, contact=contact, company=company, ids=_probe_ids
+        )
+        customer = _customer_of(uow, probe.customer.kind, contact, company)
+    return _Known(contact=contact, company=company, customer=customer)
+
+
+def _keep(repository: Repository[E], record: E, known: E | None) -> E:
+    """Store what a conversion produced: add a new record, save a changed known one."""
+    if known is None:
+        return repository.add(record)
+    return known if record == known else repository.save(record)
+
+
+def convert(
+    uow: UnitOfWork,
+    lead_id: str,
+    *,
+    customer_kind: CustomerKindArg = "auto",
+    contact_id: str | None = None,
+    company_id: str | None = None,
+    customer_id: str | None = None,
+    deal_ref: str | None = None,
+    match_existing: bool = True,
+    rules: tuple[MatchRule, ...] = DEFAULT_RULES,
+    by: str | None = None,
+    clock: Clock = utc_now,
+    ids: IdFactory = uuid7,
+) -> Conversion:
+    """Turn a stored lead into a customer (:func:`leadmodel.convert`); store everything.
+
+    A known person or company never gets a second customer. The records the conversion
+    updates are, in this order: those given by id (``contact_id``, ``company_id``,
+    ``customer_id``); those the records link to (the lead's ``customer_id`` and
+    ``company_id``, that customer's contact and company); and with ``match_existing``, the
+    contact that ``rules`` (:data:`~leadmodel.DEFAULT_RULES`) match to the lead through a
+    shared email, phone or handle (the first by id when several do), the
+    company with the lead's web domain or company name (when the lead names a company or
+    ``customer_kind="company"``), and the customer of that contact (B2C) or company (B2B).
+    That customer is found by its ``contact_id:…``/``company_id:…`` lookup key (indexed).
+
+    Stores the lead, contact, company and customer (new ones added, changed ones saved) and
+    emits ``LeadConverted``. Returns the stored records. Raises
+    :class:`~leadmodel.errors.AlreadyConvertedError`, and
+    :class:`~leadmodel.errors.RuleViolation` for a lost lead or records of someone else.
+    """
+    at = now(clock)
+    with uow:
+        lead = uow.leads.get(lead_id)
+        given = _Known(
+            contact=uow.contacts.get(contact_id) if contact_id is not None else None,
+            company=uow.companies.get(company_id) if company_id is not None else None,
+            customer=uow.customers.get(customer_id) if customer_id is not None else None,
+        )
+        rules_or_none = rules if match_existing else None
+        known = _known_records(uow, lead, given, kind=customer_kind, rules=rules_or_none, at=at)
+        done = _convert(
+            lead,
+            at=at,
+            by=by,
+            customer_kind=customer_kind,
+            contact=known.contact,
+            company=known.company,
+            customer=known.customer,
+            deal_ref=deal_ref,
+            ids=ids,
+        )
+        assert done.lead is not None  # noqa: S101 - a conversion of a lead returns the lead
+        stored = Conversion(
+            lead=uow.leads.save(done.lead),
+            contact=done.contact and _keep(uow.contacts, done.contact, known.contact),
+            company=done.company and _keep(uow.companies, done.company, known.company),
+            customer=_keep(uow.customers, done.customer, known.customer),
+        )
+        uow.emit(
+            LeadConverted(
+                lead_id=lead.id,
+                customer_id=stored.customer.id,
+                at=at,
+                contact_id=stored.contact.id if stored.contact else None,
+                company_id=stored.company.id if stored.company else None,
+                deal_ref=deal_ref,
+                by=by,
+            )
+        )
+        uow.commit()
+    return stored
