@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import sqlalchemy as sa
 
 from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.domain.keys import MatchKey
 from leadmodel.errors import ConcurrencyError, NotFoundError
 from leadmodel.storage import _rows
 from leadmodel.storage._sqltables import KEYS, OUTBOX, TABLES
+from leadmodel.storage._unit import RepositoryBase
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ class Duplicate(ConcurrencyError):
     """A row with the same key is stored already (a unique constraint refused the insert)."""
 
 
-class SqlRepository(Generic[T]):
+class SqlRepository(RepositoryBase[T]):
     """The entities of one kind in a :class:`~leadmodel.storage.sql.SqlUnitOfWork`."""
 
     def __init__(self, unit: SqlUnitOfWork, kind: str) -> None:
@@ -73,27 +72,7 @@ class SqlRepository(Generic[T]):
             raise NotFoundError(f"no {self._kind.name} entry with id {id!r}")
         return self._decode(row)
 
-    def find(
-        self,
-        *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[T]:
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            "limit": limit,
-        }
-        wanted = _rows.filters(self._kind, given)
+    def _find(self, wanted: _rows.Filters) -> list[T]:
         query = self._select.where(*self._where(wanted)).order_by(self._table.c.id)
         if wanted.limit is not None:
             query = query.limit(wanted.limit)
@@ -114,10 +93,6 @@ class SqlRepository(Generic[T]):
             else:
                 out.append(self._table.c[column] == text.indexed(value))
         return out
-
-    def add(self, entity: T) -> T:
-        self.add_many((entity,))
-        return entity
 
     def add_many(self, entities: Iterable[T]) -> None:
         rows = [_rows.row_of(self._kind, e) for e in entities]

@@ -22,18 +22,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.domain.events import DomainEvent
-from leadmodel.domain.keys import MatchKey
 from leadmodel.errors import ConcurrencyError, NotFoundError
 from leadmodel.storage import _rows
-from leadmodel.storage._unit import UnitState
+from leadmodel.storage._unit import RepositoryBase, UnitBase, UnitState
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -58,7 +54,7 @@ class MemoryStore:
         self.outbox: list[StoredEvent] = []
 
 
-class _Repository(Generic[T]):
+class _Repository(RepositoryBase[T]):
     def __init__(self, unit: MemoryUnitOfWork, kind: str) -> None:
         self._unit = unit
         self._kind = _rows.KIND[kind]
@@ -73,27 +69,7 @@ class _Repository(Generic[T]):
         entity: T = found.entity
         return entity
 
-    def find(
-        self,
-        *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[T]:
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            "limit": limit,
-        }
-        wanted = _rows.filters(self._kind, given)
+    def _find(self, wanted: _rows.Filters) -> list[T]:
         out: list[T] = []
         for entity_id in self._unit._ids(self._kind.name):
             if wanted.limit is not None and len(out) >= wanted.limit:
@@ -102,13 +78,6 @@ class _Repository(Generic[T]):
             if found is not None and wanted.accepts(found.row):
                 out.append(found.entity)
         return out
-
-    def add(self, entity: T) -> T:
-        row = _rows.row_of(self._kind, entity)
-        if self._view(row.id) is not None:
-            raise ConcurrencyError(_rows.taken(self._kind, row.id))
-        self._unit._write(self._kind.name, row.id, _Stored(row, entity))
-        return entity
 
     def add_many(self, entities: Iterable[T]) -> None:
         batch = list(entities)
@@ -163,7 +132,7 @@ class _Outbox:
         self._unit._published.update(_rows.check_seqs(seqs))
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(UnitBase):
     """A unit of work over a :class:`MemoryStore` (a new, empty one unless one is passed).
 
     Make one per thread; units sharing a store see each other's commits.
@@ -182,27 +151,8 @@ class MemoryUnitOfWork:
         self._based_on: dict[tuple[str, str], int | None] = {}
         self._published: set[int] = set()
 
-    # -- the unit ---------------------------------------------------------------------------
-    @property
-    def events(self) -> tuple[DomainEvent, ...]:
-        return self._state.events
-
-    def emit(self, event: DomainEvent) -> None:
-        self._state.emit(event)
-
-    def __enter__(self) -> Self:
-        self._state.enter()
+    def _start(self) -> None:
         self._forget()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.rollback()
-        self._state.exit()
 
     def commit(self) -> None:
         """Copy the unit's changes into the store, after checking nobody changed them since."""

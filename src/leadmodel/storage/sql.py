@@ -41,14 +41,12 @@ True
 from __future__ import annotations
 
 import sqlite3
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.domain.events import DomainEvent
 from leadmodel.errors import (
     ConcurrencyError,
     LeadModelError,
@@ -66,7 +64,7 @@ from leadmodel.storage._sqltables import (
     metadata,
 )
 from leadmodel.storage._sqltext import PostgresText, VerbatimText
-from leadmodel.storage._unit import UnitState
+from leadmodel.storage._unit import UnitBase, UnitState
 
 __all__ = ["SCHEMA_VERSION", "SqlUnitOfWork", "create_schema", "make_engine", "metadata"]
 
@@ -133,7 +131,7 @@ def _database_error(error: sa_exc.DBAPIError) -> LeadModelError:
     return StorageError(f"the database refused the statement: {error.orig}")
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(UnitBase):
     """A unit of work on a SQLAlchemy engine, or on a URL (an engine this object owns).
 
     Pass one :class:`~sqlalchemy.Engine` to many units (it pools connections); make one unit
@@ -222,27 +220,8 @@ class SqlUnitOfWork:
             raise _database_error(exc) from exc
 
     # -- the unit --------------------------------------------------------------------------------
-    @property
-    def events(self) -> tuple[DomainEvent, ...]:
-        return self._state.events
-
-    def emit(self, event: DomainEvent) -> None:
-        self._state.emit(event)
-
-    def __enter__(self) -> Self:
-        self._state.enter()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self._release()
-        finally:
-            self._state.exit()
+    def _end(self) -> None:
+        self._release()
 
     def commit(self) -> None:
         """Write the unit's events to the outbox and commit the transaction."""

@@ -29,17 +29,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
-from types import TracebackType
-from typing import Any, Final, Generic, Self, TypeVar
+from typing import Any, Final, TypeVar
 
 from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.domain.events import DomainEvent
-from leadmodel.domain.keys import MatchKey
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError
 from leadmodel.storage import _rows
 from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, table
-from leadmodel.storage._unit import UnitState
+from leadmodel.storage._unit import RepositoryBase, UnitBase, UnitState
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
 
 __all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
@@ -116,7 +112,7 @@ _DELETE_KEYS = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S6
 _HAS_KEY = f"id IN (SELECT id FROM {KEYS_TABLE} WHERE kind = ? AND key = ?)"  # noqa: S608
 
 
-class _Repository(Generic[T]):
+class _Repository(RepositoryBase[T]):
     def __init__(self, unit: SQLiteUnitOfWork, kind: str) -> None:
         self._unit = unit
         self._kind = _rows.KIND[kind]
@@ -144,27 +140,7 @@ class _Repository(Generic[T]):
             raise NotFoundError(f"no {self._kind.name} entry with id {id!r}")
         return self._decode(row)
 
-    def find(
-        self,
-        *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[T]:
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            "limit": limit,
-        }
-        wanted = _rows.filters(self._kind, given)
+    def _find(self, wanted: _rows.Filters) -> list[T]:
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
         # id order than use the time index; "+id" takes the order out of the index choice.
@@ -174,10 +150,6 @@ class _Repository(Generic[T]):
             sql += " LIMIT ?"
             params.append(wanted.limit)
         return [self._decode(r) for r in self._unit._tx().execute(sql, params)]
-
-    def add(self, entity: T) -> T:
-        self.add_many((entity,))
-        return entity
 
     def add_many(self, entities: Iterable[T]) -> None:
         rows = [_rows.row_of(self._kind, e) for e in entities]
@@ -291,7 +263,7 @@ class _Outbox:
         self._unit._tx().executemany(sql, [(s,) for s in _rows.check_seqs(seqs)])
 
 
-class SQLiteUnitOfWork:
+class SQLiteUnitOfWork(UnitBase):
     """A unit of work on an SQLite file (``":memory:"`` works too, for one unit object).
 
     The connection opens on first use and stays open between units (:meth:`close` ends it).
@@ -348,28 +320,6 @@ class SQLiteUnitOfWork:
                 msg = f"SQLite database {self.path!r} stayed locked for {self.timeout} s: {exc}"
                 raise StorageError(msg) from exc
         return conn
-
-    @property
-    def events(self) -> tuple[DomainEvent, ...]:
-        return self._state.events
-
-    def emit(self, event: DomainEvent) -> None:
-        self._state.emit(event)
-
-    def __enter__(self) -> Self:
-        self._state.enter()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.rollback()
-        finally:
-            self._state.exit()
 
     def commit(self) -> None:
         """Write the unit's events to the outbox and commit the transaction."""
