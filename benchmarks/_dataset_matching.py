@@ -15,7 +15,13 @@ Everyone first leaves an email or a phone, and every copy keeps one way to reach
 but some copies keep nothing a matcher can rely on (a new email, no phone, a typo in the
 name): recall below 1.0 is expected. Distractors test precision: people with the same name, people
 who gave their company's switchboard number or its ``info@`` mailbox (shared by colleagues),
-and family members sharing a home phone.
+and family members sharing a home phone (with another first name: not the same name in
+Russian, ``Ирина`` for ``Ірина``).
+
+Nothing else is shared by accident: two people never have one mailbox (:func:`mailbox`: case
+does not count, nor dots at Gmail) or one Telegram handle. A copy's new address, or its
+mistyped one, is never somebody else's; someone who wrote from ``info@`` writes later from an
+address of their own, not from ``info57@gmail.com``, which another person may hold.
 
 ``truth`` maps each record id to the person it stands for; :func:`pair_scores` counts the
 pairs of records put in one group against the pairs that are the same person.
@@ -49,6 +55,13 @@ ROOTS = _ROOTS.split()
 MIDDLES = ("", "ан", "ар", "ен", "ив", "оч", "ул", "иш")
 SUFFIXES = ("енко", "ук", "юк", "чук", "ов", "ев", "ський", "ак", "ишин", "ич", "ко", "ін")
 PATRONYMICS = ("Олександрович", "Іванович", "Петрівна", "Сергіївна", "Миколайович", "Юріївна")
+# The Russian form of a first name is the same name: a relative never gets one of these.
+_SAME_NAME = (
+    "Андрей Андрій|Сергей Сергій|Дмитрий Дмитро|Юрий Юрій|Николай Микола|Михаил Михайло|"
+    "Евгений Євген|Григорий Григорій|Елена Олена|Наталья Наталія|Юлия Юлія|Татьяна Тетяна|"
+    "Екатерина Катерина|Ирина Ірина|Светлана Світлана"
+)
+SAME_NAME = dict(pair.split() for pair in _SAME_NAME.split("|"))
 FREE_MAIL = ("gmail.com", "ukr.net", "i.ua", "meta.ua", "yahoo.com", "outlook.com", "mail.ru")
 OPERATORS = ("50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99")
 # Latin spellings of one letter in the schemes people use (passport, BGN, Polish, French...).
@@ -118,6 +131,14 @@ def typo(word: str, rng: random.Random) -> str:
     return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
 
 
+def mailbox(email: str) -> str:
+    """Which mailbox ``email`` reaches: case does not count, nor dots at Gmail (it ignores them)."""
+    local, _, domain = email.lower().rpartition("@")
+    if domain in ("gmail.com", "googlemail.com"):
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 def _phone_formats(national: str, rng: random.Random) -> tuple[str, str | None]:
     """The same Ukrainian mobile number written another way; with the region it needs."""
     op, a, b, c = national[:2], national[2:5], national[5:7], national[7:]
@@ -137,7 +158,8 @@ class _Maker:
     def __init__(self, n: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.n = n
-        self.used_emails: set[str] = set()
+        self.owners: dict[str, int] = {}  # mailbox -> the person it belongs to
+        self.used_handles: set[str] = set()
         self.used_phones: set[str] = set()
         self.companies = [f"co-{i}" for i in range(max(1, n // 25))]
         self.switchboards: dict[str, str] = {}
@@ -149,38 +171,63 @@ class _Maker:
                 self.used_phones.add(number)
                 return number
 
-    def _email(self, first: str, last: str, company: str | None) -> str:
+    def taken(self, email: str, who: int) -> bool:
+        """Whether ``email`` is another person's mailbox; if not, it is now ``who``'s."""
+        box = mailbox(email)
+        owner = self.owners.setdefault(box, who)
+        return owner != who
+
+    def _email(self, first: str, last: str, company: str | None, who: int) -> str:
         rng = self.rng
         f, s = latin(first, rng).lower().replace("'", ""), latin(last, rng).lower()
         s = s.replace("'", "")
         local = rng.choice((f"{f}.{s}", f"{f[0]}{s}", f"{s}.{f}", f"{f}{s}", f"{s}{f[0]}"))
         domain = f"{company}.com.ua" if company and rng.random() < 0.6 else rng.choice(FREE_MAIL)
         email = f"{local}@{domain}"
-        while email in self.used_emails:
+        while self.taken(email, who):
             email = f"{local}{rng.randrange(100)}@{domain}"
-        self.used_emails.add(email)
         return email
 
-    def person(self) -> Person:
+    def other_email(self, p: Person, who: int) -> str:
+        """Another address of ``p`` (person ``who``), nobody else's: the same name at gmail.com."""
+        rng = self.rng
+        local = (p.email or "").partition("@")[0]
+        if local in lm.ROLE_MAILBOXES:  # they wrote from the company's info@: now their own
+            return self._email(p.first, p.last, None, who)
+        email = f"{local}{rng.randrange(10, 99)}@gmail.com"
+        while self.taken(email, who):
+            email = f"{local}{rng.randrange(10, 10_000)}@gmail.com"
+        return email
+
+    def _telegram(self, first: str) -> str:
+        while True:
+            handle = f"@{latin(first, self.rng).lower()}_{self.rng.randrange(10**5)}"
+            if handle not in self.used_handles:
+                self.used_handles.add(handle)
+                return handle
+
+    def person(self, who: int) -> Person:
         rng = self.rng
         first = rng.choice(FIRST_NAMES[:12] if rng.random() < 0.2 else FIRST_NAMES)
         last = rng.choice(ROOTS) + rng.choice(MIDDLES) + rng.choice(SUFFIXES)
         company = None
         if rng.random() < 0.4:  # a fifth of them at the 20 biggest companies
             company = rng.choice(self.companies[:20] if rng.random() < 0.2 else self.companies)
-        email = self._email(first, last, company) if rng.random() < 0.85 else None
+        email = self._email(first, last, company, who) if rng.random() < 0.85 else None
         if company and rng.random() < 0.03:  # the company's info@ mailbox, shared
             email = f"info@{company}.com.ua"
         phone: str | None = self._unique_phone() if rng.random() < 0.85 or not email else None
         if company and rng.random() < 0.03:  # the company's switchboard, shared
             phone = self.switchboards.setdefault(company, self._unique_phone())
-        telegram = f"@{latin(first, rng).lower()}_{rng.randrange(10**5)}"
-        return Person(first, last, email, phone, telegram if rng.random() < 0.2 else None, company)
+        telegram = self._telegram(first) if rng.random() < 0.2 else None
+        return Person(first, last, email, phone, telegram, company)
 
-    def relative(self, p: Person) -> Person:
+    def relative(self, p: Person, who: int) -> Person:
         """A family member: the same surname and home phone, another first name and email."""
-        first = self.rng.choice(FIRST_NAMES)
-        return Person(first, p.last, self._email(first, p.last, None), p.phone, None, None)
+        first = p.first
+        while SAME_NAME.get(first, first) == SAME_NAME.get(p.first, p.first):
+            first = self.rng.choice(FIRST_NAMES)
+        return Person(first, p.last, self._email(first, p.last, None, who), p.phone, None, None)
 
 
 def _name(p: Person, rng: random.Random, copy: bool) -> str:
@@ -200,7 +247,8 @@ def _name(p: Person, rng: random.Random, copy: bool) -> str:
     return name
 
 
-def _points(p: Person, rng: random.Random, copy: bool) -> list[lm.ContactPoint]:
+def _points(p: Person, maker: _Maker, who: int, copy: bool) -> list[lm.ContactPoint]:
+    rng = maker.rng
     points = []
     if p.email is not None:
         roll = rng.random() if copy else 0.0
@@ -208,12 +256,9 @@ def _points(p: Person, rng: random.Random, copy: bool) -> list[lm.ContactPoint]:
         if roll < 0.55:
             points.append(lm.ContactPoint.email(p.email if rng.random() < 0.7 else p.email.title()))
         elif roll < 0.7:
-            wrong = typo(local, rng)
-            if ".." in wrong or wrong[0] == "." or wrong[-1] == ".":
-                wrong = local.replace(".", "", 1)  # a dot left out
-            points.append(lm.ContactPoint.email(f"{wrong}@{domain}"))
+            points.append(lm.ContactPoint.email(_mistyped(local, domain, maker, who)))
         elif roll < 0.8:
-            points.append(lm.ContactPoint.email(f"{local}{rng.randrange(10, 99)}@gmail.com"))
+            points.append(lm.ContactPoint.email(maker.other_email(p, who)))
     if p.phone is not None and (not copy or rng.random() < 0.75):
         value, region = _phone_formats(p.phone, rng) if copy else (f"+380{p.phone}", None)
         points.append(lm.ContactPoint.phone(value, region=region))
@@ -228,6 +273,17 @@ def _points(p: Person, rng: random.Random, copy: bool) -> list[lm.ContactPoint]:
     return points
 
 
+def _mistyped(local: str, domain: str, maker: _Maker, who: int) -> str:
+    """``local@domain`` with a typo, unless every typo tried is another person's address."""
+    for _ in range(5):
+        wrong = typo(local, maker.rng)
+        if ".." in wrong or wrong[0] == "." or wrong[-1] == ".":
+            wrong = local.replace(".", "", 1)  # a dot left out
+        if not maker.taken(f"{wrong}@{domain}", who):
+            return f"{wrong}@{domain}"
+    return f"{local}@{domain}"
+
+
 def make_dataset(n: int, *, seed: int = 2026) -> Dataset:
     """About ``n`` contacts; a quarter of the people have one to three more records."""
     maker = _Maker(n, seed)
@@ -235,7 +291,10 @@ def make_dataset(n: int, *, seed: int = 2026) -> Dataset:
     rows: list[tuple[int, Person, bool]] = []
     person_no = 0
     while len(rows) < n:
-        p = maker.relative(rows[-1][1]) if rows and rng.random() < 0.02 else maker.person()
+        if rows and rng.random() < 0.02:
+            p = maker.relative(rows[-1][1], person_no)
+        else:
+            p = maker.person(person_no)
         rows.append((person_no, p, False))
         copies = 0
         if rng.random() < 0.25:
@@ -247,7 +306,7 @@ def make_dataset(n: int, *, seed: int = 2026) -> Dataset:
     records: list[lm.Contact] = []
     truth: dict[str, int] = {}
     for i, (who, p, copy) in enumerate(rows):
-        points = _points(p, rng, copy)
+        points = _points(p, maker, who, copy)
         contact_id = lm.ContactId(f"c-{i:07d}")
         records.append(
             lm.Contact(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -266,6 +267,88 @@ def test_a_name_and_a_similar_email_link() -> None:
     assert group.score == 0.8
 
 
+def test_addresses_with_other_digits_are_other_mailboxes() -> None:
+    a = contact("c-1", "Олена Коваль", email("olena.koval@gmail.com"))
+    b = contact("c-2", "Olena Koval", email("olena.koval85@gmail.com"))
+    c = contact("c-3", "Olena Koval", email("olena.koval86@gmail.com"))
+    assert find_duplicates([a, b, c]) == []
+
+
+def test_a_similar_email_is_one_typo_away_not_another_spelling() -> None:
+    """Two namesakes' own spellings of one name differ more than a typo does."""
+    a = contact("c-1", "Наталія Кузьменко", email("natalja.kuzmenko@ukr.net"))
+    b = contact("c-2", "Nataliya Kuzmenko", email("nataliya.kuzmenko@ukr.net"))
+    assert find_duplicates([a, b]) == []
+
+
+_HANDLES = (
+    (lm.ContactPoint.messenger("telegram", "olena_1"),),
+    (lm.ContactPoint.messenger("telegram", "olena_2"),),
+)
+_CONTRADICTIONS = {  # what one record has, what the other has: neither shares it
+    "companies": ((), (), lm.CompanyId("co-1"), lm.CompanyId("co-2")),
+    "handles": (*_HANDLES, None, None),
+    "phones": ((phone("+380501234567"),), (phone("+380671112233"),), None, None),
+}
+
+
+@pytest.mark.parametrize("differ", list(_CONTRADICTIONS))
+def test_other_contact_data_contradicts_a_similar_email(differ: str) -> None:
+    mine, theirs, my_company, their_company = _CONTRADICTIONS[differ]
+    a = contact("c-1", "Олена Коваль", email("olena.koval@gmail.com"), *mine, company_id=my_company)
+    b = contact("c-2", "Olena Koval", email("olena.kovl@gmail.com"), *theirs)
+    b = attrs.evolve(b, company_id=their_company)
+    assert find_duplicates([a, b]) == []
+
+
+def _namesakes(count: int) -> list[lm.Contact]:
+    """``count`` people called Olena Koval, each with an address of her own."""
+    domains = ("gmail.com", "ukr.net", "i.ua")
+    return [
+        contact(f"n-{i:02d}", "Olena Koval", email(f"koval.{chr(97 + i)}@{domains[i % 3]}"))
+        for i in range(count)
+    ]
+
+
+def test_a_common_name_links_only_the_same_address() -> None:
+    """More than 10 records with one name: a typo-like address is not enough, the same is."""
+    typo = [
+        contact("c-1", "Олена Коваль", email("olena.koval@gmail.com")),
+        contact("c-2", "Olena Koval", email("olena.kovl@gmail.com")),
+    ]
+    same = [
+        contact("c-3", "Olena Koval", email("olena.koval@ukr.net")),
+        contact("c-4", "KOVAL Olena", email("olenakoval@ukr.net")),  # dots do not count
+    ]
+    rare = find_duplicates([*typo, *same])
+    assert [group.ids for group in rare] == [("c-1", "c-2"), ("c-3", "c-4")]
+    report = duplicate_report([*_namesakes(9), *typo, *same])
+    assert [group.ids for group in report.groups] == [("c-3", "c-4")]
+    [block] = report.oversized
+    assert block.rule == "name+similar email"
+    assert block.keys == (MatchKey(kind=KeyKind.name, value=name_key("Olena Koval")),)
+    assert block.size == 13
+    assert block.compared == 1  # only the two with one address were compared
+
+
+def test_a_rule_can_have_its_own_max_block() -> None:
+    rule = MatchRule(
+        name="phone", party=Party.person, keys=(KeyKind.phone,), weight=0.9, max_block=2
+    )
+    people = [contact(f"c-{i}", "Olena Koval", phone("+380501234567")) for i in range(3)]
+    report = duplicate_report(people, (rule,))
+    assert [block.size for block in report.oversized] == [3]
+    with pytest.raises(lm.ValidationError, match="max_block"):
+        MatchRule(name="x", party=Party.person, keys=(KeyKind.phone,), weight=1.0, max_block=1)
+
+
+@given(st.text("ab1 2.", max_size=8), st.text("ab1 2.", max_size=8), st.floats(0, 1))
+def test_similar_local_parts_have_the_same_digits(a: str, b: str, at_least: float) -> None:
+    """Why linking may compare only addresses with the same digits: no other pair passes."""
+    if _names.local_parts_similar(a, b, at_least):
+        assert _names.digits(a) == _names.digits(b)
+
+
 def test_an_anonymous_interest_joins_the_lead_with_its_handle() -> None:
     handle = lm.ContactPoint.social("instagram", "olena.k")
     interest = f.interest(contact_points=(handle,))
@@ -397,6 +480,8 @@ def test_find_duplicates_does_not_depend_on_input_order(
     assert duplicate_report(shuffled, max_block=2, window=1) == duplicate_report(
         records, max_block=2, window=1
     )
+    tiny = tuple(attrs.evolve(rule, max_block=2) for rule in DEFAULT_RULES)  # all oversized
+    assert duplicate_report(shuffled, tiny, window=1) == duplicate_report(records, tiny, window=1)
 
 
 @given(_contacts())
@@ -443,3 +528,17 @@ def test_the_work_grows_linearly_with_the_records() -> None:
     rules = len(DEFAULT_RULES)
     assert large.comparisons <= 4000 * rules * 25  # n × rules × max_block / 2 at most
     assert large.comparisons <= 6 * max(small.comparisons, 1)
+
+
+def test_the_simulated_people_share_no_address_unless_planted() -> None:
+    """Distinct people never share a mailbox or a handle; relatives have other first names."""
+    data = _dataset_module()
+    dataset = data.make_dataset(3000, seed=11)
+    owners: dict[str, set[int]] = {}
+    for record in dataset.records:
+        for point in record.contact_points:
+            if point.kind is not lm.ContactKind.phone:
+                key = data.mailbox(point.key) if point.kind is lm.ContactKind.email else point.key
+                owners.setdefault(key, set()).add(dataset.truth[record.id])
+    shared = {key: who for key, who in owners.items() if len(who) > 1}
+    assert all(key.partition("@")[0] in lm.ROLE_MAILBOXES for key in shared)  # info@...

@@ -39,6 +39,8 @@ __all__ = [
     "HAVE_ANYASCII",
     "HAVE_RAPIDFUZZ",
     "company_key",
+    "digits",
+    "local_parts_similar",
     "name_key",
     "name_similarity",
     "osa_similarity",
@@ -93,6 +95,7 @@ _LETTERS = str.maketrans(
     | {"S": "sh", "C": "ch", "Z": "zh", "G": "g", "T": "c", "K": "k", "F": "f", "D": "t"}
 )
 _DOUBLE = re.compile(r"(.)\1+")
+_NOT_DIGITS = re.compile(r"\D+")
 _FIRST = itemgetter(1)  # the letter of a doubled letter
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ivna|ichna)$")
 _LEGAL_FORMS = (
@@ -189,6 +192,28 @@ def name_similarity(a: str, b: str) -> float:
     if len(words_a) < len(words_b):
         return forward
     return min(forward, *(max(similarity(y, x) for x in words_a) for y in words_b))
+
+
+def digits(text: str) -> str:
+    """The digits of ``text``, in order: ``'olena.koval85'`` → ``'85'``."""
+    return "" if text.isalpha() else _NOT_DIGITS.sub("", text)
+
+
+def local_parts_similar(a: str, b: str, at_least: float) -> bool:
+    """Whether two email local parts may be one mailbox written twice, once with a typo.
+
+    They are equal, or they have the same digits and a :func:`similarity` of at least
+    ``at_least``. Digits must agree because a number in an address is chosen, not mistyped:
+    ``olenakoval`` and ``olenakoval85`` are two mailboxes, often of two namesakes.
+
+    >>> local_parts_similar("olenakoval", "olenakovl", 0.9)
+    True
+    >>> local_parts_similar("olenakoval", "olenakoval8", 0.9)
+    False
+    """
+    if a == b:
+        return True
+    return digits(a) == digits(b) and similarity(a, b) >= at_least
 
 
 def osa_similarity(a: str, b: str) -> float:

@@ -32,7 +32,7 @@ import attrs
 
 from leadmodel import _checks as c
 from leadmodel.domain import _names
-from leadmodel.domain._linking import EMAIL_AT, SEP, Columns
+from leadmodel.domain._blocking import EMAIL_AT, SEP, Columns
 from leadmodel.domain._normalise import ascii_domain
 from leadmodel.domain.contact import ContactKind, ContactPoint
 from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
@@ -157,6 +157,7 @@ def _put(cols: Columns, party: str, kind: str, i: int, value: str) -> None:
     found = column[i]
     if value not in found.split(SEP):
         column[i] = SEP.join(sorted((*found.split(SEP), value)))
+        cols.several.add((party, kind))
 
 
 def _contact_keys(cols: Columns, party: str, i: int, points: tuple[ContactPoint, ...]) -> str:
@@ -182,11 +183,38 @@ def _contact_keys(cols: Columns, party: str, i: int, points: tuple[ContactPoint,
     return emails
 
 
-def _company(cols: Columns, i: int, record: Company) -> str:
-    name = _names.company_key(record.name)
+class _Memo:
+    """The name keys of one :func:`collect` call, however many: names repeat in a base.
+
+    ``name_key`` keeps a bounded cache across calls; with more distinct names than it holds,
+    a big base would compute the same key again and again, and cost more per record than a
+    small one.
+    """
+
+    __slots__ = ("companies", "people")
+
+    def __init__(self) -> None:
+        self.people: dict[str, str] = {}
+        self.companies: dict[str, str] = {}
+
+    def person(self, name: str) -> str:
+        key = self.people.get(name)
+        if key is None:
+            key = self.people[name] = _names.name_key(name)
+        return key
+
+    def company(self, name: str) -> str:
+        key = self.companies.get(name)
+        if key is None:
+            key = self.companies[name] = _names.company_key(name)
+        return key
+
+
+def _company(cols: Columns, i: int, record: Company, memo: _Memo) -> str:
+    name = memo.company(record.name)
     _put(cols, _COMPANY, _COMPANY_KEY, i, f"name:{name}")
     if record.legal_name:
-        _put(cols, _COMPANY, _COMPANY_KEY, i, f"name:{_names.company_key(record.legal_name)}")
+        _put(cols, _COMPANY, _COMPANY_KEY, i, f"name:{memo.company(record.legal_name)}")
     if record.tax_id and (tax := _tax_key(record.tax_id)):
         _put(cols, _COMPANY, _TAX_ID, i, tax)
     if record.domain:
@@ -194,7 +222,7 @@ def _company(cols: Columns, i: int, record: Company) -> str:
     return name
 
 
-def _person(cols: Columns, i: int, record: Interest | Lead | Contact) -> str:
+def _person(cols: Columns, i: int, record: Interest | Lead | Contact, memo: _Memo) -> str:
     if type(record) is Contact:
         person: str | None = record.name
         company_id, company_name = record.company_id, None
@@ -207,25 +235,26 @@ def _person(cols: Columns, i: int, record: Interest | Lead | Contact) -> str:
     else:
         person, company_name = record.person_name, record.company_name  # type: ignore[union-attr]
         company_id = None
-    name = _names.name_key(person) if person else ""
+    name = memo.person(person) if person else ""
     if name:
         _put(cols, _PERSON, _NAME, i, name)
     if company_id:
         _put(cols, _PERSON, _COMPANY_KEY, i, f"id:{company_id.replace(SEP, ' ')}")
     if company_name:
-        _put(cols, _PERSON, _COMPANY_KEY, i, f"name:{_names.company_key(company_name)}")
+        _put(cols, _PERSON, _COMPANY_KEY, i, f"name:{memo.company(company_name)}")
     return name
 
 
 def collect(records: Iterable[Record]) -> Columns:
     """What linking needs to know of each record: party, keys, name key and emails, by column."""
     cols = Columns()
+    memo = _Memo()
     parties, names, emails, idents = cols.parties, cols.names, cols.emails, cols.idents
     for i, record in enumerate(records):
         if type(record) is Company:
-            party, name = _COMPANY, _company(cols, i, record)
+            party, name = _COMPANY, _company(cols, i, record, memo)
         else:
-            party, name = _PERSON, _person(cols, i, record)  # type: ignore[arg-type]
+            party, name = _PERSON, _person(cols, i, record, memo)  # type: ignore[arg-type]
         parties.append(party)
         names.append(name)
         emails.append(_contact_keys(cols, party, i, record.contact_points))

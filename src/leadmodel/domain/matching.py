@@ -32,14 +32,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from operator import attrgetter
 
 import attrs
 
 from leadmodel import _checks as c
-from leadmodel.domain._copy import build
-from leadmodel.domain._linking import OVERSIZED_SIMILARITY, SEP, link
+from leadmodel.domain._blocking import SEP
+from leadmodel.domain._linking import OVERSIZED_SIMILARITY, Linked, link
 from leadmodel.domain.keys import (
     FREE_MAIL_DOMAINS,
+    RECORD_TYPES,
     ROLE_MAILBOXES,
     KeyKind,
     MatchKey,
@@ -76,6 +78,11 @@ __all__ = [
 ]
 
 
+_LEAST_BLOCK = 2  # a block of one record links nothing
+_ID = attrgetter("id")
+_KINDS = {str(kind): kind for kind in KeyKind}
+
+
 class SimilarField(StrEnum):
     """What :class:`Similar` compares: the name key, or the email local parts."""
 
@@ -91,7 +98,8 @@ class Similar:
     :func:`~leadmodel.domain._names.name_similarity`: a typo costs little, another first
     name a lot), or the best one over pairs of personal email addresses at the same domain,
     comparing their local parts (lower-cased, without ``+tag``, dots, dashes and
-    underscores). ``if_missing``: whether the rule still holds when a record
+    underscores), which must have the same digits (``olena.koval`` and ``olena.koval85`` are
+    two mailboxes). ``if_missing``: whether the rule still holds when a record
     has no such value (an anonymous interest has no name to contradict the phone it shares).
     """
 
@@ -117,7 +125,10 @@ class MatchRule:
     ``weight`` (0-1) is how strongly the rule says so: it becomes the score of the groups
     it forms. With ``similar``, the records must also pass that comparison. With
     ``unless_differ``, the rule does not hold for two records that both have keys of one of
-    these kinds but share none of them (two namesakes with different phones).
+    these kinds but share none of them (two namesakes with different phones). ``max_block``:
+    when more records than this share the keys (a common name), the keys say little and the
+    block is oversized (see :class:`OversizedBlock`); None: the ``max_block`` given to
+    :func:`find_duplicates`.
     """
 
     name: str
@@ -126,6 +137,7 @@ class MatchRule:
     weight: float
     similar: Similar | None = None
     unless_differ: tuple[KeyKind, ...] = ()
+    max_block: int | None = None
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -138,6 +150,10 @@ class MatchRule:
             p.append(Problem("weight", "a weight is a number above 0, at most 1", self.weight))
         c.opt_instance(p, "similar", self.similar, Similar)
         c.tuple_of(p, "unless_differ", self.unless_differ, KeyKind)
+        block = self.max_block
+        if block is not None and (type(block) is not int or block < _LEAST_BLOCK):
+            msg = "max_block is None or an int of at least 2"
+            p.append(Problem("max_block", msg, block))
         if p:
             c.fail("MatchRule", p)
 
@@ -150,6 +166,7 @@ def _rule(
     similar: Similar | None = None,
     *,
     unless_differ: str = "",
+    max_block: int | None = None,
 ) -> MatchRule:
     return MatchRule(
         name=name,
@@ -158,11 +175,13 @@ def _rule(
         weight=weight,
         similar=similar,
         unless_differ=tuple(KeyKind(kind) for kind in unless_differ.split()),
+        max_block=max_block,
     )
 
 
 _NAME_AGREES = Similar(field=SimilarField.name, at_least=0.7, if_missing=True)
-_SIMILAR_EMAIL = Similar(field=SimilarField.email_local, at_least=0.85)
+_SIMILAR_EMAIL = Similar(field=SimilarField.email_local, at_least=0.9)
+_COMMON_NAME = 10  # records sharing a name key: more, and the name is a common one
 _P, _C = Party.person, Party.company
 
 DEFAULT_RULES: tuple[MatchRule, ...] = (
@@ -171,7 +190,15 @@ DEFAULT_RULES: tuple[MatchRule, ...] = (
     _rule("handle", _P, "handle", 0.9, _NAME_AGREES),
     _rule("name+company", _P, "name company", 0.85, unless_differ="phone"),
     _rule("name+domain", _P, "name domain", 0.85, unless_differ="phone"),
-    _rule("name+similar email", _P, "name", 0.8, _SIMILAR_EMAIL, unless_differ="phone"),
+    _rule(
+        "name+similar email",
+        _P,
+        "name",
+        0.8,
+        _SIMILAR_EMAIL,
+        unless_differ="phone company handle",
+        max_block=_COMMON_NAME,
+    ),
     _rule("tax id", _C, "tax_id", 1.0),
     _rule("company domain", _C, "domain", 0.9),
     _rule("company email", _C, "email", 0.9, _NAME_AGREES),
@@ -181,10 +208,12 @@ DEFAULT_RULES: tuple[MatchRule, ...] = (
 """The rules :func:`find_duplicates` uses unless told otherwise.
 
 People: the same email; the same phone or handle, unless the names disagree; the same name
-key and the same company (id, name or web domain), or a similar email at the same domain,
-unless both have phones and none is the same. A name alone never links two people.
-Companies: the same tax id or web domain; the same email or phone, unless the names
-disagree; the same name and handle.
+key and the same company (id, name or web domain), unless both have phones and none is the
+same; the same name key and an email at the same domain that is the same or a typo away
+(similarity 0.9, the same digits), unless their phones, companies or handles differ — and
+for a name shared by more than 10 records, only the same address. A name alone never links
+two people. Companies: the same tax id or web domain; the same email or phone, unless the
+names disagree; the same name and handle.
 """
 
 
@@ -212,8 +241,9 @@ class DuplicateGroup:
 class OversizedBlock:
     """A key shared by more records than ``max_block``: only ``compared`` pairs were scored.
 
-    Such a key (a call-centre phone, a common name) says little on its own; its records
-    were sorted by name (or email) and each compared with its next neighbours only.
+    Such a key (a call-centre phone, a common name) says little on its own. Under a rule
+    with an email check, only records sharing an address were compared; otherwise the
+    records were sorted by name (or email) and each compared with its next neighbours only.
     """
 
     rule: str
@@ -237,11 +267,6 @@ def _pairs(rule: MatchRule, block_key: str) -> zip[tuple[KeyKind, str]]:
     return zip(rule.keys, block_key.split(SEP), strict=True)
 
 
-def _key(made: dict[tuple[KeyKind, str], MatchKey], pair: tuple[KeyKind, str]) -> MatchKey:
-    key = made[pair] = build(MatchKey, *pair)  # fields in order; nothing to validate
-    return key
-
-
 def _keys(rule: MatchRule, block_key: str) -> tuple[MatchKey, ...]:
     return tuple(MatchKey(kind=kind, value=value) for kind, value in _pairs(rule, block_key))
 
@@ -250,6 +275,24 @@ def _check_arguments(
     items: list[object], rules: object, max_block: object, window: object
 ) -> list[Problem]:
     p: c.Problems = []
+    if not _plainly_valid(items):
+        _check_records(p, items)
+    c.tuple_of(p, "rules", rules, MatchRule)
+    for name, value, least in (("max_block", max_block, 2), ("window", window, 1)):
+        if type(value) is not int or value < least:
+            p.append(Problem(name, f"{name} is an int of at least {least}", value))
+    return p
+
+
+def _plainly_valid(items: list[object]) -> bool:
+    """Whether every item is a record, with ids all different: two passes in C."""
+    return set(map(type, items)).issubset(RECORD_TYPES) and len(
+        set(map(_ID, items))  # records: checked just before
+    ) == len(items)
+
+
+def _check_records(p: c.Problems, items: list[object]) -> None:
+    """Every record that cannot be matched, and every one given twice, as problems."""
     seen: dict[str, type] = {}  # id -> type: one lookup per record, no tuple
     seen_more: set[tuple[type, str]] = set()  # records of other types with an id seen before
     for i, record in enumerate(items):
@@ -263,11 +306,6 @@ def _check_arguments(
                 p.append(Problem(f"records[{i}].id", msg, rid))
             else:
                 seen_more.add((kind, rid))
-    c.tuple_of(p, "rules", rules, MatchRule)
-    for name, value, least in (("max_block", max_block, 2), ("window", window, 1)):
-        if type(value) is not int or value < least:
-            p.append(Problem(name, f"{name} is an int of at least {least}", value))
-    return p
 
 
 def duplicate_report(
@@ -279,8 +317,9 @@ def duplicate_report(
 ) -> DuplicateReport:
     """:func:`find_duplicates`, with the oversized blocks and the number of comparisons.
 
-    ``max_block``: blocks with more records are oversized (see :class:`OversizedBlock`);
-    ``window``: how many neighbours each record of an oversized block is compared with.
+    ``max_block``: blocks with more records are oversized (see :class:`OversizedBlock`),
+    unless a rule sets its own; ``window``: how many neighbours each record of an oversized
+    block is compared with.
     Raises :class:`ValidationError` listing every bad record (a Customer, a record given
     twice) and argument.
     """
@@ -289,21 +328,7 @@ def duplicate_report(
         raise ValidationError(p, model="find_duplicates")
     checked: list[Record] = items  # type: ignore[assignment] # checked above
     linked = link(collect(checked), rules, max_block=max_block, window=window)
-    groups = []
-    made: dict[tuple[KeyKind, str], MatchKey] = {}  # one MatchKey per key, however many groups
-    named: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for members, evidence, score in zip(linked.groups, linked.evidence, linked.scores, strict=True):
-        found = sorted((checked[i] for i in members), key=lambda r: (str(r.id), type(r).__name__))
-        pairs = {pair for rule, keys in evidence for pair in _pairs(rules[rule], keys)}
-        matched = [made.get(pair) or _key(made, pair) for pair in sorted(pairs)]
-        names = tuple(sorted({rules[rule].name for rule, _ in evidence}))
-        names = named.setdefault(names, names)  # one tuple per combination of rules
-        groups.append(
-            DuplicateGroup(
-                members=tuple(found), matched_on=tuple(matched), rules=names, score=score
-            )
-        )
-    groups.sort(key=lambda g: (str(g.members[0].id), type(g.members[0]).__name__))
+    groups = _groups(checked, rules, linked)
     oversized = sorted(
         (
             OversizedBlock(
@@ -319,6 +344,51 @@ def duplicate_report(
         records=len(checked),
         comparisons=linked.comparisons,
     )
+
+
+def _groups(
+    records: list[Record], rules: tuple[MatchRule, ...], linked: Linked
+) -> list[DuplicateGroup]:
+    """The public groups, sorted; one MatchKey per key and one tuple per set of rule names."""
+    groups = []
+    firsts = []  # how each group sorts: its first member's id and type
+    made: dict[str, MatchKey] = {}  # "kind SEP value" (a string: nothing to track) -> key
+    named: dict[str, tuple[str, ...]] = {}
+    kinds = [tuple(str(kind) for kind in rule.keys) for rule in rules]
+    for members, evidence, score in linked.groups():
+        matched = set()
+        names = set()
+        for rule, keys in evidence:
+            names.add(rules[rule].name)
+            rule_kinds = kinds[rule]
+            if len(rule_kinds) == 1:
+                matched.add(f"{rule_kinds[0]}{SEP}{keys}")
+            else:
+                matched.update(map(f"{{}}{SEP}{{}}".format, rule_kinds, keys.split(SEP)))
+        joined = SEP.join(sorted(names))
+        if (shared := named.get(joined)) is None:
+            shared = named[joined] = tuple(sorted(names))
+        found = sorted((records[i] for i in members), key=_order)
+        firsts.append(_order(found[0]))
+        groups.append(
+            DuplicateGroup(
+                members=tuple(found),
+                matched_on=tuple(made.get(key) or _key(made, key) for key in sorted(matched)),
+                rules=shared,
+                score=score,
+            )
+        )
+    return [groups[g] for g in sorted(range(len(groups)), key=firsts.__getitem__)]
+
+
+def _order(record: Record) -> tuple[str, str]:
+    return str(record.id), type(record).__name__
+
+
+def _key(made: dict[str, MatchKey], joined: str) -> MatchKey:
+    kind, value = joined.split(SEP)
+    key = made[joined] = MatchKey(kind=_KINDS[kind], value=value)
+    return key
 
 
 def find_duplicates(
