@@ -68,7 +68,7 @@ def _check_path(p: c.Problems, value: object) -> None:
         p.append(Problem("field", f"{head} has no field like this (known: {known})", value))
 
 
-def _value(lead: Lead, path: str) -> object:
+def lead_value(lead: Lead, path: str) -> object:
     """The value at ``path``; ``None`` when absent. A custom key is everything after ``custom.``."""
     head, _, rest = path.partition(".")
     value = getattr(lead, head)
@@ -102,7 +102,7 @@ class FieldIs:
 
     def matches(self, lead: Lead) -> bool:
         """Whether the lead's value equals one of ``values``."""
-        got = _value(lead, self.field)
+        got = lead_value(lead, self.field)
         return any(v == got and isinstance(v, bool) == isinstance(got, bool) for v in self.values)
 
     def describe(self) -> str:
@@ -137,7 +137,7 @@ class FieldBetween:
 
     def matches(self, lead: Lead) -> bool:
         """Whether the lead's value is a number within the bounds."""
-        got = _value(lead, self.field)
+        got = lead_value(lead, self.field)
         if isinstance(got, bool) or not isinstance(got, int | float | Decimal):
             return False
         return (self.low is None or got >= self.low) and (self.high is None or got <= self.high)

@@ -41,7 +41,11 @@ class Conversion:
     customer: Customer
 
 
-def _kind(lead: Lead, requested: CustomerKindArg, company: Company | None) -> CustomerKind:
+def customer_kind_of(
+    lead: Lead, requested: CustomerKindArg, company: Company | None
+) -> CustomerKind:
+    """The kind of customer :func:`convert` makes of ``lead`` (``"auto"``: a company when the
+    lead names or links one, or ``company`` is given)."""
     if requested == "auto":
         b2b = company is not None or lead.company_id is not None or lead.company_name is not None
         return CustomerKind.company if b2b else CustomerKind.person
@@ -163,7 +167,7 @@ def convert(
     if lifecycle not in (LifecycleStage.customer, LifecycleStage.evangelist):
         stages = (*stages, stage_change(lead, LifecycleStage.customer, at=at, by=by))
         lifecycle = LifecycleStage.customer
-    kind = _kind(lead, customer_kind, company)
+    kind = customer_kind_of(lead, customer_kind, company)
     the_company = _company_for(lead, company, ids) if kind is CustomerKind.company else company
     company_id = the_company.id if the_company is not None else None
     the_contact = _contact_for(lead, contact, company_id, ids)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import attrs
 
-from leadmodel.domain.conversion import Conversion, CustomerKindArg
+from leadmodel.domain.conversion import Conversion, CustomerKindArg, customer_kind_of
 from leadmodel.domain.conversion import convert as _convert
 from leadmodel.domain.entities import Company, Contact, Customer, CustomerKind, Lead
 from leadmodel.domain.events import LeadConverted
@@ -18,10 +16,6 @@ from leadmodel.storage.protocols import Repository, UnitOfWork
 
 _PERSON_KEYS = frozenset({KeyKind.email, KeyKind.phone, KeyKind.handle})
 _COMPANY_KEYS = (KeyKind.domain, KeyKind.company)  # most telling first
-
-
-def _probe_ids() -> str:
-    return "probe"
 
 
 def _matching_contact(uow: UnitOfWork, lead: Lead, rules: tuple[MatchRule, ...]) -> Contact | None:
@@ -81,7 +75,6 @@ def _known_records(
     *,
     kind: CustomerKindArg,
     rules: tuple[MatchRule, ...] | None,
-    at: datetime,
 ) -> _Known:
     """The stored records a conversion of ``lead`` must update rather than duplicate.
 
@@ -101,11 +94,8 @@ def _known_records(
     if company is None and company_id is None and wants_company:
         company = _matching_company(uow, lead)
     if customer is None and (contact is not None or company is not None):
-        # the domain decides B2B or B2C: ask it with throwaway ids, then look that party up
-        probe = _convert(
-            lead, at=at, customer_kind=kind, contact=contact, company=company, ids=_probe_ids
-        )
-        customer = _customer_of(uow, probe.customer.kind, contact, company)
+        # the domain's rule decides B2B or B2C; then look that party's customer up
+        customer = _customer_of(uow, customer_kind_of(lead, kind, company), contact, company)
     return _Known(contact=contact, company=company, customer=customer)
 
 
@@ -157,7 +147,7 @@ def convert(
             customer=uow.customers.get(customer_id) if customer_id is not None else None,
         )
         rules_or_none = rules if match_existing else None
-        known = _known_records(uow, lead, given, kind=customer_kind, rules=rules_or_none, at=at)
+        known = _known_records(uow, lead, given, kind=customer_kind, rules=rules_or_none)
         done = _convert(
             lead,
             at=at,

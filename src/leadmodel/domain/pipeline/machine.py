@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from leadmodel.domain._copy import build, replace
+from leadmodel.domain.conditions import lead_value
 from leadmodel.domain.entities import Lead
 from leadmodel.domain.pipeline import _toml, checks, export
 from leadmodel.domain.pipeline.guards import Guards
@@ -447,11 +448,7 @@ class Pipeline:
         req = target.requires
         missing: list[str] = []
         for name in req.fields:
-            if name.startswith("custom."):
-                value = lead.custom.get(name[len("custom.") :])
-            else:
-                value = getattr(lead, name)
-            if not _is_set(value):
+            if not _is_set(lead_value(lead, name)):
                 missing.append(name)
         if req.framework is not None:
             check = (self._frameworks or {}).get(req.framework, latest_assessment)
