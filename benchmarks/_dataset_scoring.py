@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import leadmodel as lm
-from leadmodel.domain.predictive import Binned, Categorical, Field
+from leadmodel.domain.scoring.predictive import Binned, Categorical, Field
 
 EDGES = (1000.0, 5000.0, 20000.0, 100000.0)
 CURRENCY = "UAH"

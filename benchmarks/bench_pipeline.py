@@ -86,7 +86,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from transitions import MachineError
 
 import leadmodel as lm
-from leadmodel.domain._copy import build, replace
+from leadmodel._kernel.copy import build, replace
 
 # Leads moved per timed round (6 moves each): a round takes about 0.05-0.5 s whatever the library.
 LEADS, LEADS_SLOW, LEADS_SLOWEST = 1000, 200, 100

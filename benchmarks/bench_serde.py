@@ -69,8 +69,8 @@ from _peers_serde import (
 )
 
 import leadmodel as lm
-from leadmodel.domain._copy import build
-from leadmodel.domain.json import FrozenMap
+from leadmodel._kernel.copy import build
+from leadmodel.domain.values.custom_json import FrozenMap
 
 REPEATS = 7
 SECONDS = {"round trip": 0.3, "dump": 0.15, "load": 0.15}  # per library, per repeat

@@ -30,7 +30,7 @@ import attrs
 import psycopg
 import sqlalchemy as sa
 
-from leadmodel.domain.entities import Lead
+from leadmodel.domain.model.entities import Lead
 from leadmodel.errors import ConcurrencyError
 from leadmodel.storage.sql import SqlUnitOfWork
 

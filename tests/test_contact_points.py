@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leadmodel import ContactKind, ContactPoint, ValidationError
-from leadmodel.domain import _normalise
+from leadmodel.domain.values import _normalise
 
 
 @pytest.mark.parametrize(

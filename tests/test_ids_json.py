@@ -7,7 +7,7 @@ import re
 import pytest
 
 from leadmodel import FrozenMap, ValidationError, sequential_ids, uuid7
-from leadmodel.domain.json import MAX_JSON_DEPTH, freeze, thaw
+from leadmodel.domain.values.custom_json import MAX_JSON_DEPTH, freeze, thaw
 
 UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

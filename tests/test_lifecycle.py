@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import leadmodel as lm
-from leadmodel.domain.lifecycle import (
+from leadmodel.domain.ladder.lifecycle import (
     MOVES,
     SERVICE_QUALIFIED,
     WATERFALL,

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import leadmodel as lm
-from leadmodel.domain import _names
-from leadmodel.domain.matching import (
+from leadmodel.domain.matching import _names
+from leadmodel.domain.matching.duplicates import (
     DEFAULT_RULES,
     KeyKind,
     MatchKey,

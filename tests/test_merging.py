@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import leadmodel as lm
-from leadmodel.domain.merging import Merged, merge
+from leadmodel.domain.matching.merging import Merged, merge
 from leadmodel.testing import strategies as lst
 from tests import factories as f
 

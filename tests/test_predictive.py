@@ -20,8 +20,7 @@ from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 from sklearn.naive_bayes import CategoricalNB  # type: ignore[import-untyped]
 
 import leadmodel as lm
-from leadmodel.domain import _normalise
-from leadmodel.domain.predictive import (
+from leadmodel.domain.scoring.predictive import (
     Binned,
     Categorical,
     Field,
@@ -29,6 +28,7 @@ from leadmodel.domain.predictive import (
     Tally,
     outcome,
 )
+from leadmodel.domain.values import _normalise
 from leadmodel.errors import RuleViolation, ValidationError
 
 from .factories import AT, lead
@@ -156,7 +156,7 @@ def test_without_numpy_the_pure_path_is_taken(monkeypatch: pytest.MonkeyPatch) -
     rows = DATA.make_rows(300, seed=4)
     expected = PredictiveScorer(fields=DATA.fields()).fit_columns(rows.columns, rows.won)
     monkeypatch.setitem(sys.modules, "numpy", None)  # `import numpy` now fails
-    monkeypatch.delitem(sys.modules, "leadmodel.domain._bayes_numpy", raising=False)
+    monkeypatch.delitem(sys.modules, "leadmodel.domain.scoring._bayes_numpy", raising=False)
     trained = PredictiveScorer(fields=DATA.fields()).fit_columns(rows.columns, rows.won)
     assert trained == expected
     assert len(trained.probabilities(rows.columns)) == 300

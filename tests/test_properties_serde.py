@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel import SCHEMA_VERSION, ValidationError, from_dict, from_json, to_dict, to_json
-from leadmodel.domain import _normalise
+from leadmodel.domain.values import _normalise
 from leadmodel.testing import strategies as lst
 
 # `==` between an aware datetime inside a DST overlap and the same instant at a fixed

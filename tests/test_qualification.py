@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel import AllOf, Answer, AtLeast, Criterion, Framework, Weighted
-from leadmodel.domain.qualification import ValueType
+from leadmodel.domain.qualification.framework import ValueType
 from leadmodel.testing import strategies as lst
 
 from .factories import AT, lead

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import leadmodel as lm
-from leadmodel.domain.scoring import (
+from leadmodel.domain.scoring.score_model import (
     Engagement,
     EngagementRule,
     FieldBetween,
@@ -24,7 +24,7 @@ from leadmodel.domain.scoring import (
     HasTag,
     ScoreModel,
 )
-from leadmodel.domain.temperature import (
+from leadmodel.domain.scoring.temperature import (
     DEFAULT_THRESHOLDS,
     Temperature,
     Thresholds,

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from leadmodel.domain.contact import ContactPoint
-from leadmodel.domain.entities import Lead
 from leadmodel.domain.events import LeadCreated
-from leadmodel.domain.source import Channel, Source
+from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
 from leadmodel.storage import _rows
 from leadmodel.storage._sqltables import SCHEMA, TABLES

@@ -24,10 +24,10 @@ from typing import Any
 import attrs
 import pytest
 
-from leadmodel.domain.contact import ContactPoint
-from leadmodel.domain.entities import Lead
-from leadmodel.domain.ids import LeadId
-from leadmodel.domain.keys import match_keys
+from leadmodel.domain.matching.keys import match_keys
+from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.ids import LeadId
 from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
 from leadmodel.storage import SQLiteUnitOfWork
 from leadmodel.storage.sqlite import SCHEMA_VERSION

@@ -6,22 +6,6 @@ Everything public is importable from here: ``import leadmodel as lm``.
 from __future__ import annotations
 
 from leadmodel import pipelines, services
-from leadmodel.domain.contact import ContactKind, ContactPoint
-from leadmodel.domain.conversion import (
-    Conversion,
-    convert,
-    customer_from_import,
-    customer_from_order,
-)
-from leadmodel.domain.entities import (
-    Company,
-    Contact,
-    Customer,
-    CustomerKind,
-    CustomerOrigin,
-    Interest,
-    Lead,
-)
 from leadmodel.domain.events import (
     EVENT_TYPES,
     DomainEvent,
@@ -33,20 +17,15 @@ from leadmodel.domain.events import (
     PersonErased,
     StatusChanged,
 )
-from leadmodel.domain.ids import (
-    CompanyId,
-    ContactId,
-    CustomerId,
-    IdFactory,
-    InterestId,
-    LeadId,
-    sequential_ids,
-    uuid7,
+from leadmodel.domain.ladder.conversion import (
+    Conversion,
+    convert,
+    customer_from_import,
+    customer_from_order,
 )
-from leadmodel.domain.json import JSON, FrozenMap
-from leadmodel.domain.ladder import attach_interest, promote, recycle, repeat_lead
-from leadmodel.domain.lifecycle import LifecycleStage, StageChange, advance, service_qualify
-from leadmodel.domain.matching import (
+from leadmodel.domain.ladder.lifecycle import LifecycleStage, StageChange, advance, service_qualify
+from leadmodel.domain.ladder.promotion import attach_interest, promote, recycle, repeat_lead
+from leadmodel.domain.matching.duplicates import (
     DEFAULT_RULES,
     FREE_MAIL_DOMAINS,
     ROLE_MAILBOXES,
@@ -65,8 +44,23 @@ from leadmodel.domain.matching import (
     match_keys,
     name_key,
 )
-from leadmodel.domain.merging import Conflict, Merged, SetAside, merge
-from leadmodel.domain.money import Money
+from leadmodel.domain.matching.merging import Conflict, Merged, SetAside, merge
+from leadmodel.domain.model.entities import (
+    Company,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerOrigin,
+    Interest,
+    Lead,
+)
+from leadmodel.domain.model.records import (
+    Answer,
+    Assessment,
+    ConversionLinks,
+    LossInfo,
+    StatusChange,
+)
 from leadmodel.domain.pipeline import (
     ActionSpec,
     FrameworkCheck,
@@ -80,17 +74,8 @@ from leadmodel.domain.pipeline import (
     StatusSpec,
     Transition,
 )
-from leadmodel.domain.predictive import (
-    Binned,
-    Categorical,
-    Explanation,
-    LikelihoodRatio,
-    PredictiveScorer,
-    Tally,
-    outcome,
-)
-from leadmodel.domain.privacy import erase
-from leadmodel.domain.qualification import (
+from leadmodel.domain.privacy.erasure import erase
+from leadmodel.domain.qualification.framework import (
     ANUM,
     BANT,
     CHAMP,
@@ -108,8 +93,16 @@ from leadmodel.domain.qualification import (
     Weighted,
     assess,
 )
-from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
-from leadmodel.domain.scoring import (
+from leadmodel.domain.scoring.predictive import (
+    Binned,
+    Categorical,
+    Explanation,
+    LikelihoodRatio,
+    PredictiveScorer,
+    Tally,
+    outcome,
+)
+from leadmodel.domain.scoring.score_model import (
     Contribution,
     Engagement,
     EngagementRule,
@@ -122,8 +115,7 @@ from leadmodel.domain.scoring import (
     Score,
     ScoreModel,
 )
-from leadmodel.domain.source import Channel, Source
-from leadmodel.domain.temperature import (
+from leadmodel.domain.scoring.temperature import (
     DEFAULT_THRESHOLDS,
     HOT_SIGNALS,
     Temperature,
@@ -132,6 +124,20 @@ from leadmodel.domain.temperature import (
     explain_temperature,
     temperature,
 )
+from leadmodel.domain.values.contact import ContactKind, ContactPoint
+from leadmodel.domain.values.custom_json import JSON, FrozenMap
+from leadmodel.domain.values.ids import (
+    CompanyId,
+    ContactId,
+    CustomerId,
+    IdFactory,
+    InterestId,
+    LeadId,
+    sequential_ids,
+    uuid7,
+)
+from leadmodel.domain.values.money import Money
+from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import (
     AlreadyConvertedError,
     ConcurrencyError,

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import attrs
 
-from leadmodel import _checks as c
+from leadmodel._kernel import checks as c
 from leadmodel.domain.pipeline import ActionSpec
 from leadmodel.errors import Problem, ValidationError
 

@@ -18,7 +18,7 @@ from cattrs.cols import homogenous_tuple_structure_factory, list_structure_facto
 from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn
 
-from leadmodel.domain.json import JSON, MAX_JSON_INT, FrozenMap, freeze, thaw
+from leadmodel.domain.values.custom_json import JSON, MAX_JSON_INT, FrozenMap, freeze, thaw
 from leadmodel.errors import Problem, ValidationError
 
 _JSON_SCALARS = {type(None), bool, int, float, str}
@@ -37,7 +37,7 @@ def require_list(value: object) -> list[Any]:
 
 
 def is_json(t: Any) -> bool:
-    """``t`` is the :data:`~leadmodel.domain.json.JSON` union, however its forward refs resolved."""
+    """``t`` is the :data:`~leadmodel.JSON` union, however its forward refs resolved."""
     args = typing.get_args(t)
     return is_union(t) and len(args) == len(typing.get_args(JSON)) and (set(args) >= _JSON_SCALARS)
 

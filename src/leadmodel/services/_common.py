@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from leadmodel import _checks as c
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel._kernel import checks as c
 from leadmodel.domain.events import StatusChanged
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.records import StatusChange
 from leadmodel.domain.pipeline import Pipeline
-from leadmodel.domain.records import StatusChange
 from leadmodel.errors import NotFoundError
 from leadmodel.storage.protocols import Repository
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import attrs
 
-from leadmodel.domain.conversion import Conversion, CustomerKindArg, customer_kind_of
-from leadmodel.domain.conversion import convert as _convert
-from leadmodel.domain.entities import Company, Contact, Customer, CustomerKind, Lead
 from leadmodel.domain.events import LeadConverted
-from leadmodel.domain.ids import IdFactory, uuid7
-from leadmodel.domain.keys import KeyKind, match_keys
-from leadmodel.domain.matching import DEFAULT_RULES, MatchRule, find_duplicates
+from leadmodel.domain.ladder.conversion import Conversion, CustomerKindArg, customer_kind_of
+from leadmodel.domain.ladder.conversion import convert as _convert
+from leadmodel.domain.matching.duplicates import DEFAULT_RULES, MatchRule, find_duplicates
+from leadmodel.domain.matching.keys import KeyKind, match_keys
+from leadmodel.domain.model.entities import Company, Contact, Customer, CustomerKind, Lead
+from leadmodel.domain.values.ids import IdFactory, uuid7
 from leadmodel.services._common import Clock, E, linked, now, utc_now
 from leadmodel.storage.protocols import Repository, UnitOfWork
 

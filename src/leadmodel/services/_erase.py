@@ -8,10 +8,10 @@ from typing import TypeVar
 
 import attrs
 
-from leadmodel.domain.entities import Contact, Interest, Lead
 from leadmodel.domain.events import PersonErased
-from leadmodel.domain.keys import KeyKind, MatchKey
-from leadmodel.domain.privacy import erase
+from leadmodel.domain.matching.keys import KeyKind, MatchKey
+from leadmodel.domain.model.entities import Contact, Interest, Lead
+from leadmodel.domain.privacy.erasure import erase
 from leadmodel.errors import Problem, ValidationError
 from leadmodel.services._common import Clock, E, linked, now, utc_now
 from leadmodel.storage.protocols import Repository, UnitOfWork

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from leadmodel.domain.contact import ContactPoint
-from leadmodel.domain.entities import Interest, Lead
 from leadmodel.domain.events import InterestCaptured, LeadCreated, LeadQualified
-from leadmodel.domain.ids import IdFactory, InterestId, uuid7
-from leadmodel.domain.json import EMPTY, JSON
-from leadmodel.domain.ladder import attach_interest
-from leadmodel.domain.ladder import promote as _promote
+from leadmodel.domain.ladder.promotion import attach_interest
+from leadmodel.domain.ladder.promotion import promote as _promote
+from leadmodel.domain.model.entities import Interest, Lead
+from leadmodel.domain.model.records import Answer
 from leadmodel.domain.pipeline import Pipeline
-from leadmodel.domain.qualification import Framework
-from leadmodel.domain.qualification import assess as _assess
-from leadmodel.domain.records import Answer
-from leadmodel.domain.source import Source
+from leadmodel.domain.qualification.framework import Framework
+from leadmodel.domain.qualification.framework import assess as _assess
+from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.custom_json import EMPTY, JSON
+from leadmodel.domain.values.ids import IdFactory, InterestId, uuid7
+from leadmodel.domain.values.source import Source
 from leadmodel.services._common import Clock, now, status_changed, utc_now
 from leadmodel.storage.protocols import UnitOfWork
 

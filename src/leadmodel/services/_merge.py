@@ -7,10 +7,10 @@ from typing import Literal, TypeVar, overload
 
 import attrs
 
-from leadmodel.domain.entities import Contact, Lead
 from leadmodel.domain.events import LeadsMerged
-from leadmodel.domain.merging import Merged
-from leadmodel.domain.merging import merge as _merge
+from leadmodel.domain.matching.merging import Merged
+from leadmodel.domain.matching.merging import merge as _merge
+from leadmodel.domain.model.entities import Contact, Lead
 from leadmodel.errors import Problem, ValidationError
 from leadmodel.services._common import Clock, linked, now, utc_now
 from leadmodel.storage.protocols import Repository, UnitOfWork

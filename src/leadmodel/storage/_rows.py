@@ -14,12 +14,12 @@ from typing import Any, Final
 
 import attrs
 
-from leadmodel import _checks as c
 from leadmodel import serde
-from leadmodel.domain._copy import replace
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel._kernel import checks as c
+from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
-from leadmodel.domain.keys import MatchKey, match_keys
+from leadmodel.domain.matching.keys import MatchKey, match_keys
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, ValidationError
 
 KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")

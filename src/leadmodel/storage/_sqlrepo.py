@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import sqlalchemy as sa
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import ConcurrencyError, NotFoundError
 from leadmodel.storage import _rows
 from leadmodel.storage._sqltables import KEYS, OUTBOX, TABLES

@@ -8,9 +8,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.domain.events import EVENT_TYPES, DomainEvent
-from leadmodel.domain.keys import MatchKey
+from leadmodel.domain.matching.keys import MatchKey
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, StorageError, ValidationError
 from leadmodel.storage import _rows
 

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import ConcurrencyError, NotFoundError
 from leadmodel.storage import _rows
 from leadmodel.storage._unit import RepositoryBase, UnitBase, UnitState

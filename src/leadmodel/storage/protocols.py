@@ -28,9 +28,9 @@ from typing import Protocol, Self, TypeVar, runtime_checkable
 
 import attrs
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.domain.events import DomainEvent
-from leadmodel.domain.keys import MatchKey
+from leadmodel.domain.matching.keys import MatchKey
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 
 __all__ = ["DEFAULT_PAGE_SIZE", "Entity", "Outbox", "Repository", "StoredEvent", "UnitOfWork"]
 

@@ -46,7 +46,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import (
     ConcurrencyError,
     LeadModelError,

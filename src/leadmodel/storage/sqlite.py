@@ -31,7 +31,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
-from leadmodel.domain.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError
 from leadmodel.storage import _rows
 from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, table

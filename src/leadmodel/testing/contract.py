@@ -30,8 +30,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadmodel.domain.contact import ContactPoint
-from leadmodel.domain.entities import (
+from leadmodel.domain.events import LeadCreated, StatusChanged
+from leadmodel.domain.matching.keys import match_keys
+from leadmodel.domain.model.entities import (
     Company,
     Contact,
     Customer,
@@ -40,11 +41,10 @@ from leadmodel.domain.entities import (
     Interest,
     Lead,
 )
-from leadmodel.domain.events import LeadCreated, StatusChanged
-from leadmodel.domain.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
-from leadmodel.domain.keys import match_keys
-from leadmodel.domain.records import StatusChange
-from leadmodel.domain.source import Channel, Source
+from leadmodel.domain.model.records import StatusChange
+from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
+from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError, ValidationError
 from leadmodel.storage.protocols import UnitOfWork
 from leadmodel.testing import strategies

@@ -39,9 +39,6 @@ import attrs
 from hypothesis import strategies as st
 
 from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, Interest, Lead
-from leadmodel.domain import _normalise
-from leadmodel.domain._currencies import ISO_4217
-from leadmodel.domain.contact import ContactKind, ContactPoint
 from leadmodel.domain.events import (
     EVENT_TYPES,
     DomainEvent,
@@ -53,13 +50,29 @@ from leadmodel.domain.events import (
     PersonErased,
     StatusChanged,
 )
-from leadmodel.domain.json import JSON, MAX_JSON_INT, freeze
-from leadmodel.domain.lifecycle import MOVES, LifecycleStage, StageChange
-from leadmodel.domain.money import Money
+from leadmodel.domain.ladder.lifecycle import MOVES, LifecycleStage, StageChange
+from leadmodel.domain.model.records import (
+    Answer,
+    Assessment,
+    ConversionLinks,
+    LossInfo,
+    StatusChange,
+)
 from leadmodel.domain.pipeline import ActionSpec
-from leadmodel.domain.qualification import AllOf, AtLeast, Criterion, Framework, ValueType, Weighted
-from leadmodel.domain.records import Answer, Assessment, ConversionLinks, LossInfo, StatusChange
-from leadmodel.domain.source import Channel, Source
+from leadmodel.domain.qualification.framework import (
+    AllOf,
+    AtLeast,
+    Criterion,
+    Framework,
+    ValueType,
+    Weighted,
+)
+from leadmodel.domain.values import _normalise
+from leadmodel.domain.values._currencies import ISO_4217
+from leadmodel.domain.values.contact import ContactKind, ContactPoint
+from leadmodel.domain.values.custom_json import JSON, MAX_JSON_INT, freeze
+from leadmodel.domain.values.money import Money
+from leadmodel.domain.values.source import Channel, Source
 
 # fmt: off
 __all__ = [
@@ -327,7 +340,7 @@ _MOVES = tuple((a, b) for a in LifecycleStage for b in LifecycleStage if b in MO
 
 
 def stage_changes(*, datetimes: DatetimesArg = None) -> Strategy[StageChange]:
-    """Single lifecycle moves, each one of the moves :data:`~leadmodel.domain.lifecycle.MOVES`
+    """Single lifecycle moves, each one of the moves :data:`~leadmodel.MOVES`
     allows (forward, to disqualified, a recycle)."""
     at = _at(datetimes)
     fields = _fields(StageChange, at, {"reason": _opt(_text(16))}, skip=("from_stage", "to_stage"))
@@ -341,7 +354,7 @@ def stage_changes(*, datetimes: DatetimesArg = None) -> Strategy[StageChange]:
 @st.composite
 def _lifecycle_and_stages(draw: st.DrawFn, changes: Strategy[StageChange]) -> dict[str, Any]:
     """A lifecycle stage, and either no lifecycle history or a legal walk in time order ending
-    there (each move one that :data:`~leadmodel.domain.lifecycle.MOVES` allows)."""
+    there (each move one that :data:`~leadmodel.domain.ladder.lifecycle.MOVES` allows)."""
     if not draw(st.booleans()):
         return {"lifecycle": draw(st.sampled_from(LifecycleStage)), "stages": ()}
     walk: list[StageChange] = []

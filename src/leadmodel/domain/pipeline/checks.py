@@ -11,7 +11,7 @@ from leadmodel.domain.pipeline.spec import PipelineSpec, Policy, StatusKind, Sta
 
 def lead_field_names() -> frozenset[str]:
     """Fields a ``requires.fields`` entry may name (besides ``custom.<name>``)."""
-    from leadmodel.domain.entities import Lead
+    from leadmodel.domain.model.entities import Lead
 
     return frozenset(f.name for f in attrs.fields(Lead)) - {"id", "version", "created_at"}
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from leadmodel.domain.entities import Lead
+    from leadmodel.domain.model.entities import Lead
 
 __all__ = ["GuardCheck", "Guards"]
 

@@ -12,10 +12,11 @@ from typing import Any
 
 import attrs
 
-from leadmodel.domain._copy import build, replace
-from leadmodel.domain.conditions import lead_value
-from leadmodel.domain.entities import Lead
-from leadmodel.domain.pipeline import _toml, checks, export
+from leadmodel._kernel import toml as _toml
+from leadmodel._kernel.copy import build, replace
+from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.model.records import LossInfo, StatusChange, check_move
+from leadmodel.domain.pipeline import checks, export
 from leadmodel.domain.pipeline.guards import Guards
 from leadmodel.domain.pipeline.spec import (
     ActionSpec,
@@ -26,7 +27,7 @@ from leadmodel.domain.pipeline.spec import (
     read_spec,
     spec_to_dict,
 )
-from leadmodel.domain.records import LossInfo, StatusChange, check_move
+from leadmodel.domain.scoring.conditions import lead_value
 from leadmodel.errors import PipelineSpecError, Problem, TransitionError, ValidationError
 
 __all__ = ["FrameworkCheck", "Pipeline", "latest_assessment"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from leadmodel.domain.json import EMPTY, JSON, FrozenMap, freeze
+from leadmodel.domain.values.custom_json import EMPTY, JSON, FrozenMap, freeze
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
@@ -391,6 +391,6 @@ def _status_to_dict(status: StatusSpec) -> dict[str, Any]:
 
 
 def _thaw_params(params: Mapping[str, JSON]) -> dict[str, Any]:
-    from leadmodel.domain.json import thaw
+    from leadmodel.domain.values.custom_json import thaw
 
     return {k: thaw(v) for k, v in params.items()}

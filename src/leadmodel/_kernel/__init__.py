@@ -1,0 +1,1 @@
+"""Private machinery shared by every layer: validation vocabulary, copying, TOML reading."""

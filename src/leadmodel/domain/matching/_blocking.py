@@ -1,0 +1,178 @@
+"""What linking works on: the records' keys by column, their blocks, and the pair checks.
+
+:func:`~leadmodel.domain.matching.keys.collect` fills the :class:`Columns`; the linker of
+:mod:`._linking` cuts them into blocks (:func:`blocks`) and compares the pairs
+of a block with the checks made here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import product
+from typing import TYPE_CHECKING
+
+from leadmodel.domain.matching._names import digits, local_parts_similar, name_similarity
+
+if TYPE_CHECKING:
+    from leadmodel.domain.matching.duplicates import MatchRule
+
+SEP = "\x1f"  # joins several values in one string (match keys never hold it)
+EMAIL_AT = "\x1e"  # joins an email's domain and local part
+
+Passes = Callable[[int, int], bool]  # a pair check, on record indices
+
+
+class Columns:
+    """What linking knows of the records: one column each, flat lists and dicts of strings.
+
+    Kept this way, not as an object per record, so that matching a million records does not
+    keep millions of small containers alive for the garbage collector to walk again and again.
+    Several values of one record are joined by :data:`SEP`.
+    """
+
+    __slots__ = ("emails", "idents", "names", "parties", "several", "values")
+
+    def __init__(self) -> None:
+        self.parties: list[str] = []
+        self.names: list[str] = []  # name key ('' if none)
+        self.emails: list[str] = []  # domain EMAIL_AT normalised local part; '' if none
+        self.idents: list[str] = []  # id SEP type name: how records sort
+        self.values: dict[tuple[str, str], dict[int, str]] = {}  # (party, kind) -> i -> values
+        self.several: set[tuple[str, str]] = set()  # (party, kind) with several values somewhere
+
+
+def _emails(joined: str) -> list[tuple[str, str]]:
+    return [tuple(item.split(EMAIL_AT)) for item in joined.split(SEP)]  # type: ignore[misc]
+
+
+def differ(columns: list[dict[int, str]]) -> Callable[[int, int], bool]:
+    """Whether two records both have values in one of ``columns`` and share none."""
+
+    def contradict(a: int, b: int) -> bool:
+        for column in columns:
+            mine = column.get(a)
+            if mine:
+                theirs = column.get(b)
+                if theirs and mine != theirs:
+                    if SEP not in mine and SEP not in theirs:
+                        return True
+                    if not set(mine.split(SEP)).intersection(theirs.split(SEP)):
+                        return True
+        return False
+
+    return contradict
+
+
+def names_agree(names: list[str], at_least: float, if_missing: bool) -> Passes:
+    def agree(a: int, b: int) -> bool:
+        x, y = names[a], names[b]
+        if not x or not y:
+            return if_missing
+        return x == y or name_similarity(x, y) >= at_least
+
+    return agree
+
+
+def emails_agree(emails: list[str], at_least: float, if_missing: bool) -> Passes:
+    def agree(a: int, b: int) -> bool:
+        x, y = emails[a], emails[b]
+        if not x or not y:
+            return if_missing
+        if x == y:
+            return True
+        return any(
+            local_parts_similar(lx, ly, at_least)
+            for dx, lx in _emails(x)
+            for dy, ly in _emails(y)
+            if dx == dy
+        )
+
+    return agree
+
+
+def entries(rule: MatchRule, cols: Columns) -> tuple[Iterable[int], Iterable[str]]:
+    """Every (record, block key) of the rule, as two columns in step."""
+    party = str(rule.party)
+    kinds = [(party, str(kind)) for kind in rule.keys]
+    columns = [cols.values.get(kind, {}) for kind in kinds]
+    if len(columns) == 1:
+        column = columns[0]
+        if kinds[0] not in cols.several:
+            return column.keys(), column.values()
+        records: list[int] = []
+        keys: list[str] = []
+        for i, value in column.items():  # a record with two emails: one entry per email
+            for one in value.split(SEP):
+                records.append(i)
+                keys.append(one)
+        return records, keys
+    # several kinds: walk the shortest column, look the others up
+    driver = min(range(len(columns)), key=lambda k: len(columns[k]))
+    others = columns[:driver] + columns[driver + 1 :]
+    return _compound(columns[driver], others, driver)
+
+
+def _compound(
+    driver: dict[int, str], others: list[dict[int, str]], at: int
+) -> tuple[list[int], list[str]]:
+    """(record, block key) for every combination of the record's values, in rule key order."""
+    records: list[int] = []
+    keys: list[str] = []
+    if len(others) == 1:
+        [other] = others
+        for i, value in driver.items():
+            part = other.get(i)
+            if part:
+                if SEP in value or SEP in part:
+                    break
+                records.append(i)
+                keys.append(f"{value}{SEP}{part}" if at == 0 else f"{part}{SEP}{value}")
+        else:
+            return records, keys
+        records.clear()
+        keys.clear()
+    for i, value in driver.items():
+        parts = [other.get(i) for other in others]
+        if all(parts):
+            split = [part.split(SEP) for part in parts]  # type: ignore[union-attr]
+            split.insert(at, value.split(SEP))
+            for combo in product(*split):
+                records.append(i)
+                keys.append(SEP.join(combo))
+    return records, keys
+
+
+def blocks(
+    records: Iterable[int], keys: Iterable[str], counts: Counter[str]
+) -> Iterator[tuple[str, list[int]]]:
+    """The blocks of two records or more: (block key, records), from entries and key counts.
+
+    One flat list holds the records of every block, block after block (a counting sort), so
+    that no list per block stays alive while the blocks are linked: each is a short-lived
+    slice, and the garbage collector has next to nothing to walk.
+    """
+    start: dict[str, int] = {}
+    size = 0
+    for key, count in counts.items():
+        if count > 1:
+            start[key] = size
+            size += count
+    if not size:
+        return
+    ends = dict(start)  # where the next record of each block goes
+    flat = [0] * size
+    get = ends.get
+    for i, key in zip(records, keys, strict=True):
+        at = get(key)
+        if at is not None:
+            flat[at] = i
+            ends[key] = at + 1
+    for key, first in start.items():
+        yield key, flat[first : first + counts[key]]
+
+
+def domain_digits(email: str) -> str:
+    """``domain EMAIL_AT digits of the local part``: addresses a similar one must share."""
+    domain, _, local = email.partition(EMAIL_AT)
+    return f"{domain}{EMAIL_AT}" if local.isalpha() else f"{domain}{EMAIL_AT}{digits(local)}"

@@ -1,0 +1,413 @@
+"""Duplicate matching: match keys, matching rules as data, and duplicate groups.
+
+:func:`match_keys` says what identifies a record: its normalised email addresses, phones (E.164)
+and messenger or social handles (each :attr:`ContactPoint.key`), its company's web domain, a
+company's tax id, a fuzzy person-name key that is the same in Cyrillic and Latin spellings, and
+the company a person works for. :func:`find_duplicates` groups the records that share keys, as
+the rules in :data:`DEFAULT_RULES` (or your own) say, in time linear in the number of records.
+
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel, Contact, ContactId, ContactPoint, Lead, LeadId, Source
+>>> lead = Lead(
+...     id=LeadId("lead-1"),
+...     person_name="Олена Коваль",
+...     contact_points=(ContactPoint.phone("+380 50 123 4567"),),
+...     topic="Офісні меблі",
+...     source=Source(channel=Channel.form),
+...     created_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc),
+... )
+>>> contact = Contact(
+...     id=ContactId("contact-7"),
+...     name="Olena Koval",
+...     contact_points=(ContactPoint.phone("050-123-45-67", region="UA"),),
+... )
+>>> sorted(str(key) for key in match_keys(lead))
+['name:koval olena', 'phone:+380501234567']
+>>> [group] = find_duplicates([contact, lead])
+>>> group.ids, group.rules, group.score
+(('contact-7', 'lead-1'), ('phone',), 0.95)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from operator import attrgetter
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.matching._blocking import SEP
+from leadmodel.domain.matching._linking import OVERSIZED_SIMILARITY, Linked, link
+from leadmodel.domain.matching.keys import (
+    FREE_MAIL_DOMAINS,
+    RECORD_TYPES,
+    ROLE_MAILBOXES,
+    KeyKind,
+    MatchKey,
+    Party,
+    Record,
+    check_record,
+    collect,
+    is_free_mail,
+    match_keys,
+    name_key,
+)
+from leadmodel.errors import Problem, ValidationError
+
+__all__ = [
+    "DEFAULT_RULES",
+    "FREE_MAIL_DOMAINS",
+    "OVERSIZED_SIMILARITY",
+    "ROLE_MAILBOXES",
+    "DuplicateGroup",
+    "DuplicateReport",
+    "KeyKind",
+    "MatchKey",
+    "MatchRule",
+    "OversizedBlock",
+    "Party",
+    "Record",
+    "Similar",
+    "SimilarField",
+    "duplicate_report",
+    "find_duplicates",
+    "is_free_mail",
+    "match_keys",
+    "name_key",
+]
+
+
+_LEAST_BLOCK = 2  # a block of one record links nothing
+_ID = attrgetter("id")
+_KINDS = {str(kind): kind for kind in KeyKind}
+
+
+class SimilarField(StrEnum):
+    """What :class:`Similar` compares: the name key, or the email local parts."""
+
+    name = "name"
+    email_local = "email_local"
+
+
+@attrs.frozen(kw_only=True)
+class Similar:
+    """A second signal a rule requires: ``field`` similar to at least ``at_least`` (0-1).
+
+    Similarity is that of the name keys (person or company name) compared word by word (see
+    :func:`~leadmodel.domain.matching._names.name_similarity`: a typo costs little, another first
+    name a lot), or the best one over pairs of personal email addresses at the same domain,
+    comparing their local parts (lower-cased, without ``+tag``, dots, dashes and
+    underscores), which must have the same digits (``olena.koval`` and ``olena.koval85`` are
+    two mailboxes). ``if_missing``: whether the rule still holds when a record
+    has no such value (an anonymous interest has no name to contradict the phone it shares).
+    """
+
+    field: SimilarField
+    at_least: float
+    if_missing: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.member(p, "field", self.field, SimilarField)
+        if type(self.at_least) not in (int, float) or not 0 <= self.at_least <= 1:
+            p.append(Problem("at_least", "a similarity is a number from 0 to 1", self.at_least))
+        if type(self.if_missing) is not bool:
+            p.append(Problem("if_missing", "if_missing is True or False", self.if_missing))
+        if p:
+            c.fail("Similar", p)
+
+
+@attrs.frozen(kw_only=True)
+class MatchRule:
+    """Records of ``party`` that share one key of every kind in ``keys`` are duplicates.
+
+    ``weight`` (0-1) is how strongly the rule says so: it becomes the score of the groups
+    it forms. With ``similar``, the records must also pass that comparison. With
+    ``unless_differ``, the rule does not hold for two records that both have keys of one of
+    these kinds but share none of them (two namesakes with different phones). ``max_block``:
+    when more records than this share the keys (a common name), the keys say little and the
+    block is oversized (see :class:`OversizedBlock`); None: the ``max_block`` given to
+    :func:`find_duplicates`.
+    """
+
+    name: str
+    party: Party
+    keys: tuple[KeyKind, ...]
+    weight: float
+    similar: Similar | None = None
+    unless_differ: tuple[KeyKind, ...] = ()
+    max_block: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.text(p, "name", self.name, "the rule name")
+        c.member(p, "party", self.party, Party)
+        c.tuple_of(p, "keys", self.keys, KeyKind)
+        if not p and (not self.keys or len(set(self.keys)) != len(self.keys)):
+            p.append(Problem("keys", "give one or more different key kinds", self.keys))
+        if type(self.weight) not in (int, float) or not 0 < self.weight <= 1:
+            p.append(Problem("weight", "a weight is a number above 0, at most 1", self.weight))
+        c.opt_instance(p, "similar", self.similar, Similar)
+        c.tuple_of(p, "unless_differ", self.unless_differ, KeyKind)
+        block = self.max_block
+        if block is not None and (type(block) is not int or block < _LEAST_BLOCK):
+            msg = "max_block is None or an int of at least 2"
+            p.append(Problem("max_block", msg, block))
+        if p:
+            c.fail("MatchRule", p)
+
+
+def _rule(
+    name: str,
+    party: Party,
+    keys: str,
+    weight: float,
+    similar: Similar | None = None,
+    *,
+    unless_differ: str = "",
+    max_block: int | None = None,
+) -> MatchRule:
+    return MatchRule(
+        name=name,
+        party=party,
+        keys=tuple(KeyKind(kind) for kind in keys.split()),
+        weight=weight,
+        similar=similar,
+        unless_differ=tuple(KeyKind(kind) for kind in unless_differ.split()),
+        max_block=max_block,
+    )
+
+
+_NAME_AGREES = Similar(field=SimilarField.name, at_least=0.7, if_missing=True)
+_SIMILAR_EMAIL = Similar(field=SimilarField.email_local, at_least=0.9)
+_COMMON_NAME = 10  # records sharing a name key: more, and the name is a common one
+_P, _C = Party.person, Party.company
+
+DEFAULT_RULES: tuple[MatchRule, ...] = (
+    _rule("email", _P, "email", 1.0),
+    _rule("phone", _P, "phone", 0.95, _NAME_AGREES),
+    _rule("handle", _P, "handle", 0.9, _NAME_AGREES),
+    _rule("name+company", _P, "name company", 0.85, unless_differ="phone"),
+    _rule("name+domain", _P, "name domain", 0.85, unless_differ="phone"),
+    _rule(
+        "name+similar email",
+        _P,
+        "name",
+        0.8,
+        _SIMILAR_EMAIL,
+        unless_differ="phone company handle",
+        max_block=_COMMON_NAME,
+    ),
+    _rule("tax id", _C, "tax_id", 1.0),
+    _rule("company domain", _C, "domain", 0.9),
+    _rule("company email", _C, "email", 0.9, _NAME_AGREES),
+    _rule("company phone", _C, "phone", 0.85, _NAME_AGREES),
+    _rule("company name+handle", _C, "company handle", 0.85),
+)
+"""The rules :func:`find_duplicates` uses unless told otherwise.
+
+People: the same email; the same phone or handle, unless the names disagree; the same name
+key and the same company (id, name or web domain), unless both have phones and none is the
+same; the same name key and an email at the same domain that is the same or a typo away
+(similarity 0.9, the same digits), unless their phones, companies or handles differ — and
+for a name shared by more than 10 records, only the same address. A name alone never links
+two people. Companies: the same tax id or web domain; the same email or phone, unless the
+names disagree; the same name and handle.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class DuplicateGroup:
+    """Records that stand for one person or company, with what matched and how strongly.
+
+    ``members`` are sorted by id; ``matched_on`` lists the keys the linking rules shared
+    (sorted); ``rules`` the names of the rules that linked members; ``score`` (0-1) is the
+    weight of the weakest link needed to hold the group together.
+    """
+
+    members: tuple[Record, ...]
+    matched_on: tuple[MatchKey, ...]
+    rules: tuple[str, ...]
+    score: float
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of the members, in order."""
+        return tuple(str(member.id) for member in self.members)
+
+
+@attrs.frozen(kw_only=True)
+class OversizedBlock:
+    """A key shared by more records than ``max_block``: only ``compared`` pairs were scored.
+
+    Such a key (a call-centre phone, a common name) says little on its own. Under a rule
+    with an email check, only records sharing an address were compared; otherwise the
+    records were sorted by name (or email) and each compared with its next neighbours only.
+    """
+
+    rule: str
+    keys: tuple[MatchKey, ...]
+    size: int
+    compared: int
+
+
+@attrs.frozen(kw_only=True)
+class DuplicateReport:
+    """What :func:`duplicate_report` found: the groups, the oversized blocks, the work done."""
+
+    groups: tuple[DuplicateGroup, ...]
+    oversized: tuple[OversizedBlock, ...]
+    records: int
+    comparisons: int
+
+
+def _pairs(rule: MatchRule, block_key: str) -> zip[tuple[KeyKind, str]]:
+    """(kind, value) of each key in a block key."""
+    return zip(rule.keys, block_key.split(SEP), strict=True)
+
+
+def _keys(rule: MatchRule, block_key: str) -> tuple[MatchKey, ...]:
+    return tuple(MatchKey(kind=kind, value=value) for kind, value in _pairs(rule, block_key))
+
+
+def _check_arguments(
+    items: list[object], rules: object, max_block: object, window: object
+) -> list[Problem]:
+    p: c.Problems = []
+    if not _plainly_valid(items):
+        _check_records(p, items)
+    c.tuple_of(p, "rules", rules, MatchRule)
+    for name, value, least in (("max_block", max_block, 2), ("window", window, 1)):
+        if type(value) is not int or value < least:
+            p.append(Problem(name, f"{name} is an int of at least {least}", value))
+    return p
+
+
+def _plainly_valid(items: list[object]) -> bool:
+    """Whether every item is a record, with ids all different: two passes in C."""
+    return set(map(type, items)).issubset(RECORD_TYPES) and len(
+        set(map(_ID, items))  # records: checked just before
+    ) == len(items)
+
+
+def _check_records(p: c.Problems, items: list[object]) -> None:
+    """Every record that cannot be matched, and every one given twice, as problems."""
+    seen: dict[str, type] = {}  # id -> type: one lookup per record, no tuple
+    seen_more: set[tuple[type, str]] = set()  # records of other types with an id seen before
+    for i, record in enumerate(items):
+        if check_record(p, i, record):
+            rid, kind = record.id, type(record)  # type: ignore[attr-defined]
+            first = seen.get(rid)
+            if first is None:
+                seen[rid] = kind
+            elif first is kind or (kind, rid) in seen_more:
+                msg = "this record is given twice; pass each record once"
+                p.append(Problem(f"records[{i}].id", msg, rid))
+            else:
+                seen_more.add((kind, rid))
+
+
+def duplicate_report(
+    records: Iterable[Record],
+    rules: tuple[MatchRule, ...] = DEFAULT_RULES,
+    *,
+    max_block: int = 50,
+    window: int = 10,
+) -> DuplicateReport:
+    """:func:`find_duplicates`, with the oversized blocks and the number of comparisons.
+
+    ``max_block``: blocks with more records are oversized (see :class:`OversizedBlock`),
+    unless a rule sets its own; ``window``: how many neighbours each record of an oversized
+    block is compared with.
+    Raises :class:`ValidationError` listing every bad record (a Customer, a record given
+    twice) and argument.
+    """
+    items: list[object] = list(records)
+    if p := _check_arguments(items, rules, max_block, window):
+        raise ValidationError(p, model="find_duplicates")
+    checked: list[Record] = items  # type: ignore[assignment] # checked above
+    linked = link(collect(checked), rules, max_block=max_block, window=window)
+    groups = _groups(checked, rules, linked)
+    oversized = sorted(
+        (
+            OversizedBlock(
+                rule=rules[rule].name, keys=_keys(rules[rule], keys), size=size, compared=compared
+            )
+            for rule, keys, size, compared in linked.oversized
+        ),
+        key=lambda block: (block.rule, block.keys),
+    )
+    return DuplicateReport(
+        groups=tuple(groups),
+        oversized=tuple(oversized),
+        records=len(checked),
+        comparisons=linked.comparisons,
+    )
+
+
+def _groups(
+    records: list[Record], rules: tuple[MatchRule, ...], linked: Linked
+) -> list[DuplicateGroup]:
+    """The public groups, sorted; one MatchKey per key and one tuple per set of rule names."""
+    groups = []
+    firsts = []  # how each group sorts: its first member's id and type
+    made: dict[str, MatchKey] = {}  # "kind SEP value" (a string: nothing to track) -> key
+    named: dict[str, tuple[str, ...]] = {}
+    kinds = [tuple(str(kind) for kind in rule.keys) for rule in rules]
+    for members, evidence, score in linked.groups():
+        matched = set()
+        names = set()
+        for rule, keys in evidence:
+            names.add(rules[rule].name)
+            rule_kinds = kinds[rule]
+            if len(rule_kinds) == 1:
+                matched.add(f"{rule_kinds[0]}{SEP}{keys}")
+            else:
+                matched.update(map(f"{{}}{SEP}{{}}".format, rule_kinds, keys.split(SEP)))
+        joined = SEP.join(sorted(names))
+        if (shared := named.get(joined)) is None:
+            shared = named[joined] = tuple(sorted(names))
+        found = sorted((records[i] for i in members), key=_order)
+        firsts.append(_order(found[0]))
+        groups.append(
+            DuplicateGroup(
+                members=tuple(found),
+                matched_on=tuple(made.get(key) or _key(made, key) for key in sorted(matched)),
+                rules=shared,
+                score=score,
+            )
+        )
+    return [groups[g] for g in sorted(range(len(groups)), key=firsts.__getitem__)]
+
+
+def _order(record: Record) -> tuple[str, str]:
+    return str(record.id), type(record).__name__
+
+
+def _key(made: dict[str, MatchKey], joined: str) -> MatchKey:
+    kind, value = joined.split(SEP)
+    key = made[joined] = MatchKey(kind=_KINDS[kind], value=value)
+    return key
+
+
+def find_duplicates(
+    records: Iterable[Record],
+    rules: tuple[MatchRule, ...] = DEFAULT_RULES,
+    *,
+    max_block: int = 50,
+    window: int = 10,
+) -> list[DuplicateGroup]:
+    """Group the records that stand for the same person or company, as ``rules`` say.
+
+    Records sharing a key are linked when a rule says so (see :data:`DEFAULT_RULES`);
+    groups are the connected sets of linked records. The result does not depend on the
+    order of ``records``: members are sorted by id, groups by their first member's id.
+    Work grows linearly with the number of records (see :func:`duplicate_report` for
+    ``max_block`` and ``window``, and for the keys too common to link on their own).
+
+    Raises :class:`ValidationError` for records that cannot be matched (a Customer: match
+    its Contact or Company) and records given twice.
+    """
+    report = duplicate_report(records, rules, max_block=max_block, window=window)
+    return list(report.groups)

@@ -1,0 +1,319 @@
+"""Merging duplicates: one survivor keeps everything the others knew.
+
+``merge(primary, *others, at=..., by=...)`` merges Leads (or Contacts) into ``primary``.
+Nothing is lost: every contact point (one per match key), interest id, assessment, tag and
+custom field is kept; the status histories are merged in time order; empty fields are filled
+from the others; where two records disagree the primary's value stays and the disagreement is
+reported in :attr:`Merged.conflicts` with every value by source id; :attr:`Merged.provenance`
+says which record each kept value came from; and what cannot go into the survivor without
+breaking a rule of the Lead (a history that ends in another status, a second conversion, a
+loss next to a conversion) is kept whole in :attr:`Merged.set_aside`.
+
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source
+>>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+>>> first = Lead(
+...     id=LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+...     source=Source(channel=Channel.form), created_at=at, tags=frozenset({"b2b"}),
+... )
+>>> second = Lead(
+...     id=LeadId("lead-2"), person_name="Olena Koval", topic="Office chairs",
+...     contact_points=(ContactPoint.email("OLENA@mebli.ua"), ContactPoint.phone("+380501234567")),
+...     source=Source(channel=Channel.telegram), created_at=at, owner="anna",
+... )
+>>> merged = merge(first, second, at=at, by="anna")
+>>> [point.key for point in merged.survivor.contact_points]
+['olena@mebli.ua', '+380501234567']
+>>> merged.survivor.owner, merged.provenance["owner"], merged.absorbed_ids
+('anna', 'lead-2', ('lead-2',))
+>>> [conflict.field for conflict in merged.conflicts]
+['person_name', 'source', 'topic']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from operator import attrgetter
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.model.entities import Contact, Lead
+from leadmodel.domain.model.records import StatusChange
+from leadmodel.domain.values.custom_json import JSON, FrozenMap
+from leadmodel.errors import Problem
+
+__all__ = ["Conflict", "Merged", "SetAside", "merge"]
+
+E = TypeVar("E", Lead, Contact)
+
+
+@attrs.frozen(kw_only=True)
+class Conflict:
+    """Records that disagree on ``field``: each differing value, by the id of its record.
+
+    The survivor keeps the value of the first record in merge order that has one.
+    """
+
+    field: str
+    values: Mapping[str, object]
+
+
+@attrs.frozen(kw_only=True)
+class SetAside:
+    """A value of an absorbed record that the survivor cannot hold, kept here whole.
+
+    ``field`` is ``history`` (a status history that would not end in the survivor's status),
+    ``stages`` (another record's lifecycle history: the survivor keeps the primary's),
+    ``converted``, ``lost`` or ``previous_lead_id``; ``source_id`` is the record it came from.
+    """
+
+    source_id: str
+    field: str
+    value: object
+
+
+@attrs.frozen(kw_only=True)
+class Merged(Generic[E]):
+    """The result of :func:`merge`.
+
+    ``survivor``: the primary with everything merged in (same id, same ``version``: storage
+    bumps it). ``absorbed_ids``: the ids that now point to the survivor, sorted.
+    ``conflicts``: fields the records disagree on, sorted by field. ``provenance``: for each
+    kept value, the id of the record it came from (``owner``, ``contact_points[1]``,
+    ``custom.utm``, ``tags[vip]``...). ``set_aside``: what the survivor could not hold.
+    ``at`` and ``by``: when and by whom the merge was made.
+    """
+
+    survivor: E
+    absorbed_ids: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+    provenance: Mapping[str, str]
+    set_aside: tuple[SetAside, ...]
+    at: datetime
+    by: str | None
+
+
+class _Merge:
+    """The state of one merge: the records in merge order, and what was found so far."""
+
+    def __init__(self, records: tuple[Any, ...]) -> None:  # Leads, or Contacts
+        self.records = records
+        self.values: dict[str, Any] = {}
+        self.provenance: dict[str, str] = {}
+        self.conflicts: dict[str, dict[str, object]] = {}
+        self.set_aside: list[SetAside] = []
+
+    def conflict(self, field: str, values: dict[str, object]) -> None:
+        distinct = []
+        for value in values.values():
+            if value not in distinct:
+                distinct.append(value)
+        if len(distinct) > 1:
+            self.conflicts[field] = values
+
+    def first(self, field: str) -> None:
+        """The first value that is set (not ``None``); a conflict when others differ."""
+        found = {str(r.id): getattr(r, field) for r in self.records}
+        found = {rid: value for rid, value in found.items() if value is not None}
+        if found:
+            rid, value = next(iter(found.items()))
+            self.values[field] = value
+            self.provenance[field] = rid
+            self.conflict(field, found)
+
+    def earliest(self, field: str) -> None:
+        record = min(self.records, key=lambda r: getattr(r, field))
+        self.values[field] = getattr(record, field)
+        self.provenance[field] = str(record.id)
+
+    def union(self, field: str, key: Callable[[Any], object] = lambda item: item) -> None:
+        """Every item of every record once (by ``key``), the primary's first."""
+        kept: list[Any] = []
+        seen: set[object] = set()
+        for record in self.records:
+            for item in getattr(record, field):
+                if (k := key(item)) not in seen:
+                    seen.add(k)
+                    self.provenance[f"{field}[{len(kept)}]"] = str(record.id)
+                    kept.append(item)
+        self.values[field] = tuple(kept)
+
+    def tags(self) -> None:
+        tags: set[str] = set()
+        for record in self.records:
+            for tag in sorted(record.tags - tags):
+                self.provenance[f"tags[{tag}]"] = str(record.id)
+            tags |= record.tags
+        self.values["tags"] = frozenset(tags)
+
+    def custom(self) -> None:
+        custom: dict[str, JSON] = {}
+        for key in sorted({k for record in self.records for k in record.custom}):
+            found = {str(r.id): r.custom[key] for r in self.records if key in r.custom}
+            rid, value = next(iter(found.items()))
+            custom[key] = value
+            self.provenance[f"custom.{key}"] = rid
+            self.conflict(f"custom.{key}", dict(found))
+        self.values["custom"] = FrozenMap(custom)
+
+    def privacy(self) -> None:
+        """The most careful answer wins: do-not-contact if any says so; consent False first."""
+        records = self.records
+        flagged = [r for r in records if r.do_not_contact]
+        self.values["do_not_contact"] = bool(flagged)
+        self.provenance["do_not_contact"] = str((flagged or records)[0].id)
+        answers = {str(r.id): r.consent for r in records if r.consent is not None}
+        for wanted in (False, True):
+            if rid := next((k for k, v in answers.items() if v is wanted), None):
+                self.values["consent"] = wanted
+                self.provenance["consent"] = rid
+                self.conflict("consent", dict(answers))
+                break
+
+    def lead_state(self) -> None:
+        """Pipeline, status, history and outcome: see :func:`merge`."""
+        records: tuple[Lead, ...] = self.records
+        donor = next((r for r in records if r.pipeline is not None), records[0])
+        self.values["pipeline"], self.values["status"] = donor.pipeline, donor.status
+        self.provenance["status"] = str(donor.id)
+        self._history(donor, records)
+        links = {str(r.id): r.converted for r in records if r.converted is not None}
+        converted = next(iter(links.values()), None)
+        if links:
+            self.provenance["converted"] = next(iter(links))
+            self.conflict("converted", dict(links))
+        self.values["converted"] = converted
+        self.values["lost"] = donor.lost if converted is None else None
+        if self.values["lost"] is not None:
+            self.provenance["lost"] = str(donor.id)
+        for record in records:
+            if record.lost is not None and record.lost is not self.values["lost"]:
+                self.set_aside.append(
+                    SetAside(source_id=record.id, field="lost", value=record.lost)
+                )
+
+    def _history(self, donor: Lead, records: tuple[Lead, ...]) -> None:
+        base = donor.history
+        taken: list[tuple[StatusChange, str]] = [(e, str(donor.id)) for e in base[:-1]]
+        seen = set(base)
+        for record in records:
+            if record is donor or not record.history:
+                continue
+            if base and all(e.at <= base[-1].at for e in record.history):
+                taken.extend((e, str(record.id)) for e in record.history if e not in seen)
+                seen.update(record.history)
+            else:  # it would not end where the survivor is: kept whole, aside
+                self.set_aside.append(
+                    SetAside(source_id=record.id, field="history", value=record.history)
+                )
+        taken.sort(key=lambda pair: pair[0].at)  # stable: equal times keep merge order
+        if base:
+            taken.append((base[-1], str(donor.id)))
+        self.values["history"] = tuple(entry for entry, _ in taken)
+        for i, (_, rid) in enumerate(taken):
+            self.provenance[f"history[{i}]"] = rid
+
+
+_LEAD_FIRST = (
+    "person_name", "topic", "source", "lifecycle", "company_name", "company_id", "owner",
+    "expected_value", "time_zone", "score", "customer_id", "previous_lead_id",
+)  # fmt: skip
+_CONTACT_FIRST = ("name", "company_id", "role", "time_zone")
+
+
+def _check(primary: object, others: tuple[object, ...], at: object, by: object) -> None:
+    p: c.Problems = []
+    kind = type(primary)
+    if kind not in (Lead, Contact):
+        p.append(Problem("primary", "merge takes Leads or Contacts", primary))
+    if not others:
+        p.append(Problem("others", "give at least one record to merge into the primary"))
+    ids = {getattr(primary, "id", None)}
+    for i, other in enumerate(others):
+        if type(other) is not kind:
+            what = f"cannot merge a {type(other).__name__} into a {kind.__name__}"
+            p.append(Problem(f"others[{i}]", f"{what}: merge records of one type", other))
+        elif other.id == primary.id:  # type: ignore[attr-defined]
+            msg = "a record cannot be merged with itself; pass only its duplicates"
+            p.append(Problem(f"others[{i}].id", msg, other.id))  # type: ignore[attr-defined]
+        elif other.id in ids:  # type: ignore[attr-defined]
+            msg = "this record is given twice; pass each duplicate once"
+            p.append(Problem(f"others[{i}].id", msg, other.id))  # type: ignore[attr-defined]
+        ids.add(getattr(other, "id", None))
+    c.aware(p, "at", at)
+    c.opt_text(p, "by", by, "who merged them")
+    if p:
+        c.fail("merge", p)
+
+
+def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
+    """Merge the duplicates ``others`` into ``primary``; nothing any of them knew is lost.
+
+    Works on Leads, or on Contacts. The survivor keeps the primary's id and ``version``
+    (storage bumps it). Fields are taken in merge order (primary, then ``others`` as given):
+
+    * collections are unions, the primary's items first: ``contact_points`` (one per match
+      key), ``interest_ids``, ``assessments``, ``tags``, ``custom`` (keys of all records);
+    * a single value is the first one set; others that differ are reported in ``conflicts``
+      (also a ``custom`` key with different values, and two different conversions);
+    * ``created_at`` is the earliest; ``do_not_contact`` is True if any record says so, and
+      ``consent`` False if any record says so (the careful answer wins);
+    * the status (``pipeline``, ``status``) is the primary's, or the first record's that is
+      in a pipeline. Another record's history is merged in time order when it all happened
+      before the survivor's last move (a Lead's history must end in its status); otherwise
+      it is kept whole in ``set_aside``, as are losses the survivor does not carry (it is
+      converted, or the loss belongs to another card), the lifecycle histories (``stages``)
+      of the other records (the survivor keeps the primary's lifecycle and its stages) and a
+      ``previous_lead_id`` that points to one of the merged records.
+
+    Raises :class:`ValidationError` naming each problem: records of different types, a
+    record merged with itself or given twice, no others, a naive ``at``.
+    """
+    _check(primary, others, at, by)
+    records: tuple[Any, ...] = (primary, *others)  # Leads, or Contacts
+    m = _Merge(records)
+    m.union("contact_points", key=attrgetter("identity"))
+    m.custom()
+    m.privacy()
+    if isinstance(primary, Lead):
+        for field in _LEAD_FIRST:
+            m.first(field)
+        m.earliest("created_at")
+        m.union("interest_ids")
+        m.union("assessments")
+        m.tags()
+        m.lead_state()
+        for record in others:  # the survivor's lifecycle is the primary's, with its stages
+            if record.stages and record.stages != primary.stages:
+                m.set_aside.append(
+                    SetAside(source_id=record.id, field="stages", value=record.stages)
+                )
+        merged_ids = {str(r.id) for r in records}
+        if m.values.get("previous_lead_id") in merged_ids:
+            rid = m.provenance.pop("previous_lead_id")
+            m.set_aside.append(
+                SetAside(
+                    source_id=rid, field="previous_lead_id", value=m.values["previous_lead_id"]
+                )
+            )
+            m.values["previous_lead_id"] = None
+    else:
+        for field in _CONTACT_FIRST:
+            m.first(field)
+    survivor = attrs.evolve(primary, **m.values)
+    conflicts = tuple(
+        Conflict(field=field, values=FrozenMap(m.conflicts[field])) for field in sorted(m.conflicts)
+    )
+    return Merged(
+        survivor=survivor,
+        absorbed_ids=tuple(sorted(str(other.id) for other in others)),
+        conflicts=conflicts,
+        provenance=FrozenMap(m.provenance),
+        set_aside=tuple(m.set_aside),
+        at=at,
+        by=by,
+    )

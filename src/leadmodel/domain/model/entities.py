@@ -1,0 +1,374 @@
+"""The five entities of the ladder: Interest → Lead → Customer, with Contact and Company.
+
+Every entity has an ``id`` and a ``version`` (optimistic concurrency: new entities start at
+0 and storage increments it on save). All are frozen: "changing" one returns a new object
+(``attrs.evolve``), and construction validates, so an invalid entity cannot exist.
+
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel
+>>> lead = Lead(
+...     id=LeadId("lead-1"),
+...     person_name="Олена Коваль",
+...     contact_points=(ContactPoint.email("olena@example.com"),),
+...     topic="Офісні меблі",
+...     source=Source(channel=Channel.form),
+...     created_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc),
+... )
+>>> lead.person_name, lead.version
+('Олена Коваль', 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.ladder.lifecycle import LifecycleStage, StageChange, check_stages
+from leadmodel.domain.model.records import (
+    Assessment,
+    ConversionLinks,
+    LossInfo,
+    StatusChange,
+    check_score,
+    freeze_custom,
+)
+from leadmodel.domain.values import _normalise
+from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.custom_json import EMPTY, JSON
+from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
+from leadmodel.domain.values.money import Money
+from leadmodel.domain.values.source import Source
+from leadmodel.errors import Problem
+
+__all__ = [
+    "Company",
+    "Contact",
+    "Customer",
+    "CustomerKind",
+    "CustomerOrigin",
+    "Interest",
+    "Lead",
+]
+
+_LEAD_RULE = 'seed rule "lead = interest + contact data"'
+
+
+class CustomerKind(StrEnum):
+    """A customer is a person (B2C) or a company (B2B)."""
+
+    person = "person"
+    company = "company"
+
+
+class CustomerOrigin(StrEnum):
+    """How a customer was born: from a lead, from an order without a lead, or by import."""
+
+    from_lead = "from_lead"
+    from_order = "from_order"
+    from_import = "from_import"
+
+
+def _common(p: c.Problems, entity: object, what: str) -> None:
+    c.text(p, "id", getattr(entity, "id"), f"the {what} id")  # noqa: B009
+    c.version(p, getattr(entity, "version"))  # noqa: B009
+    freeze_custom(p, entity, getattr(entity, "custom"))  # noqa: B009
+
+
+def _permissions(p: c.Problems, entity: Any) -> None:
+    """Consent (True, False, or None for not asked, where the type has it) and do-not-contact."""
+    consent = getattr(entity, "consent", None)
+    if consent is not None and type(consent) is not bool:
+        p.append(Problem("consent", "consent is True, False or None (not asked)", consent))
+    if type(entity.do_not_contact) is not bool:
+        p.append(
+            Problem("do_not_contact", "do_not_contact is True or False", entity.do_not_contact)
+        )
+
+
+def _contact_points(p: c.Problems, value: object) -> None:
+    c.tuple_of(p, "contact_points", value, ContactPoint)
+
+
+@attrs.frozen(kw_only=True)
+class Interest:
+    """Any attention a person paid to the business; may be anonymous.
+
+    Needs when (``occurred_at``), through which ``source``, and what it was about
+    (``topic`` or ``message``). ``lead_id`` is set once the interest is promoted.
+    """
+
+    id: InterestId
+    occurred_at: datetime
+    source: Source
+    topic: str | None = None
+    message: str | None = None
+    person_name: str | None = None
+    contact_points: tuple[ContactPoint, ...] = ()
+    company_name: str | None = None
+    owner: str | None = None
+    lead_id: LeadId | None = None
+    custom: Mapping[str, JSON] = EMPTY
+    do_not_contact: bool = False
+    erased_at: datetime | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _common(p, self, "interest")
+        c.aware(p, "occurred_at", self.occurred_at)
+        c.instance(p, "source", self.source, Source)
+        c.opt_text(p, "topic", self.topic, "the topic")
+        if self.message is not None and type(self.message) is not str:
+            p.append(Problem("message", "the message must be a string", self.message))
+        if self.topic is None and not (type(self.message) is str and self.message.strip()):
+            p.append(Problem("topic", "say what the interest was about: give a topic or a message"))
+        c.opt_text(p, "person_name", self.person_name, "the person's name")
+        _contact_points(p, self.contact_points)
+        c.opt_text(p, "company_name", self.company_name, "the company name")
+        c.opt_text(p, "owner", self.owner, "the owner")
+        c.opt_text(p, "lead_id", self.lead_id, "the lead id")
+        _permissions(p, self)
+        if self.erased_at is not None:
+            _check_erased(p, self)
+        if p:
+            c.fail("Interest", p)
+
+
+@attrs.frozen(kw_only=True)
+class Lead:
+    """A concrete, identifiable person who showed interest and can be reached.
+
+    A lead needs a person's name, at least one contact point and what the interest was
+    about (``topic``) — the seed rule "lead = interest + contact data". ``pipeline`` and
+    ``status`` are set together; ``history`` records every status move in time order and
+    ends in the current status. ``lifecycle`` is the lifecycle stage and ``stages`` its
+    history: each :class:`~leadmodel.StageChange` starts where the one before ended, in time
+    order, and the last ends at ``lifecycle`` (empty for a lead made at its stage).
+    ``converted`` and ``lost`` exclude each other.
+    """
+
+    id: LeadId
+    person_name: str
+    contact_points: tuple[ContactPoint, ...]
+    topic: str
+    source: Source
+    created_at: datetime
+    company_name: str | None = None
+    company_id: CompanyId | None = None
+    interest_ids: tuple[InterestId, ...] = ()
+    pipeline: str | None = None
+    status: str | None = None
+    history: tuple[StatusChange, ...] = ()
+    lifecycle: LifecycleStage = LifecycleStage.lead
+    stages: tuple[StageChange, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    score: float | None = None
+    owner: str | None = None
+    expected_value: Money | None = None
+    time_zone: str | None = None
+    tags: frozenset[str] = frozenset()
+    custom: Mapping[str, JSON] = EMPTY
+    converted: ConversionLinks | None = None
+    lost: LossInfo | None = None
+    previous_lead_id: LeadId | None = None
+    customer_id: CustomerId | None = None
+    consent: bool | None = None
+    do_not_contact: bool = False
+    erased_at: datetime | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _common(p, self, "lead")
+        _contact_points(p, self.contact_points)
+        if self.erased_at is not None:
+            _check_erased(p, self)
+        else:
+            self._check_identifiable(p)
+        if type(self.topic) is not str or not self.topic.strip():
+            msg = f"a lead needs the area of interest it came from — {_LEAD_RULE}"
+            p.append(Problem("topic", msg, self.topic))
+        c.instance(p, "source", self.source, Source)
+        c.aware(p, "created_at", self.created_at)
+        c.opt_text(p, "company_name", self.company_name, "the company name")
+        c.opt_text(p, "company_id", self.company_id, "the company id")
+        c.texts(p, "interest_ids", self.interest_ids, "an interest id")
+        self._check_status(p)
+        c.member(p, "lifecycle", self.lifecycle, LifecycleStage)
+        check_stages(p, self.stages, self.lifecycle)
+        c.tuple_of(p, "assessments", self.assessments, Assessment)
+        check_score(p, self.score)
+        c.opt_text(p, "owner", self.owner, "the owner")
+        if c.opt_instance(p, "expected_value", self.expected_value, Money) and self.expected_value:
+            c.non_negative(p, "expected_value", self.expected_value.amount, "an expected value")
+        c.time_zone(p, "time_zone", self.time_zone)
+        _tags(p, self.tags)
+        self._check_outcome(p)
+        c.opt_text(p, "previous_lead_id", self.previous_lead_id, "the previous lead id")
+        c.opt_text(p, "customer_id", self.customer_id, "the customer id")
+        _permissions(p, self)
+        if p:
+            c.fail("Lead", p)
+
+    def _check_identifiable(self, p: c.Problems) -> None:
+        if type(self.person_name) is not str or not self.person_name.strip():
+            msg = (
+                f"a lead needs a person's name (a company name alone is not a lead) — {_LEAD_RULE}"
+            )
+            p.append(Problem("person_name", msg, self.person_name))
+        if self.contact_points == ():
+            msg = "a lead needs at least one contact point (phone, email or messenger)"
+            msg = f"{msg} — {_LEAD_RULE}"
+            p.append(Problem("contact_points", msg))
+
+    def _check_status(self, p: c.Problems) -> None:
+        c.opt_text(p, "pipeline", self.pipeline, "the pipeline key")
+        c.opt_text(p, "status", self.status, "the status")
+        if (self.pipeline is None) != (self.status is None):
+            p.append(Problem("status", "pipeline and status are set together (or neither)"))
+        history = self.history
+        c.tuple_of(p, "history", history, StatusChange)
+        if p or not history:
+            return
+        for i in range(1, len(history)):
+            if history[i].at < history[i - 1].at:
+                p.append(
+                    Problem(f"history[{i}].at", "history must be in time order", history[i].at)
+                )
+        last = history[-1]
+        if (last.pipeline, last.to_status) != (self.pipeline, self.status):
+            where = f"{last.pipeline}/{last.to_status}"
+            p.append(
+                Problem(
+                    "status", f"the status must be where the history ends ({where})", self.status
+                )
+            )
+
+    def _check_outcome(self, p: c.Problems) -> None:
+        c.opt_instance(p, "converted", self.converted, ConversionLinks)
+        c.opt_instance(p, "lost", self.lost, LossInfo)
+        if self.converted is not None and self.lost is not None:
+            p.append(Problem("lost", "a converted lead cannot also be lost; reopen or recycle it"))
+
+
+def _check_erased(p: c.Problems, entity: Any) -> None:
+    """An erased record keeps no name and no contact point (its personal data is gone)."""
+    c.aware(p, "erased_at", entity.erased_at)
+    name_field = "person_name" if hasattr(entity, "person_name") else "name"
+    if getattr(entity, name_field) not in ("", None):
+        p.append(Problem(name_field, "an erased record keeps no name", getattr(entity, name_field)))
+    if entity.contact_points != ():
+        p.append(Problem("contact_points", "an erased record keeps no contact points"))
+
+
+def _tags(p: c.Problems, value: object) -> None:
+    if type(value) is not frozenset:
+        p.append(Problem("tags", "expected a frozenset of strings", value))
+        return
+    for tag in value:
+        c.text(p, "tags", tag, "a tag")
+
+
+@attrs.frozen(kw_only=True)
+class Contact:
+    """A person record; not every contact is a lead. In B2B a company has several."""
+
+    id: ContactId
+    name: str
+    contact_points: tuple[ContactPoint, ...] = ()
+    company_id: CompanyId | None = None
+    role: str | None = None
+    time_zone: str | None = None
+    custom: Mapping[str, JSON] = EMPTY
+    consent: bool | None = None
+    do_not_contact: bool = False
+    erased_at: datetime | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _common(p, self, "contact")
+        if self.erased_at is None:
+            c.text(p, "name", self.name, "the contact's name")
+        else:
+            _check_erased(p, self)
+        _contact_points(p, self.contact_points)
+        c.opt_text(p, "company_id", self.company_id, "the company id")
+        c.opt_text(p, "role", self.role, "the role")
+        c.time_zone(p, "time_zone", self.time_zone)
+        _permissions(p, self)
+        if p:
+            c.fail("Contact", p)
+
+
+@attrs.frozen(kw_only=True)
+class Company:
+    """A legal entity (counterparty). In B2B the customer is the company."""
+
+    id: CompanyId
+    name: str
+    legal_name: str | None = None
+    tax_id: str | None = None
+    domain: str | None = None
+    contact_points: tuple[ContactPoint, ...] = ()
+    custom: Mapping[str, JSON] = EMPTY
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _common(p, self, "company")
+        c.text(p, "name", self.name, "the company name")
+        c.opt_text(p, "legal_name", self.legal_name, "the legal name")
+        c.opt_text(p, "tax_id", self.tax_id, "the tax id")
+        if self.domain is not None:
+            try:
+                _normalise.ascii_domain(self.domain)
+            except (ValueError, AttributeError) as exc:
+                p.append(
+                    Problem(
+                        "domain",
+                        str(exc) if isinstance(exc, ValueError) else "expected a string",
+                        self.domain,
+                    )
+                )
+        _contact_points(p, self.contact_points)
+        if p:
+            c.fail("Company", p)
+
+
+@attrs.frozen(kw_only=True)
+class Customer:
+    """A party that concluded a deal: a person (``contact_id``) or a company (``company_id``)."""
+
+    id: CustomerId
+    kind: CustomerKind
+    since: datetime
+    origin: CustomerOrigin
+    contact_id: ContactId | None = None
+    company_id: CompanyId | None = None
+    lead_ids: tuple[LeadId, ...] = ()
+    order_refs: tuple[str, ...] = ()
+    custom: Mapping[str, JSON] = EMPTY
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _common(p, self, "customer")
+        c.member(p, "kind", self.kind, CustomerKind)
+        c.aware(p, "since", self.since)
+        c.member(p, "origin", self.origin, CustomerOrigin)
+        c.opt_text(p, "contact_id", self.contact_id, "the contact id")
+        c.opt_text(p, "company_id", self.company_id, "the company id")
+        if self.kind is CustomerKind.person and self.contact_id is None:
+            p.append(Problem("contact_id", "a person customer needs the contact_id of that person"))
+        if self.kind is CustomerKind.company and self.company_id is None:
+            p.append(Problem("company_id", "a company customer (B2B) needs its company_id"))
+        c.texts(p, "lead_ids", self.lead_ids, "a lead id")
+        c.texts(p, "order_refs", self.order_refs, "an order reference")
+        if p:
+            c.fail("Customer", p)

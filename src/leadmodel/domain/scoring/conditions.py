@@ -1,0 +1,195 @@
+"""Conditions a fit rule states as data: a field's value, a numeric range, a tag, free mail.
+
+Each condition has ``matches(lead) -> bool`` and ``describe() -> str`` (the reason shown in a
+score's explanation). Field paths name a Lead field, ``source.<field>``,
+``expected_value.amount`` or ``custom.<key>``.
+
+>>> from datetime import datetime, timezone
+>>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source
+>>> lead = Lead(id=LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+...             contact_points=(ContactPoint.email("olena@ukr.net"),),
+...             source=Source(channel=Channel.referral), custom={"employees": 120},
+...             created_at=datetime(2026, 3, 1, tzinfo=timezone.utc))
+>>> FieldBetween(field="custom.employees", low=50, high=500).matches(lead)
+True
+>>> FieldIs(field="source.channel", values=("referral", "event")).describe()
+"source.channel is one of 'referral', 'event'"
+>>> FreeMail().matches(lead), HasTag(tag="vip").matches(lead)
+(True, False)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypeAlias
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.matching.keys import is_free_mail
+from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.values.contact import ContactKind
+from leadmodel.domain.values.source import Source
+from leadmodel.errors import Problem
+
+__all__ = ["FieldBetween", "FieldIs", "FitCondition", "FreeMail", "HasTag"]
+
+_LEAD_FIELDS = frozenset(attrs.fields_dict(Lead))
+# the Money field a path may reach is named here, not looked up: Money has no other number
+_NESTED = {"source": frozenset(attrs.fields_dict(Source)), "expected_value": frozenset({"amount"})}
+_PATH_HINT = "a Lead field such as 'company_name', 'source.channel' or 'custom.employees'"
+MAX_MAGNITUDE = 1e9
+"""The largest points, bound or cap a score model accepts (in magnitude)."""
+
+
+def number(p: c.Problems, path: str, value: object, what: str) -> bool:
+    """A finite int or float (not a bool) of magnitude ≤ 1e9; returns whether it is one."""
+    if type(value) not in (int, float) or not abs(value) <= MAX_MAGNITUDE:  # type: ignore[arg-type]
+        p.append(Problem(path, f"{what} must be a finite number up to 1e9 in size", value))
+        return False
+    return True
+
+
+def _show(value: object) -> str:
+    return repr(str(value)) if isinstance(value, str) else repr(value)
+
+
+def _check_path(p: c.Problems, value: object) -> None:
+    if type(value) is not str or not value.strip():
+        p.append(Problem("field", f"expected {_PATH_HINT}", value))
+        return
+    head, dot, rest = value.partition(".")
+    if head not in _LEAD_FIELDS:
+        p.append(Problem("field", f"not a Lead field; use {_PATH_HINT}", value))
+    elif head == "custom" and not rest:
+        p.append(Problem("field", "name the custom field: 'custom.<key>'", value))
+    elif dot and head != "custom" and rest not in _NESTED.get(head, ()):
+        known = ", ".join(sorted(f"{head}.{f}" for f in _NESTED.get(head, ()))) or "none"
+        p.append(Problem("field", f"{head} has no field like this (known: {known})", value))
+
+
+def lead_value(lead: Lead, path: str) -> object:
+    """The value at ``path``; ``None`` when absent. A custom key is everything after ``custom.``."""
+    head, _, rest = path.partition(".")
+    value = getattr(lead, head)
+    if not rest or value is None:
+        return value
+    return lead.custom.get(rest) if head == "custom" else getattr(value, rest)
+
+
+@attrs.frozen(kw_only=True)
+class FieldIs:
+    """The lead's ``field`` equals one of ``values`` (``"source.channel"``, ``"custom.role"``).
+
+    ``field`` is a Lead field, ``source.<field>``, ``expected_value.amount`` or
+    ``custom.<key>``; an absent value is ``None``. ``True`` never equals ``1`` here.
+    """
+
+    field: str
+    values: tuple[str | int | float | bool | None, ...]
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _check_path(p, self.field)
+        if type(self.values) is not tuple or not self.values:
+            p.append(Problem("values", "a non-empty tuple of values to match", self.values))
+        else:
+            for i, item in enumerate(self.values):
+                if item is not None and not isinstance(item, str | int | float):
+                    p.append(Problem(f"values[{i}]", "a string, number, bool or None", item))
+        if p:
+            c.fail("FieldIs", p)
+
+    def matches(self, lead: Lead) -> bool:
+        """Whether the lead's value equals one of ``values``."""
+        got = lead_value(lead, self.field)
+        return any(v == got and isinstance(v, bool) == isinstance(got, bool) for v in self.values)
+
+    def describe(self) -> str:
+        """The condition in words."""
+        shown = ", ".join(_show(v) for v in self.values)
+        return f"{self.field} is {shown if len(self.values) == 1 else f'one of {shown}'}"
+
+
+@attrs.frozen(kw_only=True)
+class FieldBetween:
+    """The lead's numeric ``field`` lies from ``low`` to ``high`` (inclusive; either may be None).
+
+    For sizes and amounts: ``FieldBetween(field="custom.employees", low=50, high=500)``. A value
+    that is absent or not a number (``"50"``, ``True``) does not match.
+    """
+
+    field: str
+    low: float | None = None
+    high: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _check_path(p, self.field)
+        ok = [self.low is None or number(p, "low", self.low, "low")]
+        ok.append(self.high is None or number(p, "high", self.high, "high"))
+        if self.low is None and self.high is None:
+            p.append(Problem("low", "give low, high or both"))
+        elif all(ok) and self.low is not None and self.high is not None and self.low > self.high:
+            p.append(Problem("high", f"high must not be below low ({self.low:g})", self.high))
+        if p:
+            c.fail("FieldBetween", p)
+
+    def matches(self, lead: Lead) -> bool:
+        """Whether the lead's value is a number within the bounds."""
+        got = lead_value(lead, self.field)
+        if isinstance(got, bool) or not isinstance(got, int | float | Decimal):
+            return False
+        return (self.low is None or got >= self.low) and (self.high is None or got <= self.high)
+
+    def describe(self) -> str:
+        """The condition in words."""
+        if self.low is not None and self.high is not None:
+            return f"{self.field} from {self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"{self.field} at least {self.low:g}"
+        return f"{self.field} at most {self.high:g}"
+
+
+@attrs.frozen(kw_only=True)
+class HasTag:
+    """The lead carries ``tag``."""
+
+    tag: str
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.text(p, "tag", self.tag, "the tag")
+        if p:
+            c.fail("HasTag", p)
+
+    def matches(self, lead: Lead) -> bool:
+        """Whether ``tag`` is among the lead's tags."""
+        return self.tag in lead.tags
+
+    def describe(self) -> str:
+        """The condition in words."""
+        return f"tagged {self.tag!r}"
+
+
+@attrs.frozen(kw_only=True)
+class FreeMail:
+    """Every email address of the lead is on a free-mail domain (gmail.com, ukr.net...).
+
+    A lead with no email address does not match; see :func:`~leadmodel.is_free_mail`.
+    """
+
+    def matches(self, lead: Lead) -> bool:
+        """Whether the lead has emails and all are free mail."""
+        domains = [
+            cp.key.rpartition("@")[2] for cp in lead.contact_points if cp.kind is ContactKind.email
+        ]
+        return bool(domains) and all(is_free_mail(d) for d in domains)
+
+    def describe(self) -> str:
+        """The condition in words."""
+        return "every email address is on a free-mail domain"
+
+
+FitCondition: TypeAlias = FieldIs | FieldBetween | HasTag | FreeMail
+"""The conditions a :class:`~leadmodel.domain.scoring.score_model.FitRule` can state as data."""

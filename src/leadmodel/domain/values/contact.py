@@ -1,0 +1,137 @@
+"""Contact points (email, phone, messenger, social, website) and their match keys.
+
+>>> ContactPoint.email("Olena@Example.com").key
+'olena@example.com'
+>>> ContactPoint.phone("+380 50 123 4567").key
+'+380501234567'
+>>> ContactPoint.messenger("telegram", "@Olena_K").key
+'telegram:olena_k'
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.values import _normalise as n
+from leadmodel.errors import Problem
+
+__all__ = ["ContactKind", "ContactPoint"]
+
+
+class ContactKind(StrEnum):
+    """What kind of address a :class:`ContactPoint` is."""
+
+    email = "email"
+    phone = "phone"
+    messenger = "messenger"
+    social = "social"
+    website = "website"
+
+
+_NEEDS_NETWORK = (ContactKind.messenger, ContactKind.social)
+
+
+@attrs.frozen(kw_only=True)
+class ContactPoint:
+    """One way to reach a person or company; ``value`` is kept exactly as given.
+
+    ``key`` is the normalised match key, computed on construction: a lower-cased email with
+    its domain in ASCII; a phone in E.164 (with the ``phone`` extra; otherwise the
+    digits-only fallback of :func:`~leadmodel.domain.values._normalise.phone_key_fallback`);
+    ``network:handle`` for messengers and social accounts; host and path for websites.
+    ``network`` names the messenger or social network; ``region`` is the ISO 3166 country
+    a phone number written without its country code belongs to.
+    """
+
+    kind: ContactKind
+    value: str
+    label: str | None = None
+    network: str | None = None
+    region: str | None = None
+    key: str = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.member(p, "kind", self.kind, ContactKind)
+        c.text(p, "value", self.value, "the contact value")
+        c.opt_text(p, "label", self.label, "the label")
+        c.opt_text(p, "network", self.network, "the network")
+        c.opt_text(p, "region", self.region, "the region")
+        if not p:
+            self._check_kind(p)
+        if p:
+            c.fail("ContactPoint", p)
+
+    def _check_kind(self, p: c.Problems) -> None:
+        kind, value = self.kind, self.value
+        if kind in _NEEDS_NETWORK and self.network is None:
+            p.append(Problem("network", f"a {kind.value} contact needs network= (e.g. 'telegram')"))
+            return
+        if kind not in _NEEDS_NETWORK and self.network is not None:
+            p.append(
+                Problem(
+                    "network", "only messenger and social contacts have a network", self.network
+                )
+            )
+        if self.region is not None:
+            why = (
+                n.region_problem(self.region)
+                if kind is ContactKind.phone
+                else "only phones have a region"
+            )
+            if why:
+                p.append(Problem("region", why, self.region))
+                return
+        try:
+            if kind is ContactKind.email:
+                key = n.email_key(value)
+            elif kind is ContactKind.phone:
+                key = n.phone_key(value, self.region)
+            elif kind is ContactKind.website:
+                key = n.website_key(value)
+            else:
+                key = n.handle_key(self.network or "", value)
+        except ValueError as exc:
+            field = "network" if str(exc).startswith("network") else "value"
+            p.append(Problem(field, str(exc), self.network if field == "network" else value))
+            return
+        object.__setattr__(self, "key", key)
+
+    @property
+    def identity(self) -> tuple[ContactKind, str]:
+        """What makes two contact points the same address: the kind and the match key."""
+        return (self.kind, self.key)
+
+    @classmethod
+    def email(cls, address: str, *, label: str | None = None) -> ContactPoint:
+        """An email address; internationalised domains are accepted (``olena@пошта.укр``)."""
+        return cls(kind=ContactKind.email, value=address, label=label)
+
+    @classmethod
+    def phone(
+        cls, number: str, region: str | None = None, *, label: str | None = None
+    ) -> ContactPoint:
+        """A phone number; ``region`` (``"UA"``) lets a national number omit its country code.
+
+        >>> ContactPoint.phone("050 123 4567", region="UA").key
+        '+380501234567'
+        """
+        return cls(kind=ContactKind.phone, value=number, region=region, label=label)
+
+    @classmethod
+    def messenger(cls, network: str, handle: str, *, label: str | None = None) -> ContactPoint:
+        """An account on a messenger (``telegram``, ``viber``, ``whatsapp``...)."""
+        return cls(kind=ContactKind.messenger, value=handle, network=network, label=label)
+
+    @classmethod
+    def social(cls, network: str, handle: str, *, label: str | None = None) -> ContactPoint:
+        """An account on a social network (``instagram``, ``facebook``, ``linkedin``...)."""
+        return cls(kind=ContactKind.social, value=handle, network=network, label=label)
+
+    @classmethod
+    def website(cls, url: str, *, label: str | None = None) -> ContactPoint:
+        """A web address; the scheme is optional (``example.com``)."""
+        return cls(kind=ContactKind.website, value=url, label=label)
