@@ -22,7 +22,7 @@ FIND_PYTHON = $(shell for p in $(PYTHON_CANDIDATES); do \
 	  fi; \
 	done)
 
-.PHONY: install test lint typecheck pytest docs examples demo bench format docs-serve clean distclean
+.PHONY: install test lint typecheck pytest unit docs examples demo bench format docs-serve clean distclean
 
 ## install: create .venv and install leadmodel[all,dev] in editable mode
 install: $(STAMP)
@@ -59,17 +59,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests
 
-# Collects tests/ (including tests/test_examples.py, which runs examples/), doctests in
+# Collects tests/ (including tests/e2e/test_examples.py, which runs examples/), doctests in
 # src/leadmodel modules, and doctests in docs/*.md and README.md (see [tool.pytest.ini_options]).
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+## unit: only tests/unit (pure domain and serde: no databases, no subprocesses), 20 examples a
+## property: the quick loop while editing; `make test` runs everything with the full profile
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit --hypothesis-profile=leadmodel-quick
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 ## examples: run only the example scripts (already part of `make test` via pytest)
 examples: $(STAMP)
-	$(BIN)/pytest tests/test_examples.py
+	$(BIN)/pytest tests/e2e/test_examples.py
 
 demo: $(STAMP)
 	$(PY) -m leadmodel demo

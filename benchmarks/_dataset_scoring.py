@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import leadmodel as lm
-from leadmodel.domain.scoring.predictive import Binned, Categorical, Field
+from leadmodel.domain.scoring import Binned, Categorical, Field
 
 EDGES = (1000.0, 5000.0, 20000.0, 100000.0)
 CURRENCY = "UAH"
@@ -55,7 +55,7 @@ CHOICES: dict[str, dict[object, float]] = {
         None: 15,
     },
     "tag:vip": {True: 15, False: 85},
-    "custom:segment": {"retail": 40, "wholesale": 15, "horeca": 10, "online": 20, None: 15},
+    "custom.segment": {"retail": 40, "wholesale": 15, "horeca": 10, "online": 20, None: 15},
     "has_company": {True: 35, False: 65},
 }
 NAMES = (*CHOICES, "expected_value")
@@ -120,7 +120,7 @@ def make_leads(n: int, *, seed: int, world: int = 0) -> list[lm.Lead]:
             if won
             else {"lost": lm.LossInfo(status="lost", reason="no_budget", at=AT)}
         )
-        segment = c["custom:segment"][i]
+        segment = c["custom.segment"][i]
         leads.append(
             lm.Lead(
                 id=lm.LeadId(f"lead-{i}"),

@@ -47,12 +47,10 @@ from pydantic import (
 
 from leadmodel import ContactKind, LifecycleStage
 from leadmodel._kernel.checks import _known_zone
-from leadmodel.domain.ladder.lifecycle import MOVES
-from leadmodel.domain.values import _normalise as norm
-from leadmodel.domain.values._currencies import ISO_4217
-from leadmodel.domain.values.custom_json import MAX_JSON_INT, FrozenMap, freeze, thaw
-from leadmodel.domain.values.money import MAX_AMOUNT
-from leadmodel.domain.values.source import Channel
+from leadmodel.domain.model import MOVES
+from leadmodel.domain.values import MAX_AMOUNT, MAX_JSON_INT, Channel, FrozenMap, freeze, thaw
+from leadmodel.domain.values import normalise as norm
+from leadmodel.domain.values.currencies import ISO_4217
 
 __all__ = ["Amount", "MLead", "MStageChange", "PLead", "PStageChange", "msgspec_codec"]
 

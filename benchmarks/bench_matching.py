@@ -58,11 +58,10 @@ from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 import leadmodel as lm
-from leadmodel.domain.matching import _names
+from leadmodel.domain.matching import DEFAULT_RULES, MatchRule, Party, _names, duplicate_report
 from leadmodel.domain.matching._blocking import EMAIL_AT, SEP
 from leadmodel.domain.matching._linking import OVERSIZED_SIMILARITY
 from leadmodel.domain.matching._names import digits, local_parts_similar, name_similarity
-from leadmodel.domain.matching.duplicates import DEFAULT_RULES, MatchRule, Party, duplicate_report
 from leadmodel.domain.matching.keys import collect
 
 SMALL, LARGE, FALLBACK = 100_000, 1_000_000, 500_000

@@ -86,7 +86,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from transitions import MachineError
 
 import leadmodel as lm
-from leadmodel._kernel.copy import build, replace
+from leadmodel._kernel.copy import replace, unchecked
 
 # Leads moved per timed round (6 moves each): a round takes about 0.05-0.5 s whatever the library.
 LEADS, LEADS_SLOW, LEADS_SLOWEST = 1000, 200, 100
@@ -208,7 +208,16 @@ def floor_move(lead: lm.Lead, to: str, *, at: datetime, by: str | None) -> lm.Le
     A move of a frozen Lead must at least build the new entry and copy the record; this is
     that cost alone (leadmodel's own copy helper), the floor under any immutable move.
     """
-    change = build(lm.StatusChange, KEY, lead.status, to, at, by, None, None, None)
+    change = unchecked(lm.StatusChange)(
+        pipeline=KEY,
+        from_status=lead.status,
+        to_status=to,
+        at=at,
+        by=by,
+        reason=None,
+        note=None,
+        from_pipeline=None,
+    )
     return replace(lead, status=to, history=(*lead.history, change))
 
 

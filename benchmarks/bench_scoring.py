@@ -45,7 +45,7 @@ from _dataset_scoring import Rows, fields, make_rows
 from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 from sklearn.naive_bayes import CategoricalNB  # type: ignore[import-untyped]
 
-from leadmodel.domain.scoring.predictive import Binned, PredictiveScorer
+from leadmodel.domain.scoring import Binned, PredictiveScorer
 
 N = 1_000_000
 REPEATS = 5

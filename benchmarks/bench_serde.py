@@ -69,8 +69,8 @@ from _peers_serde import (
 )
 
 import leadmodel as lm
-from leadmodel._kernel.copy import build
-from leadmodel.domain.values.custom_json import FrozenMap
+from leadmodel._kernel.copy import unchecked
+from leadmodel.domain.values import FrozenMap
 
 REPEATS = 7
 SECONDS = {"round trip": 0.3, "dump": 0.15, "load": 0.15}  # per library, per repeat
@@ -448,13 +448,14 @@ def _floor_converter(t: Any) -> Callable[[Any], Any] | None:  # noqa: PLR0911
 def _floor_loader(cls: type) -> Callable[[dict[str, Any]], Any]:
     attrs.resolve_types(cls)
     plan = [(f.name, f.init, _floor_converter(f.type)) for f in attrs.fields(cls)]
+    make = unchecked(cls)
 
     def load(data: dict[str, Any]) -> Any:
-        values = [
-            (data[name] if convert is None else convert(data[name])) if init else None
+        values = {
+            name: (data[name] if convert is None else convert(data[name])) if init else None
             for name, init, convert in plan
-        ]
-        return build(cls, *values)
+        }
+        return make(**values)
 
     return load
 

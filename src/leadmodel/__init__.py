@@ -1,9 +1,21 @@
 """leadmodel: the lead domain of CRMs as a typed, embeddable Python library.
 
-Everything public is importable from here: ``import leadmodel as lm``.
+Everything public is importable from here: ``import leadmodel as lm``. Two sub-namespaces hold
+vocabularies of their own: ``lm.pipelines`` (pipeline specs and the preset pipelines) and
+``lm.services`` (the use cases over a unit of work). Nobody needs to know the module layout.
+
+**Names that need an extra** are imported on first use: ``lm.SqlUnitOfWork`` needs the ``sql``
+extra (SQLAlchemy). When the extra is installed such a name is in ``__all__`` and ``dir(lm)``
+like any other. When it is missing, the name is left out of both, so ``from leadmodel import *``,
+``help(leadmodel)`` and ``inspect.getmembers`` (which fetch every listed name) work on a core
+install; asking for the name itself raises :class:`MissingExtraError`, a :class:`LeadModelError`
+and an ``ImportError``, whose message says what to install (``SqlUnitOfWork needs sqlalchemy,
+which the 'sql' extra installs: pip install 'leadmodel[sql]'``).
 """
 
-from __future__ import annotations
+import typing as _typing
+from importlib import import_module as _import_module
+from importlib.util import find_spec as _find_spec
 
 from leadmodel import pipelines, services
 from leadmodel.domain.events import (
@@ -16,49 +28,62 @@ from leadmodel.domain.events import (
     LeadsMerged,
     PersonErased,
     StatusChanged,
+    event_type,
 )
-from leadmodel.domain.ladder.conversion import (
+from leadmodel.domain.ladder import (
     Conversion,
+    advance,
+    attach_interest,
     convert,
     customer_from_import,
     customer_from_order,
+    promote,
+    recycle,
+    repeat_lead,
+    service_qualify,
 )
-from leadmodel.domain.ladder.lifecycle import LifecycleStage, StageChange, advance, service_qualify
-from leadmodel.domain.ladder.promotion import attach_interest, promote, recycle, repeat_lead
-from leadmodel.domain.matching.duplicates import (
+from leadmodel.domain.matching import (
     DEFAULT_RULES,
     FREE_MAIL_DOMAINS,
+    OVERSIZED_SIMILARITY,
     ROLE_MAILBOXES,
+    Conflict,
     DuplicateGroup,
     DuplicateReport,
     KeyKind,
     MatchKey,
     MatchRule,
+    Merged,
     OversizedBlock,
     Party,
+    SetAside,
     Similar,
     SimilarField,
     duplicate_report,
     find_duplicates,
     is_free_mail,
     match_keys,
+    merge,
     name_key,
+    repoint_customer,
 )
-from leadmodel.domain.matching.merging import Conflict, Merged, SetAside, merge
-from leadmodel.domain.model.entities import (
+from leadmodel.domain.model import (
+    MOVES,
+    SERVICE_QUALIFIED,
+    WATERFALL,
+    Answer,
+    Assessment,
     Company,
     Contact,
+    ConversionLinks,
     Customer,
     CustomerKind,
     CustomerOrigin,
     Interest,
     Lead,
-)
-from leadmodel.domain.model.records import (
-    Answer,
-    Assessment,
-    ConversionLinks,
+    LifecycleStage,
     LossInfo,
+    StageChange,
     StatusChange,
 )
 from leadmodel.domain.pipeline import (
@@ -74,8 +99,8 @@ from leadmodel.domain.pipeline import (
     StatusSpec,
     Transition,
 )
-from leadmodel.domain.privacy.erasure import erase
-from leadmodel.domain.qualification.framework import (
+from leadmodel.domain.privacy import erase
+from leadmodel.domain.qualification import (
     ANUM,
     BANT,
     CHAMP,
@@ -88,62 +113,66 @@ from leadmodel.domain.qualification.framework import (
     AtLeast,
     Criterion,
     Framework,
+    Rule,
     ValueType,
     Verdict,
     Weighted,
     assess,
 )
-from leadmodel.domain.scoring.predictive import (
+from leadmodel.domain.scoring import (
+    DEFAULT_THRESHOLDS,
+    HOT_SIGNALS,
     Binned,
     Categorical,
-    Explanation,
-    LikelihoodRatio,
-    PredictiveScorer,
-    Tally,
-    outcome,
-)
-from leadmodel.domain.scoring.score_model import (
     Contribution,
+    DerivedValue,
     Engagement,
     EngagementRule,
+    Explanation,
+    Field,
     FieldBetween,
     FieldIs,
     FitCondition,
     FitRule,
     FreeMail,
     HasTag,
+    LikelihoodRatio,
+    PredictiveScorer,
     Score,
     ScoreModel,
-)
-from leadmodel.domain.scoring.temperature import (
-    DEFAULT_THRESHOLDS,
-    HOT_SIGNALS,
+    Tally,
     Temperature,
     TemperatureReading,
     Thresholds,
+    ValueTally,
     explain_temperature,
+    outcome,
     temperature,
 )
-from leadmodel.domain.values.contact import ContactKind, ContactPoint
-from leadmodel.domain.values.custom_json import JSON, FrozenMap
-from leadmodel.domain.values.ids import (
+from leadmodel.domain.values import (
+    JSON,
+    Channel,
     CompanyId,
     ContactId,
+    ContactKind,
+    ContactPoint,
     CustomerId,
+    FrozenMap,
     IdFactory,
     InterestId,
     LeadId,
+    Money,
+    Source,
     sequential_ids,
     uuid7,
 )
-from leadmodel.domain.values.money import Money
-from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import (
     AlreadyConvertedError,
     ConcurrencyError,
     CurrencyMismatchError,
     LeadModelError,
     LifecycleError,
+    MissingExtraError,
     NotALeadError,
     NotFoundError,
     PipelineSpecError,
@@ -181,8 +210,12 @@ __all__ = [
     "JSON",
     "MEDDIC",
     "MEDDPICC",
+    "MOVES",
+    "OVERSIZED_SIMILARITY",
     "ROLE_MAILBOXES",
     "SCHEMA_VERSION",
+    "SERVICE_QUALIFIED",
+    "WATERFALL",
     "ActionSpec",
     "AllOf",
     "AlreadyConvertedError",
@@ -209,12 +242,14 @@ __all__ = [
     "CustomerId",
     "CustomerKind",
     "CustomerOrigin",
+    "DerivedValue",
     "DomainEvent",
     "DuplicateGroup",
     "DuplicateReport",
     "Engagement",
     "EngagementRule",
     "Explanation",
+    "Field",
     "FieldBetween",
     "FieldIs",
     "FitCondition",
@@ -247,6 +282,7 @@ __all__ = [
     "MemoryStore",
     "MemoryUnitOfWork",
     "Merged",
+    "MissingExtraError",
     "Money",
     "NotALeadError",
     "NotFoundError",
@@ -262,6 +298,7 @@ __all__ = [
     "Problem",
     "Repository",
     "Requirements",
+    "Rule",
     "RuleViolation",
     "SQLiteUnitOfWork",
     "Score",
@@ -270,7 +307,6 @@ __all__ = [
     "Similar",
     "SimilarField",
     "Source",
-    "SqlUnitOfWork",
     "StageChange",
     "StatusChange",
     "StatusChanged",
@@ -286,6 +322,7 @@ __all__ = [
     "TransitionError",
     "UnitOfWork",
     "ValidationError",
+    "ValueTally",
     "ValueType",
     "Verdict",
     "Weighted",
@@ -298,6 +335,7 @@ __all__ = [
     "customer_from_order",
     "duplicate_report",
     "erase",
+    "event_type",
     "explain_temperature",
     "find_duplicates",
     "from_dict",
@@ -311,6 +349,7 @@ __all__ = [
     "promote",
     "recycle",
     "repeat_lead",
+    "repoint_customer",
     "sequential_ids",
     "service_qualify",
     "services",
@@ -320,11 +359,31 @@ __all__ = [
     "uuid7",
 ]
 
+# Names imported on first use because they need an extra: name -> (module, extra, what it needs).
+_NEEDS_EXTRA = {"SqlUnitOfWork": ("leadmodel.storage.sql", "sql", "sqlalchemy")}
+
+if _find_spec("sqlalchemy") is not None:  # listed only when they can be imported (module docs)
+    __all__ += ["SqlUnitOfWork"]
+
+if _typing.TYPE_CHECKING:
+    from leadmodel.storage.sql import SqlUnitOfWork
+
 
 def __getattr__(name: str) -> object:
-    """``SqlUnitOfWork`` is imported on first use: it needs the ``sql`` extra (SQLAlchemy)."""
-    if name == "SqlUnitOfWork":
-        from leadmodel.storage.sql import SqlUnitOfWork
+    """Import a name that needs an extra on first use; :class:`MissingExtraError` without it."""
+    if name not in _NEEDS_EXTRA:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, extra, needs = _NEEDS_EXTRA[name]
+    try:
+        value = getattr(_import_module(module), name)
+    except ImportError as exc:
+        if not isinstance(exc, MissingExtraError) and (exc.name or "").partition(".")[0] != needs:
+            raise  # a broken install, not a missing extra: show it as it is
+        raise MissingExtraError(name, extra=extra, module=needs) from exc
+    globals()[name] = value  # the next access is a plain attribute lookup
+    return value
 
-        return SqlUnitOfWork
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    """Every public name, as attrs lists its namespace (names needing a missing extra excepted)."""
+    return sorted(set(globals()) | set(__all__))

@@ -15,14 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING
 
-from leadmodel.domain.pipeline.spec import StatusKind
-
-if TYPE_CHECKING:
-    from leadmodel.domain.pipeline import Pipeline
-    from leadmodel.storage import SQLiteUnitOfWork
+import leadmodel as lm
 
 __all__ = ["main"]
 
@@ -44,9 +38,6 @@ _DEMO_PEOPLE = (
 def _demo(db: Path | None) -> int:
     """The main job on embedded SQLite: capture interests, promote them, move the leads
     through the KeyCRM-style pipeline, qualify and convert the won ones, print the funnel."""
-    import leadmodel as lm
-    from leadmodel import services
-
     if db is not None and db.exists():
         print(f"{db}: exists; the demo writes a new database — pass a new path", file=sys.stderr)
         return 2
@@ -54,15 +45,13 @@ def _demo(db: Path | None) -> int:
         path = db if db is not None else Path(scratch) / "demo.sqlite"
         uow = lm.SQLiteUnitOfWork(path)
         try:
-            _demo_run(uow, services)
+            _demo_run(uow)
             return _demo_report(uow, path if db is not None else None)
         finally:
             uow.close()
 
 
-def _demo_run(uow: SQLiteUnitOfWork, services: ModuleType) -> None:
-    import leadmodel as lm
-
+def _demo_run(uow: lm.SQLiteUnitOfWork) -> None:
     requests = lm.pipelines.KEYCRM_REQUESTS
     ids = lm.sequential_ids("id")
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -73,14 +62,14 @@ def _demo_run(uow: SQLiteUnitOfWork, services: ModuleType) -> None:
             when[0] += timedelta(hours=1)  # each step one hour after the last
             return when[0]
 
-        interest = services.capture_interest(
+        interest = lm.services.capture_interest(
             uow,
             source=lm.Source(channel=lm.Channel(channel)),
             topic="Office furniture",
             clock=clock,
             ids=ids,
         )
-        lead = services.promote(
+        lead = lm.services.promote(
             uow,
             interest.id,
             person_name=name,
@@ -93,16 +82,16 @@ def _demo_run(uow: SQLiteUnitOfWork, services: ModuleType) -> None:
         for status in path:
             if status == "qualified":
                 answers = [lm.Answer(criterion=c.key, met=True) for c in lm.BANT.criteria]
-                services.assess(uow, lead.id, lm.BANT, answers, by="anna", clock=clock)
+                lm.services.assess(uow, lead.id, lm.BANT, answers, by="anna", clock=clock)
             reason = "no_budget" if status == "lost" else None
-            services.move(uow, lead.id, requests, status, by="anna", reason=reason, clock=clock)
+            lm.services.move(uow, lead.id, requests, status, by="anna", reason=reason, clock=clock)
         if path and path[-1] == "won":
-            services.convert(uow, lead.id, deal_ref=f"order-{n}", by="anna", clock=clock, ids=ids)
+            lm.services.convert(
+                uow, lead.id, deal_ref=f"order-{n}", by="anna", clock=clock, ids=ids
+            )
 
 
-def _demo_report(uow: SQLiteUnitOfWork, kept: Path | None) -> int:
-    import leadmodel as lm
-
+def _demo_report(uow: lm.SQLiteUnitOfWork, kept: Path | None) -> int:
     requests = lm.pipelines.KEYCRM_REQUESTS
     with uow:
         leads = list(uow.leads.iter_all())
@@ -121,28 +110,26 @@ def _demo_report(uow: SQLiteUnitOfWork, kept: Path | None) -> int:
     return 0
 
 
-def _load_pipeline(path: Path, guard_names: Sequence[str]) -> Pipeline:
-    from leadmodel.domain.pipeline import Guards, Pipeline
-
+def _load_pipeline(path: Path, guard_names: Sequence[str]) -> lm.Pipeline:
     # the command line cannot run the host app's guards: declared names count as registered
     guards = (
-        Guards({name: (lambda _lead, _to: True) for name in guard_names}) if guard_names else None
+        lm.Guards({name: (lambda _lead, _to: True) for name in guard_names})
+        if guard_names
+        else None
     )
     if path.suffix.lower() == ".json":
-        return Pipeline.from_json(path.read_bytes(), guards=guards)
-    return Pipeline.from_toml(path, guards=guards)
+        return lm.Pipeline.from_json(path.read_bytes(), guards=guards)
+    return lm.Pipeline.from_toml(path.read_bytes(), guards=guards)
 
 
 def _pipeline_command(args: argparse.Namespace) -> int:
-    from leadmodel.errors import PipelineSpecError
-
     path = Path(args.file)
     try:
         pipeline = _load_pipeline(path, args.guard)
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except PipelineSpecError as exc:
+    except lm.PipelineSpecError as exc:
         print(f"{path}: {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
@@ -150,7 +137,7 @@ def _pipeline_command(args: argparse.Namespace) -> int:
             print("  (declare the guards your app registers with --guard NAME)", file=sys.stderr)
         return 1
     if args.action == "check":
-        kinds = {k.value: sum(s.kind is k for s in pipeline.statuses) for k in StatusKind}
+        kinds = {k.value: sum(s.kind is k for s in pipeline.statuses) for k in lm.StatusKind}
         counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
         print(
             f"{path}: ok — pipeline {pipeline.key!r}, {len(pipeline.statuses)} statuses ({counts})"

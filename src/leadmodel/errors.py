@@ -8,21 +8,27 @@ value (shortened) and what to do instead.
 >>> err = ValidationError([problem], model="Lead")
 >>> print(err)
 Lead.person_name: a lead needs a person's name; got ''
->>> err.errors[0].path
+>>> err.problems[0].path
 'person_name'
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
 
 __all__ = [
     "AlreadyConvertedError",
     "ConcurrencyError",
+    "ConversionLinksFields",
     "CurrencyMismatchError",
     "LeadModelError",
     "LifecycleError",
+    "LifecycleWhy",
+    "MissingExtraError",
     "NotALeadError",
     "NotFoundError",
     "PipelineSpecError",
@@ -30,6 +36,7 @@ __all__ = [
     "RuleViolation",
     "StorageError",
     "TransitionError",
+    "TransitionWhy",
     "ValidationError",
 ]
 
@@ -50,6 +57,11 @@ def shorten(value: object, limit: int = _MAX_REPR) -> str:
     if len(text) > limit:
         text = text[: limit - 5] + "…" + text[-4:]
     return text
+
+
+def _count(n: int) -> str:
+    """``"1 problem"``, ``"2 problems"``: how every error counts its problems."""
+    return f"{n} problem" if n == 1 else f"{n} problems"
 
 
 class Problem:
@@ -76,7 +88,15 @@ class Problem:
         return self.value is not _MISSING
 
     def within(self, prefix: str) -> Problem:
-        """Return the same problem with its path placed under ``prefix``."""
+        """Return the same problem with its path placed under ``prefix``.
+
+        >>> import leadmodel as lm
+        >>> problem = lm.Problem("value", "not an e-mail address", "olena@")
+        >>> print(problem.within("contact_points[1]"))
+        contact_points[1].value: not an e-mail address; got 'olena@'
+        >>> lm.Problem("[0]", "an answer needs a criterion").within("answers").path
+        'answers[0]'
+        """
         if not prefix:
             return self
         if not self.path:
@@ -113,19 +133,29 @@ class LeadModelError(Exception):
 class ValidationError(LeadModelError, ValueError):
     """Input that does not make a valid object.
 
-    ``errors`` lists every problem found, each with its path (``contact_points[1].value``),
+    ``problems`` lists every problem found, each with its path (``contact_points[1].value``),
     the message and the offending value. ``model`` names the type being built.
     """
 
-    def __init__(self, errors: Iterable[Problem], *, model: str | None = None) -> None:
-        self.errors: tuple[Problem, ...] = tuple(errors)
+    def __init__(self, problems: Iterable[Problem], *, model: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
         self.model = model
         super().__init__(self._render())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Deprecated: the same tuple as :attr:`problems`, the name every error uses."""
+        warnings.warn(
+            "ValidationError.errors is deprecated; use .problems (the same tuple)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.problems
 
     def _render(self) -> str:
         prefix = self.model or ""
         lines = []
-        for problem in self.errors:
+        for problem in self.problems:
             if prefix and problem.path:
                 sep = "" if problem.path.startswith("[") else "."
                 lines.append(f"{prefix}{sep}{problem}")
@@ -135,7 +165,7 @@ class ValidationError(LeadModelError, ValueError):
                 lines.append(str(problem))
         if len(lines) == 1:
             return lines[0]
-        return f"{len(lines)} problems:\n  " + "\n  ".join(lines)
+        return f"{_count(len(lines))}:\n  " + "\n  ".join(lines)
 
 
 class CurrencyMismatchError(ValidationError):
@@ -154,38 +184,125 @@ class NotALeadError(RuleViolation):
         super().__init__(message)
 
 
-class AlreadyConvertedError(RuleViolation):
-    """The lead was converted before; ``links`` holds what it produced."""
+class ConversionLinksFields(Protocol):
+    """The fields of :class:`~leadmodel.ConversionLinks`, as :class:`AlreadyConvertedError`
+    types its ``links``.
 
-    def __init__(self, message: str, *, links: object) -> None:
+    This module is the bottom layer and imports nothing from the domain, not even for type
+    checking (``docs/architecture.md``: no import cycle), so it names the fields it exposes.
+    """
+
+    @property
+    def customer_id(self) -> str:
+        """The customer the lead became."""
+        ...
+
+    @property
+    def at(self) -> datetime:
+        """When the lead was converted."""
+        ...
+
+    @property
+    def contact_id(self) -> str | None:
+        """The contact made or used, if any."""
+        ...
+
+    @property
+    def company_id(self) -> str | None:
+        """The company made or used, if any."""
+        ...
+
+    @property
+    def deal_ref(self) -> str | None:
+        """The host's deal or order reference, if any."""
+        ...
+
+
+class AlreadyConvertedError(RuleViolation):
+    """The lead was converted before; ``links`` is its :class:`~leadmodel.ConversionLinks`
+    (what the conversion produced)."""
+
+    def __init__(self, message: str, *, links: ConversionLinksFields) -> None:
         self.links = links
         super().__init__(message)
+
+
+class LifecycleWhy(StrEnum):
+    """Why :class:`LifecycleError` refused a lifecycle move (its ``why``).
+
+    A ``StrEnum``: each member equals its text, so ``error.why == "backward"`` holds.
+
+    >>> LifecycleWhy("recycle_first") is LifecycleWhy.recycle_first
+    True
+    >>> LifecycleWhy.backward == "backward"
+    True
+    """
+
+    backward = "backward"
+    """The lifecycle moves forward only; ``recycle`` is the only way back."""
+    recycle_first = "recycle_first"
+    """A disqualified lead moves on only after a ``recycle``."""
+    use_recycle = "use_recycle"
+    """Only ``recycle`` reaches the recycled stage."""
+    use_convert = "use_convert"
+    """Only ``convert`` makes a customer."""
+    customer = "customer"
+    """A customer is never disqualified or recycled: its new interest is a repeat lead."""
+    not_a_customer = "not_a_customer"
+    """A service-qualified lead needs a customer (``customer_id``)."""
+    not_recyclable = "not_recyclable"
+    """Only a lost or disqualified lead can be recycled."""
+    time_backwards = "time_backwards"
+    """The move is dated before the lead's last lifecycle move."""
 
 
 class LifecycleError(RuleViolation):
     """A lifecycle move the rules forbid; ``from_stage`` and ``to_stage`` name the stages.
 
-    ``why`` is one of ``backward`` (the lifecycle moves forward only: recycle to go back),
-    ``recycle_first`` (a disqualified lead moves on only after a recycle), ``use_recycle``
-    (only ``recycle`` reaches the recycled stage), ``use_convert`` (only ``convert`` makes a
-    customer), ``customer`` (a customer is never disqualified or recycled: new interest is a
-    repeat lead), ``not_a_customer`` (a service-qualified lead needs a customer),
-    ``not_recyclable`` (neither lost nor disqualified) and ``time_backwards``.
+    ``why`` is a :class:`LifecycleWhy` (the constructor also takes its text).
     """
 
-    def __init__(self, message: str, *, from_stage: str, to_stage: str, why: str) -> None:
+    def __init__(
+        self, message: str, *, from_stage: str, to_stage: str, why: LifecycleWhy | str
+    ) -> None:
         self.from_stage = from_stage
         self.to_stage = to_stage
-        self.why = why
+        self.why = LifecycleWhy(why)
         super().__init__(message)
+
+
+class TransitionWhy(StrEnum):
+    """Why :class:`TransitionError` refused a status move (its ``why``).
+
+    A ``StrEnum``: each member equals its text, so ``error.why == "terminal"`` holds.
+
+    >>> TransitionWhy("terminal") is TransitionWhy.terminal
+    True
+    """
+
+    not_allowed = "not_allowed"
+    """The policy and the transitions do not allow this move."""
+    requirement_missing = "requirement_missing"
+    """A required field, framework verdict or guard is missing (``missing`` lists them)."""
+    reason_required = "reason_required"
+    """A move to a lost status needs a reason."""
+    reason_not_allowed = "reason_not_allowed"
+    """The lost status does not list this reason."""
+    terminal = "terminal"
+    """Leaving won (or lost, when the pipeline does not allow reopening)."""
+    other_pipeline = "other_pipeline"
+    """The lead is in another pipeline, or in none (``enter`` it first)."""
+    unknown_status = "unknown_status"
+    """No such status in this pipeline."""
+    time_backwards = "time_backwards"
+    """The move is dated before the lead's last status change."""
 
 
 class TransitionError(LeadModelError):
     """A status move the pipeline does not allow.
 
-    ``why`` is one of ``not_allowed``, ``requirement_missing``, ``reason_required``,
-    ``reason_not_allowed``, ``terminal``, ``other_pipeline``, ``unknown_status``,
-    ``time_backwards``; ``missing`` lists what a ``requirement_missing`` lacks.
+    ``why`` is a :class:`TransitionWhy` (the constructor also takes its text); ``missing``
+    lists what a ``requirement_missing`` lacks.
     """
 
     def __init__(
@@ -194,35 +311,106 @@ class TransitionError(LeadModelError):
         *,
         from_status: str | None,
         to_status: str,
-        why: str,
+        why: TransitionWhy | str,
         missing: Sequence[str] = (),
     ) -> None:
         self.from_status = from_status
         self.to_status = to_status
-        self.why = why
+        self.why = TransitionWhy(why)
         self.missing: tuple[str, ...] = tuple(missing)
         super().__init__(message)
 
 
-class PipelineSpecError(LeadModelError):
-    """A pipeline specification with problems; ``problems`` lists every one of them."""
+class PipelineSpecError(ValidationError):
+    """A pipeline specification with problems; ``problems`` lists every one of them, each
+    with its line when the spec came from TOML. ``source`` names the spec (its file).
+
+    >>> err = PipelineSpecError([Problem("policy", "expected one of: any", "up", line=3)])
+    >>> print(err)
+    pipeline spec: 1 problem:
+      line 3: policy: expected one of: any; got 'up'
+    """
 
     def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
         self.source = source
-        head = f"pipeline spec {source}" if source else "pipeline spec"
+        super().__init__(problems)
+
+    def _render(self) -> str:
+        head = f"pipeline spec {self.source}" if self.source else "pipeline spec"
         body = "\n  ".join(str(p) for p in self.problems)
-        super().__init__(f"{head}: {len(self.problems)} problem(s):\n  {body}")
+        return f"{head}: {_count(len(self.problems))}:\n  {body}"
 
 
 class NotFoundError(LeadModelError, LookupError):
-    """No stored entity has the requested id."""
+    """No stored entity has the requested id.
+
+    ``kind`` names the repository (``"leads"``, ``"contacts"``...) and ``id`` the id asked for.
+
+    >>> err = NotFoundError("no lead with id 'L-9' in this store", kind="leads", id="L-9")
+    >>> err.kind, err.id
+    ('leads', 'L-9')
+    """
+
+    def __init__(self, message: str, *, kind: str, id: str) -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(message)
 
 
 class ConcurrencyError(LeadModelError):
-    """The stored version differs from the version being saved (someone saved first)."""
+    """The store changed under the unit of work (someone saved first): reload and try again.
+
+    ``kind`` names the repository (``"leads"``...) and ``id`` the entity. ``expected`` is the
+    version the operation expected stored (``None`` for an add, which expects no entity), and
+    ``found`` the version the store holds (``None`` when it holds none, as for an id repeated
+    within one ``add_many``). ``kind`` and ``id`` are ``None`` only when the database stopped
+    the transaction without naming an entity (a serialization failure or a deadlock).
+
+    >>> err = ConcurrencyError("someone saved first", kind="leads", id="L-1", expected=0, found=1)
+    >>> err.expected, err.found
+    (0, 1)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str | None,
+        id: str | None,
+        expected: int | None = None,
+        found: int | None = None,
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self.expected = expected
+        self.found = found
+        super().__init__(message)
 
 
 class StorageError(LeadModelError):
     """A unit of work used wrongly (outside ``with``, nested) or a store that cannot be used
     (a schema newer than this leadmodel, an unreachable database)."""
+
+
+class MissingExtraError(LeadModelError, ImportError):
+    """A feature needs an optional extra that is not installed; the message says what to install.
+
+    ``feature`` names what was asked for (``"SqlUnitOfWork"``), ``extra`` the extra that
+    provides it (``"sql"``) and ``name`` (as on any ``ImportError``) the module that is missing.
+    It is an ``ImportError`` too, so ``except ImportError`` around an optional import still works.
+
+    >>> err = MissingExtraError("SqlUnitOfWork", extra="sql", module="sqlalchemy")
+    >>> print(err)
+    SqlUnitOfWork needs sqlalchemy, which the 'sql' extra installs: pip install 'leadmodel[sql]'
+    >>> err.extra, err.name
+    ('sql', 'sqlalchemy')
+    """
+
+    def __init__(self, feature: str, *, extra: str, module: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {module}, which the {extra!r} extra installs: "
+            f"pip install 'leadmodel[{extra}]'"
+        )
+        self.name = module

@@ -1,14 +1,21 @@
-"""Field checks shared by the domain classes.
+"""The one validation vocabulary: field checks shared by the domain classes, and their words.
 
 Each check appends a :class:`~leadmodel.errors.Problem` to a list instead of raising, so a
 class can report every problem of an object at once. Checks are plain functions: they run
-on every construction (including ``attrs.evolve``) and are kept cheap.
+on every construction (including ``attrs.evolve``) and are kept cheap. The messages below are
+the words every rejection uses, whether a constructor or the document converter
+(:mod:`leadmodel._kernel.hooks`) finds the problem: "expected a string", "must not be blank".
+
+>>> p: Problems = []
+>>> text(p, "key", " ", "the key"); text(p, "label", 5, "the label")
+>>> [str(problem) for problem in p]
+["key: the key must not be blank; got ' '", 'label: expected a string; got 5']
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,7 +27,37 @@ from leadmodel.errors import Problem, ValidationError
 Problems = list[Problem]
 
 MAX_VERSION = 2**63 - 1
+
+EXPECTED_STRING = "expected a string"
+EXPECTED_STRING_OR_NULL = "expected a string or null"
+EXPECTED_BOOL = "expected true or false"
+EXPECTED_INTEGER = "expected an integer (within ±2**63)"
+EXPECTED_NUMBER = "expected a finite number"
+EXPECTED_OBJECT = "expected a JSON object"
+EXPECTED_ARRAY = "expected a JSON array"
+MISSING = "required field is missing"
+UNEXPECTED = "unexpected field; remove it (or load with extra='ignore')"
+CODE_NOT_DATA = "holds a function, which is code, not data, so it cannot be dumped"
 _AWARE_HINT = "pass a timezone-aware datetime, e.g. datetime(2026, 1, 2, tzinfo=timezone.utc)"
+
+
+def blank(what: str) -> str:
+    """The message for an empty or all-whitespace string."""
+    return f"{what} must not be blank"
+
+
+def one_of(values: Iterable[object]) -> str:
+    """The message for a value outside ``values`` (enum members are shown by value).
+
+    >>> one_of(["open", "won"])
+    "expected one of 'open', 'won'"
+    """
+    return f"expected one of {listed(values)}"
+
+
+def listed(values: Iterable[object]) -> str:
+    """``'open', 'won'``: values as messages show them (enum members by value)."""
+    return ", ".join(repr(v.value if isinstance(v, Enum) else v) for v in values)
 
 
 def fail(model: str, problems: Problems) -> NoReturn:
@@ -30,11 +67,10 @@ def fail(model: str, problems: Problems) -> NoReturn:
 
 def text(p: Problems, path: str, value: object, what: str) -> None:
     """A required, non-blank string."""
-    if type(value) is not str or not value.strip():
-        if isinstance(value, str):
-            p.append(Problem(path, f"{what} must not be blank", value))
-        else:
-            p.append(Problem(path, f"{what} must be a string", value))
+    if type(value) is not str:
+        p.append(Problem(path, EXPECTED_STRING, value))
+    elif not value.strip():
+        p.append(Problem(path, blank(what), value))
 
 
 def opt_text(p: Problems, path: str, value: object, what: str) -> None:
@@ -71,11 +107,16 @@ def opt_instance(p: Problems, path: str, value: object, cls: type[Any]) -> bool:
     return value is None or instance(p, path, value, cls)
 
 
+def flag(p: Problems, path: str, value: object) -> None:
+    """``True`` or ``False`` (never 0, 1 or a string)."""
+    if type(value) is not bool:
+        p.append(Problem(path, EXPECTED_BOOL, value))
+
+
 def member(p: Problems, path: str, value: object, enum: type[Enum]) -> None:
     """A member of ``enum``."""
     if not isinstance(value, enum):
-        allowed = ", ".join(repr(m.value) for m in enum)
-        p.append(Problem(path, f"expected a {enum.__name__} ({allowed})", value))
+        p.append(Problem(path, f"expected a {enum.__name__} (one of {listed(enum)})", value))
 
 
 def each(
@@ -106,6 +147,14 @@ def texts(p: Problems, path: str, value: object, what: str) -> None:
         return
     for i, item in enumerate(value):
         text(p, f"{path}[{i}]", item, what)
+
+
+def distinct(p: Problems, path: str, value: object, what: str) -> None:
+    """A tuple that lists each item once (checked only when it is a tuple of hashables)."""
+    if type(value) is not tuple or not all(isinstance(v, str) for v in value):
+        return
+    if len(set(value)) != len(value):
+        p.append(Problem(path, f"list each {what} once", value))
 
 
 def non_negative(p: Problems, path: str, value: Decimal | int | float, what: str) -> None:

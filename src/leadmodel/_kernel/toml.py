@@ -1,10 +1,50 @@
-"""Where in a TOML text a spec path was written, so errors can name the line."""
+"""TOML for specs: read text, name the line of each problem, write a spec document back.
+
+The domain reads no files: specs come in as text (``str`` or UTF-8 ``bytes``), and a path is
+refused with the line that reads it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
+from collections.abc import Iterable
+from typing import Any
 
 from leadmodel.errors import Problem, ValidationError
+
+_READ_FIRST = "pass the TOML text (read a file with Path(...).read_text(encoding='utf-8'))"
+
+
+def _text(text: object) -> str:
+    if isinstance(text, bytes):
+        try:
+            return text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError([Problem("", f"not UTF-8 text: {exc}")]) from None
+    if not isinstance(text, str):
+        shown = os.fspath(text) if isinstance(text, os.PathLike) else text
+        raise ValidationError([Problem("", _READ_FIRST, shown)])
+    return text
+
+
+def parse(text: object) -> dict[str, Any]:
+    """TOML text as a dict; raises :class:`ValidationError` for a path, bytes that are not
+    UTF-8, or text that is not TOML."""
+    try:
+        return tomllib.loads(_text(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError([Problem("", f"not valid TOML: {exc}")]) from None
+
+
+def with_lines(problems: Iterable[Problem], text: object) -> list[Problem]:
+    """``problems`` (found in the document parsed from ``text``), each with its line, in the
+    order of the lines (problems of the whole document, which have none, last)."""
+    lines = line_map(_text(text))
+    located = [Problem(p.path, p.message, p.value, line=locate(lines, p.path)) for p in problems]
+    return sorted(located, key=lambda p: (p.line is None, p.line or 0))
+
 
 _ARRAY = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
 _TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")
@@ -60,15 +100,20 @@ def locate(lines: dict[str, int], path: str) -> int | None:
     return None
 
 
-def dump(spec: dict[str, object]) -> str:
-    """Write a spec dict (from ``Pipeline.to_dict``) as TOML: keys, then arrays of tables."""
-    lines = [f"{k} = {_value(v)}" for k, v in spec.items() if not isinstance(v, list)]
-    for name in ("statuses", "transitions"):
-        for item in spec.get(name, []):  # type: ignore[attr-defined]
+def dump(spec: dict[str, Any]) -> str:
+    """Write a spec document as TOML: its keys, then its lists of tables as arrays of tables."""
+    tables = {k: v for k, v in spec.items() if _is_tables(v)}
+    lines = [f"{_key(k)} = {_value(v)}" for k, v in spec.items() if k not in tables]
+    for name, items in tables.items():
+        for item in items:
             lines.append("")
-            lines.append(f"[[{name}]]")
-            lines.extend(f"{k} = {_value(v)}" for k, v in item.items())
+            lines.append(f"[[{_key(name)}]]")
+            lines.extend(f"{_key(k)} = {_value(v)}" for k, v in item.items())
     return "\n".join(lines) + "\n"
+
+
+def _is_tables(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _value(value: object) -> str:
@@ -83,7 +128,7 @@ def _value(value: object) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
     problem = Problem("", "TOML has no null: remove the parameter or give it a value", value)
-    raise ValidationError([problem], model="Pipeline.to_toml")
+    raise ValidationError([problem])
 
 
 def _char(ch: str) -> str:

@@ -1,5 +1,7 @@
 """Domain events: what happened, for the host app to react to (DESIGN "Services, storage, events").
 
+Each event is built from the domain values it reports by its ``of`` classmethod
+(``StatusChanged.of(pipeline, lead, change)``, ``LeadConverted.of(conversion)``...).
 Services collect events in the unit of work's outbox while they change the store; the events
 are saved in the same transaction as the change, so a host that publishes the outbox never
 announces a change that was rolled back, and never misses one that was committed.
@@ -18,13 +20,17 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.pipeline import ActionSpec
+from leadmodel.domain.ladder import Conversion
+from leadmodel.domain.matching import Merged
+from leadmodel.domain.model import Assessment, Contact, Interest, Lead, StatusChange
+from leadmodel.domain.pipeline import ActionSpec, Pipeline
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
@@ -64,6 +70,25 @@ class InterestCaptured:
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"interest_id": self.interest_id, "channel": self.channel})
 
+    @classmethod
+    def of(cls, interest: Interest, *, by: str | None = None) -> InterestCaptured:
+        """The event of a stored ``interest``: its channel, at the time it occurred.
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Channel, Interest, InterestId, Source
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> interest = Interest(id=InterestId("I-1"), occurred_at=at,
+        ...     source=Source(channel=Channel.telegram), topic="Office chairs")
+        >>> InterestCaptured.of(interest, by="anna").channel
+        'telegram'
+        """
+        return cls(
+            interest_id=interest.id,
+            channel=str(interest.source.channel),
+            at=interest.occurred_at,
+            by=by,
+        )
+
 
 @attrs.frozen(kw_only=True)
 class LeadCreated:
@@ -77,6 +102,22 @@ class LeadCreated:
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"lead_id": self.lead_id})
+
+    @classmethod
+    def of(cls, lead: Lead, *, by: str | None = None) -> LeadCreated:
+        """The event of a new ``lead``: its interests, at the time it was created.
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Channel, ContactPoint, InterestId, Lead, LeadId, Source
+        >>> lead = Lead(id=LeadId("L-1"), person_name="Olena Koval", topic="Office chairs",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+        ...     source=Source(channel=Channel.form), interest_ids=(InterestId("I-1"),),
+        ...     created_at=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+        >>> event = LeadCreated.of(lead, by="anna")
+        >>> event.lead_id, event.interest_ids, event.at == lead.created_at
+        ('L-1', ('I-1',), True)
+        """
+        return cls(lead_id=lead.id, interest_ids=lead.interest_ids, at=lead.created_at, by=by)
 
 
 @attrs.frozen(kw_only=True)
@@ -98,6 +139,32 @@ class StatusChanged:
             self, {"lead_id": self.lead_id, "pipeline": self.pipeline, "to_status": self.to_status}
         )
 
+    @classmethod
+    def of(cls, pipeline: Pipeline, lead: Lead, change: StatusChange) -> StatusChanged:
+        """The event of ``change``, a move recorded in ``lead``'s history, with the actions
+        ``pipeline`` says it triggers for this lead (none that reach a do-not-contact person).
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source, pipelines
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = pipelines.SIMPLE.enter(Lead(id=LeadId("L-1"), person_name="Olena Koval",
+        ...     topic="Office chairs", contact_points=(ContactPoint.email("olena@mebli.ua"),),
+        ...     source=Source(channel=Channel.form), created_at=at), at=at, by="anna")
+        >>> event = StatusChanged.of(pipelines.SIMPLE, lead, lead.history[-1])
+        >>> event.lead_id, event.pipeline, event.from_status, event.to_status, event.by
+        ('L-1', 'simple', None, 'new', 'anna')
+        """
+        return cls(
+            lead_id=lead.id,
+            pipeline=change.pipeline,
+            from_status=change.from_status,
+            to_status=change.to_status,
+            at=change.at,
+            by=change.by,
+            reason=change.reason,
+            actions=pipeline.actions(change, lead),
+        )
+
 
 @attrs.frozen(kw_only=True)
 class LeadQualified:
@@ -114,6 +181,32 @@ class LeadQualified:
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"lead_id": self.lead_id, "framework": self.framework})
+
+    @classmethod
+    def of(cls, lead: Lead, assessment: Assessment) -> LeadQualified:
+        """The event of ``assessment``, recorded on ``lead``: its verdict, when and by whom.
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Assessment, Channel, ContactPoint, Lead, LeadId, Source
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = Lead(id=LeadId("L-1"), person_name="Olena Koval", topic="Office chairs",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+        ...     source=Source(channel=Channel.form), created_at=at)
+        >>> done = Assessment(framework="bant", answers=(), qualified=False, score=0.5,
+        ...     at=at, by="anna", missing=("budget", "timeline"))
+        >>> event = LeadQualified.of(lead, done)
+        >>> event.qualified, event.score, event.missing
+        (False, 0.5, ('budget', 'timeline'))
+        """
+        return cls(
+            lead_id=lead.id,
+            framework=assessment.framework,
+            qualified=assessment.qualified,
+            score=assessment.score,
+            at=assessment.at,
+            by=assessment.by,
+            missing=assessment.missing,
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -132,6 +225,41 @@ class LeadConverted:
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"lead_id": self.lead_id, "customer_id": self.customer_id})
 
+    @classmethod
+    def of(cls, conversion: Conversion, *, by: str | None = None) -> LeadConverted:
+        """The event of a lead's ``conversion``: the links the converted lead records.
+
+        Raises :class:`ValidationError` for a customer born without a lead (an order or an
+        import: no lead was converted).
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source, convert
+        >>> from leadmodel import sequential_ids
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = Lead(id=LeadId("L-1"), person_name="Olena Koval", topic="Office chairs",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+        ...     source=Source(channel=Channel.form), created_at=at)
+        >>> done = convert(lead, at=at, deal_ref="order-7", ids=sequential_ids("c"))
+        >>> event = LeadConverted.of(done, by="anna")
+        >>> event.lead_id, event.customer_id, event.contact_id, event.deal_ref
+        ('L-1', 'c-2', 'c-1', 'order-7')
+        """
+        lead = conversion.lead
+        links = lead.converted if lead is not None else None
+        if lead is None or links is None:
+            msg = "a customer born from an order or an import converted no lead: no event"
+            problem = Problem("lead", msg)
+            raise ValidationError([problem], model="LeadConverted")
+        return cls(
+            lead_id=lead.id,
+            customer_id=links.customer_id,
+            at=links.at,
+            contact_id=links.contact_id,
+            company_id=links.company_id,
+            deal_ref=links.deal_ref,
+            by=by,
+        )
+
 
 @attrs.frozen(kw_only=True)
 class LeadsMerged:
@@ -147,6 +275,29 @@ class LeadsMerged:
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"entity": self.entity, "survivor_id": self.survivor_id})
 
+    @classmethod
+    def of(cls, merged: Merged[Lead] | Merged[Contact]) -> LeadsMerged:
+        """The event of a merge: which records (leads or contacts) now point to the survivor.
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source, merge
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> first, second = (Lead(id=LeadId(i), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+        ...     source=Source(channel=Channel.form), created_at=at) for i in ("L-1", "L-2"))
+        >>> event = LeadsMerged.of(merge(first, second, at=at, by="anna"))
+        >>> event.entity, event.survivor_id, event.absorbed_ids, event.by
+        ('leads', 'L-1', ('L-2',), 'anna')
+        """
+        entity = "leads" if isinstance(merged.survivor, Lead) else "contacts"
+        return cls(
+            entity=entity,
+            survivor_id=merged.survivor.id,
+            absorbed_ids=merged.absorbed_ids,
+            at=merged.at,
+            by=merged.by,
+        )
+
 
 @attrs.frozen(kw_only=True)
 class PersonErased:
@@ -161,6 +312,33 @@ class PersonErased:
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, {})
+
+    @classmethod
+    def of(
+        cls, erased: Iterable[Interest | Lead | Contact], *, at: datetime, by: str | None = None
+    ) -> PersonErased:
+        """The event of an erasure: the ids of the ``erased`` records by kind, each list sorted
+        (none when nothing was left to erase: the request was still carried out).
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Contact, ContactId, ContactPoint, erase
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> contact = Contact(id=ContactId("C-1"), name="Olena Koval",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),))
+        >>> event = PersonErased.of([erase(contact, at=at)], at=at, by="dpo")
+        >>> event.contact_ids, event.lead_ids
+        (('C-1',), ())
+        """
+        ids: dict[type, list[str]] = {Interest: [], Lead: [], Contact: []}
+        for record in erased:
+            ids[type(record)].append(record.id)
+        return cls(
+            interest_ids=tuple(sorted(ids[Interest])),
+            lead_ids=tuple(sorted(ids[Lead])),
+            contact_ids=tuple(sorted(ids[Contact])),
+            at=at,
+            by=by,
+        )
 
 
 DomainEvent = (
@@ -190,7 +368,16 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
 
 
 def event_type(name: str) -> type[DomainEvent]:
-    """The event class called ``name``; :class:`ValidationError` for an unknown name."""
+    """The event class called ``name``; :class:`ValidationError` for an unknown name.
+
+    >>> import leadmodel as lm
+    >>> lm.event_type("LeadConverted") is lm.LeadConverted
+    True
+    >>> lm.event_type("LeadDeleted")
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: event.type: unknown event type; known: InterestCaptured, ...
+    """
     try:
         return EVENT_TYPES[name]
     except KeyError:

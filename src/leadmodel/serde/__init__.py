@@ -1,5 +1,9 @@
 """JSON and dict (de)serialisation of every public type, through one configured cattrs converter.
 
+The converter itself lives below the domain (``leadmodel._kernel.documents``), so the domain's
+specs use it too; this module is its public face: ``schema_version``, JSON text, and the
+orjson backend when the ``fast`` extra is installed.
+
 Documents are plain JSON: decimals as strings, datetimes as ISO 8601 with offset, enums by
 value, and a ``schema_version`` at the top. Loading is strict: wrong types, missing
 fields, unknown fields (unless ``extra="ignore"``), malformed JSON, huge numbers and deep
@@ -20,50 +24,25 @@ leadmodel.errors.ValidationError: 2 problems:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-import cattrs
-
+from leadmodel._kernel import documents
+from leadmodel._kernel.documents import SCHEMA_VERSION, Extra
 from leadmodel.errors import Problem, ValidationError
 from leadmodel.serde import _json
-from leadmodel.serde._hooks import configure, problems_of
 
 __all__ = ["SCHEMA_VERSION", "Extra", "from_dict", "from_json", "to_dict", "to_json"]
-
-SCHEMA_VERSION = 1
-"""The version of the document layout written by :func:`to_dict` and :func:`to_json`."""
-
-Extra = Literal["forbid", "ignore"]
-"""What loading does with fields the type does not have: reject them (default) or drop them."""
 
 T = TypeVar("T")
 
 
-def _converter(*, forbid: bool, detailed: bool) -> cattrs.Converter:
-    return configure(cattrs.Converter(forbid_extra_keys=forbid, detailed_validation=detailed))
-
-
-# Fast converters structure valid input; the detailed ones run only after a failure, to
-# list every problem with its path (bad input is rare, so its cost does not matter).
-_FAST = {
-    "forbid": _converter(forbid=True, detailed=False),
-    "ignore": _converter(forbid=False, detailed=False),
-}
-_DETAILED = {
-    "forbid": _converter(forbid=True, detailed=True),
-    "ignore": _converter(forbid=False, detailed=True),
-}
-_UNSTRUCTURE = _FAST["forbid"]
-
-
 def to_dict(obj: object) -> dict[str, Any]:
-    """Return ``obj`` as a JSON-ready dict with ``schema_version`` first."""
-    data = _UNSTRUCTURE.unstructure(obj)
-    if not isinstance(data, dict):
-        raise ValidationError([Problem("", "to_dict takes a leadmodel object", obj)])
-    return {"schema_version": SCHEMA_VERSION, **data}
+    """Return ``obj`` as a JSON-ready dict with ``schema_version`` first.
+
+    Specs (pipelines, frameworks, score models, match rules) come out in their compact form,
+    the same document as ``spec.to_dict()``.
+    """
+    return documents.to_document(obj)
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:
@@ -77,22 +56,7 @@ def from_dict(cls: type[T], data: object, *, extra: Extra = "forbid") -> T:
     ``schema_version`` may be omitted (the current version is assumed); a newer version than
     this library knows is refused. Raises :class:`ValidationError` listing every problem.
     """
-    name = getattr(cls, "__name__", str(cls))
-    if extra not in _FAST:
-        problem = Problem("extra", "use extra='forbid' or extra='ignore'", extra)
-        raise ValidationError([problem], model="from_dict")
-    if not isinstance(data, Mapping):
-        raise ValidationError([Problem("", "expected a JSON object", data)], model=name)
-    if "schema_version" in data:
-        data = dict(data)
-        _check_version(data.pop("schema_version"), name)
-    with contextlib.suppress(Exception):  # any failure is re-examined in detail below
-        return _FAST[extra].structure(data, cls)
-    try:
-        result = _DETAILED[extra].structure(data, cls)
-    except Exception as exc:
-        raise ValidationError(problems_of(exc) or [Problem("", str(exc))], model=name) from None
-    return result  # pragma: no cover - the fast path failed but the detailed one did not
+    return documents.from_document(cls, data, extra=extra)
 
 
 def from_json(cls: type[T], text: str | bytes, *, extra: Extra = "forbid") -> T:
@@ -107,12 +71,3 @@ def from_json(cls: type[T], text: str | bytes, *, extra: Extra = "forbid") -> T:
     except _json.NotJSON as exc:
         raise ValidationError([Problem("", str(exc))], model=name) from None
     return from_dict(cls, data, extra=extra)
-
-
-def _check_version(version: object, name: str) -> None:
-    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
-        msg = (
-            f"this leadmodel reads schema_version 1 to {SCHEMA_VERSION}; "
-            "upgrade leadmodel to read newer documents"
-        )
-        raise ValidationError([Problem("schema_version", msg, version)], model=name)

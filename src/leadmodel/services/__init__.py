@@ -1,4 +1,9 @@
-"""Use cases over a unit of work: capture, promote, move, assess, convert, merge, erase.
+"""Use cases in a unit of work; promote, convert, merge, assess share domain names on purpose.
+
+The domain function (``leadmodel.promote``) returns values; the service of the same name
+(``leadmodel.services.promote``) runs it in a unit of work, on records given by id. Likewise
+``convert``, ``merge`` and ``assess``. The use cases: capture, promote, move, assess,
+convert, merge, erase.
 
 Each service takes the unit of work (not yet in a ``with`` block) first, runs in one unit
 (``with uow: ... uow.commit()``) and records its domain events in the unit, so the change and
@@ -29,11 +34,12 @@ InterestCaptured LeadCreated StatusChanged
 
 from __future__ import annotations
 
-from leadmodel.services._common import Clock
+from leadmodel.services._clock import Clock
 from leadmodel.services._convert import convert
 from leadmodel.services._erase import erase_person
-from leadmodel.services._flow import assess, capture_interest, move, promote
+from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._merge import merge
+from leadmodel.services._progress import assess, move
 
 __all__ = [
     "Clock",

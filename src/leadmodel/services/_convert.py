@@ -5,14 +5,14 @@ from __future__ import annotations
 import attrs
 
 from leadmodel.domain.events import LeadConverted
+from leadmodel.domain.ladder import convert as _convert
 from leadmodel.domain.ladder.conversion import Conversion, CustomerKindArg, customer_kind_of
-from leadmodel.domain.ladder.conversion import convert as _convert
-from leadmodel.domain.matching.duplicates import DEFAULT_RULES, MatchRule, find_duplicates
-from leadmodel.domain.matching.keys import KeyKind, match_keys
-from leadmodel.domain.model.entities import Company, Contact, Customer, CustomerKind, Lead
-from leadmodel.domain.values.ids import IdFactory, uuid7
-from leadmodel.services._common import Clock, E, linked, now, utc_now
-from leadmodel.storage.protocols import Repository, UnitOfWork
+from leadmodel.domain.matching import DEFAULT_RULES, KeyKind, MatchRule, find_duplicates, match_keys
+from leadmodel.domain.model import Company, Contact, Customer, CustomerKind, Lead
+from leadmodel.domain.values import IdFactory, uuid7
+from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._links import linked
+from leadmodel.storage.protocols import EntityT, Repository, UnitOfWork
 
 _PERSON_KEYS = frozenset({KeyKind.email, KeyKind.phone, KeyKind.handle})
 _COMPANY_KEYS = (KeyKind.domain, KeyKind.company)  # most telling first
@@ -80,8 +80,8 @@ def _known_records(
 
     Given records first, then the links (the lead's customer and company, the customer's
     contact and company), then, unless ``rules`` is ``None``, matching: the contact by the
-    lead's keys, the company by domain or name (only when the lead names a company or a
-    company customer is asked for), and the customer of that contact or company.
+    lead's keys, the company by domain or name (only for a B2B conversion, as the domain's
+    ``customer_kind_of`` decides), and the customer of that contact or company.
     """
     customer = given.customer or linked(uow.customers, lead.customer_id)
     contact = given.contact or linked(uow.contacts, customer.contact_id if customer else None)
@@ -90,16 +90,16 @@ def _known_records(
     if rules is None:
         return _Known(contact=contact, company=company, customer=customer)
     contact = contact or _matching_contact(uow, lead, rules)
-    wants_company = kind == "company" or (kind == "auto" and lead.company_name is not None)
-    if company is None and company_id is None and wants_company:
+    # the domain's rule decides B2B or B2C: a company is looked for only for a B2B customer
+    b2b = customer_kind_of(lead, kind, company) is CustomerKind.company
+    if b2b and company is None and company_id is None:
         company = _matching_company(uow, lead)
     if customer is None and (contact is not None or company is not None):
-        # the domain's rule decides B2B or B2C; then look that party's customer up
         customer = _customer_of(uow, customer_kind_of(lead, kind, company), contact, company)
     return _Known(contact=contact, company=company, customer=customer)
 
 
-def _keep(repository: Repository[E], record: E, known: E | None) -> E:
+def _keep(repository: Repository[EntityT], record: EntityT, known: EntityT | None) -> EntityT:
     """Store what a conversion produced: add a new record, save a changed known one."""
     if known is None:
         return repository.add(record)
@@ -137,6 +137,22 @@ def convert(
     emits ``LeadConverted``. Returns the stored records. Raises
     :class:`~leadmodel.errors.AlreadyConvertedError`, and
     :class:`~leadmodel.errors.RuleViolation` for a lost lead or records of someone else.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> uow, ids = lm.MemoryUnitOfWork(), lm.sequential_ids("id")
+    >>> clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> dm = lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.form),
+    ...     topic="Office chairs", person_name="Olena Koval",
+    ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")], clock=clock, ids=ids)
+    >>> lead = lm.services.promote(uow, dm.id, clock=clock, ids=ids)
+    >>> done = lm.services.convert(uow, lead.id, deal_ref="order-1042", clock=clock, ids=ids)
+    >>> done.customer.id, done.customer.kind.value, done.contact.name, done.customer.order_refs
+    ('id-4', 'person', 'Olena Koval', ('order-1042',))
+    >>> lm.services.convert(uow, lead.id, clock=clock, ids=ids)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.AlreadyConvertedError: lead id-2 was converted at ... into customer id-4
     """
     at = now(clock)
     with uow:
@@ -166,16 +182,6 @@ def convert(
             company=done.company and _keep(uow.companies, done.company, known.company),
             customer=_keep(uow.customers, done.customer, known.customer),
         )
-        uow.emit(
-            LeadConverted(
-                lead_id=lead.id,
-                customer_id=stored.customer.id,
-                at=at,
-                contact_id=stored.contact.id if stored.contact else None,
-                company_id=stored.company.id if stored.company else None,
-                deal_ref=deal_ref,
-                by=by,
-            )
-        )
+        uow.emit(LeadConverted.of(stored, by=by))
         uow.commit()
     return stored

@@ -9,12 +9,13 @@ from typing import TypeVar
 import attrs
 
 from leadmodel.domain.events import PersonErased
-from leadmodel.domain.matching.keys import KeyKind, MatchKey
-from leadmodel.domain.model.entities import Contact, Interest, Lead
-from leadmodel.domain.privacy.erasure import erase
+from leadmodel.domain.matching import KeyKind, MatchKey
+from leadmodel.domain.model import Contact, Interest, Lead
+from leadmodel.domain.privacy import erase
 from leadmodel.errors import Problem, ValidationError
-from leadmodel.services._common import Clock, E, linked, now, utc_now
-from leadmodel.storage.protocols import Repository, UnitOfWork
+from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._links import linked
+from leadmodel.storage.protocols import EntityT, Repository, UnitOfWork
 
 P = TypeVar("P", Interest, Lead, Contact)
 
@@ -53,7 +54,9 @@ class _Person:
     contacts: dict[str, Contact]
 
 
-def _new(seen: dict[str, E], repository: Repository[E], entity_id: str | None) -> list[E]:
+def _new(
+    seen: dict[str, EntityT], repository: Repository[EntityT], entity_id: str | None
+) -> list[EntityT]:
     """``[the stored record]`` when ``entity_id`` is not in ``seen`` yet (it is put there)."""
     if entity_id is None or entity_id in seen:
         return []
@@ -80,7 +83,9 @@ def _follow_links(uow: UnitOfWork, found: _Person) -> None:
         _new(found.contacts, uow.contacts, links.contact_id if links else None)
 
 
-def _gather(repository: Repository[E], key: str | None, entity_ids: Iterable[str]) -> dict[str, E]:
+def _gather(
+    repository: Repository[EntityT], key: str | None, entity_ids: Iterable[str]
+) -> dict[str, EntityT]:
     """The listed records (each must exist) and those with ``key``, by id."""
     found = {entity_id: repository.get(entity_id) for entity_id in entity_ids}
     if key is not None:
@@ -89,15 +94,10 @@ def _gather(repository: Repository[E], key: str | None, entity_ids: Iterable[str
     return found
 
 
-def _erased(repository: Repository[P], records: dict[str, P], at: datetime) -> tuple[str, ...]:
-    """Erase and save the records not erased before; their ids, sorted."""
-    done = []
-    for record_id in sorted(records):
-        record = records[record_id]
-        if record.erased_at is None:
-            repository.save(erase(record, at=at))
-            done.append(record_id)
-    return tuple(done)
+def _erased(repository: Repository[P], records: dict[str, P], at: datetime) -> list[P]:
+    """Erase and save (in id order) the records not erased before; the erased records."""
+    todo = [records[record_id] for record_id in sorted(records)]
+    return [repository.save(erase(record, at=at)) for record in todo if record.erased_at is None]
 
 
 def erase_person(
@@ -120,6 +120,26 @@ def erase_person(
     were found (the request was carried out). Raises
     :class:`~leadmodel.errors.ValidationError` for a key that is not one person's, or no key
     and no ids; :class:`~leadmodel.errors.NotFoundError` for a listed id not stored.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> uow, ids = lm.MemoryUnitOfWork(), lm.sequential_ids("id")
+    >>> clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> dm = lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.form),
+    ...     topic="Office chairs", person_name="Olena Koval",
+    ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")], clock=clock, ids=ids)
+    >>> lead = lm.services.promote(uow, dm.id, clock=clock, ids=ids)
+    >>> gone = lm.services.erase_person(uow, key="email:olena@mebli.ua", by="dpo", clock=clock)
+    >>> gone.interest_ids, gone.lead_ids
+    (('id-1',), ('id-2',))
+    >>> with uow:
+    ...     erased = uow.leads.get("id-2")
+    >>> erased.person_name, erased.contact_points, erased.topic
+    ('', (), 'Office chairs')
+    >>> lm.services.erase_person(uow, key="name:olena koval")
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: erase_person.key: give a key of one person, ...
     """
     wanted = _person_key(key)
     listed = (
@@ -138,13 +158,12 @@ def erase_person(
             contacts=_gather(uow.contacts, wanted, listed[2]),
         )
         _follow_links(uow, found)
-        event = PersonErased(
-            interest_ids=_erased(uow.interests, found.interests, at),
-            lead_ids=_erased(uow.leads, found.leads, at),
-            contact_ids=_erased(uow.contacts, found.contacts, at),
-            at=at,
-            by=by,
-        )
+        erased: list[Interest | Lead | Contact] = [
+            *_erased(uow.interests, found.interests, at),
+            *_erased(uow.leads, found.leads, at),
+            *_erased(uow.contacts, found.contacts, at),
+        ]
+        event = PersonErased.of(erased, at=at, by=by)
         uow.emit(event)
         uow.commit()
     return event

@@ -8,23 +8,25 @@ from typing import Literal, TypeVar, overload
 import attrs
 
 from leadmodel.domain.events import LeadsMerged
-from leadmodel.domain.matching.merging import Merged
-from leadmodel.domain.matching.merging import merge as _merge
-from leadmodel.domain.model.entities import Contact, Lead
+from leadmodel.domain.matching import Merged, repoint_customer
+from leadmodel.domain.matching import merge as _merge
+from leadmodel.domain.model import Contact, Lead
 from leadmodel.errors import Problem, ValidationError
-from leadmodel.services._common import Clock, linked, now, utc_now
+from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._links import linked
 from leadmodel.storage.protocols import Repository, UnitOfWork
 
 M = TypeVar("M", Lead, Contact)
 
 
-def _repoint_to_lead(uow: UnitOfWork, absorbed: list[Lead], survivor: Lead) -> None:
+def _repoint_to_lead(uow: UnitOfWork, merged: Merged[Lead], absorbed: list[Lead]) -> None:
     """Interests and customers that pointed at an absorbed lead now point at the survivor.
 
     Found through the links the leads carry (``interest_ids``, ``customer_id`` and the
     conversion's customer), so the work grows with the merged records, not the store.
     """
-    gone = frozenset(lead.id for lead in absorbed)
+    survivor = merged.survivor
+    gone = frozenset(merged.absorbed_ids)
     for interest_id in survivor.interest_ids:
         interest = linked(uow.interests, interest_id)
         if interest is not None and interest.lead_id in gone:
@@ -34,15 +36,14 @@ def _repoint_to_lead(uow: UnitOfWork, absorbed: list[Lead], survivor: Lead) -> N
     }
     for customer_id in sorted(i for i in customer_ids if i is not None):
         customer = linked(uow.customers, customer_id)
-        if customer is not None and gone.intersection(customer.lead_ids):
-            # the absorbed ids become the survivor's, each id once, in order
-            lead_ids = tuple(
-                dict.fromkeys(survivor.id if i in gone else i for i in customer.lead_ids)
-            )
-            uow.customers.save(attrs.evolve(customer, lead_ids=lead_ids))
+        if customer is None:
+            continue
+        repointed = repoint_customer(customer, merged)
+        if repointed is not customer:
+            uow.customers.save(repointed)
 
 
-def _repoint_to_contact(uow: UnitOfWork, absorbed: list[Contact], survivor: Contact) -> None:
+def _repoint_to_contact(uow: UnitOfWork, merged: Merged[Contact], absorbed: list[Contact]) -> None:
     """Customers of an absorbed contact become the survivor's (found by their
     ``contact_id:…`` lookup key)."""
     moved = {
@@ -51,7 +52,7 @@ def _repoint_to_contact(uow: UnitOfWork, absorbed: list[Contact], survivor: Cont
         for customer in uow.customers.find(key=f"contact_id:{contact.id}")
     }
     for customer in moved.values():
-        uow.customers.save(attrs.evolve(customer, contact_id=survivor.id))
+        uow.customers.save(repoint_customer(customer, merged))
 
 
 def _merged(
@@ -114,6 +115,27 @@ def merge(
     (they record what was true then; ``LeadsMerged`` maps the old ids to the survivor).
     Raises :class:`~leadmodel.errors.ValidationError` for an unknown ``kind``, no others, or
     an id given twice.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> uow, ids = lm.MemoryUnitOfWork(), lm.sequential_ids("id")
+    >>> clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> def lead_of(point):
+    ...     dm = lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.form),
+    ...         topic="Chairs", person_name="Ivan", contact_points=[point], clock=clock, ids=ids)
+    ...     return lm.services.promote(uow, dm.id, clock=clock, ids=ids)
+    >>> a = lead_of(lm.ContactPoint.email("ivan@example.com"))
+    >>> b = lead_of(lm.ContactPoint.phone("+380671112233"))
+    >>> merged = lm.services.merge(uow, a.id, b.id, by="anna", clock=clock)
+    >>> merged.absorbed_ids, merged.survivor.interest_ids
+    (('id-4',), ('id-1', 'id-3'))
+    >>> with uow:  # the absorbed lead's interest now points at the survivor
+    ...     uow.interests.get("id-3").lead_id
+    'id-2'
+    >>> lm.services.merge(uow, "id-2", "id-4", clock=clock)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.NotFoundError: no lead with id 'id-4' in this store; ...
     """
     if kind not in ("leads", "contacts"):
         problem = Problem("kind", "merge 'leads' or 'contacts'", kind)
@@ -123,18 +145,10 @@ def merge(
         result: Merged[Lead] | Merged[Contact]
         if kind == "leads":
             result, leads = _merged(uow.leads, survivor_id, other_ids, at=at, by=by)
-            _repoint_to_lead(uow, leads, result.survivor)
+            _repoint_to_lead(uow, result, leads)
         else:
             result, contacts = _merged(uow.contacts, survivor_id, other_ids, at=at, by=by)
-            _repoint_to_contact(uow, contacts, result.survivor)
-        uow.emit(
-            LeadsMerged(
-                entity=kind,
-                survivor_id=result.survivor.id,
-                absorbed_ids=result.absorbed_ids,
-                at=at,
-                by=by,
-            )
-        )
+            _repoint_to_contact(uow, result, contacts)
+        uow.emit(LeadsMerged.of(result))
         uow.commit()
     return result

@@ -14,7 +14,9 @@ from __future__ import annotations
 from leadmodel.storage.memory import MemoryStore, MemoryUnitOfWork
 from leadmodel.storage.protocols import (
     DEFAULT_PAGE_SIZE,
+    KINDS,
     Entity,
+    EntityT,
     Outbox,
     Repository,
     StoredEvent,
@@ -24,7 +26,9 @@ from leadmodel.storage.sqlite import SQLiteUnitOfWork
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "KINDS",
     "Entity",
+    "EntityT",
     "MemoryStore",
     "MemoryUnitOfWork",
     "Outbox",

@@ -18,12 +18,9 @@ from leadmodel import serde
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
-from leadmodel.domain.matching.keys import MatchKey, match_keys
-from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.errors import Problem, ValidationError
-
-KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
-"""The repositories of a unit of work, in the order adapters create their tables."""
+from leadmodel.domain.matching import MatchKey, match_keys
+from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
+from leadmodel.errors import ConcurrencyError, NotFoundError, Problem, ValidationError
 
 KEYS_TABLE: Final = "leadmodel_keys"
 OUTBOX_TABLE: Final = "leadmodel_outbox"
@@ -54,6 +51,11 @@ class Kind:
     owner: bool  # has ``owner``
     status: bool  # has ``pipeline``/``status``
     keys: bool  # has match keys
+
+    @property
+    def noun(self) -> str:
+        """One entity of the kind, for messages: ``lead``, ``company``..."""
+        return self.cls.__name__.lower()
 
     @property
     def filters(self) -> frozenset[str]:
@@ -146,7 +148,7 @@ def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
     try:
         entity = serde.from_json(kind.cls, doc)
     except ValidationError as exc:
-        raise ValidationError(exc.errors, model=f"{kind.name} row {row_id!r}") from None
+        raise ValidationError(exc.problems, model=f"{kind.name} row {row_id!r}") from None
     if entity.id != row_id:
         msg = "the stored document has another id than its row; restore the row from a backup"
         problem = Problem("id", msg, entity.id)
@@ -164,7 +166,7 @@ def decode_event(seq: int, type_name: str, doc: str | bytes) -> DomainEvent:
     try:
         return serde.from_json(event_type(type_name), doc)
     except ValidationError as exc:
-        raise ValidationError(exc.errors, model=f"outbox entry {seq}") from None
+        raise ValidationError(exc.problems, model=f"outbox entry {seq}") from None
 
 
 @attrs.frozen
@@ -313,18 +315,56 @@ def check_seqs(seqs: object) -> list[int]:
     return list(seqs)
 
 
-def stale(kind: Kind, entity: Any, stored_version: int) -> str:
-    """The message of a :class:`ConcurrencyError` for a save of an outdated entity."""
-    return (
-        f"{kind.name} entry {entity.id!r} is at version {stored_version} in the store, but "
-        f"version {entity.version} is being saved: someone saved it first — reload it, "
-        "apply the change again and save"
+def not_found(kind: Kind, entity_id: str) -> NotFoundError:
+    """The :class:`NotFoundError` for an id the store does not hold (``get``, ``save``,
+    ``remove``): every adapter raises this one."""
+    return NotFoundError(
+        f"no {kind.noun} with id {entity_id!r} in this store; check the id, or find() it by "
+        "a match key",
+        kind=kind.name,
+        id=entity_id,
     )
 
 
-def taken(kind: Kind, entity_id: str) -> str:
-    """The message of a :class:`ConcurrencyError` for adding an id that is already stored."""
-    return (
-        f"{kind.name} entry {entity_id!r} is already stored; nothing was added — "
-        "use save() to change a stored entity"
+def stale(kind: Kind, entity: Any, stored_version: int) -> ConcurrencyError:
+    """The :class:`ConcurrencyError` for a save of an outdated entity."""
+    return ConcurrencyError(
+        f"{kind.name} entry {entity.id!r} is at version {stored_version} in the store, but "
+        f"version {entity.version} is being saved: someone saved it first — reload it, "
+        "apply the change again and save",
+        kind=kind.name,
+        id=entity.id,
+        expected=entity.version,
+        found=stored_version,
+    )
+
+
+def taken(kind: Kind, entity_id: str, stored_version: int | None) -> ConcurrencyError:
+    """The :class:`ConcurrencyError` for adding an id that is already stored, at
+    ``stored_version`` (``None``: not stored, but twice in one ``add_many`` batch)."""
+    if stored_version is None:
+        problem = "comes twice in one add_many batch; nothing was added — give each its own id"
+    else:
+        problem = "is already stored; nothing was added — use save() to change a stored entity"
+    return ConcurrencyError(
+        f"{kind.name} entry {entity_id!r} {problem}",
+        kind=kind.name,
+        id=entity_id,
+        expected=None,
+        found=stored_version,
+    )
+
+
+def changed_since_read(
+    kind: Kind, entity_id: str, read: int | None, now: int | None
+) -> ConcurrencyError:
+    """The :class:`ConcurrencyError` of a commit that finds an entity changed by another unit
+    of work since this one read it at version ``read`` (``None``: not stored then or now)."""
+    return ConcurrencyError(
+        f"{kind.name} entry {entity_id!r} was changed by another unit of work since this one "
+        "read it; nothing was committed — reload and try again",
+        kind=kind.name,
+        id=entity_id,
+        expected=read,
+        found=now,
     )

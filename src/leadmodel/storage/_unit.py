@@ -1,20 +1,19 @@
 """What every adapter shares: the state of a unit (open or not, its events), the ``with``
-block, and the repositories' filter checks."""
+block, the five repositories, the repositories' filter checks and the outbox's checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self
 
 from leadmodel.domain.events import EVENT_TYPES, DomainEvent
-from leadmodel.domain.matching.keys import MatchKey
-from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.matching import MatchKey
+from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, StorageError, ValidationError
 from leadmodel.storage import _rows
-
-T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
+from leadmodel.storage.protocols import KINDS, EntityT, Outbox, Repository, StoredEvent
 
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
 
@@ -61,14 +60,28 @@ class UnitState:
         self._events.clear()
 
 
-class UnitBase:
-    """What every adapter's unit of work shares: its events and the ``with`` block.
+class AdapterUnit:
+    """What every adapter's unit of work shares: its repositories, events and ``with`` block.
 
-    Subclasses set ``_state`` and define ``rollback``; ``_end`` (what leaving the block
-    does) rolls back whatever was not committed unless a subclass does more.
+    Subclasses set ``_state``, call :meth:`_wire` once and define ``rollback``; ``_end``
+    (what leaving the block does) rolls back whatever was not committed unless a subclass
+    does more.
     """
 
+    interests: Repository[Interest]
+    leads: Repository[Lead]
+    contacts: Repository[Contact]
+    companies: Repository[Company]
+    customers: Repository[Customer]
+    outbox: Outbox
     _state: UnitState
+
+    def _wire(self, repository: Callable[[_rows.Kind], Repository[Any]], outbox: Outbox) -> None:
+        """Give the unit its outbox and one repository per kind (:data:`KINDS`), made by
+        ``repository(kind)``: the one place every adapter's repositories are made."""
+        for name in KINDS:
+            setattr(self, name, repository(_rows.KIND[name]))
+        self.outbox = outbox
 
     @property
     def events(self) -> tuple[DomainEvent, ...]:
@@ -105,7 +118,7 @@ class UnitBase:
             self._state.exit()
 
 
-class RepositoryBase(Generic[T]):
+class AdapterRepository(Generic[EntityT]):
     """What every adapter's repository shares: checking ``find``'s filters, ``add``."""
 
     _kind: _rows.Kind
@@ -120,7 +133,7 @@ class RepositoryBase(Generic[T]):
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         limit: int | None = None,
-    ) -> list[T]:
+    ) -> list[EntityT]:
         """The stored entities that pass every given filter, in id order."""
         given = {
             "status": status,
@@ -133,13 +146,42 @@ class RepositoryBase(Generic[T]):
         }
         return self._find(_rows.filters(self._kind, given))
 
-    def _find(self, wanted: _rows.Filters) -> list[T]:  # pragma: no cover - abstract
+    def _find(self, wanted: _rows.Filters) -> list[EntityT]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def add(self, entity: T) -> T:
+    def add(self, entity: EntityT) -> EntityT:
         """Store a new entity and return it."""
         self.add_many((entity,))
         return entity
 
-    def add_many(self, entities: Iterable[T]) -> None:  # pragma: no cover - abstract
+    def add_many(self, entities: Iterable[EntityT]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+Unpublished = Sequence[tuple[int, str, str | bytes]]
+"""Outbox rows as the SQL adapters read them: ``(seq, type, JSON document)``."""
+
+
+class AdapterOutbox:
+    """What the SQL adapters' outboxes share: checking the arguments and loading the events.
+
+    Subclasses run the two statements, which stay theirs (the SQLite adapter speaks
+    ``sqlite3``, the SQL adapter SQLAlchemy Core): ``_unpublished`` (at most ``limit``
+    unpublished rows, oldest first) and ``_publish`` (mark these sequence numbers
+    published), each in the unit's transaction.
+    """
+
+    def pending(self, *, limit: int = 100) -> list[StoredEvent]:
+        """Unpublished events in the order they were committed, oldest first."""
+        found = self._unpublished(_rows.check_limit(limit))
+        return [StoredEvent(seq=s, event=_rows.decode_event(s, t, d)) for s, t, d in found]
+
+    def mark_published(self, seqs: Sequence[int]) -> None:
+        """Mark events published (inside the unit of work: it counts once committed)."""
+        self._publish(_rows.check_seqs(seqs))
+
+    def _unpublished(self, limit: int) -> Unpublished:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _publish(self, seqs: list[int]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -22,19 +22,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
-from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.errors import ConcurrencyError, NotFoundError
 from leadmodel.storage import _rows
-from leadmodel.storage._unit import RepositoryBase, UnitBase, UnitState
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
+from leadmodel.storage._unit import AdapterRepository, AdapterUnit, UnitState
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredEvent
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
-
-T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
 
 _ABSENT = None  # version of a row that is not stored
 
@@ -50,27 +46,27 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.tables: dict[str, dict[str, _Stored]] = {kind: {} for kind in _rows.KINDS}
+        self.tables: dict[str, dict[str, _Stored]] = {kind: {} for kind in KINDS}
         self.outbox: list[StoredEvent] = []
 
 
-class _Repository(RepositoryBase[T]):
-    def __init__(self, unit: MemoryUnitOfWork, kind: str) -> None:
+class _Repository(AdapterRepository[EntityT]):
+    def __init__(self, unit: MemoryUnitOfWork, kind: _rows.Kind) -> None:
         self._unit = unit
-        self._kind = _rows.KIND[kind]
+        self._kind = kind
 
     def _view(self, entity_id: str) -> _Stored | None:
         return self._unit._read(self._kind.name, entity_id)
 
-    def get(self, id: str) -> T:
+    def get(self, id: str) -> EntityT:
         found = self._view(_rows.check_id(self._kind, id))
         if found is None:
-            raise NotFoundError(f"no {self._kind.name} entry with id {id!r}")
-        entity: T = found.entity
+            raise _rows.not_found(self._kind, id)
+        entity: EntityT = found.entity
         return entity
 
-    def _find(self, wanted: _rows.Filters) -> list[T]:
-        out: list[T] = []
+    def _find(self, wanted: _rows.Filters) -> list[EntityT]:
+        out: list[EntityT] = []
         for entity_id in self._unit._ids(self._kind.name):
             if wanted.limit is not None and len(out) >= wanted.limit:
                 break
@@ -79,33 +75,36 @@ class _Repository(RepositoryBase[T]):
                 out.append(found.entity)
         return out
 
-    def add_many(self, entities: Iterable[T]) -> None:
+    def add_many(self, entities: Iterable[EntityT]) -> None:
         batch = list(entities)
         rows = [_rows.row_of(self._kind, e) for e in batch]
         seen: set[str] = set()
         for row in rows:
-            if row.id in seen or self._view(row.id) is not None:
-                raise ConcurrencyError(_rows.taken(self._kind, row.id))
+            stored = self._view(row.id)
+            if stored is not None:
+                raise _rows.taken(self._kind, row.id, stored.row.version)
+            if row.id in seen:
+                raise _rows.taken(self._kind, row.id, None)
             seen.add(row.id)
         for row, entity in zip(rows, batch, strict=True):
             self._unit._write(self._kind.name, row.id, _Stored(row, entity))
 
-    def save(self, entity: T) -> T:
+    def save(self, entity: EntityT) -> EntityT:
         row, saved = _rows.bumped(self._kind, entity)
         stored = self._view(row.id)
         if stored is None:
-            raise NotFoundError(f"no {self._kind.name} entry with id {row.id!r} to save")
+            raise _rows.not_found(self._kind, row.id)
         if stored.row.version != entity.version:
-            raise ConcurrencyError(_rows.stale(self._kind, entity, stored.row.version))
+            raise _rows.stale(self._kind, entity, stored.row.version)
         self._unit._write(self._kind.name, row.id, _Stored(row, saved))
-        result: T = saved
+        result: EntityT = saved
         return result
 
     def remove(self, id: str) -> None:
         self.get(id)
         self._unit._write(self._kind.name, id, None)
 
-    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[T]:
+    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
         _rows.check_page_size(page_size)
         for entity_id in self._unit._ids(self._kind.name):
             found = self._view(entity_id)
@@ -132,7 +131,7 @@ class _Outbox:
         self._unit._published.update(_rows.check_seqs(seqs))
 
 
-class MemoryUnitOfWork(UnitBase):
+class MemoryUnitOfWork(AdapterUnit):
     """A unit of work over a :class:`MemoryStore` (a new, empty one unless one is passed).
 
     Make one per thread; units sharing a store see each other's commits.
@@ -140,14 +139,9 @@ class MemoryUnitOfWork(UnitBase):
 
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
-        self.interests: _Repository[Interest] = _Repository(self, "interests")
-        self.leads: _Repository[Lead] = _Repository(self, "leads")
-        self.contacts: _Repository[Contact] = _Repository(self, "contacts")
-        self.companies: _Repository[Company] = _Repository(self, "companies")
-        self.customers: _Repository[Customer] = _Repository(self, "customers")
-        self.outbox = _Outbox(self)
+        self._wire(lambda kind: _Repository(self, kind), _Outbox(self))
         self._state = UnitState("MemoryUnitOfWork")
-        self._changes: dict[str, dict[str, _Stored | None]] = {k: {} for k in _rows.KINDS}
+        self._changes: dict[str, dict[str, _Stored | None]] = {k: {} for k in KINDS}
         self._based_on: dict[tuple[str, str], int | None] = {}
         self._published: set[int] = set()
 
@@ -155,18 +149,33 @@ class MemoryUnitOfWork(UnitBase):
         self._forget()
 
     def commit(self) -> None:
-        """Copy the unit's changes into the store, after checking nobody changed them since."""
+        """Copy the unit's changes into the store, after checking nobody changed them since.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> interest = lm.Interest(id="I-1", occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        ...     source=lm.Source(channel=lm.Channel.form), topic="chairs")
+        >>> store = lm.MemoryStore()
+        >>> mine, theirs = lm.MemoryUnitOfWork(store), lm.MemoryUnitOfWork(store)
+        >>> with mine:
+        ...     _ = mine.interests.add(interest)
+        ...     with theirs:  # another unit over the store commits the same id first
+        ...         _ = theirs.interests.add(interest)
+        ...         theirs.commit()
+        ...     mine.commit()
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ConcurrencyError: interests entry 'I-1' was changed by another unit ...
+        """
         self._state.require_open()
         store = self.store
         with store.lock:
             for (kind, entity_id), version in self._based_on.items():
                 now = store.tables[kind].get(entity_id)
-                if (now.row.version if now else _ABSENT) != version:
+                found = now.row.version if now else _ABSENT
+                if found != version:
                     self._forget()
-                    raise ConcurrencyError(
-                        f"{kind} entry {entity_id!r} was changed by another unit of work since "
-                        "this one read it; nothing was committed — reload and try again"
-                    )
+                    raise _rows.changed_since_read(_rows.KIND[kind], entity_id, version, found)
             for kind, changes in self._changes.items():
                 table = store.tables[kind]
                 for entity_id, stored in changes.items():
@@ -186,7 +195,20 @@ class MemoryUnitOfWork(UnitBase):
         self._forget()
 
     def rollback(self) -> None:
-        """Drop the unit's changes and events."""
+        """Drop the unit's changes and events.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> interest = lm.Interest(id="I-1", occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        ...     source=lm.Source(channel=lm.Channel.form), topic="chairs")
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(interest)
+        ...     uow.emit(lm.InterestCaptured.of(interest))
+        ...     uow.rollback()
+        ...     uow.interests.count(), uow.events
+        (0, ())
+        """
         self._forget()
 
     def _forget(self) -> None:

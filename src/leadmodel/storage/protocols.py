@@ -17,6 +17,10 @@ the protocols. Semantics every adapter keeps:
 * Everything happens inside a unit of work: ``with uow: ...; uow.commit()``. Leaving the
   block without ``commit()`` (or with an exception) rolls back every change and every event
   of the unit. Reads inside the unit see the unit's own writes.
+* The errors say what they are about: ``NotFoundError`` has ``kind`` (the repository's name
+  in :data:`KINDS`) and ``id``; ``ConcurrencyError`` has ``kind``, ``id``, ``expected`` (the
+  version the operation expected stored, ``None`` for an add) and ``found`` (the stored
+  version, ``None`` when none is stored).
 """
 
 from __future__ import annotations
@@ -24,27 +28,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar, runtime_checkable
+from typing import Final, Protocol, Self, TypeVar, runtime_checkable
 
 import attrs
 
 from leadmodel.domain.events import DomainEvent
-from leadmodel.domain.matching.keys import MatchKey
-from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.matching import MatchKey
+from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 
-__all__ = ["DEFAULT_PAGE_SIZE", "Entity", "Outbox", "Repository", "StoredEvent", "UnitOfWork"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "KINDS",
+    "Entity",
+    "EntityT",
+    "Outbox",
+    "Repository",
+    "StoredEvent",
+    "UnitOfWork",
+]
 
 Entity = Interest | Lead | Contact | Company | Customer
 """What the repositories store."""
 
-T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
+EntityT = TypeVar("EntityT", Interest, Lead, Contact, Company, Customer)
+"""One kind of :data:`Entity`, for code generic over the repositories (``Repository[EntityT]``)."""
+
+KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
+"""The repositories of a :class:`UnitOfWork`, by attribute name: ``getattr(uow, kind)``."""
 
 DEFAULT_PAGE_SIZE = 500
 """How many entities ``iter_all`` reads at a time unless told otherwise."""
 
 
 @runtime_checkable
-class Repository(Protocol[T]):
+class Repository(Protocol[EntityT]):
     """The stored entities of one kind (leads, contacts...) inside a unit of work.
 
     Filters of :meth:`find` (all optional, combined with AND; a filter the kind does not have
@@ -61,8 +78,26 @@ class Repository(Protocol[T]):
     * ``limit``: at most this many, in id order.
     """
 
-    def get(self, id: str) -> T:
-        """The stored entity with this id (:class:`~leadmodel.errors.NotFoundError` if none)."""
+    def get(self, id: str) -> EntityT:
+        """The stored entity with this id (:class:`~leadmodel.errors.NotFoundError` if none).
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="office chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.interests.get("I-1").topic
+        'office chairs'
+        >>> with uow:
+        ...     uow.interests.get("I-9")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.NotFoundError: no interest with id 'I-9' in this store; ...
+        """
         ...
 
     def find(
@@ -75,33 +110,161 @@ class Repository(Protocol[T]):
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         limit: int | None = None,
-    ) -> list[T]:
-        """The stored entities that pass every given filter, in id order."""
+    ) -> list[EntityT]:
+        """The stored entities that pass every given filter, in id order.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> form = lm.Source(channel=lm.Channel.form)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     for n, owner in enumerate(["anna", "ivan", "anna"], start=1):
+        ...         _ = uow.interests.add(lm.Interest(id=f"I-{n}", occurred_at=at, source=form,
+        ...             topic="chairs", owner=owner))
+        ...     [interest.id for interest in uow.interests.find(owner="anna")]
+        ['I-1', 'I-3']
+        >>> with uow:
+        ...     uow.interests.find(status="new")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: interests.find.status: interests cannot be filtered by ...
+        """
         ...
 
-    def add(self, entity: T) -> T:
-        """Store a new entity and return it."""
+    def add(self, entity: EntityT) -> EntityT:
+        """Store a new entity and return it.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> interest = lm.Interest(id="I-1", topic="office chairs",
+        ...     source=lm.Source(channel=lm.Channel.form),
+        ...     occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc))
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.interests.add(interest).version
+        ...     uow.commit()
+        0
+        >>> with uow:  # the same id again
+        ...     uow.interests.add(interest)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ConcurrencyError: interests entry 'I-1' is already stored; ...
+        """
         ...
 
-    def add_many(self, entities: Iterable[T]) -> None:
+    def add_many(self, entities: Iterable[EntityT]) -> None:
         """Store many new entities at once: all of them, or none (an id already stored raises
-        :class:`~leadmodel.errors.ConcurrencyError` and adds nothing)."""
+        :class:`~leadmodel.errors.ConcurrencyError` and adds nothing).
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> form = lm.Source(channel=lm.Channel.form)
+        >>> batch = [lm.Interest(id=f"I-{n}", occurred_at=at, source=form, topic="chairs")
+        ...     for n in (1, 2, 3)]
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.interests.add_many(batch[:2])
+        ...     uow.commit()
+        >>> with uow:  # I-1 is stored: I-3 is not added either
+        ...     uow.interests.add_many(batch[2:] + batch[:1])
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ConcurrencyError: interests entry 'I-1' is already stored; ...
+        >>> with uow:
+        ...     uow.interests.count()
+        2
+        """
         ...
 
-    def save(self, entity: T) -> T:
-        """Replace the stored entity of the same id and version; return it with version + 1."""
+    def save(self, entity: EntityT) -> EntityT:
+        """Replace the stored entity of the same id and version; return it with version + 1.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import attrs
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     read = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.interests.save(attrs.evolve(read, topic="desks")).version
+        ...     uow.commit()
+        1
+        >>> with uow:  # saving what was read before: the store has version 1 now
+        ...     uow.interests.save(read)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ConcurrencyError: interests entry 'I-1' is at version 1 in the store, ...
+        """
         ...
 
     def remove(self, id: str) -> None:
-        """Delete the stored entity with this id."""
+        """Delete the stored entity with this id.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.interests.remove("I-1")
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.interests.remove("I-1")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.NotFoundError: no interest with id 'I-1' in this store; ...
+        """
         ...
 
-    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[T]:
-        """Every stored entity in id order, read ``page_size`` at a time."""
+    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
+        """Every stored entity in id order, read ``page_size`` at a time.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> form = lm.Source(channel=lm.Channel.form)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.interests.add_many(lm.Interest(id=f"I-{n}", occurred_at=at, source=form,
+        ...         topic="chairs") for n in (3, 1, 2))
+        ...     [interest.id for interest in uow.interests.iter_all(page_size=2)]
+        ['I-1', 'I-2', 'I-3']
+        """
         ...
 
     def count(self) -> int:
-        """How many entities are stored."""
+        """How many entities are stored.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.interests.count(), uow.leads.count()
+        (1, 0)
+        """
         ...
 
 
@@ -120,11 +283,45 @@ class Outbox(Protocol):
     """Committed events waiting to be published by the host (the transactional outbox)."""
 
     def pending(self, *, limit: int = 100) -> list[StoredEvent]:
-        """Unpublished events in the order they were committed, oldest first."""
+        """Unpublished events in the order they were committed, oldest first.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     for lead_id in ("L-1", "L-2"):
+        ...         uow.emit(lm.LeadCreated(lead_id=lead_id, interest_ids=(), at=at))
+        ...     uow.outbox.pending()  # not committed yet
+        ...     uow.commit()
+        []
+        >>> with uow:
+        ...     [(stored.seq, stored.event.lead_id) for stored in uow.outbox.pending(limit=10)]
+        [(1, 'L-1'), (2, 'L-2')]
+        """
         ...
 
     def mark_published(self, seqs: Sequence[int]) -> None:
-        """Mark events published (inside the unit of work: it counts once committed)."""
+        """Mark events published (inside the unit of work: it counts once committed).
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.emit(lm.LeadCreated(lead_id="L-1", interest_ids=(), at=at))
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.outbox.mark_published([stored.seq for stored in uow.outbox.pending()])
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.outbox.pending()
+        []
+        """
         ...
 
 
@@ -172,15 +369,65 @@ class UnitOfWork(Protocol):
         ...
 
     def emit(self, event: DomainEvent) -> None:
-        """Record an event; it reaches the outbox on commit and is dropped on rollback."""
+        """Record an event; it reaches the outbox on commit and is dropped on rollback.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.emit(lm.LeadCreated(lead_id="L-1", interest_ids=(),
+        ...         at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     [event.type for event in uow.events]
+        ['LeadCreated']
+        >>> with uow:
+        ...     uow.emit("lead L-1 created")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: MemoryUnitOfWork.event: emit takes a domain event ...
+        """
         ...
 
     def commit(self) -> None:
-        """Make every change and event of the unit permanent."""
+        """Make every change and event of the unit permanent.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.interests.count()
+        1
+        >>> uow.commit()  # outside a unit
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.StorageError: use the MemoryUnitOfWork inside `with uow:` ...
+        """
         ...
 
     def rollback(self) -> None:
-        """Undo every change and event of the unit."""
+        """Undo every change and event of the unit.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.rollback()
+        ...     uow.interests.count()  # the unit stays open, now empty
+        0
+        """
         ...
 
     def __enter__(self) -> Self:

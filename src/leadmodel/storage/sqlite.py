@@ -29,23 +29,26 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
-from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError
+from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
 from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, table
-from leadmodel.storage._unit import RepositoryBase, UnitBase, UnitState
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, StoredEvent
+from leadmodel.storage._unit import (
+    AdapterOutbox,
+    AdapterRepository,
+    AdapterUnit,
+    UnitState,
+    Unpublished,
+)
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT
 
 __all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
-
-T = TypeVar("T", Interest, Lead, Contact, Company, Customer)
 
 
 def _kind_tables() -> list[str]:
     statements = []
-    for kind in _rows.KINDS:
+    for kind in KINDS:
         name = table(kind)
         statements.append(
             f"CREATE TABLE {name} (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, "
@@ -112,11 +115,11 @@ _DELETE_KEYS = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S6
 _HAS_KEY = f"id IN (SELECT id FROM {KEYS_TABLE} WHERE kind = ? AND key = ?)"  # noqa: S608
 
 
-class _Repository(RepositoryBase[T]):
-    def __init__(self, unit: SQLiteUnitOfWork, kind: str) -> None:
+class _Repository(AdapterRepository[EntityT]):
+    def __init__(self, unit: SQLiteUnitOfWork, kind: _rows.Kind) -> None:
         self._unit = unit
-        self._kind = _rows.KIND[kind]
-        name = table(kind)
+        self._kind = kind
+        name = table(kind.name)
         # doc as bytes: a corrupted row that is not UTF-8 must reach serde (a ValidationError
         # naming the row), not fail inside sqlite3 while it decodes the text
         self._select = f"SELECT id, CAST(doc AS BLOB) FROM {name}"  # noqa: S608 - constant names
@@ -128,19 +131,19 @@ class _Repository(RepositoryBase[T]):
         self._version = f"SELECT version FROM {name} WHERE id = ?"  # noqa: S608
         self._delete = f"DELETE FROM {name} WHERE id = ?"  # noqa: S608
 
-    def _decode(self, found: Sequence[Any]) -> T:
-        entity: T = _rows.decode(self._kind, found[0], found[1])
+    def _decode(self, found: Sequence[Any]) -> EntityT:
+        entity: EntityT = _rows.decode(self._kind, found[0], found[1])
         return entity
 
-    def get(self, id: str) -> T:
+    def get(self, id: str) -> EntityT:
         conn = self._unit._tx()
         found = conn.execute(f"{self._select} WHERE id = ?", (_rows.check_id(self._kind, id),))
         row = found.fetchone()
         if row is None:
-            raise NotFoundError(f"no {self._kind.name} entry with id {id!r}")
+            raise _rows.not_found(self._kind, id)
         return self._decode(row)
 
-    def _find(self, wanted: _rows.Filters) -> list[T]:
+    def _find(self, wanted: _rows.Filters) -> list[EntityT]:
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
         # id order than use the time index; "+id" takes the order out of the index choice.
@@ -151,7 +154,7 @@ class _Repository(RepositoryBase[T]):
             params.append(wanted.limit)
         return [self._decode(r) for r in self._unit._tx().execute(sql, params)]
 
-    def add_many(self, entities: Iterable[T]) -> None:
+    def add_many(self, entities: Iterable[EntityT]) -> None:
         rows = [_rows.row_of(self._kind, e) for e in entities]
         conn = self._unit._tx()
         conn.execute("SAVEPOINT leadmodel_add")
@@ -161,18 +164,22 @@ class _Repository(RepositoryBase[T]):
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK TO leadmodel_add")
             conn.execute("RELEASE leadmodel_add")
-            taken = self._first_stored([r.id for r in rows])
-            raise ConcurrencyError(_rows.taken(self._kind, taken)) from None
+            raise _rows.taken(self._kind, *self._first_taken([r.id for r in rows])) from None
         conn.execute("RELEASE leadmodel_add")
 
-    def _first_stored(self, ids: list[str]) -> str:
+    def _first_taken(self, ids: list[str]) -> tuple[str, int | None]:
+        """The first id of a failed batch that is stored (with its version) or repeats in it
+        (version ``None``)."""
         seen: set[str] = set()
         conn = self._unit._tx()
         for entity_id in ids:
-            if entity_id in seen or conn.execute(self._version, (entity_id,)).fetchone():
-                return entity_id
+            stored = conn.execute(self._version, (entity_id,)).fetchone()
+            if stored is not None:
+                return entity_id, stored[0]
+            if entity_id in seen:
+                return entity_id, None
             seen.add(entity_id)
-        return ids[0]  # pragma: no cover - an IntegrityError always has a cause above
+        return ids[0], None  # pragma: no cover - an IntegrityError always has a cause above
 
     def _insert_keys(self, conn: sqlite3.Connection, rows: list[_rows.Row]) -> None:
         kind = self._kind.name
@@ -180,7 +187,7 @@ class _Repository(RepositoryBase[T]):
         if pairs:
             conn.executemany(_INSERT_KEYS, pairs)
 
-    def save(self, entity: T) -> T:
+    def save(self, entity: EntityT) -> EntityT:
         row, saved = _rows.bumped(self._kind, entity)
         conn = self._unit._tx()
         values: tuple[Any, ...] = (
@@ -195,20 +202,20 @@ class _Repository(RepositoryBase[T]):
         if changed != 1:
             stored = conn.execute(self._version, (row.id,)).fetchone()
             if stored is None:
-                raise NotFoundError(f"no {self._kind.name} entry with id {row.id!r} to save")
-            raise ConcurrencyError(_rows.stale(self._kind, entity, stored[0]))
+                raise _rows.not_found(self._kind, row.id)
+            raise _rows.stale(self._kind, entity, stored[0])
         conn.execute(_DELETE_KEYS, (self._kind.name, row.id))
         self._insert_keys(conn, [row])
-        result: T = saved
+        result: EntityT = saved
         return result
 
     def remove(self, id: str) -> None:
         conn = self._unit._tx()
         if conn.execute(self._delete, (_rows.check_id(self._kind, id),)).rowcount != 1:
-            raise NotFoundError(f"no {self._kind.name} entry with id {id!r} to remove")
+            raise _rows.not_found(self._kind, id)
         conn.execute(_DELETE_KEYS, (self._kind.name, id))
 
-    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[T]:
+    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
         size = _rows.check_page_size(page_size)
         after = ""
         while True:
@@ -245,25 +252,27 @@ def where_clause(kind: str, wanted: _rows.Filters) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-class _Outbox:
+# "published = 0", not "NOT published": SQLite uses the partial index only for its own term.
+_UNPUBLISHED = (
+    f"SELECT seq, type, CAST(doc AS BLOB) FROM {OUTBOX_TABLE} "  # noqa: S608
+    "WHERE published = 0 ORDER BY seq LIMIT ?"
+)
+_PUBLISH = f"UPDATE {OUTBOX_TABLE} SET published = 1 WHERE seq = ?"  # noqa: S608
+
+
+class _Outbox(AdapterOutbox):
     def __init__(self, unit: SQLiteUnitOfWork) -> None:
         self._unit = unit
 
-    def pending(self, *, limit: int = 100) -> list[StoredEvent]:
-        size = _rows.check_limit(limit)
-        sql = (
-            f"SELECT seq, type, CAST(doc AS BLOB) FROM {OUTBOX_TABLE} "  # noqa: S608
-            "WHERE published = 0 ORDER BY seq LIMIT ?"
-        )
-        found = self._unit._tx().execute(sql, (size,)).fetchall()
-        return [StoredEvent(seq=s, event=_rows.decode_event(s, t, d)) for s, t, d in found]
+    def _unpublished(self, limit: int) -> Unpublished:
+        found: Unpublished = self._unit._tx().execute(_UNPUBLISHED, (limit,)).fetchall()
+        return found
 
-    def mark_published(self, seqs: Sequence[int]) -> None:
-        sql = f"UPDATE {OUTBOX_TABLE} SET published = 1 WHERE seq = ?"  # noqa: S608
-        self._unit._tx().executemany(sql, [(s,) for s in _rows.check_seqs(seqs)])
+    def _publish(self, seqs: list[int]) -> None:
+        self._unit._tx().executemany(_PUBLISH, [(s,) for s in seqs])
 
 
-class SQLiteUnitOfWork(UnitBase):
+class SQLiteUnitOfWork(AdapterUnit):
     """A unit of work on an SQLite file (``":memory:"`` works too, for one unit object).
 
     The connection opens on first use and stays open between units (:meth:`close` ends it).
@@ -274,12 +283,7 @@ class SQLiteUnitOfWork(UnitBase):
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = os.fspath(path)
         self.timeout = timeout
-        self.interests: _Repository[Interest] = _Repository(self, "interests")
-        self.leads: _Repository[Lead] = _Repository(self, "leads")
-        self.contacts: _Repository[Contact] = _Repository(self, "contacts")
-        self.companies: _Repository[Company] = _Repository(self, "companies")
-        self.customers: _Repository[Customer] = _Repository(self, "customers")
-        self.outbox = _Outbox(self)
+        self._wire(lambda kind: _Repository(self, kind), _Outbox(self))
         self._state = UnitState("SQLiteUnitOfWork")
         self._conn: sqlite3.Connection | None = None
 
@@ -322,7 +326,22 @@ class SQLiteUnitOfWork(UnitBase):
         return conn
 
     def commit(self) -> None:
-        """Write the unit's events to the outbox and commit the transaction."""
+        """Write the unit's events to the outbox and commit the transaction.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> interest = lm.Interest(id="I-1", occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        ...     source=lm.Source(channel=lm.Channel.form), topic="chairs")
+        >>> uow = lm.SQLiteUnitOfWork(":memory:")
+        >>> with uow:
+        ...     _ = uow.interests.add(interest)
+        ...     uow.emit(lm.InterestCaptured.of(interest))
+        ...     uow.commit()
+        >>> with uow:
+        ...     uow.interests.count(), [stored.event.type for stored in uow.outbox.pending()]
+        (1, ['InterestCaptured'])
+        >>> uow.close()
+        """
         conn = self._tx()
         events = [_rows.encode_event(e) for e in self._state.events]
         if events:
@@ -332,13 +351,45 @@ class SQLiteUnitOfWork(UnitBase):
         self._state.clear_events()
 
     def rollback(self) -> None:
-        """Undo the unit's changes and drop its events."""
+        """Undo the unit's changes and drop its events.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> interest = lm.Interest(id="I-1", occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        ...     source=lm.Source(channel=lm.Channel.form), topic="chairs")
+        >>> uow = lm.SQLiteUnitOfWork(":memory:")
+        >>> with uow:
+        ...     _ = uow.interests.add(interest)
+        ...     uow.emit(lm.InterestCaptured.of(interest))
+        ...     uow.rollback()
+        ...     uow.interests.count(), uow.events
+        (0, ())
+        >>> uow.close()
+        """
         if self._conn is not None and self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
         self._state.clear_events()
 
     def close(self) -> None:
-        """Close the connection (rolling back an unfinished unit)."""
+        """Close the connection (rolling back an unfinished unit).
+
+        The next unit opens it again:
+
+        >>> import pathlib, tempfile
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.SQLiteUnitOfWork(pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite")
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
+        ...     uow.commit()
+        >>> uow.close()
+        >>> with uow:
+        ...     uow.interests.count()
+        1
+        >>> uow.close()
+        """
         if self._conn is not None:
             self.rollback()
             self._conn.close()

@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadmodel.domain.events import LeadCreated, StatusChanged
-from leadmodel.domain.matching.keys import match_keys
-from leadmodel.domain.model.entities import (
+from leadmodel.domain.matching import match_keys
+from leadmodel.domain.model import (
     Company,
     Contact,
     Customer,
@@ -40,13 +40,20 @@ from leadmodel.domain.model.entities import (
     CustomerOrigin,
     Interest,
     Lead,
+    StatusChange,
 )
-from leadmodel.domain.model.records import StatusChange
-from leadmodel.domain.values.contact import ContactPoint
-from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
-from leadmodel.domain.values.source import Channel, Source
+from leadmodel.domain.values import (
+    Channel,
+    CompanyId,
+    ContactId,
+    ContactPoint,
+    CustomerId,
+    InterestId,
+    LeadId,
+    Source,
+)
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError, ValidationError
-from leadmodel.storage.protocols import UnitOfWork
+from leadmodel.storage.protocols import KINDS, UnitOfWork
 from leadmodel.testing import strategies
 
 __all__ = ["HOSTILE_TEXTS", "UnitOfWorkContract"]
@@ -116,9 +123,6 @@ def _samples() -> dict[str, Any]:
     }
 
 
-KINDS = ("interests", "leads", "contacts", "companies", "customers")
-
-
 class UnitOfWorkContract:
     """The contract of :class:`~leadmodel.storage.UnitOfWork` and its repositories."""
 
@@ -142,6 +146,22 @@ class UnitOfWorkContract:
         """get(id) raises NotFoundError when nothing has the id."""
         with make_uow() as uow, pytest.raises(NotFoundError, match="nobody"):
             uow.leads.get("nobody")
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_not_found_names_the_kind_and_the_id(self, make_uow: MakeUnit, kind: str) -> None:
+        """NotFoundError of get, save and remove carries ``kind`` (the repository) and ``id``."""
+        missing = attrs.evolve(_samples()[kind], id="nobody")
+        with make_uow() as uow:
+            repository = getattr(uow, kind)
+            calls: list[Callable[[], object]] = [
+                lambda: repository.get("nobody"),
+                lambda: repository.save(missing),
+                lambda: repository.remove("nobody"),
+            ]
+            for call in calls:
+                with pytest.raises(NotFoundError) as caught:
+                    call()
+                assert (caught.value.kind, caught.value.id) == (kind, "nobody")
 
     def test_adding_a_stored_id_raises_concurrency(self, make_uow: MakeUnit) -> None:
         """add of an id that exists raises ConcurrencyError (someone stored it first)."""
@@ -204,6 +224,33 @@ class UnitOfWorkContract:
         with make_uow() as uow:
             stored = uow.leads.get("lead-0001")
         assert (stored.owner, stored.version) == ("boris", 1)
+
+    def test_concurrency_error_names_the_entity_and_both_versions(self, make_uow: MakeUnit) -> None:
+        """ConcurrencyError carries ``kind``, ``id``, ``expected`` (the version the operation
+        expected stored: ``None`` for an add) and ``found`` (the stored version: ``None`` for
+        an id twice in one batch)."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        with make_uow() as uow:
+            first = uow.leads.get("lead-0001")
+        with make_uow() as uow:
+            uow.leads.save(attrs.evolve(first, owner="boris"))
+            uow.commit()
+        with make_uow() as uow:
+            with pytest.raises(ConcurrencyError) as stale:
+                uow.leads.save(attrs.evolve(first, owner="carla"))
+            with pytest.raises(ConcurrencyError) as taken:
+                uow.leads.add(_lead(1))
+            with pytest.raises(ConcurrencyError) as twice:
+                uow.leads.add_many([_lead(2), _lead(2)])
+
+        def named(error: ConcurrencyError) -> tuple[object, ...]:
+            return (error.kind, error.id, error.expected, error.found)
+
+        assert named(stale.value) == ("leads", "lead-0001", 0, 1)
+        assert named(taken.value) == ("leads", "lead-0001", None, 1)
+        assert named(twice.value) == ("leads", "lead-0002", None, None)
 
     def test_saving_twice_in_one_unit_needs_the_saved_version(self, make_uow: MakeUnit) -> None:
         """Inside a unit, save again the entity save returned; the one before it is stale."""

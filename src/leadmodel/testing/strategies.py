@@ -50,16 +50,18 @@ from leadmodel.domain.events import (
     PersonErased,
     StatusChanged,
 )
-from leadmodel.domain.ladder.lifecycle import MOVES, LifecycleStage, StageChange
-from leadmodel.domain.model.records import (
+from leadmodel.domain.model import (
+    MOVES,
     Answer,
     Assessment,
     ConversionLinks,
+    LifecycleStage,
     LossInfo,
+    StageChange,
     StatusChange,
 )
 from leadmodel.domain.pipeline import ActionSpec
-from leadmodel.domain.qualification.framework import (
+from leadmodel.domain.qualification import (
     AllOf,
     AtLeast,
     Criterion,
@@ -67,19 +69,34 @@ from leadmodel.domain.qualification.framework import (
     ValueType,
     Weighted,
 )
-from leadmodel.domain.values import _normalise
-from leadmodel.domain.values._currencies import ISO_4217
-from leadmodel.domain.values.contact import ContactKind, ContactPoint
-from leadmodel.domain.values.custom_json import JSON, MAX_JSON_INT, freeze
-from leadmodel.domain.values.money import Money
-from leadmodel.domain.values.source import Channel, Source
+from leadmodel.domain.scoring import (
+    Binned,
+    Categorical,
+    DerivedValue,
+    PredictiveScorer,
+    Tally,
+    ValueTally,
+)
+from leadmodel.domain.scoring.fields import AMOUNT
+from leadmodel.domain.values import (
+    JSON,
+    MAX_JSON_INT,
+    Channel,
+    ContactKind,
+    ContactPoint,
+    Money,
+    Source,
+)
+from leadmodel.domain.values import normalise as _normalise
+from leadmodel.domain.values.currencies import ISO_4217
 
 # fmt: off
 __all__ = [
-    "TIME_ZONE_NAMES", "answers", "assessments", "aware_datetimes", "companies", "contact_points",
-    "contacts", "conversion_links", "customers", "events", "frameworks", "interests",
-    "json_objects", "json_values", "leads", "loss_infos", "money", "person_names", "sources",
-    "stage_changes", "status_changes",
+    "TIME_ZONE_NAMES", "action_specs", "answers", "assessments", "aware_datetimes", "companies",
+    "contact_points", "contacts", "conversion_links", "customers", "events", "frameworks",
+    "interests", "json_objects", "json_values", "leads", "loss_infos", "money", "person_names",
+    "predictive_fields", "predictive_scorers", "sources", "stage_changes", "status_changes",
+    "tallies", "value_tallies",
 ]
 # fmt: on
 
@@ -354,7 +371,7 @@ def stage_changes(*, datetimes: DatetimesArg = None) -> Strategy[StageChange]:
 @st.composite
 def _lifecycle_and_stages(draw: st.DrawFn, changes: Strategy[StageChange]) -> dict[str, Any]:
     """A lifecycle stage, and either no lifecycle history or a legal walk in time order ending
-    there (each move one that :data:`~leadmodel.domain.ladder.lifecycle.MOVES` allows)."""
+    there (each move one that :data:`~leadmodel.MOVES` allows)."""
     if not draw(st.booleans()):
         return {"lifecycle": draw(st.sampled_from(LifecycleStage)), "stages": ()}
     walk: list[StageChange] = []
@@ -539,6 +556,34 @@ def frameworks(draw: st.DrawFn) -> Framework:
     return Framework(key=draw(_key), label=draw(_text(16)), criteria=criteria, rule=rule)
 
 
+def _no_nulls(value: JSON) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return all(_no_nulls(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_no_nulls(v) for v in value)
+    return True
+
+
+def action_specs() -> Strategy[ActionSpec]:
+    """``on_enter`` actions: each action of ``ACTION_PARAMS`` with its required parameters,
+    and ``custom`` actions with parameters of any JSON shape (TOML has no null, so none)."""
+    text = _text(12)
+    extra = st.dictionaries(_key, json_values(max_depth=2).filter(_no_nulls), max_size=2)
+    return st.one_of(
+        st.builds(lambda t: ActionSpec(action="send_email", params={"template": t}), text),
+        st.builds(lambda t: ActionSpec(action="send_message", params={"template": t}), text),
+        st.builds(
+            lambda n: ActionSpec(action="schedule_call", params={"in_minutes": n}),
+            st.integers(0, 10**6),
+        ),
+        st.builds(lambda t: ActionSpec(action="create_task", params={"title": t}), text),
+        st.builds(lambda u: ActionSpec(action="webhook", params={"url": u}), _websites()),
+        st.builds(lambda n, e: ActionSpec(action="custom", params={**e, "name": n}), text, extra),
+    )
+
+
 def events(
     cls: type[DomainEvent] | None = None, *, datetimes: DatetimesArg = None
 ) -> Strategy[DomainEvent]:
@@ -547,8 +592,7 @@ def events(
         return st.one_of([events(c, datetimes=datetimes) for c in EVENT_TYPES.values()])
     at, ids, names = _at(datetimes), _id("lead"), _text(12)
     many = _tuples(_id("lead"))
-    params = json_objects(max_depth=2).map(freeze)  # as the pipeline reader makes them
-    actions = _tuples(st.builds(ActionSpec, action=names, params=params))
+    actions = _tuples(action_specs())
     given: dict[type[Any], dict[str, Strategy[Any]]] = {
         InterestCaptured: {"interest_id": _id("interest"), "channel": names},
         LeadCreated: {"lead_id": ids, "interest_ids": _tuples(_id("interest"))},
@@ -584,3 +628,80 @@ def events(
         },
     }
     return st.builds(cls, **_fields(cls, at, given[cls]))
+
+
+# -- predictive scoring ----------------------------------------------------------------------
+
+_CATEGORIES: Strategy[Any] = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-MAX_JSON_INT, max_value=MAX_JSON_INT)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+_PATHS = ("owner", "time_zone", "status", "company_name", "source.channel", "source.campaign")
+
+
+def _custom_paths() -> Strategy[str]:
+    return _text(8).map(lambda key: f"custom.{key}")
+
+
+def predictive_fields() -> Strategy[Categorical | Binned]:
+    """Categorical and binned fields of every source but a function (those are not data)."""
+    names = _opt(_text(12)).map(lambda name: name or "")
+    categorical = st.one_of(
+        st.builds(Categorical, name=names, field=st.sampled_from(_PATHS) | _custom_paths()),
+        st.builds(Categorical, name=names, derived=st.sampled_from(DerivedValue)),
+        st.builds(Categorical, name=names, tagged=_text(12)),
+    )
+    edges = st.lists(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ).map(lambda values: tuple(sorted(values)))
+    binned = st.one_of(
+        st.builds(Binned, name=names, field=_custom_paths(), edges=edges),
+        st.builds(
+            Binned,
+            name=names,
+            field=st.just(AMOUNT),
+            edges=edges,
+            currency=st.sampled_from(sorted(ISO_4217)[:20]),
+        ),
+    )
+    return categorical | binned
+
+
+def tallies() -> Strategy[Tally]:
+    """Won and lost counts of one value: at least one lead."""
+    return st.builds(Tally, won=st.integers(0, 10**6), lost=st.integers(1, 10**6))
+
+
+def value_tallies() -> Strategy[ValueTally]:
+    """One value of a field (any category) and its won and lost counts."""
+    return st.builds(
+        ValueTally, value=_CATEGORIES, won=st.integers(0, 10**6), lost=st.integers(1, 10**6)
+    )
+
+
+@st.composite
+def predictive_scorers(draw: st.DrawFn) -> PredictiveScorer:
+    """A predictive scorer, untrained or trained on random rows (``fit_columns``)."""
+    fields = draw(st.lists(predictive_fields(), min_size=1, max_size=4, unique_by=lambda f: f.name))
+    scorer = PredictiveScorer(fields=tuple(fields), alpha=draw(st.sampled_from((0.5, 1.0, 2.0))))
+    if draw(st.booleans()):
+        return scorer
+    won = [True, False, *draw(st.lists(st.booleans(), max_size=12))]
+    numbers = st.none() | st.integers(-(10**9), 10**9) | st.floats(-1e12, 1e12)
+    columns = {
+        f.name: draw(
+            st.lists(
+                numbers if isinstance(f, Binned) else _CATEGORIES,
+                min_size=len(won),
+                max_size=len(won),
+            )
+        )
+        for f in fields
+    }
+    return scorer.fit_columns(columns, won, vectorised=False)

@@ -13,8 +13,7 @@ from typing import Literal
 
 import attrs
 
-from leadmodel.domain.ladder.lifecycle import LifecycleStage, stage_change
-from leadmodel.domain.ladder.promotion import merge_points
+from leadmodel.domain.ladder.lifecycle import stage_change
 from leadmodel.domain.model.entities import (
     Company,
     Contact,
@@ -24,7 +23,8 @@ from leadmodel.domain.model.entities import (
     Lead,
 )
 from leadmodel.domain.model.records import ConversionLinks
-from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.model.stages import LifecycleStage
+from leadmodel.domain.values.contact import ContactPoint, merge_points
 from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, IdFactory, uuid7
 from leadmodel.errors import AlreadyConvertedError, Problem, RuleViolation, ValidationError
 
@@ -159,6 +159,23 @@ def convert(
     converted before, :class:`RuleViolation` for a lost lead (reopen it first) or for
     records that belong to someone else, and :class:`~leadmodel.errors.LifecycleError` for a
     disqualified lead (recycle it first) or an ``at`` before its last lifecycle move.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),), created_at=at,
+    ...     source=lm.Source(channel=lm.Channel.form), company_name="ТОВ «Меблі-Сервіс»")
+    >>> done = lm.convert(lead, at=at, deal_ref="D-17", ids=lm.sequential_ids("id"))
+    >>> done.customer.kind.value, done.company.name, done.contact.name, done.lead.lifecycle.value
+    ('company', 'ТОВ «Меблі-Сервіс»', 'Олена Коваль', 'customer')
+    >>> done.lead.converted.customer_id, done.lead.converted.deal_ref
+    ('id-3', 'D-17')
+    >>> lm.convert(done.lead, at=at)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.AlreadyConvertedError: lead lead-1 was converted at 2026-03-02T09:00:00+00:00
+    into customer id-3
     """
     if lead.converted is not None:
         raise AlreadyConvertedError(
@@ -257,6 +274,18 @@ def customer_from_order(
 
     Pass ``name`` and ``contact_points`` for a new buyer, or the known ``contact``/``company``
     and ``customer`` (the order is added to that customer, never a second one).
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> born = lm.customer_from_order(at=at, order_ref="PROM-1001", name="Олена Коваль",
+    ...     contact_points=[lm.ContactPoint.phone("+380501234567")], ids=lm.sequential_ids("id"))
+    >>> born.customer.id, born.customer.origin.value, born.contact.name
+    ('id-2', 'from_order', 'Олена Коваль')
+    >>> again = lm.customer_from_order(at=at, order_ref="PROM-1002", contact=born.contact,
+    ...     customer=born.customer)
+    >>> again.customer.id, again.customer.order_refs
+    ('id-2', ('PROM-1001', 'PROM-1002'))
     """
     return _born(
         at=at,
@@ -282,7 +311,21 @@ def customer_from_import(
     order_ref: str | None = None,
     ids: IdFactory = uuid7,
 ) -> Conversion:
-    """A customer brought in from another system's file (CSV import); ``at`` is its ``since``."""
+    """A customer brought in from another system's file (CSV import); ``at`` is its ``since``.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2025, 12, 31, tzinfo=timezone.utc)
+    >>> company = lm.Company(id=lm.CompanyId("company-1"), name="ТОВ «Меблі-Сервіс»")
+    >>> born = lm.customer_from_import(at=at, company=company, ids=lm.sequential_ids("customer"))
+    >>> born.customer.id, born.customer.kind.value, born.customer.company_id
+    ('customer-1', 'company', 'company-1')
+    >>> lm.customer_from_import(at=at)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: Customer.name: say who the customer is: a name, a contact
+    or a company
+    """
     return _born(
         at=at,
         origin=CustomerOrigin.from_import,

@@ -24,169 +24,23 @@ moves forward only; recycle(lead, at=...) is the only way back
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
-from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.model.entities import Lead
 from leadmodel.domain.model.records import check_move
-from leadmodel.errors import LifecycleError, Problem, ValidationError
+from leadmodel.domain.model.stages import (
+    CUSTOMER_STAGES,
+    SERVICE_QUALIFIED,
+    LifecycleStage,
+    StageChange,
+    refusal,
+)
+from leadmodel.errors import LifecycleError, ValidationError
 
-if TYPE_CHECKING:  # entities imports this module: the Lead type is for annotations only
-    from leadmodel.domain.model.entities import Lead
-
-__all__ = [
-    "MOVES",
-    "SERVICE_QUALIFIED",
-    "WATERFALL",
-    "LifecycleStage",
-    "StageChange",
-    "advance",
-    "service_qualify",
-]
-
-
-class LifecycleStage(StrEnum):
-    """Where a lead stands in the lifecycle; forward only, back only through recycling.
-
-    ``order`` is the position on the waterfall (0 for inquiry … 7 for evangelist), ``None``
-    for ``disqualified`` and ``recycled``, which stand beside it.
-
-    >>> LifecycleStage.mql.order < LifecycleStage.sql.order
-    True
-    >>> LifecycleStage.recycled.order is None
-    True
-    """
-
-    inquiry = "inquiry"
-    lead = "lead"
-    mql = "mql"
-    sal = "sal"
-    sql = "sql"
-    opportunity = "opportunity"
-    customer = "customer"
-    evangelist = "evangelist"
-    disqualified = "disqualified"
-    recycled = "recycled"
-
-    @property
-    def order(self) -> int | None:
-        """The position on the waterfall, or ``None`` off it (disqualified, recycled)."""
-        return _ORDER.get(self)
-
-
-_S = LifecycleStage
-WATERFALL: tuple[LifecycleStage, ...] = (
-    _S.inquiry, _S.lead, _S.mql, _S.sal, _S.sql, _S.opportunity, _S.customer, _S.evangelist,
-)  # fmt: skip
-"""The stages in funnel order (``disqualified`` and ``recycled`` stand beside it)."""
-_ORDER = {stage: i for i, stage in enumerate(WATERFALL)}
-_CUSTOMERS = frozenset({_S.customer, _S.evangelist})
-_BEFORE_CUSTOMER = WATERFALL[: WATERFALL.index(_S.customer)]
-
-
-def _moves() -> dict[LifecycleStage, frozenset[LifecycleStage]]:
-    moves = {
-        stage: frozenset(WATERFALL[i + 1 :]) | {_S.disqualified, _S.recycled}
-        for i, stage in enumerate(_BEFORE_CUSTOMER)
-    }
-    moves[_S.customer] = frozenset({_S.evangelist})
-    moves[_S.evangelist] = frozenset()
-    moves[_S.disqualified] = frozenset({_S.recycled})
-    # back from recycling: anywhere from "lead" on (it is a known person), or out again
-    moves[_S.recycled] = frozenset(WATERFALL[1:]) | {_S.disqualified, _S.recycled}
-    return moves
-
-
-MOVES: Mapping[LifecycleStage, frozenset[LifecycleStage]] = MappingProxyType(_moves())
-"""The moves a :class:`StageChange` may record, by the stage it leaves.
-
-Forward along the waterfall (skipping stages is allowed, as in HubSpot: a qualified
-assessment takes a lead straight to SQL); to ``disqualified`` or ``recycled`` from any stage
-before ``customer``; from ``disqualified`` only to ``recycled``; from ``recycled`` to any
-stage from ``lead`` on. ``recycled`` is entered only through :func:`~leadmodel.recycle`.
-"""
-
-SERVICE_QUALIFIED = "service qualified lead"
-"""The ``reason`` :func:`service_qualify` records on a customer's repeat lead."""
-
-
-def _refusal(current: LifecycleStage, target: LifecycleStage) -> tuple[str, str] | None:
-    """``(why, message)`` when the lifecycle may not move from ``current`` to ``target``."""
-    if target in MOVES[current]:
-        return None
-    if current is _S.disqualified:
-        return "recycle_first", "a disqualified lead moves on only after recycle(lead, at=...)"
-    if current in _CUSTOMERS and target in (_S.disqualified, _S.recycled):
-        return "customer", (
-            "a customer is never disqualified or recycled; "
-            "a customer's new interest is a repeat lead (repeat_lead)"
-        )
-    return "backward", (
-        "the lifecycle moves forward only; recycle(lead, at=...) is the only way back"
-    )
-
-
-@attrs.frozen(kw_only=True)
-class StageChange:
-    """One lifecycle move: from, to, when, who, and why.
-
-    Only moves in :data:`MOVES` can be recorded: a backward move is not a valid change.
-
-    >>> from datetime import datetime, timezone
-    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-    >>> StageChange(from_stage=LifecycleStage.sql, to_stage=LifecycleStage.mql, at=at)
-    Traceback (most recent call last):
-    ...
-    leadmodel.errors.ValidationError: StageChange.to_stage: not a move from sql: the lifecycle
-    moves forward only; recycle(lead, at=...) is the only way back; got <LifecycleStage.mql: 'mql'>
-    """
-
-    from_stage: LifecycleStage
-    to_stage: LifecycleStage
-    at: datetime
-    by: str | None = None
-    reason: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        p: c.Problems = []
-        c.member(p, "from_stage", self.from_stage, LifecycleStage)
-        c.member(p, "to_stage", self.to_stage, LifecycleStage)
-        check_move(p, self.at, self.by, self.reason, None)
-        if not p and (refusal := _refusal(self.from_stage, self.to_stage)):
-            msg = f"not a move from {self.from_stage}: {refusal[1]}"
-            p.append(Problem("to_stage", msg, self.to_stage))
-        if p:
-            c.fail("StageChange", p)
-
-
-def check_stages(p: c.Problems, stages: object, lifecycle: object) -> None:
-    """The checks ``Lead`` makes of its ``stages``: StageChanges in time order, each starting
-    where the one before ended, the last ending at ``lifecycle`` (an empty tuple is fine)."""
-    if stages == ():
-        return
-    found: c.Problems = []
-    c.tuple_of(found, "stages", stages, StageChange)
-    if found:
-        p.extend(found)
-        return
-    changes: tuple[StageChange, ...] = stages  # type: ignore[assignment] # checked just above
-    before = changes[0]
-    for i in range(1, len(changes)):
-        change = changes[i]
-        if change.at < before.at:
-            p.append(Problem(f"stages[{i}].at", "stages must be in time order", change.at))
-        if change.from_stage is not before.to_stage:
-            msg = f"a change starts where the one before ended ({before.to_stage})"
-            p.append(Problem(f"stages[{i}].from_stage", msg, change.from_stage))
-        before = change
-    if isinstance(lifecycle, LifecycleStage) and lifecycle is not before.to_stage:
-        msg = f"the lifecycle must be where the stages end ({before.to_stage})"
-        p.append(Problem("lifecycle", msg, lifecycle))
+__all__ = ["advance", "service_qualify", "stage_change"]
 
 
 def _stage(value: object, path: str) -> LifecycleStage:
@@ -220,9 +74,9 @@ def stage_change(
     check_move(p, at, by, reason, None)
     if p:
         raise ValidationError(p, model="StageChange")
-    refusal = _refusal(current, to)
-    if refusal is not None:
-        why, fix = refusal
+    refused = refusal(current, to)
+    if refused is not None:
+        why, fix = refused
         where = "back to" if why == "backward" else "to"
         raise LifecycleError(
             f"lead {lead.id} cannot move from {current} {where} {to}: {fix}",
@@ -262,12 +116,27 @@ def advance(
     ``customer`` or ``evangelist`` before the lead was converted, ``time_backwards`` for an
     ``at`` before the last move; :class:`ValidationError` for an unknown stage, a naive
     ``at`` or a blank ``by``/``reason``.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> sql = lm.advance(lead, "sql", at=at, by="Андрій")
+    >>> sql.lifecycle.value, [(s.from_stage.value, s.to_stage.value, s.by) for s in sql.stages]
+    ('sql', [('lead', 'sql', 'Андрій')])
+    >>> lm.advance(sql, "customer", at=at)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.LifecycleError: lead lead-1 is not converted: convert(lead, at=...) makes
+    a customer and records what the deal produced
     """
     target = _stage(stage, "stage")
     current = lead.lifecycle
     if target is current:
         return lead
-    if target is _S.recycled:
+    if target is LifecycleStage.recycled:
         raise LifecycleError(
             f"lead {lead.id}: only recycle(lead, at=...) moves a lead to recycled; "
             "it keeps the history and checks the lead is lost or disqualified",
@@ -276,7 +145,7 @@ def advance(
             why="use_recycle",
         )
     change = stage_change(lead, target, at=at, by=by, reason=reason)
-    if target in _CUSTOMERS and lead.converted is None:
+    if target in CUSTOMER_STAGES and lead.converted is None:
         raise LifecycleError(
             f"lead {lead.id} is not converted: convert(lead, at=...) makes a customer "
             "and records what the deal produced",
@@ -294,13 +163,24 @@ def service_qualify(lead: Lead, *, at: datetime, by: str | None = None) -> Lead:
     is returned unchanged. Raises :class:`~leadmodel.errors.LifecycleError`
     (``why="not_a_customer"``) for a lead without ``customer_id`` (make repeat leads with
     ``repeat_lead``), and as :func:`advance` does for a lead past SQL or disqualified.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> repeat = lm.Lead(id=lm.LeadId("lead-2"), person_name="Олена Коваль",
+    ...     topic="Стелажі для складу", contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...     source=lm.Source(channel=lm.Channel.phone_call), created_at=at,
+    ...     customer_id=lm.CustomerId("customer-1"))
+    >>> sql = lm.service_qualify(repeat, at=at, by="Андрій")
+    >>> sql.lifecycle.value, sql.stages[-1].reason
+    ('sql', 'service qualified lead')
     """
     if lead.customer_id is None:
         raise LifecycleError(
             f"lead {lead.id} has no customer_id: only an existing customer's repeat lead "
             "(repeat_lead) is service qualified; qualify other leads with assess or advance",
             from_stage=lead.lifecycle,
-            to_stage=_S.sql,
+            to_stage=LifecycleStage.sql,
             why="not_a_customer",
         )
-    return advance(lead, _S.sql, at=at, by=by, reason=SERVICE_QUALIFIED)
+    return advance(lead, LifecycleStage.sql, at=at, by=by, reason=SERVICE_QUALIFIED)

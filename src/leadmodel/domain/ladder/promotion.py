@@ -22,13 +22,14 @@ from datetime import datetime
 
 import attrs
 
-from leadmodel.domain.ladder.lifecycle import LifecycleStage, StageChange, stage_change
+from leadmodel.domain.ladder.lifecycle import stage_change
 from leadmodel.domain.model.entities import Contact, Customer, Interest, Lead
-from leadmodel.domain.values.contact import ContactKind, ContactPoint
+from leadmodel.domain.model.stages import LifecycleStage, StageChange
+from leadmodel.domain.values.contact import ContactPoint, merge_points
 from leadmodel.domain.values.ids import IdFactory, LeadId, uuid7
 from leadmodel.errors import LifecycleError, NotALeadError, RuleViolation
 
-__all__ = ["attach_interest", "merge_points", "promote", "recycle", "repeat_lead"]
+__all__ = ["attach_interest", "promote", "recycle", "repeat_lead"]
 
 _NOT_A_LEAD = (
     'seed rule: "a lead is a concrete person who can be reached" — a company name and a '
@@ -39,18 +40,6 @@ _NOT_A_LEAD = (
 _DISQUALIFIED_OR_CUSTOMER = frozenset(
     {LifecycleStage.disqualified, LifecycleStage.customer, LifecycleStage.evangelist}
 )
-
-
-def merge_points(*groups: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:
-    """All contact points of ``groups`` in order, each match key once (the first kept)."""
-    seen: set[tuple[ContactKind, str]] = set()
-    out = []
-    for group in groups:
-        for point in group:
-            if point.identity not in seen:
-                seen.add(point.identity)
-                out.append(point)
-    return tuple(out)
 
 
 def promote(
@@ -73,6 +62,21 @@ def promote(
     :class:`~leadmodel.errors.NotALeadError` whose ``missing`` lists ``person_name``,
     ``contact_point`` and/or ``topic``; :class:`~leadmodel.errors.RuleViolation` if the
     interest was promoted before.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> call = lm.Interest(id=lm.InterestId("I-1"), occurred_at=at, topic="Офісні меблі",
+    ...     source=lm.Source(channel=lm.Channel.phone_call))
+    >>> lead = lm.promote(call, at=at, person_name="Олена Коваль",
+    ...     contact_points=[lm.ContactPoint.phone("+380501234567")], ids=lm.sequential_ids("lead"))
+    >>> lead.id, lead.person_name, lead.interest_ids
+    ('lead-1', 'Олена Коваль', ('I-1',))
+    >>> lm.promote(call, at=at)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.NotALeadError: interest I-1 is not a lead, missing person_name,
+    contact_point: ...
     """
     if interest.lead_id is not None:
         raise RuleViolation(
@@ -121,6 +125,18 @@ def attach_interest(lead: Lead, interest: Interest) -> tuple[Lead, Interest]:
     Returns the lead with the interest id in ``interest_ids`` and the interest with
     ``lead_id`` set; linking again is a no-op. Raises :class:`RuleViolation` if the interest
     already belongs to another lead.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> call = lm.Interest(id=lm.InterestId("I-2"), occurred_at=at, topic="Офісні крісла",
+    ...     source=lm.Source(channel=lm.Channel.phone_call))
+    >>> lead, call = lm.attach_interest(lead, call)
+    >>> lead.interest_ids, call.lead_id
+    (('I-2',), 'lead-1')
     """
     if interest.lead_id not in (None, lead.id):
         raise RuleViolation(f"interest {interest.id} already belongs to lead {interest.lead_id}")
@@ -146,6 +162,18 @@ def repeat_lead(
 
     The person's name and contact points come from the arguments, the interest, or the
     customer's ``contact`` when given. ``previous_lead_id`` points to the customer's latest lead.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> born = lm.customer_from_order(at=at, order_ref="PROM-1001", name="Олена Коваль",
+    ...     contact_points=[lm.ContactPoint.phone("+380501234567")], ids=lm.sequential_ids("id"))
+    >>> call = lm.Interest(id=lm.InterestId("I-7"), occurred_at=at, topic="Стелажі для складу",
+    ...     source=lm.Source(channel=lm.Channel.phone_call))
+    >>> lead = lm.repeat_lead(born.customer, call, at=at, contact=born.contact,
+    ...     ids=lm.sequential_ids("lead"))
+    >>> lead.id, lead.person_name, lead.customer_id, lead.contact_points[0].key
+    ('lead-1', 'Олена Коваль', 'id-2', '+380501234567')
     """
     if contact is not None and customer.contact_id not in (None, contact.id):
         raise RuleViolation(f"contact {contact.id} is not the contact of customer {customer.id}")
@@ -171,17 +199,35 @@ def recycle(
 ) -> Lead:
     """Bring a lost or disqualified lead back: the one way back in the lifecycle.
 
-    A **lost** lead comes back as a new lead: it copies the person, contact points, topic,
-    source, company, owner, interests and custom fields, points to the lost one in
-    ``previous_lead_id``, starts with no status and history (put it into a pipeline with
-    ``pipeline.enter``), and carries the lost lead's lifecycle history (``stages``) plus the
-    move to ``recycled``; the lost lead itself is untouched. A **disqualified** lead (not
+    A **lost** lead comes back as a new lead (a new id, created ``at``): it copies every
+    field of the lost one (person, contact points, topic, source, company, owner, interests,
+    tags, custom fields...) but the record of the first attempt, points to the lost one in
+    ``previous_lead_id``, starts with no status, history, assessments, score or loss (put it
+    into a pipeline with ``pipeline.enter``), and carries the lost lead's lifecycle history
+    (``stages``) plus the move to ``recycled``; the lost lead itself is untouched. A
+    **disqualified** lead (not
     lost) is the same lead, moved to ``recycled`` with its status and histories kept.
 
     Raises :class:`~leadmodel.errors.LifecycleError` (a :class:`RuleViolation`) with ``why``:
     ``customer`` for a lead at the customer or evangelist stage (a customer's new interest is
     a repeat lead: :func:`repeat_lead`), ``not_recyclable`` for a lead neither lost nor
     disqualified, ``time_backwards`` for an ``at`` before its last lifecycle move.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lost = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),), created_at=at,
+    ...     source=lm.Source(channel=lm.Channel.form),
+    ...     lost=lm.LossInfo(status="lost", reason="Ціна", at=at))
+    >>> later = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+    >>> back = lm.recycle(lost, at=later, by="Андрій", ids=lm.sequential_ids("lead", start=2))
+    >>> back.id, back.previous_lead_id, back.lifecycle.value, back.lost
+    ('lead-2', 'lead-1', 'recycled', None)
+    >>> lm.recycle(back, at=later)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.LifecycleError: lead lead-2 is neither lost nor disqualified: ...
     """
     stage = lead.lifecycle
     # a customer is refused by stage_change below, with the "repeat lead" fix
@@ -197,25 +243,21 @@ def recycle(
     stages = (*lead.stages, change)
     if lead.lost is None:
         return attrs.evolve(lead, lifecycle=LifecycleStage.recycled, stages=stages)
-    return Lead(
+    # a new lead: name only what starts afresh, so a field added to Lead is carried over
+    return attrs.evolve(
+        lead,
         id=LeadId(ids()),
-        person_name=lead.person_name,
-        contact_points=lead.contact_points,
-        topic=lead.topic,
-        source=lead.source,
         created_at=at,
-        company_name=lead.company_name,
-        company_id=lead.company_id,
-        interest_ids=lead.interest_ids,
+        pipeline=None,
+        status=None,
+        history=(),
         lifecycle=LifecycleStage.recycled,
         stages=stages,
-        owner=lead.owner,
-        expected_value=lead.expected_value,
-        time_zone=lead.time_zone,
-        tags=lead.tags,
-        custom=lead.custom,
+        assessments=(),
+        score=None,
+        converted=None,
+        lost=None,
         previous_lead_id=lead.id,
-        customer_id=lead.customer_id,
-        consent=lead.consent,
-        do_not_contact=lead.do_not_contact,
+        erased_at=None,
+        version=0,
     )

@@ -10,36 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import product
-from typing import TYPE_CHECKING
 
+from leadmodel.domain.matching._columns import EMAIL_AT, SEP, Columns, Passes
 from leadmodel.domain.matching._names import digits, local_parts_similar, name_similarity
-
-if TYPE_CHECKING:
-    from leadmodel.domain.matching.duplicates import MatchRule
-
-SEP = "\x1f"  # joins several values in one string (match keys never hold it)
-EMAIL_AT = "\x1e"  # joins an email's domain and local part
-
-Passes = Callable[[int, int], bool]  # a pair check, on record indices
-
-
-class Columns:
-    """What linking knows of the records: one column each, flat lists and dicts of strings.
-
-    Kept this way, not as an object per record, so that matching a million records does not
-    keep millions of small containers alive for the garbage collector to walk again and again.
-    Several values of one record are joined by :data:`SEP`.
-    """
-
-    __slots__ = ("emails", "idents", "names", "parties", "several", "values")
-
-    def __init__(self) -> None:
-        self.parties: list[str] = []
-        self.names: list[str] = []  # name key ('' if none)
-        self.emails: list[str] = []  # domain EMAIL_AT normalised local part; '' if none
-        self.idents: list[str] = []  # id SEP type name: how records sort
-        self.values: dict[tuple[str, str], dict[int, str]] = {}  # (party, kind) -> i -> values
-        self.several: set[tuple[str, str]] = set()  # (party, kind) with several values somewhere
+from leadmodel.domain.matching.rules import MatchRule
 
 
 def _emails(joined: str) -> list[tuple[str, str]]:

@@ -28,12 +28,8 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from leadmodel.domain.matching._blocking import (
-    SEP,
-    Columns,
-    Passes,
     blocks,
     differ,
     domain_digits,
@@ -41,9 +37,8 @@ from leadmodel.domain.matching._blocking import (
     entries,
     names_agree,
 )
-
-if TYPE_CHECKING:
-    from leadmodel.domain.matching.duplicates import MatchRule
+from leadmodel.domain.matching._columns import SEP, Columns, Passes
+from leadmodel.domain.matching.rules import MatchRule
 
 OVERSIZED_SIMILARITY = 0.85
 """The name similarity a pair must reach to be linked through a block that is too big."""

@@ -32,10 +32,10 @@ import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel.domain.matching import _names
-from leadmodel.domain.matching._blocking import EMAIL_AT, SEP, Columns
+from leadmodel.domain.matching._columns import EMAIL_AT, SEP, Columns
 from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
-from leadmodel.domain.values._normalise import ascii_domain
 from leadmodel.domain.values.contact import ContactKind, ContactPoint
+from leadmodel.domain.values.normalise import ascii_domain
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [

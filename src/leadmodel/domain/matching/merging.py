@@ -41,12 +41,12 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.model.entities import Contact, Lead
+from leadmodel.domain.model.entities import Contact, Customer, Lead
 from leadmodel.domain.model.records import StatusChange
 from leadmodel.domain.values.custom_json import JSON, FrozenMap
 from leadmodel.errors import Problem
 
-__all__ = ["Conflict", "Merged", "SetAside", "merge"]
+__all__ = ["Conflict", "Merged", "SetAside", "merge", "repoint_customer"]
 
 E = TypeVar("E", Lead, Contact)
 
@@ -272,6 +272,24 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
 
     Raises :class:`ValidationError` naming each problem: records of different types, a
     record merged with itself or given twice, no others, a naive ``at``.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> first = lm.Contact(id=lm.ContactId("contact-1"), name="Олена Коваль",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),))
+    >>> second = lm.Contact(id=lm.ContactId("contact-2"), name="Olena Koval", role="закупівлі",
+    ...     contact_points=(lm.ContactPoint.phone("+380501234567"),))
+    >>> merged = lm.merge(first, second, at=at, by="Андрій")
+    >>> [point.key for point in merged.survivor.contact_points], merged.survivor.role
+    (['olena@mebli.ua', '+380501234567'], 'закупівлі')
+    >>> merged.absorbed_ids, [conflict.field for conflict in merged.conflicts]
+    (('contact-2',), ['name'])
+    >>> lm.merge(first, first, at=at, by="Андрій")
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: merge.others[0].id: a record cannot be merged with itself;
+    pass only its duplicates; got 'contact-1'
     """
     _check(primary, others, at, by)
     records: tuple[Any, ...] = (primary, *others)  # Leads, or Contacts
@@ -317,3 +335,34 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
         at=at,
         by=by,
     )
+
+
+def repoint_customer(customer: Customer, merged: Merged[Lead] | Merged[Contact]) -> Customer:
+    """The customer with its links to the merged-away records pointing at the survivor.
+
+    For merged leads, the absorbed ids in ``lead_ids`` become the survivor's id (each id
+    kept once, in order); for merged contacts, a ``contact_id`` of an absorbed contact
+    becomes the survivor's. A customer that links to none of them is returned as it is.
+
+    >>> from datetime import datetime, timezone
+    >>> from leadmodel import Channel, ContactPoint, Customer, CustomerId, CustomerKind
+    >>> from leadmodel import CustomerOrigin, Lead, LeadId, Source
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> first, second = (Lead(id=LeadId(i), person_name="Olena Koval", topic="Chairs",
+    ...     contact_points=(ContactPoint.email("olena@mebli.ua"),),
+    ...     source=Source(channel=Channel.form), created_at=at) for i in ("L-1", "L-2"))
+    >>> customer = Customer(id=CustomerId("C-1"), kind=CustomerKind.company, since=at,
+    ...     origin=CustomerOrigin.from_lead, company_id="Co-1", lead_ids=("L-2", "L-1", "L-9"))
+    >>> repoint_customer(customer, merge(first, second, at=at, by="anna")).lead_ids
+    ('L-1', 'L-9')
+    """
+    survivor = merged.survivor
+    gone = frozenset(merged.absorbed_ids)
+    if isinstance(survivor, Lead):
+        if gone.isdisjoint(customer.lead_ids):
+            return customer
+        lead_ids = tuple(dict.fromkeys(survivor.id if i in gone else i for i in customer.lead_ids))
+        return attrs.evolve(customer, lead_ids=lead_ids)
+    if customer.contact_id not in gone:
+        return customer
+    return attrs.evolve(customer, contact_id=survivor.id)

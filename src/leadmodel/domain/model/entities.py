@@ -28,7 +28,6 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.ladder.lifecycle import LifecycleStage, StageChange, check_stages
 from leadmodel.domain.model.records import (
     Assessment,
     ConversionLinks,
@@ -37,7 +36,8 @@ from leadmodel.domain.model.records import (
     check_score,
     freeze_custom,
 )
-from leadmodel.domain.values import _normalise
+from leadmodel.domain.model.stages import LifecycleStage, StageChange, check_stages
+from leadmodel.domain.values import normalise
 from leadmodel.domain.values.contact import ContactPoint
 from leadmodel.domain.values.custom_json import EMPTY, JSON
 from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
@@ -327,7 +327,7 @@ class Company:
         c.opt_text(p, "tax_id", self.tax_id, "the tax id")
         if self.domain is not None:
             try:
-                _normalise.ascii_domain(self.domain)
+                normalise.ascii_domain(self.domain)
             except (ValueError, AttributeError) as exc:
                 p.append(
                     Problem(

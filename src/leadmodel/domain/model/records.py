@@ -129,7 +129,7 @@ class Answer:
             try:
                 frozen = freeze({"value": self.value})["value"]
             except ValidationError as exc:
-                p.extend(exc.errors)
+                p.extend(exc.problems)
             else:
                 object.__setattr__(self, "value", frozen)
         if self.note is not None and type(self.note) is not str:
@@ -187,7 +187,7 @@ def freeze_custom(p: c.Problems, owner: object, value: Mapping[str, JSON]) -> No
     try:
         frozen = freeze(value, path="custom")
     except ValidationError as exc:
-        p.extend(exc.errors)
+        p.extend(exc.problems)
     else:
         if frozen is not value:
             object.__setattr__(owner, "custom", frozen)

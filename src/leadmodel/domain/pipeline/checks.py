@@ -1,22 +1,73 @@
-"""Spec checks that need the whole spec: duplicates, references, reachability, completeness."""
+"""Checks that need a whole pipeline spec: duplicates, references, reachability, registries.
+
+:class:`~leadmodel.domain.pipeline.spec.PipelineSpec` runs :func:`funnel_problems` when it is
+built, so a spec whose statuses cannot be reached or cannot end does not exist; a compiled
+:class:`~leadmodel.domain.pipeline.machine.Pipeline` adds :func:`registry_problems` (the guards
+and frameworks the host app registers). The checks read a spec through the protocols below, so
+they also run on the draft of a spec document that did not load, to report every problem at
+once; parts that did not load are ``None`` there, and are skipped.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
 
-import attrs
+from leadmodel.domain.pipeline.kinds import Policy, StatusKind
+from leadmodel.errors import Problem
 
-from leadmodel.domain.pipeline.spec import PipelineSpec, Policy, StatusKind, StatusSpec
+__all__ = [
+    "Funnel",
+    "all_edges",
+    "funnel_problems",
+    "open_edges",
+    "registry_problems",
+]
 
 
-def lead_field_names() -> frozenset[str]:
-    """Fields a ``requires.fields`` entry may name (besides ``custom.<name>``)."""
-    from leadmodel.domain.model.entities import Lead
+class _Requires(Protocol):
+    @property
+    def fields(self) -> tuple[str, ...]: ...
+    @property
+    def framework(self) -> str | None: ...
+    @property
+    def guards(self) -> tuple[str, ...]: ...
 
-    return frozenset(f.name for f in attrs.fields(Lead)) - {"id", "version", "created_at"}
+
+class _Status(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> StatusKind: ...
+    @property
+    def requires(self) -> _Requires: ...
 
 
-def open_edges(spec: PipelineSpec) -> set[tuple[str, str]]:
+class _Move(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+
+
+class Funnel(Protocol):
+    """What the checks read of a pipeline spec."""
+
+    @property
+    def statuses(self) -> Sequence[_Status]: ...
+    @property
+    def transitions(self) -> Sequence[_Move]: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def allow_reopen(self) -> bool: ...
+    @property
+    def reopen_won(self) -> bool: ...
+    @property
+    def close_from_any(self) -> bool: ...
+
+
+def open_edges(spec: Funnel) -> set[tuple[str, str]]:
     """The moves the policy and explicit transitions allow, before closing and reopening."""
     opened = [s.key for s in spec.statuses if s.kind is StatusKind.open]
     edges: set[tuple[str, str]] = set()
@@ -31,7 +82,7 @@ def open_edges(spec: PipelineSpec) -> set[tuple[str, str]]:
     return {(a, b) for a, b in edges if a != b}
 
 
-def all_edges(spec: PipelineSpec) -> dict[str, frozenset[str]]:
+def all_edges(spec: Funnel) -> dict[str, frozenset[str]]:
     """Every allowed move, by source status: policy, transitions, closing and reopening."""
     kinds = {s.key: s.kind for s in spec.statuses}
     opened = [k for k, kind in kinds.items() if kind is StatusKind.open]
@@ -49,93 +100,80 @@ def all_edges(spec: PipelineSpec) -> dict[str, frozenset[str]]:
     return {k: frozenset(v - {k}) for k, v in targets.items()}
 
 
-def structure_problems(
-    spec: PipelineSpec, guards: Collection[str] | None, frameworks: Collection[str] | None
-) -> list[tuple[str, str]]:
-    """Problems found by looking at the spec as a whole, as ``(path, message)`` pairs."""
-    found: list[tuple[str, str]] = []
+def funnel_problems(spec: Funnel) -> list[Problem]:
+    """Problems of the spec as a whole: duplicate keys, where cards enter and end, the
+    transitions' statuses, and statuses no move reaches or no move leaves for an end."""
+    found: list[Problem] = []
     seen: dict[str, int] = {}
     for i, status in enumerate(spec.statuses):
+        if status is None or type(status.key) is not str:
+            continue
         if status.key in seen:
-            found.append(
-                (
-                    f"statuses[{i}].key",
-                    f"duplicate status {status.key!r} (also statuses[{seen[status.key]}])",
-                )
-            )
+            also = f"also statuses[{seen[status.key]}]"
+            found.append(Problem(f"statuses[{i}].key", f"duplicate status {status.key!r} ({also})"))
         seen.setdefault(status.key, i)
-        found.extend(_status_problems(status, f"statuses[{i}]", guards, frameworks))
-    if spec.statuses and spec.statuses[0].kind is not StatusKind.open:
-        found.append(("statuses[0].kind", "the first status is where cards enter: it must be open"))
-    if spec.statuses and not any(s.kind is StatusKind.won for s in spec.statuses):
-        found.append(("statuses", 'no won status: add one with kind = "won"'))
-    for i, t in enumerate(spec.transitions):
-        for end, name in (("from", t.source), ("to", t.target)):
-            if name and name not in seen:
-                found.append((f"transitions[{i}].{end}", f"unknown status {name!r}"))
-        source_kind = next((s.kind for s in spec.statuses if s.key == t.source), None)
-        if source_kind is StatusKind.won and not spec.reopen_won:
-            found.append(
-                (f"transitions[{i}].from", "won is final: set reopen_won = true to allow this")
-            )
-        if source_kind is StatusKind.lost and not spec.allow_reopen:
-            found.append((f"transitions[{i}].from", "lost is final here: set allow_reopen = true"))
-    if spec.statuses and len(seen) == len(spec.statuses):  # the graph is sound without duplicates
-        found.extend(_reachability_problems(spec))
+    first = spec.statuses[0] if spec.statuses else None
+    if first is not None and first.kind is not StatusKind.open:
+        found.append(
+            Problem("statuses[0].kind", "the first status is where cards enter: it must be open")
+        )
+    if seen and not any(s is not None and s.kind is StatusKind.won for s in spec.statuses):
+        found.append(Problem("statuses", 'no won status: add one with kind = "won"'))
+    found += _transition_problems(spec, seen)
+    complete = len(seen) == len(spec.statuses) and all(t is not None for t in spec.transitions)
+    if seen and complete:  # the graph is sound only without duplicates and gaps
+        found += _reachability_problems(spec)
     return found
 
 
-def _status_problems(
-    status: StatusSpec,
-    path: str,
-    guards: Collection[str] | None,
-    frameworks: Collection[str] | None,
-) -> list[tuple[str, str]]:
+def _transition_problems(spec: Funnel, seen: Mapping[str, int]) -> list[Problem]:
     found = []
-    if any(ch.isspace() for ch in status.key):
-        found.append(
-            (f"{path}.key", f"a status key has no spaces (got {status.key!r}); put words in label")
-        )
-    if status.kind is StatusKind.lost and not status.lost_reasons:
-        found.append(
-            (f"{path}.lost_reasons", "a lost status lists the reasons a card may be lost for")
-        )
-    if status.kind is not StatusKind.lost and status.lost_reasons:
-        found.append((f"{path}.lost_reasons", "only lost statuses have lost reasons"))
-    known_fields = lead_field_names()
-    for j, name in enumerate(status.requires.fields):
-        if not (
-            name in known_fields or (name.startswith("custom.") and len(name) > len("custom."))
-        ):
-            found.append(
-                (
-                    f"{path}.requires.fields[{j}]",
-                    f"Lead has no field {name!r} (use a Lead field or custom.<name>)",
-                )
-            )
-    for j, name in enumerate(status.requires.guards):
-        if guards is None:
-            found.append(
-                (
-                    f"{path}.requires.guards[{j}]",
-                    f"guard {name!r} is not registered: pass guards=Guards(...) with it",
-                )
-            )
-        elif name not in guards:
-            known = ", ".join(sorted(guards)) or "none"
-            found.append(
-                (f"{path}.requires.guards[{j}]", f"unknown guard {name!r}; registered: {known}")
-            )
-    framework = status.requires.framework
-    if framework is not None and frameworks is not None and framework not in frameworks:
-        known = ", ".join(sorted(frameworks)) or "none"
-        found.append(
-            (f"{path}.requires.framework", f"unknown framework {framework!r}; known: {known}")
-        )
+    kinds = {s.key: s.kind for s in spec.statuses if s is not None}
+    for i, move in enumerate(spec.transitions):
+        if move is None:
+            continue
+        for end, name in (("source", move.source), ("target", move.target)):
+            if type(name) is str and name and name not in seen:
+                found.append(Problem(f"transitions[{i}].{end}", f"unknown status {name!r}"))
+        kind = kinds.get(move.source) if type(move.source) is str else None
+        if kind is StatusKind.won and not spec.reopen_won:
+            message = "won is final: set reopen_won = true to allow this"
+            found.append(Problem(f"transitions[{i}].source", message))
+        if kind is StatusKind.lost and not spec.allow_reopen:
+            message = "lost is final here: set allow_reopen = true"
+            found.append(Problem(f"transitions[{i}].source", message))
     return found
 
 
-def _reachability_problems(spec: PipelineSpec) -> list[tuple[str, str]]:
+def registry_problems(
+    spec: Funnel, guards: Collection[str] | None, frameworks: Collection[str] | None
+) -> list[Problem]:
+    """Guards the host has not registered, and frameworks it does not know (when it says which
+    it knows: ``frameworks=None`` leaves framework names unchecked)."""
+    found = []
+    statuses = spec.statuses if type(spec.statuses) is tuple else ()  # a draft may have none
+    for i, status in enumerate(statuses):
+        requires = getattr(status, "requires", None)
+        if requires is None:
+            continue
+        path = f"statuses[{i}].requires"
+        for j, name in enumerate(requires.guards or ()):
+            if guards is None:
+                message = f"guard {name!r} is not registered: pass guards=Guards(...) with it"
+                found.append(Problem(f"{path}.guards[{j}]", message))
+            elif name not in guards:
+                known = ", ".join(sorted(guards)) or "none"
+                message = f"unknown guard {name!r}; registered: {known}"
+                found.append(Problem(f"{path}.guards[{j}]", message))
+        framework = requires.framework
+        if framework is not None and frameworks is not None and framework not in frameworks:
+            known = ", ".join(sorted(frameworks)) or "none"
+            message = f"unknown framework {framework!r}; known: {known}"
+            found.append(Problem(f"{path}.framework", message))
+    return found
+
+
+def _reachability_problems(spec: Funnel) -> list[Problem]:
     targets = all_edges(spec)
     sources: dict[str, set[str]] = {key: set() for key in targets}
     for source, reachable in targets.items():
@@ -147,11 +185,11 @@ def _reachability_problems(spec: PipelineSpec) -> list[tuple[str, str]]:
     found = []
     for i, status in enumerate(spec.statuses):
         if status.key not in reached:
-            found.append(
-                (f"statuses[{i}]", f"unreachable: no allowed moves lead from {first!r} here")
-            )
+            message = f"unreachable: no allowed moves lead from {first!r} here"
+            found.append(Problem(f"statuses[{i}]", message))
         elif status.kind is StatusKind.open and status.key not in ends:
-            found.append((f"statuses[{i}]", f"dead end: no way from {status.key!r} to won or lost"))
+            message = f"dead end: no way from {status.key!r} to won or lost"
+            found.append(Problem(f"statuses[{i}]", message))
     return found
 
 

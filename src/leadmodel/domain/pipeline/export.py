@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from leadmodel.domain.pipeline.spec import StatusKind
-
-if TYPE_CHECKING:
-    from leadmodel.domain.pipeline.machine import Pipeline
+from leadmodel.domain.pipeline.checks import all_edges
+from leadmodel.domain.pipeline.spec import PipelineSpec, StatusKind
 
 __all__ = ["to_dot", "to_mermaid"]
 
 
-def _edges(pipeline: Pipeline) -> list[tuple[int, int]]:
-    index = {s.key: i for i, s in enumerate(pipeline.statuses)}
+def _edges(spec: PipelineSpec) -> list[tuple[int, int]]:
+    index = {s.key: i for i, s in enumerate(spec.statuses)}
     return sorted(
         (index[source], index[target])
-        for source, targets in pipeline._targets.items()
+        for source, targets in all_edges(spec).items()
         for target in targets
     )
 
@@ -35,20 +31,20 @@ def _dot_text(text: str) -> str:
     return _one_line(text.replace("\\", "\\\\").replace('"', '\\"'), "\\n")
 
 
-def to_mermaid(pipeline: Pipeline) -> str:
+def to_mermaid(spec: PipelineSpec) -> str:
     """A Mermaid ``stateDiagram-v2`` of the pipeline: statuses, allowed moves, won and lost ends."""
     lines = ["stateDiagram-v2", "    direction LR"]
-    for i, status in enumerate(pipeline.statuses):
+    for i, status in enumerate(spec.statuses):
         label = _mermaid_text(status.label)
         if status.kind is StatusKind.lost and status.lost_reasons:
             label += " (" + ", ".join(_mermaid_text(r) for r in status.lost_reasons) + ")"
         lines.append(f'    state "{label}" as s{i}')
     lines.append("    [*] --> s0")
-    lines.extend(f"    s{a} --> s{b}" for a, b in _edges(pipeline))
-    for i, status in enumerate(pipeline.statuses):
+    lines.extend(f"    s{a} --> s{b}" for a, b in _edges(spec))
+    for i, status in enumerate(spec.statuses):
         if status.kind is not StatusKind.open:
             lines.append(f"    s{i} --> [*]")
-    for i, status in enumerate(pipeline.statuses):
+    for i, status in enumerate(spec.statuses):
         if status.kind is StatusKind.won:
             lines.append(f"    class s{i} won")
         elif status.kind is StatusKind.lost:
@@ -58,15 +54,15 @@ def to_mermaid(pipeline: Pipeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_dot(pipeline: Pipeline) -> str:
+def to_dot(spec: PipelineSpec) -> str:
     """A Graphviz DOT digraph of the pipeline (``dot -Tsvg``)."""
     lines = [
-        f'digraph "{_dot_text(pipeline.key)}" {{',
+        f'digraph "{_dot_text(spec.key)}" {{',
         "    rankdir=LR;",
         '    node [shape=box, style="rounded"];',
     ]
     colours = {StatusKind.won: "#d4f7d4", StatusKind.lost: "#fde0e0"}
-    for i, status in enumerate(pipeline.statuses):
+    for i, status in enumerate(spec.statuses):
         label = _dot_text(status.label)
         if status.kind is StatusKind.lost and status.lost_reasons:
             label += "\\n(" + ", ".join(_dot_text(r) for r in status.lost_reasons) + ")"
@@ -76,6 +72,6 @@ def to_dot(pipeline: Pipeline) -> str:
             else ""
         )
         lines.append(f'    s{i} [label="{label}"{extra}];')
-    lines.extend(f"    s{a} -> s{b};" for a, b in _edges(pipeline))
+    lines.extend(f"    s{a} -> s{b};" for a, b in _edges(spec))
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -2,56 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tomllib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from leadmodel._kernel import toml as _toml
-from leadmodel._kernel.copy import build, replace
+from leadmodel._kernel.copy import replace, unchecked
 from leadmodel.domain.model.entities import Lead
 from leadmodel.domain.model.records import LossInfo, StatusChange, check_move
-from leadmodel.domain.pipeline import checks, export
+from leadmodel.domain.pipeline import checks, export, loading, requirements
 from leadmodel.domain.pipeline.guards import Guards
-from leadmodel.domain.pipeline.spec import (
-    ActionSpec,
-    PipelineSpec,
-    SpecReader,
-    StatusKind,
-    StatusSpec,
-    read_spec,
-    spec_to_dict,
-)
-from leadmodel.domain.scoring.conditions import lead_value
+from leadmodel.domain.pipeline.requirements import FrameworkCheck, latest_assessment
+from leadmodel.domain.pipeline.spec import ActionSpec, PipelineSpec, StatusKind, StatusSpec
 from leadmodel.errors import PipelineSpecError, Problem, TransitionError, ValidationError
 
 __all__ = ["FrameworkCheck", "Pipeline", "latest_assessment"]
-
-FrameworkCheck = Callable[[Lead, str], "tuple[str, ...] | None"]
-"""``check(lead, framework)``: ``None`` if the lead satisfies it, else the missing criteria."""
-
-
-def latest_assessment(lead: Lead, framework: str) -> tuple[str, ...] | None:
-    """The default framework check: the lead's latest assessment against ``framework`` qualified.
-
-    Returns ``None`` when it did, else the criteria it lacked (or the framework's name when the
-    lead was never assessed against it).
-    """
-    for assessment in reversed(lead.assessments):
-        if assessment.framework == framework:
-            if assessment.qualified:
-                return None
-            return (*assessment.missing, *assessment.failed) or (framework,)
-    return (framework,)
-
-
-def _is_set(value: object) -> bool:
-    return value is not None and value not in ("", (), frozenset())
 
 
 class Pipeline:
@@ -80,9 +46,10 @@ class Pipeline:
         frameworks: Mapping[str, FrameworkCheck] | None = None,
         source: str | None = None,
     ) -> None:
-        problems = checks.structure_problems(spec, guards, frameworks)
+        # the spec checked itself when it was built; what only a pipeline knows is the host's
+        problems = checks.registry_problems(spec, guards, frameworks)
         if problems:
-            raise PipelineSpecError([Problem(path, msg) for path, msg in problems], source=source)
+            raise PipelineSpecError(problems, source=source)
         self.spec = spec
         self._guards = guards if guards is not None else Guards()
         self._frameworks = frameworks
@@ -93,7 +60,7 @@ class Pipeline:
         self._lost = frozenset(s.key for s in spec.statuses if s.kind is StatusKind.lost)
         self._requires = {s.key: s for s in spec.statuses if s.requires}
 
-    # -- loading and dumping -------------------------------------------------------------
+    # -- loading and dumping (see loading.py) -----------------------------------------------
     @classmethod
     def from_dict(
         cls,
@@ -103,46 +70,28 @@ class Pipeline:
         frameworks: Mapping[str, FrameworkCheck] | None = None,
         source: str | None = None,
     ) -> Pipeline:
-        """Read, check and compile a spec dict.
+        """Read, check and compile a spec document (as ``lm.from_dict(PipelineSpec, data)`` does).
 
         Raises :class:`~leadmodel.errors.PipelineSpecError` listing every problem found.
         """
-        reader = SpecReader()
-        spec = read_spec(data, reader)
-        if reader.problems:
-            semantic = checks.structure_problems(spec, guards, frameworks) if spec.statuses else []
-            problems = [*reader.problems, *(Problem(p, m) for p, m in semantic)]
-            raise PipelineSpecError(_dedupe(problems), source=source)
+        spec = loading.read_dict(data, guards=guards, frameworks=frameworks, source=source)
         return cls(spec, guards=guards, frameworks=frameworks, source=source)
 
     @classmethod
     def from_toml(
         cls,
-        source: str | bytes | os.PathLike[str],
+        source: str | bytes,
         *,
         guards: Guards | None = None,
         frameworks: Mapping[str, FrameworkCheck] | None = None,
     ) -> Pipeline:
-        """Read a spec from TOML text, or from a file when given a path (``pathlib.Path``).
+        """Read a spec from TOML text (``str`` or UTF-8 ``bytes``).
 
+        The domain reads no files: pass ``path.read_bytes()`` (a path itself is refused).
         Problems name the line they were found on: ``line 14: statuses[2].kind: ...``.
         """
-        name = None
-        if isinstance(source, os.PathLike):
-            name = os.fspath(source)
-            text = Path(source).read_text(encoding="utf-8")
-        else:
-            text = source.decode("utf-8") if isinstance(source, bytes) else source
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise PipelineSpecError([Problem("", f"not valid TOML: {exc}")], source=name) from None
-        try:
-            return cls.from_dict(data, guards=guards, frameworks=frameworks, source=name)
-        except PipelineSpecError as exc:
-            lines = _toml.line_map(text)
-            located = [_with_line(p, _toml.locate(lines, p.path)) for p in exc.problems]
-            raise PipelineSpecError(located, source=name) from None
+        spec = loading.read_toml(source, guards=guards, frameworks=frameworks)
+        return cls(spec, guards=guards, frameworks=frameworks)
 
     @classmethod
     def from_json(
@@ -153,27 +102,25 @@ class Pipeline:
         frameworks: Mapping[str, FrameworkCheck] | None = None,
     ) -> Pipeline:
         """Read a spec from JSON text (the same shape as the dict and TOML forms)."""
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            raise PipelineSpecError([Problem("", f"not valid JSON: {exc}")]) from None
-        return cls.from_dict(data, guards=guards, frameworks=frameworks)
+        spec = loading.read_json(text, guards=guards, frameworks=frameworks)
+        return cls(spec, guards=guards, frameworks=frameworks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as a document, the same as ``lm.to_dict(pipeline.spec)``: ``schema_version``
+        first, settings at their default left out."""
+        return loading.to_dict(self.spec)
 
     def to_toml(self) -> str:
         """The spec as TOML text that :meth:`from_toml` reads back to an equal pipeline."""
-        return _toml.dump(self.to_dict())
+        return loading.to_toml(self.spec)
 
     def to_mermaid(self) -> str:
         """A Mermaid state diagram of the pipeline (renders in MkDocs Material)."""
-        return export.to_mermaid(self)
+        return export.to_mermaid(self.spec)
 
     def to_dot(self) -> str:
         """A Graphviz DOT digraph of the pipeline."""
-        return export.to_dot(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The spec as a dict in the load format (settings at their default are left out)."""
-        return spec_to_dict(self.spec)
+        return export.to_dot(self.spec)
 
     # -- facts ---------------------------------------------------------------------------
     @property
@@ -218,12 +165,8 @@ class Pipeline:
         """Put a lead that is in no pipeline into the first (or given open) status."""
         to = self.first if status is None else status
         if lead.pipeline is not None:
-            raise self._error(
-                lead.status,
-                to,
-                "other_pipeline",
-                f"the lead is already in pipeline {lead.pipeline!r}; transfer() it instead",
-            )
+            detail = f"the lead is already in pipeline {lead.pipeline!r}; transfer() it instead"
+            raise self._error(lead.status, to, "other_pipeline", detail)
         self._check_entry(lead, to)
         change = StatusChange(pipeline=self.key, from_status=None, to_status=to, at=at, by=by)
         return attrs.evolve(lead, pipeline=self.key, status=to, history=(*lead.history, change))
@@ -269,16 +212,22 @@ class Pipeline:
             raise ValidationError(problems, model="Pipeline.move")
         history = lead.history
         if history and at < history[-1].at:
-            last = history[-1].at.isoformat()
-            raise self._error(
-                current,
-                to,
-                "time_backwards",
-                f"dated {at.isoformat()}, before the last change ({last})",
+            detail = (
+                f"dated {at.isoformat()}, before the last change ({history[-1].at.isoformat()})"
             )
+            raise self._error(current, to, "time_backwards", detail)
         # a move re-validates only what it changes: the new entry's values (checked above), the
         # edge, the reason and the time order; every other field is as valid as it was
-        change = build(StatusChange, self.spec.key, current, to, at, by, reason, note, None)
+        change = unchecked(StatusChange)(
+            pipeline=self.spec.key,
+            from_status=current,
+            to_status=to,
+            at=at,
+            by=by,
+            reason=reason,
+            note=note,
+            from_pipeline=None,
+        )
         return replace(lead, status=to, history=(*history, change), lost=lost)
 
     def allowed(self, lead: Lead) -> tuple[str, ...]:
@@ -372,12 +321,10 @@ class Pipeline:
                 )
             return
         if change.from_status != status:
-            raise self._error(
-                status,
-                to,
-                "not_allowed",
-                f"the history has a move from {change.from_status!r}; the card was in {status!r}",
+            detail = (
+                f"the history has a move from {change.from_status!r}; the card was in {status!r}"
             )
+            raise self._error(status, to, "not_allowed", detail)
         if to not in self._targets.get(status or "", frozenset()):
             raise self._refusal(status, to)
         target = self._status[to]
@@ -420,47 +367,24 @@ class Pipeline:
     def _check_reason(self, current: str | None, target: StatusSpec, reason: str | None) -> None:
         reasons = ", ".join(target.lost_reasons)
         if reason is None:
-            raise self._error(
-                current,
-                target.key,
-                "reason_required",
-                f"a lost status needs a reason: one of {reasons}",
-            )
-        if reason not in target.lost_reasons:
-            raise self._error(
-                current,
-                target.key,
+            why, detail = "reason_required", f"a lost status needs a reason: one of {reasons}"
+        elif reason not in target.lost_reasons:
+            why, detail = (
                 "reason_not_allowed",
                 f"{reason!r} is not a reason here; use one of {reasons}",
             )
+        else:
+            return
+        raise self._error(current, target.key, why, detail)
 
     def _check_requirements(self, lead: Lead, current: str | None, target: StatusSpec) -> None:
         missing = self._missing(lead, target)
         if missing:
-            raise self._error(
-                current,
-                target.key,
-                "requirement_missing",
-                f"{target.key!r} requires: {', '.join(missing)}",
-                missing=missing,
-            )
+            detail = f"{target.key!r} requires: {', '.join(missing)}"
+            raise self._error(current, target.key, "requirement_missing", detail, missing=missing)
 
     def _missing(self, lead: Lead, target: StatusSpec) -> tuple[str, ...]:
-        req = target.requires
-        missing: list[str] = []
-        for name in req.fields:
-            if not _is_set(lead_value(lead, name)):
-                missing.append(name)
-        if req.framework is not None:
-            check = (self._frameworks or {}).get(req.framework, latest_assessment)
-            lacking = check(lead, req.framework)
-            if lacking is not None:
-                missing.extend(f"{req.framework}.{c}" if c != req.framework else c for c in lacking)
-        for name in req.guards:
-            why = self._guards.refusal(name, lead, target.key)
-            if why is not None:
-                missing.append(f"{name} ({why})")
-        return tuple(missing)
+        return requirements.missing(lead, target, self._guards, self._frameworks)
 
     def _error(
         self, current: str | None, to: str, why: str, detail: str, *, missing: tuple[str, ...] = ()
@@ -472,19 +396,3 @@ class Pipeline:
             why=why,
             missing=missing,
         )
-
-
-def _with_line(problem: Problem, line: int | None) -> Problem:
-    if line is None:
-        return problem
-    return Problem(problem.path, problem.message, problem.value, line=line)
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    out = []
-    for p in problems:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return out

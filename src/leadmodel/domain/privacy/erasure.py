@@ -39,6 +39,23 @@ def erase(entity: Erasable, *, at: datetime) -> Erasable:
     notes and values) and custom fields. Kept: ids, statuses and history (moves, times, who
     moved, reasons), amounts, sources, topics, tags, lifecycle, links to other records.
     The result is marked ``erased_at`` and ``do_not_contact``; consent becomes ``False``.
+
+    >>> import leadmodel as lm
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Офісні меблі",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> erased = lm.erase(lead, at=datetime(2026, 5, 1, tzinfo=timezone.utc))
+    >>> erased.person_name, erased.contact_points, erased.topic, erased.source.channel.value
+    ('', (), 'Офісні меблі', 'form')
+    >>> erased.erased_at.date(), erased.do_not_contact, erased.consent
+    (datetime.date(2026, 5, 1), True, False)
+    >>> lm.erase(lm.Company(id=lm.CompanyId("company-1"), name="ТОВ «Меблі-Сервіс»"), at=at)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: erase.entity: erase takes an Interest, a Lead or a Contact;
+    got Company(...)
     """
     if isinstance(entity, Lead):
         return attrs.evolve(

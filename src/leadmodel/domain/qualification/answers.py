@@ -50,7 +50,7 @@ def _money_problem(value: object) -> str | None:
     try:
         Money.of(amount, value["currency"])
     except ValidationError as exc:
-        return "; ".join(p.message for p in exc.errors)
+        return "; ".join(p.message for p in exc.problems)
     return None
 
 

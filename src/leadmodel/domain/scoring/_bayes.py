@@ -25,6 +25,7 @@ from operator import add
 from typing import NoReturn
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.values.custom_json import MAX_JSON_INT
 from leadmodel.errors import Problem
 
 Category = str | int | float | bool | None
@@ -39,11 +40,19 @@ _NUMBER_HINT = "a binned value is a number (int, float or Decimal) or None for a
 
 
 def category_problem(value: object) -> str | None:
-    """What is wrong with ``value`` as a category, or ``None`` if it is fine."""
-    if value is None or isinstance(value, str | bool | numbers.Integral):
+    """What is wrong with ``value`` as a category, or ``None`` if it is fine.
+
+    A category is also a JSON value, so that a trained scorer can be dumped: no infinity, no
+    integer beyond ±(2**63 − 1).
+    """
+    if value is None or isinstance(value, str | bool):
         return None
+    if isinstance(value, numbers.Integral):
+        return None if abs(int(value)) <= MAX_JSON_INT else "an integer category is within ±2**63"
     if isinstance(value, float):
-        return "NaN is not a category; use None for a missing value" if math.isnan(value) else None
+        if math.isnan(value):
+            return "NaN is not a category; use None for a missing value"
+        return None if math.isfinite(value) else "an infinite number is not a category"
     return _CATEGORY_HINT
 
 

@@ -1,50 +1,22 @@
-"""The checks of a PredictiveScorer: its fields, its counts (of :class:`Tally`) and its columns.
+"""The checks of a PredictiveScorer: its fields, its tallies and its columns.
 
 Each check appends :class:`~leadmodel.errors.Problem` s, so that the scorer reports every
-problem at once; paths are relative to the scorer (``counts.owner``, ``columns.channel[3]``).
+problem at once; paths are relative to the scorer (``tallies[1]``, ``columns.channel[3]``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
-import attrs
-
 from leadmodel._kernel import checks as c
-from leadmodel.domain.scoring import _bayes
 from leadmodel.domain.scoring._bayes import Category
 from leadmodel.domain.scoring.fields import Binned, Categorical, Field
+from leadmodel.domain.scoring.tallies import ValueTally
 from leadmodel.errors import Problem
 
 MODEL = "PredictiveScorer"
-
-Counts = Mapping[str, Mapping[Category, "Tally"]]
-
-
-def count(p: c.Problems, path: str, value: object) -> None:
-    """A count of leads: an int ≥ 0."""
-    if type(value) is not int or value < 0:
-        p.append(Problem(path, "a count is an int ≥ 0", value))
-
-
-@attrs.frozen(kw_only=True)
-class Tally:
-    """How many training leads with one value of a field were won and how many lost."""
-
-    won: int
-    lost: int
-
-    def __attrs_post_init__(self) -> None:
-        p: c.Problems = []
-        count(p, "won", self.won)
-        count(p, "lost", self.lost)
-        if not p and self.won + self.lost == 0:
-            p.append(Problem("won", "a value seen in training has at least one lead"))
-        if p:
-            c.fail("Tally", p)
 
 
 def edges_of(field: Field) -> tuple[float, ...] | None:
@@ -69,53 +41,72 @@ def fields(p: c.Problems, value: object) -> None:
             seen.add(field.name)
 
 
-def counts(
+def tallies(
     p: c.Problems, all_fields: tuple[Field, ...], won: int, lost: int, value: object
-) -> Counts:
-    """The counts, frozen: per field name a mapping of value to Tally, adding up to the totals.
+) -> tuple[tuple[ValueTally, ...], ...]:
+    """The tallies, one tuple per field in the fields' order, each sorted by value.
 
-    An empty mapping on a scorer that counted no lead stands for "no tallies yet".
+    Each field's tallies add up to the totals ``won`` and ``lost``; an empty tuple on a scorer
+    that counted no lead stands for "no tallies yet".
     """
-    if not isinstance(value, Mapping):
-        p.append(Problem("counts", "expected a mapping of field name to tallies", value))
-        return MappingProxyType({})
+    if type(value) is not tuple:
+        msg = "expected a tuple holding a tuple of ValueTally per field"
+        p.append(Problem("tallies", msg, value))
+        return ()
     if not value and won == lost == 0:
-        value = {field.name: {} for field in all_fields}
-    names = [field.name for field in all_fields]
-    if set(value) != set(names):
-        msg = f"counts has tallies for exactly the fields ({', '.join(names)})"
-        p.append(Problem("counts", msg, sorted(map(str, value))))
-        return MappingProxyType({})
-    frozen = {f.name: _tallies(p, f, won, lost, value[f.name]) for f in all_fields}
-    return MappingProxyType(frozen)
+        value = ((),) * len(all_fields)
+    if len(value) != len(all_fields):
+        names = ", ".join(field.name for field in all_fields)
+        msg = f"one tuple of tallies per field, in the fields' order ({names})"
+        p.append(Problem("tallies", f"{msg}; got {len(value)}"))
+        return ()
+    return tuple(
+        _field_tallies(p, f"tallies[{i}]", field, (won, lost), ts)
+        for i, (field, ts) in enumerate(zip(all_fields, value, strict=True))
+    )
 
 
-def _tallies(
-    p: c.Problems, field: Field, won: int, lost: int, value: object
-) -> Mapping[Category, Tally]:
-    path = f"counts.{field.name}"
-    if not isinstance(value, Mapping):
-        p.append(Problem(path, "expected a mapping of value to Tally", value))
-        return MappingProxyType({})
+def _field_tallies(
+    p: c.Problems, path: str, field: Field, totals: tuple[int, int], value: object
+) -> tuple[ValueTally, ...]:
+    if type(value) is not tuple:
+        p.append(Problem(path, f"expected a tuple of ValueTally for {field.name!r}", value))
+        return ()
     edges = edges_of(field)
-    won_sum = lost_sum = 0
-    for cat, tally in value.items():
-        if edges is None:
-            bad = _bayes.category_problem(cat)
-        elif cat is not None and (type(cat) is not int or not 0 <= cat <= len(edges)):
-            bad = f"a bin of this field is None or an int from 0 to {len(edges)}"
+    seen: dict[Category, int] = {}
+    found = len(p)
+    won = lost = 0
+    for j, tally in enumerate(value):
+        if not isinstance(tally, ValueTally):
+            p.append(Problem(f"{path}[{j}]", "expected a ValueTally", tally))
+            continue
+        cat = tally.value
+        if (
+            edges is not None
+            and cat is not None
+            and (type(cat) is not int or not 0 <= cat <= len(edges))
+        ):
+            msg = f"a bin of {field.name!r} is None or an int from 0 to {len(edges)}"
+            p.append(Problem(f"{path}[{j}].value", msg, cat))
+        elif cat in seen:
+            msg = f"counted twice (also {path}[{seen[cat]}]); 1, 1.0 and True are one category"
+            p.append(Problem(f"{path}[{j}].value", msg, cat))
         else:
-            bad = None
-        if bad:
-            p.append(Problem(path, bad, cat))
-        elif not isinstance(tally, Tally):
-            p.append(Problem(f"{path}[{cat!r}]", "expected a Tally", tally))
-        else:
-            won_sum, lost_sum = won_sum + tally.won, lost_sum + tally.lost
-    if (won_sum, lost_sum) != (won, lost):
-        msg = f"the tallies add up to {won_sum} won and {lost_sum} lost, not {won} and {lost}"
+            seen[cat] = j
+        won, lost = won + tally.won, lost + tally.lost
+    if len(p) == found and (won, lost) != totals:
+        expected = f"{totals[0]} and {totals[1]}"
+        msg = f"the tallies of {field.name!r} add up to {won} won and {lost} lost, not {expected}"
         p.append(Problem(path, msg))
-    return MappingProxyType(dict(value))
+    return tuple(sorted(value, key=_order)) if len(p) == found else ()
+
+
+def _order(tally: ValueTally) -> tuple[int, Any]:
+    """Missing first, then numbers (bools among them), then strings: one order for equal scorers."""
+    value = tally.value
+    if value is None:
+        return (0, 0)
+    return (2, value) if isinstance(value, str) else (1, value)
 
 
 def columns(
@@ -131,6 +122,8 @@ def columns(
         p.append(Problem(f"columns.{name}", "no column for this field"))
     for name in sorted(set(map(str, value)) - names):
         msg = "no field has this name; leave it out or add the field"
+        if name.startswith("custom:") and name.replace(":", ".", 1) in names:
+            msg = f"custom fields are named by their path now: {name.replace(':', '.', 1)!r}"
         p.append(Problem(f"columns.{name}", msg))
     for name in sorted(names & set(value)):
         column: Any = value[name]

@@ -16,6 +16,11 @@ True
 "source.channel is one of 'referral', 'event'"
 >>> FreeMail().matches(lead), HasTag(tag="vip").matches(lead)
 (True, False)
+
+Conditions are specs: each names itself in a document with ``condition``.
+
+>>> FieldBetween(field="custom.employees", low=50).to_dict()
+{'schema_version': 1, 'condition': 'field_between', 'field': 'custom.employees', 'low': 50}
 """
 
 from __future__ import annotations
@@ -26,18 +31,15 @@ from typing import TypeAlias
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.documents import Spec, Tag
 from leadmodel.domain.matching.keys import is_free_mail
 from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.model.paths import check_path, lead_value
 from leadmodel.domain.values.contact import ContactKind
-from leadmodel.domain.values.source import Source
 from leadmodel.errors import Problem
 
 __all__ = ["FieldBetween", "FieldIs", "FitCondition", "FreeMail", "HasTag"]
 
-_LEAD_FIELDS = frozenset(attrs.fields_dict(Lead))
-# the Money field a path may reach is named here, not looked up: Money has no other number
-_NESTED = {"source": frozenset(attrs.fields_dict(Source)), "expected_value": frozenset({"amount"})}
-_PATH_HINT = "a Lead field such as 'company_name', 'source.channel' or 'custom.employees'"
 MAX_MAGNITUDE = 1e9
 """The largest points, bound or cap a score model accepts (in magnitude)."""
 
@@ -54,31 +56,8 @@ def _show(value: object) -> str:
     return repr(str(value)) if isinstance(value, str) else repr(value)
 
 
-def _check_path(p: c.Problems, value: object) -> None:
-    if type(value) is not str or not value.strip():
-        p.append(Problem("field", f"expected {_PATH_HINT}", value))
-        return
-    head, dot, rest = value.partition(".")
-    if head not in _LEAD_FIELDS:
-        p.append(Problem("field", f"not a Lead field; use {_PATH_HINT}", value))
-    elif head == "custom" and not rest:
-        p.append(Problem("field", "name the custom field: 'custom.<key>'", value))
-    elif dot and head != "custom" and rest not in _NESTED.get(head, ()):
-        known = ", ".join(sorted(f"{head}.{f}" for f in _NESTED.get(head, ()))) or "none"
-        p.append(Problem("field", f"{head} has no field like this (known: {known})", value))
-
-
-def lead_value(lead: Lead, path: str) -> object:
-    """The value at ``path``; ``None`` when absent. A custom key is everything after ``custom.``."""
-    head, _, rest = path.partition(".")
-    value = getattr(lead, head)
-    if not rest or value is None:
-        return value
-    return lead.custom.get(rest) if head == "custom" else getattr(value, rest)
-
-
 @attrs.frozen(kw_only=True)
-class FieldIs:
+class FieldIs(Spec, tag=Tag(key="condition", value="field_is")):
     """The lead's ``field`` equals one of ``values`` (``"source.channel"``, ``"custom.role"``).
 
     ``field`` is a Lead field, ``source.<field>``, ``expected_value.amount`` or
@@ -90,7 +69,7 @@ class FieldIs:
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
-        _check_path(p, self.field)
+        check_path(p, "field", self.field)
         if type(self.values) is not tuple or not self.values:
             p.append(Problem("values", "a non-empty tuple of values to match", self.values))
         else:
@@ -112,7 +91,7 @@ class FieldIs:
 
 
 @attrs.frozen(kw_only=True)
-class FieldBetween:
+class FieldBetween(Spec, tag=Tag(key="condition", value="field_between")):
     """The lead's numeric ``field`` lies from ``low`` to ``high`` (inclusive; either may be None).
 
     For sizes and amounts: ``FieldBetween(field="custom.employees", low=50, high=500)``. A value
@@ -125,7 +104,7 @@ class FieldBetween:
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
-        _check_path(p, self.field)
+        check_path(p, "field", self.field)
         ok = [self.low is None or number(p, "low", self.low, "low")]
         ok.append(self.high is None or number(p, "high", self.high, "high"))
         if self.low is None and self.high is None:
@@ -152,7 +131,7 @@ class FieldBetween:
 
 
 @attrs.frozen(kw_only=True)
-class HasTag:
+class HasTag(Spec, tag=Tag(key="condition", value="has_tag")):
     """The lead carries ``tag``."""
 
     tag: str
@@ -173,7 +152,7 @@ class HasTag:
 
 
 @attrs.frozen(kw_only=True)
-class FreeMail:
+class FreeMail(Spec, tag=Tag(key="condition", value="free_mail")):
     """Every email address of the lead is on a free-mail domain (gmail.com, ukr.net...).
 
     A lead with no email address does not match; see :func:`~leadmodel.is_free_mail`.

@@ -24,6 +24,15 @@ score 30 of 100 (raw 30 points; 100 points make 100)
      +30  fit         referral: source.channel is 'referral'
      -10  fit         free mail: every email address is on a free-mail domain
      +10  engagement  site_visit: 1 × site_visit, newest 7 days old, half-life 7 days
+
+A model is data: ``model.to_dict()`` (the same document as ``lm.to_dict(model)``) and
+``ScoreModel.from_dict`` write and read it; a half-life is an ISO 8601 duration. A fit rule
+whose condition is a Python callable cannot be written.
+
+>>> model.to_dict()["engagement"]
+[{'kind': 'site_visit', 'points': 20, 'half_life': 'P7D'}]
+>>> ScoreModel.from_dict(model.to_dict()) == model
+True
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from typing import Literal
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.documents import Spec
 from leadmodel.domain.model.entities import Lead
 from leadmodel.domain.scoring.conditions import (
     FieldBetween,
@@ -120,11 +130,12 @@ class Contribution:
 
 
 @attrs.frozen(kw_only=True)
-class FitRule:
+class FitRule(Spec):
     """``points`` (negative allowed) when the lead matches ``when``.
 
     ``when`` is a condition (:class:`FieldIs`, :class:`FieldBetween`, :class:`HasTag`,
-    :class:`FreeMail`) or a plain callable ``Lead -> bool`` (which cannot be stored as data).
+    :class:`FreeMail`) or a plain callable ``Lead -> bool`` (which cannot be written as data:
+    ``to_dict`` refuses it with a :class:`~leadmodel.errors.ValidationError`).
     """
 
     name: str
@@ -165,7 +176,7 @@ class FitRule:
 
 
 @attrs.frozen(kw_only=True)
-class EngagementRule:
+class EngagementRule(Spec):
     """``points`` for each event of ``kind``, halving every ``half_life`` of the event's age.
 
     An event ``age`` old at the scoring time contributes ``points × weight × 0.5 ** (age /
@@ -264,7 +275,7 @@ def checked_events(
 
 
 @attrs.frozen(kw_only=True)
-class ScoreModel:
+class ScoreModel(Spec):
     """Fit and engagement rules, and ``max_points``: the raw points that make a score of 100.
 
     The score is ``100 × raw / max_points`` clamped to 0–100 and rounded to 2 decimals,

@@ -34,8 +34,8 @@ from enum import StrEnum
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.ladder.lifecycle import LifecycleStage
 from leadmodel.domain.model.entities import Lead
+from leadmodel.domain.model.stages import LifecycleStage
 from leadmodel.domain.scoring.conditions import number
 from leadmodel.domain.scoring.score_model import Engagement, ScoreModel, age, checked_events, span
 from leadmodel.errors import Problem

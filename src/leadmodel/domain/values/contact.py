@@ -10,15 +10,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.values import _normalise as n
+from leadmodel.domain.values import normalise as n
 from leadmodel.errors import Problem
 
-__all__ = ["ContactKind", "ContactPoint"]
+__all__ = ["ContactKind", "ContactPoint", "merge_points"]
 
 
 class ContactKind(StrEnum):
@@ -40,7 +41,7 @@ class ContactPoint:
 
     ``key`` is the normalised match key, computed on construction: a lower-cased email with
     its domain in ASCII; a phone in E.164 (with the ``phone`` extra; otherwise the
-    digits-only fallback of :func:`~leadmodel.domain.values._normalise.phone_key_fallback`);
+    digits-only fallback of :func:`~leadmodel.domain.values.normalise.phone_key_fallback`);
     ``network:handle`` for messengers and social accounts; host and path for websites.
     ``network`` names the messenger or social network; ``region`` is the ISO 3166 country
     a phone number written without its country code belongs to.
@@ -107,7 +108,18 @@ class ContactPoint:
 
     @classmethod
     def email(cls, address: str, *, label: str | None = None) -> ContactPoint:
-        """An email address; internationalised domains are accepted (``olena@пошта.укр``)."""
+        """An email address; internationalised domains are accepted (``olena@пошта.укр``).
+
+        >>> import leadmodel as lm
+        >>> lm.ContactPoint.email("Olena.Koval@Mebli.UA", label="робоча").key
+        'olena.koval@mebli.ua'
+        >>> lm.ContactPoint.email("olena@пошта.укр").key
+        'olena@xn--80a1acn3a.xn--j1amh'
+        >>> lm.ContactPoint.email("olena")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: ContactPoint.value: not an email address; ...
+        """
         return cls(kind=ContactKind.email, value=address, label=label)
 
     @classmethod
@@ -123,15 +135,50 @@ class ContactPoint:
 
     @classmethod
     def messenger(cls, network: str, handle: str, *, label: str | None = None) -> ContactPoint:
-        """An account on a messenger (``telegram``, ``viber``, ``whatsapp``...)."""
+        """An account on a messenger (``telegram``, ``viber``, ``whatsapp``...).
+
+        >>> import leadmodel as lm
+        >>> lm.ContactPoint.messenger("telegram", "@Olena_K").key
+        'telegram:olena_k'
+        >>> lm.ContactPoint.messenger("Telegram", "@Olena_K")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: ContactPoint.network: network must be a lower-case name
+        such as 'telegram' or 'instagram'; got 'Telegram'
+        """
         return cls(kind=ContactKind.messenger, value=handle, network=network, label=label)
 
     @classmethod
     def social(cls, network: str, handle: str, *, label: str | None = None) -> ContactPoint:
-        """An account on a social network (``instagram``, ``facebook``, ``linkedin``...)."""
+        """An account on a social network (``instagram``, ``facebook``, ``linkedin``...).
+
+        >>> import leadmodel as lm
+        >>> page = lm.ContactPoint.social("instagram", "@Mebli.Koval")
+        >>> page.key, page.value
+        ('instagram:mebli.koval', '@Mebli.Koval')
+        """
         return cls(kind=ContactKind.social, value=handle, network=network, label=label)
 
     @classmethod
     def website(cls, url: str, *, label: str | None = None) -> ContactPoint:
-        """A web address; the scheme is optional (``example.com``)."""
+        """A web address; the scheme is optional (``example.com``).
+
+        >>> import leadmodel as lm
+        >>> lm.ContactPoint.website("https://www.Mebli-Koval.ua/kontakty/").key
+        'mebli-koval.ua/kontakty'
+        >>> lm.ContactPoint.website("mebli-koval.ua").key
+        'mebli-koval.ua'
+        """
         return cls(kind=ContactKind.website, value=url, label=label)
+
+
+def merge_points(*groups: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:
+    """All contact points of ``groups`` in order, each match key once (the first kept)."""
+    seen: set[tuple[ContactKind, str]] = set()
+    out = []
+    for group in groups:
+        for point in group:
+            if point.identity not in seen:
+                seen.add(point.identity)
+                out.append(point)
+    return tuple(out)

@@ -2,7 +2,9 @@
 
 Custom fields are ``Mapping[str, JSON]``. :func:`freeze` validates a plain JSON-like value
 (``dict``/``list`` nesting of ``str``, ``int``, ``float``, ``bool`` and ``None``) and returns it
-frozen: mappings become :class:`FrozenMap`, lists become tuples. :func:`thaw` goes back.
+frozen: mappings become :class:`FrozenMap`, lists become tuples. :func:`thaw` goes back. (The
+containers live in ``leadmodel._kernel``, below the domain, because the converter that reads and
+writes documents uses them too.)
 
 >>> m = freeze({"utm": {"source": "instagram"}, "visits": [1, 2]})
 >>> m["utm"]["source"], m["visits"]
@@ -13,129 +15,14 @@ frozen: mappings become :class:`FrozenMap`, lists become tuples. :func:`thaw` go
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeAlias, TypeVar, cast
+from leadmodel._kernel.frozen_json import (
+    EMPTY,
+    JSON,
+    MAX_JSON_DEPTH,
+    MAX_JSON_INT,
+    FrozenMap,
+    freeze,
+    thaw,
+)
 
-from leadmodel.errors import Problem, ValidationError
-
-__all__ = ["JSON", "MAX_JSON_DEPTH", "MAX_JSON_INT", "FrozenMap", "freeze", "thaw"]
-
-JSON: TypeAlias = bool | int | float | str | Sequence["JSON"] | Mapping[str, "JSON"] | None
-"""A JSON value: scalars, sequences and string-keyed mappings of JSON values."""
-
-MAX_JSON_DEPTH = 32
-"""Deepest nesting accepted in a custom field (deeper input is rejected, not truncated)."""
-
-MAX_JSON_INT = 2**63 - 1
-"""Largest magnitude of a number in a custom field (fits a 64-bit column everywhere)."""
-
-V = TypeVar("V")
-
-
-class FrozenMap(Mapping[str, V]):
-    """An immutable, hashable mapping with string keys; equal to a ``dict`` with the same items.
-
-    >>> FrozenMap({"a": 1}) == {"a": 1}
-    True
-    >>> len({FrozenMap({"a": 1}), FrozenMap({"a": 1})})
-    1
-    """
-
-    __slots__ = ("_data", "_hash", "_json")
-
-    def __init__(self, data: Mapping[str, V] | None = None) -> None:
-        self._data: dict[str, V] = dict(data) if data else {}
-        self._hash: int | None = None
-        self._json = False  # set by freeze() once every value is checked and frozen
-
-    def __getitem__(self, key: str) -> V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FrozenMap):
-            return self._data == other._data
-        if isinstance(other, Mapping):
-            return self._data == dict(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
-        return self._hash
-
-    def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
-
-
-EMPTY: FrozenMap[JSON] = FrozenMap()
-EMPTY._json = True
-
-
-def freeze(value: object, *, path: str = "") -> FrozenMap[JSON]:
-    """Validate a JSON object (a mapping) and return it deep-frozen.
-
-    Raises :class:`ValidationError` listing every value that is not JSON: non-string keys,
-    NaN or infinite floats, numbers beyond ±(2**63-1), nesting deeper than
-    :data:`MAX_JSON_DEPTH`, or other Python types.
-    """
-    if type(value) is FrozenMap and value._json:
-        return value
-    problems: list[Problem] = []
-    if not isinstance(value, Mapping):
-        raise ValidationError([Problem(path, "expected a JSON object (a mapping)", value)])
-    frozen = _freeze(value, path, 0, problems)
-    if problems or not isinstance(frozen, FrozenMap):
-        raise ValidationError(problems)
-    return frozen
-
-
-def _freeze(  # noqa: PLR0911 - one return per JSON kind
-    value: object, path: str, depth: int, problems: list[Problem]
-) -> JSON:
-    kind = type(value)
-    if value is None or kind is str or kind is bool:
-        return cast(JSON, value)
-    if kind is int:
-        if -MAX_JSON_INT <= cast(int, value) <= MAX_JSON_INT:
-            return cast(int, value)
-        problems.append(Problem(path, f"integer beyond ±{MAX_JSON_INT}; store it as a string"))
-        return None
-    if kind is float:
-        if -MAX_JSON_INT <= cast(float, value) <= MAX_JSON_INT:  # False for NaN
-            return cast(float, value)
-        problems.append(Problem(path, f"numbers are finite and within ±{MAX_JSON_INT}", value))
-        return None
-    if depth >= MAX_JSON_DEPTH:
-        problems.append(Problem(path, f"nested deeper than {MAX_JSON_DEPTH} levels"))
-        return None
-    if isinstance(value, Mapping):
-        items: dict[str, JSON] = {}
-        for key, item in value.items():
-            if type(key) is not str:
-                problems.append(Problem(path, "JSON object keys must be strings", key))
-                continue
-            items[key] = _freeze(item, f"{path}.{key}" if path else key, depth + 1, problems)
-        frozen = FrozenMap(items)
-        frozen._json = True
-        return frozen
-    if isinstance(value, (list, tuple)):
-        return tuple(
-            _freeze(item, f"{path}[{i}]", depth + 1, problems) for i, item in enumerate(value)
-        )
-    problems.append(Problem(path, f"{type(value).__name__} is not a JSON value", value))
-    return None
-
-
-def thaw(value: JSON) -> object:
-    """Return plain ``dict``/``list`` copies of a frozen JSON value (for ``json.dumps``)."""
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [thaw(v) for v in value]
-    return value
+__all__ = ["EMPTY", "JSON", "MAX_JSON_DEPTH", "MAX_JSON_INT", "FrozenMap", "freeze", "thaw"]

@@ -47,6 +47,13 @@ def uuid7() -> str:
     (ids made within the same millisecond are ordered randomly). This is the default id
     factory; it reads the clock and the OS random source, so pass your own factory
     where determinism matters.
+
+    >>> import leadmodel as lm
+    >>> new_id = lm.uuid7()
+    >>> len(new_id), new_id[14], new_id[19] in "89ab"  # 36 chars, version 7, RFC 9562 variant
+    (36, '7', True)
+    >>> new_id != lm.uuid7()
+    True
     """
     ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
@@ -58,6 +65,14 @@ def uuid7() -> str:
 
 
 def sequential_ids(prefix: str = "id", *, start: int = 1) -> IdFactory:
-    """Return a deterministic id factory: ``prefix-1``, ``prefix-2``, ... (for tests and demos)."""
+    """Return a deterministic id factory: ``prefix-1``, ``prefix-2``, ... (for tests and demos).
+
+    >>> import leadmodel as lm
+    >>> new_lead_id = lm.sequential_ids("lead")
+    >>> new_lead_id(), new_lead_id()
+    ('lead-1', 'lead-2')
+    >>> lm.sequential_ids("customer", start=10)()
+    'customer-10'
+    """
     counter = count(start)
     return lambda: f"{prefix}-{next(counter)}"

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.domain.values._currencies import ISO_4217
+from leadmodel.domain.values.currencies import ISO_4217
 from leadmodel.errors import CurrencyMismatchError, Problem, ValidationError
 
 __all__ = ["MAX_AMOUNT", "Money"]
@@ -94,7 +94,14 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        """Zero in ``currency`` (a start value for ``sum``)."""
+        """Zero in ``currency`` (a start value for ``sum``).
+
+        >>> import leadmodel as lm
+        >>> lm.Money.zero("UAH")
+        Money(amount=Decimal('0'), currency='UAH')
+        >>> sum([lm.Money.of("1500.00", "UAH"), lm.Money.of(250, "UAH")], lm.Money.zero("UAH"))
+        Money(amount=Decimal('1750.00'), currency='UAH')
+        """
         return cls(amount=Decimal(0), currency=currency)
 
     def _same(self, other: Money) -> None:

@@ -1,0 +1,198 @@
+"""Documents: the one configured converter between leadmodel objects and JSON-ready dicts.
+
+Every layer goes through it: :mod:`leadmodel.serde` (the public face: JSON text) for values,
+entities and events, and the domain's spec classes (pipelines, frameworks, score models, match
+rules) for their ``to_dict`` / ``from_dict``. So ``lm.to_dict(spec) == spec.to_dict()``.
+
+A spec class derives from :class:`Spec`; its document shape is declared with the class (see
+:mod:`leadmodel._kernel.shapes`).
+
+>>> import attrs
+>>> @attrs.frozen(kw_only=True)
+... class Edge(Spec, rename={"source": "from", "target": "to"}):
+...     source: str
+...     target: str
+...     weight: float = 1.0
+>>> Edge(source="new", target="won").to_dict()
+{'schema_version': 1, 'from': 'new', 'to': 'won'}
+>>> Edge.from_dict({"from": "new", "to": 5, "colour": "red"})
+Traceback (most recent call last):
+...
+leadmodel.errors.ValidationError: 2 problems:
+  Edge.colour: unexpected field; remove it (or load with extra='ignore')
+  Edge.to: expected a string; got 5
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any, Literal, Self, TypeVar
+
+import cattrs
+
+from leadmodel._kernel import code, hooks, shapes, specs
+from leadmodel._kernel.shapes import Tag, Transform
+from leadmodel.errors import Problem, ValidationError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Extra",
+    "Spec",
+    "Tag",
+    "draft",
+    "from_document",
+    "structure",
+    "to_document",
+    "unstructure",
+]
+
+SCHEMA_VERSION = 1
+"""The version of the document layout written by :func:`to_document`."""
+
+Extra = Literal["forbid", "ignore"]
+"""What loading does with fields the type does not have: reject them (default) or drop them."""
+
+T = TypeVar("T")
+
+
+def _converter(*, forbid: bool, detailed: bool) -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=forbid, detailed_validation=detailed)
+    return specs.configure(code.configure(hooks.configure(converter)))
+
+
+# Fast converters structure valid input; the detailed ones run only after a failure, to
+# list every problem with its path (bad input is rare, so its cost does not matter).
+_FAST = {
+    "forbid": _converter(forbid=True, detailed=False),
+    "ignore": _converter(forbid=False, detailed=False),
+}
+_DETAILED = {
+    "forbid": _converter(forbid=True, detailed=True),
+    "ignore": _converter(forbid=False, detailed=True),
+}
+_UNSTRUCTURE = _FAST["forbid"]
+
+
+def _name(cls: object) -> str:
+    return getattr(cls, "__name__", str(cls))
+
+
+def structure(cls: type[T], data: object, *, extra: Extra = "forbid") -> T:
+    """Build a ``cls`` from plain data; raises :class:`ValidationError` listing every problem."""
+    with contextlib.suppress(Exception):  # any failure is re-examined in detail below
+        return _FAST[extra].structure(data, cls)
+    try:
+        result = _DETAILED[extra].structure(data, cls)
+    except Exception as exc:
+        raise ValidationError(
+            hooks.problems_of(exc) or [Problem("", str(exc))], model=_name(cls)
+        ) from None
+    return result  # pragma: no cover - the fast path failed but the detailed one did not
+
+
+def draft(cls: type[T], data: object, *, extra: Extra = "forbid") -> T | None:
+    """The best a document that does not load makes: a ``cls`` of the parts that load.
+
+    For the checks of a caller that knows more (a pipeline's registered guards). The draft
+    may break the class's rules; it must not leave the caller. ``None`` when nothing loads.
+    """
+    try:
+        return _DETAILED[extra].structure(data, cls)
+    except hooks.Incomplete as exc:
+        return exc.draft if isinstance(exc.draft, cls) else None
+    except Exception:
+        return None
+
+
+def unstructure(obj: object) -> Any:
+    """``obj`` as plain data (dicts, lists, strings, numbers, booleans and None)."""
+    try:
+        return _UNSTRUCTURE.unstructure(obj)
+    except ValidationError as exc:
+        raise ValidationError(exc.problems, model=_name(type(obj))) from None
+
+
+def to_document(obj: object) -> dict[str, Any]:
+    """``obj`` as a JSON-ready dict with ``schema_version`` first."""
+    data = unstructure(obj)
+    if not isinstance(data, dict):
+        raise ValidationError([Problem("", "to_dict takes a leadmodel object", obj)])
+    return {"schema_version": SCHEMA_VERSION, **data}
+
+
+def from_document(cls: type[T], data: object, *, extra: Extra = "forbid") -> T:
+    """Build a ``cls`` from a document made by :func:`to_document` (or by hand).
+
+    ``schema_version`` may be omitted (the current version is assumed); a newer version than
+    this library knows is refused. Raises :class:`ValidationError` listing every problem.
+    """
+    name = _name(cls)
+    if extra not in _FAST:
+        problem = Problem("extra", "use extra='forbid' or extra='ignore'", extra)
+        raise ValidationError([problem], model="from_dict")
+    if not isinstance(data, Mapping):
+        raise ValidationError([Problem("", "expected a JSON object", data)], model=name)
+    if "schema_version" in data or type(data) is not dict:
+        data = dict(data)
+        _check_version(data.pop("schema_version", SCHEMA_VERSION), name)
+    return structure(cls, data, extra=extra)
+
+
+def _check_version(version: object, name: str) -> None:
+    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
+        msg = (
+            f"this leadmodel reads schema_version 1 to {SCHEMA_VERSION}; "
+            "upgrade leadmodel to read newer documents"
+        )
+        raise ValidationError([Problem("schema_version", msg, version)], model=name)
+
+
+class Spec:
+    """Marks an attrs class as a spec: data a user writes, read and written by the one converter.
+
+    The class keywords declare where its document differs from its fields: ``rename``,
+    ``flatten``, ``tag``, ``hints`` and the pure transforms ``load`` / ``dump`` (see
+    :mod:`leadmodel._kernel.shapes`). A spec validates itself on construction.
+    """
+
+    __slots__ = ()
+
+    def __init_subclass__(
+        cls,
+        *,
+        rename: Mapping[str, str] | None = None,
+        flatten: str | None = None,
+        tag: Tag | None = None,
+        hints: Mapping[str, str] | None = None,
+        load: Transform | None = None,
+        dump: Transform | None = None,
+    ) -> None:
+        super().__init_subclass__()
+        declared = (rename, flatten, tag, hints, load, dump) != (None,) * 6
+        # attrs re-creates slotted classes (without the keywords): keep what was declared
+        if declared or shapes.SHAPE not in cls.__dict__:
+            shape = shapes.Shape(
+                rename=rename or {},
+                flatten=flatten,
+                tag=tag,
+                hints=hints or {},
+                load=load,
+                dump=dump,
+            )
+            setattr(cls, shapes.SHAPE, shape)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This spec as a document (``schema_version`` first, defaults left out).
+
+        The same document as ``lm.to_dict(spec)``; :meth:`from_dict` reads it back.
+        """
+        return to_document(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Read a spec from a document: a dict, e.g. parsed from JSON or TOML.
+
+        Raises :class:`~leadmodel.errors.ValidationError` listing every problem with its path.
+        """
+        return from_document(cls, data)

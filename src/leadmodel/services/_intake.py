@@ -1,0 +1,141 @@
+"""Intake: store an interest as it arrives, and promote it to a lead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from leadmodel.domain.events import InterestCaptured, LeadCreated, StatusChanged
+from leadmodel.domain.ladder import attach_interest
+from leadmodel.domain.ladder import promote as _promote
+from leadmodel.domain.model import Interest, Lead
+from leadmodel.domain.pipeline import Pipeline
+from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Source, uuid7
+from leadmodel.domain.values.custom_json import EMPTY, JSON
+from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.storage.protocols import UnitOfWork
+
+
+def capture_interest(
+    uow: UnitOfWork,
+    *,
+    source: Source,
+    topic: str | None = None,
+    message: str | None = None,
+    person_name: str | None = None,
+    contact_points: Iterable[ContactPoint] = (),
+    company_name: str | None = None,
+    owner: str | None = None,
+    custom: Mapping[str, JSON] = EMPTY,
+    occurred_at: datetime | None = None,
+    by: str | None = None,
+    clock: Clock = utc_now,
+    ids: IdFactory = uuid7,
+) -> Interest:
+    """Store a new interest (a call, a form, a message, a like) and emit ``InterestCaptured``.
+
+    ``occurred_at`` is when the person showed interest (default: now, from ``clock``); the
+    event carries that time. Returns the stored interest. Raises
+    :class:`~leadmodel.errors.ValidationError` for an interest that cannot exist (no topic
+    and no message, a naive time...).
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> uow = lm.MemoryUnitOfWork()
+    >>> dm = lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.telegram),
+    ...     message="Do you make office chairs?", person_name="Olena Koval",
+    ...     clock=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc),
+    ...     ids=lm.sequential_ids("int"))
+    >>> dm.id, dm.lead_id
+    ('int-1', None)
+    >>> with uow:
+    ...     [stored.event.type for stored in uow.outbox.pending()]
+    ['InterestCaptured']
+    >>> lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.form))
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: Interest.topic: say what the interest was about: ...
+    """
+    at = occurred_at if occurred_at is not None else now(clock)
+    interest = Interest(
+        id=InterestId(ids()),
+        occurred_at=at,
+        source=source,
+        topic=topic,
+        message=message,
+        person_name=person_name,
+        contact_points=tuple(contact_points),
+        company_name=company_name,
+        owner=owner,
+        custom=custom,
+    )
+    with uow:
+        stored = uow.interests.add(interest)
+        uow.emit(InterestCaptured.of(stored, by=by))
+        uow.commit()
+    return stored
+
+
+def promote(
+    uow: UnitOfWork,
+    interest_id: str,
+    *,
+    person_name: str | None = None,
+    contact_points: Iterable[ContactPoint] = (),
+    topic: str | None = None,
+    company_name: str | None = None,
+    owner: str | None = None,
+    pipeline: Pipeline | None = None,
+    by: str | None = None,
+    clock: Clock = utc_now,
+    ids: IdFactory = uuid7,
+) -> Lead:
+    """Make a lead of a stored interest (:func:`leadmodel.promote`) and link the two.
+
+    Values given complete what the interest carries. With ``pipeline`` the lead enters its
+    first status. Stores the lead and the interest (now with ``lead_id``); emits
+    ``LeadCreated`` and, with a pipeline, ``StatusChanged`` with the ``on_enter`` actions the
+    host should perform (none that reach out to a do-not-contact person). Raises
+    :class:`~leadmodel.errors.NotALeadError` naming what is missing, and
+    :class:`~leadmodel.errors.RuleViolation` for an interest promoted before.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> uow, ids = lm.MemoryUnitOfWork(), lm.sequential_ids("id")
+    >>> clock = lambda: datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> dm = lm.services.capture_interest(uow, source=lm.Source(channel=lm.Channel.form),
+    ...     topic="Office chairs", person_name="Olena Koval",
+    ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")], clock=clock, ids=ids)
+    >>> lead = lm.services.promote(uow, dm.id, pipeline=lm.pipelines.SIMPLE, by="anna",
+    ...     clock=clock, ids=ids)
+    >>> lead.id, lead.status, lead.interest_ids
+    ('id-2', 'new', ('id-1',))
+    >>> lm.services.promote(uow, dm.id, clock=clock, ids=ids)
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.RuleViolation: interest id-1 was already promoted to lead id-2; ...
+    """
+    at = now(clock)
+    with uow:
+        interest = uow.interests.get(interest_id)
+        made = _promote(
+            interest,
+            at=at,
+            person_name=person_name,
+            contact_points=contact_points,
+            topic=topic,
+            company_name=company_name,
+            owner=owner,
+            by=by,
+            ids=ids,
+        )
+        lead, interest = attach_interest(made, interest)
+        if pipeline is not None:
+            lead = pipeline.enter(lead, at=at, by=by)
+        lead = uow.leads.add(lead)
+        uow.interests.save(interest)
+        uow.emit(LeadCreated.of(lead, by=by))
+        if pipeline is not None:
+            uow.emit(StatusChanged.of(pipeline, lead, lead.history[-1]))
+        uow.commit()
+    return lead

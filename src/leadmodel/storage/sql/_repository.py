@@ -1,0 +1,248 @@
+"""The repositories and the outbox of :mod:`leadmodel.storage.sql` (SQLAlchemy Core).
+
+They use their unit of work through :class:`Transaction` only, so this module does not import
+the unit's (which imports this one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Final, Protocol
+
+import sqlalchemy as sa
+
+from leadmodel.errors import ConcurrencyError
+from leadmodel.storage import _rows
+from leadmodel.storage._unit import AdapterOutbox, AdapterRepository, Unpublished
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT
+from leadmodel.storage.sql._tables import KEYS, OUTBOX, TABLES
+from leadmodel.storage.sql._text import VerbatimText
+
+__all__ = ["Duplicate", "SqlOutbox", "SqlRepository", "Transaction"]
+
+_CHUNK: Final = 1000  # ids per ``IN (...)`` lookup
+
+
+class Transaction(Protocol):
+    """What the repositories and the outbox use of their unit of work: its transaction, and
+    how its database stores ids and indexed text."""
+
+    @property
+    def dialect(self) -> str:
+        """The database's SQLAlchemy dialect name: ``"postgresql"``, ``"sqlite"``..."""
+        ...
+
+    @property
+    def text(self) -> VerbatimText:
+        """The stored forms of ids and indexed values on this database."""
+        ...
+
+    def begin(self) -> sa.Connection:
+        """The unit's connection in its transaction, begun if needed (outside ``with uow:``:
+        :class:`~leadmodel.errors.StorageError`)."""
+        ...
+
+    def run(self, statement: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        """Execute in the unit's transaction; a unique key refusing an insert raises
+        :class:`Duplicate`, other database errors a :class:`~leadmodel.errors.LeadModelError`."""
+        ...
+
+
+def _document(transaction: Transaction, column: sa.Column[str]) -> sa.ColumnElement[Any]:
+    """The document column as read back. SQLite keeps whatever bytes a text column was given:
+    read them as bytes, so a document that is not UTF-8 reaches serde (a ValidationError naming
+    the row) instead of failing inside the driver. Other databases check encodings on write."""
+    if transaction.dialect == "sqlite":
+        return sa.cast(column, sa.LargeBinary())
+    return column
+
+
+class Duplicate(ConcurrencyError):
+    """A row with the same key is stored already (a unique constraint refused the insert).
+
+    The database does not say which entity: ``kind`` and ``id`` are ``None`` (``add_many``
+    finds the id and raises the full :class:`~leadmodel.errors.ConcurrencyError` instead).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind=None, id=None)
+
+
+class SqlRepository(AdapterRepository[EntityT]):
+    """The entities of one kind in a :class:`~leadmodel.storage.sql.SqlUnitOfWork`."""
+
+    def __init__(self, transaction: Transaction, kind: _rows.Kind) -> None:
+        self._transaction = transaction
+        self._kind = kind
+        self._table = t = TABLES[kind.name]
+        self._select = sa.select(t.c.id, _document(transaction, t.c.doc))
+        self._update = (
+            sa.update(t)
+            .where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_version"))
+            .values(
+                {
+                    c: sa.bindparam(c)
+                    for c in ("version", "doc", "owner", "pipeline", "status", "created")
+                }
+            )
+        )
+        self._key_rows = KEYS.delete().where(
+            KEYS.c.kind == kind.name, KEYS.c.id == sa.bindparam("b_id")
+        )
+
+    def _decode(self, found: Any) -> EntityT:
+        """The entity of a stored ``(id, doc)`` row."""
+        entity: EntityT = _rows.decode(
+            self._kind, self._transaction.text.id_back(found[0]), found[1]
+        )
+        return entity
+
+    def _stored_id(self, id: str) -> str:
+        return self._transaction.text.id(_rows.check_id(self._kind, id))
+
+    def get(self, id: str) -> EntityT:
+        found = self._transaction.run(self._select.where(self._table.c.id == self._stored_id(id)))
+        row = found.first()
+        if row is None:
+            raise _rows.not_found(self._kind, id)
+        return self._decode(row)
+
+    def _find(self, wanted: _rows.Filters) -> list[EntityT]:
+        query = self._select.where(*self._where(wanted)).order_by(self._table.c.id)
+        if wanted.limit is not None:
+            query = query.limit(wanted.limit)
+        return [self._decode(r) for r in self._transaction.run(query)]
+
+    def _where(self, wanted: _rows.Filters) -> list[sa.ColumnElement[bool]]:
+        text = self._transaction.text
+        out: list[sa.ColumnElement[bool]] = []
+        for column, operator, value in _rows.conditions(wanted):
+            if column == "key":
+                keyed = sa.select(KEYS.c.id).where(
+                    KEYS.c.kind == self._kind.name, KEYS.c.key == text.indexed(value)
+                )
+                out.append(self._table.c.id.in_(keyed))
+            elif column == "created":
+                stored = self._table.c.created
+                out.append(stored >= value if operator == ">=" else stored < value)
+            else:
+                out.append(self._table.c[column] == text.indexed(value))
+        return out
+
+    def add_many(self, entities: Iterable[EntityT]) -> None:
+        rows = [_rows.row_of(self._kind, e) for e in entities]
+        conn = self._transaction.begin()
+        if not rows:
+            return
+        values = [self._values(r) for r in rows]
+        try:
+            with conn.begin_nested():
+                self._transaction.run(sa.insert(self._table), values)
+                self._insert_keys(rows, [v["id"] for v in values])
+        except Duplicate:
+            raise _rows.taken(self._kind, *self._first_taken([r.id for r in rows])) from None
+
+    def _values(self, row: _rows.Row) -> dict[str, Any]:
+        text = self._transaction.text
+        return {
+            "id": text.new_id(self._kind.name, row.id),
+            "version": row.version,
+            "doc": row.doc,
+            "owner": text.indexed(row.owner),
+            "pipeline": text.indexed(row.pipeline),
+            "status": text.indexed(row.status),
+            "created": row.created,
+        }
+
+    def _insert_keys(self, rows: list[_rows.Row], stored_ids: list[str]) -> None:
+        text, kind = self._transaction.text, self._kind.name
+        pairs = [
+            {"kind": kind, "key": text.indexed(key), "id": stored}
+            for row, stored in zip(rows, stored_ids, strict=True)
+            for key in row.keys
+        ]
+        if pairs:
+            self._transaction.run(sa.insert(KEYS), pairs)
+
+    def _first_taken(self, ids: list[str]) -> tuple[str, int | None]:
+        """The first id of a failed batch that is stored (with its version) or repeats in it
+        (version ``None``)."""
+        text, column = self._transaction.text, self._table.c.id
+        stored: dict[str, int] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = [text.id(i) for i in ids[start : start + _CHUNK]]
+            query = sa.select(column, self._table.c.version).where(column.in_(chunk))
+            found: list[Any] = list(self._transaction.run(query))
+            stored.update((text.id_back(stored_id), version) for stored_id, version in found)
+        seen: set[str] = set()
+        for entity_id in ids:
+            if entity_id in stored:
+                return entity_id, stored[entity_id]
+            if entity_id in seen:
+                return entity_id, None
+            seen.add(entity_id)
+        return ids[0], None  # pragma: no cover - an IntegrityError always has a cause above
+
+    def save(self, entity: EntityT) -> EntityT:
+        row, saved = _rows.bumped(self._kind, entity)
+        values = self._values(row)
+        stored_id = values.pop("id")
+        params = {**values, "b_id": stored_id, "b_version": entity.version}
+        if self._transaction.run(self._update, params).rowcount != 1:
+            found = self._transaction.run(
+                sa.select(self._table.c.version).where(self._table.c.id == stored_id)
+            ).first()
+            if found is None:
+                raise _rows.not_found(self._kind, row.id)
+            raise _rows.stale(self._kind, entity, found[0])
+        self._transaction.run(self._key_rows, {"b_id": stored_id})
+        self._insert_keys([row], [stored_id])
+        result: EntityT = saved
+        return result
+
+    def remove(self, id: str) -> None:
+        stored_id = self._stored_id(id)
+        gone = self._transaction.run(sa.delete(self._table).where(self._table.c.id == stored_id))
+        if gone.rowcount != 1:
+            raise _rows.not_found(self._kind, id)
+        self._transaction.run(self._key_rows, {"b_id": stored_id})
+
+    def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
+        size = _rows.check_page_size(page_size)
+        after = ""
+        column = self._table.c.id
+        while True:
+            query = self._select.where(column > after).order_by(column).limit(size)
+            page = self._transaction.run(query).all()
+            for found in page:
+                yield self._decode(found)
+            if len(page) < size:
+                return
+            after = page[-1][0]
+
+    def count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(self._table)
+        return int(self._transaction.run(query).scalar_one())
+
+
+class SqlOutbox(AdapterOutbox):
+    """The outbox table of a :class:`~leadmodel.storage.sql.SqlUnitOfWork`."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
+        self._unpublished_rows = (
+            sa.select(OUTBOX.c.seq, OUTBOX.c.type, _document(transaction, OUTBOX.c.doc))
+            .where(OUTBOX.c.published == sa.false())
+            .order_by(OUTBOX.c.seq)
+        )
+
+    def _unpublished(self, limit: int) -> Unpublished:
+        found: list[Any] = list(self._transaction.run(self._unpublished_rows.limit(limit)))
+        return found
+
+    def _publish(self, seqs: list[int]) -> None:
+        self._transaction.begin()
+        for start in range(0, len(seqs), _CHUNK):
+            chunk = seqs[start : start + _CHUNK]
+            done = sa.update(OUTBOX).where(OUTBOX.c.seq.in_(chunk)).values(published=True)
+            self._transaction.run(done)

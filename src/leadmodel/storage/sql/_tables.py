@@ -1,0 +1,133 @@
+"""The tables of :mod:`leadmodel.storage.sql` as SQLAlchemy metadata, and the schema version.
+
+The layout is the SQLite adapter's: one table per kind (id, version, JSON document, indexed
+owner/pipeline/status/creation time), ``leadmodel_keys`` (one row per match key),
+``leadmodel_outbox`` and ``leadmodel_schema`` (the version this leadmodel wrote). Ids compare
+byte-wise (``COLLATE "C"`` on PostgreSQL) so ``ORDER BY id`` is the order Python's
+``sorted`` gives, whatever the database's default collation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from leadmodel.errors import StorageError
+from leadmodel.storage import _rows
+from leadmodel.storage.protocols import KINDS
+
+__all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
+
+SCHEMA_VERSION: Final = 1
+"""The schema version this leadmodel writes (the same numbering as the SQLite adapter)."""
+
+# The document is text, not jsonb: jsonb refuses the \u0000 escape that a NUL in a name needs.
+_ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+_SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite numbers INTEGER keys only
+
+metadata: Final = sa.MetaData()
+"""leadmodel's tables, for ``create_schema`` or the host app's Alembic migrations."""
+
+
+def _kind_table(kind: str) -> sa.Table:
+    spec = _rows.KIND[kind]
+    name = _rows.table(kind)
+    columns = (
+        sa.Column("id", _ID, primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("doc", sa.Text(), nullable=False),
+        sa.Column("owner", sa.Text()),
+        sa.Column("pipeline", sa.Text()),
+        sa.Column("status", sa.Text()),
+        sa.Column("created", sa.BigInteger()),  # UTC microseconds since the epoch
+    )
+    indexes: list[sa.Index] = []
+    if spec.owner:
+        indexes.append(sa.Index(f"ix_{name}_owner", "owner"))
+    if spec.status:
+        indexes.append(sa.Index(f"ix_{name}_status", "status"))
+        indexes.append(sa.Index(f"ix_{name}_pipeline", "pipeline", "status"))
+    if spec.created:
+        indexes.append(sa.Index(f"ix_{name}_created", "created"))
+    return sa.Table(name, metadata, *columns, *indexes)
+
+
+TABLES: Final = {kind: _kind_table(kind) for kind in KINDS}
+
+KEYS: Final = sa.Table(
+    _rows.KEYS_TABLE,
+    metadata,
+    sa.Column("kind", sa.Text(), primary_key=True),
+    sa.Column("key", sa.Text(), primary_key=True),
+    sa.Column("id", _ID, primary_key=True),
+    sa.Index("ix_leadmodel_keys_id", "kind", "id"),
+)
+
+OUTBOX: Final = sa.Table(
+    _rows.OUTBOX_TABLE,
+    metadata,
+    sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.Text(), nullable=False),
+    sa.Column("doc", sa.Text(), nullable=False),
+    sa.Column("published", sa.Boolean(create_constraint=False), nullable=False, default=False),
+    sqlite_autoincrement=True,  # never reuse a sequence number, as the SQLite adapter
+)
+_PENDING = OUTBOX.c.published == sa.false()
+sa.Index(
+    "ix_leadmodel_outbox_pending",
+    OUTBOX.c.seq,
+    postgresql_where=_PENDING,
+    sqlite_where=_PENDING,
+)
+
+SCHEMA: Final = sa.Table(
+    _rows.SCHEMA_TABLE, metadata, sa.Column("version", sa.Integer(), nullable=False)
+)
+
+_SCHEMA_LOCK: Final = 0x6C6D_5343  # pg_advisory_xact_lock key while creating tables ("lmSC")
+
+
+def stored_version(conn: sa.Connection) -> int:
+    """The schema version recorded in the database (0: leadmodel's tables are not there)."""
+    if not sa.inspect(conn).has_table(_rows.SCHEMA_TABLE):
+        return 0
+    found: Any = conn.execute(sa.select(sa.func.max(SCHEMA.c.version))).scalar()
+    return int(found or 0)
+
+
+def check_schema(conn: sa.Connection) -> None:
+    """Raise :class:`StorageError` unless the database holds this leadmodel's schema version."""
+    found = stored_version(conn)
+    if found > SCHEMA_VERSION:
+        raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
+    if found < SCHEMA_VERSION:
+        msg = (
+            f"leadmodel's tables are at schema version {found}, this leadmodel needs "
+            f"{SCHEMA_VERSION}: call leadmodel.storage.sql.create_schema(engine), or create the "
+            "tables of leadmodel.storage.sql.metadata in your migrations and insert "
+            f"{{'version': {SCHEMA_VERSION}}} into {_rows.SCHEMA_TABLE}"
+        )
+        raise StorageError(msg)
+
+
+def create_schema(bind: sa.Engine | sa.Connection) -> int:
+    """Create leadmodel's tables where missing and record the schema version.
+
+    Returns the version found before (0 for a new database). Safe to call from several
+    processes at once (PostgreSQL: an advisory lock; SQLite: the write lock). Raises
+    :class:`StorageError` for a database made by a newer leadmodel.
+    """
+    if isinstance(bind, sa.Engine):
+        with bind.begin() as conn:
+            return create_schema(conn)
+    if bind.dialect.name == "postgresql":
+        bind.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+    found = stored_version(bind)
+    if found > SCHEMA_VERSION:
+        raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
+    if found < SCHEMA_VERSION:
+        # Version 1 is the whole layout; a later version adds its steps here, after this.
+        metadata.create_all(bind, checkfirst=True)
+        bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
+    return found

@@ -1,0 +1,443 @@
+"""SqlUnitOfWork: the contract suite on SQLite (through SQLAlchemy) and on a real PostgreSQL,
+plus what only a real server shows: concurrent read-modify-save from threads and processes,
+NUL and very long values in indexed columns, id order under a non-C collation, corrupted rows.
+
+PostgreSQL comes from ``_pg.py`` beside this file: a throwaway cluster or ``LEADMODEL_TEST_PG_URL``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Source
+from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
+from leadmodel.storage import _rows
+from leadmodel.storage.sql import (
+    SCHEMA_VERSION,
+    SqlUnitOfWork,
+    create_schema,
+    make_engine,
+    metadata,
+)
+from leadmodel.storage.sql._tables import SCHEMA, TABLES
+from leadmodel.testing.contract import HOSTILE_TEXTS, MakeUnit, UnitOfWorkContract
+
+from . import _pg
+
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+_TRUNCATE = "TRUNCATE {} RESTART IDENTITY".format(
+    ", ".join(t.name for t in metadata.sorted_tables if t.name != _rows.SCHEMA_TABLE)
+)
+
+
+def _lead(lead_id: str, **overrides: object) -> Lead:
+    fields: dict[str, object] = {
+        "id": lead_id,
+        "person_name": "Olena",
+        "contact_points": (ContactPoint.email("olena@example.com"),),
+        "topic": "windows",
+        "source": Source(channel=Channel.form),
+        "created_at": AT,
+    }
+    fields.update(overrides)
+    return Lead(**fields)  # type: ignore[arg-type]
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL test schema for the session (skips without a server; fails on CI)."""
+    try:
+        with _pg.server() as url:
+            yield url
+    except _pg.Unavailable as missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {missing}")
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(pg_url, pool_size=10)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg(pg_engine: sa.Engine) -> sa.Engine:
+    """The session's engine over empty tables (emptied before each test)."""
+    with pg_engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+        conn.exec_driver_sql(_TRUNCATE)
+    return pg_engine
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+# -- the contract, once per database --------------------------------------------------------------
+class TestSqlUnitOfWorkOnSQLite(UnitOfWorkContract):
+    @pytest.fixture
+    def make_uow(self, sqlite_engine: sa.Engine) -> MakeUnit:
+        return lambda: SqlUnitOfWork(sqlite_engine)
+
+
+class TestSqlUnitOfWorkOnPostgres(UnitOfWorkContract):
+    @pytest.fixture
+    def make_uow(self, pg: sa.Engine) -> MakeUnit:
+        return lambda: SqlUnitOfWork(pg)
+
+
+# -- the schema -----------------------------------------------------------------------------------
+def test_a_url_makes_and_owns_its_engine(tmp_path: Path) -> None:
+    """SqlUnitOfWork(url) creates the tables on first use; close() disposes of its engine."""
+    uow = SqlUnitOfWork(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    with uow:
+        uow.leads.add(_lead("L-1"))
+        uow.commit()
+    uow.close()
+    again = SqlUnitOfWork(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    with again:
+        assert again.leads.get("L-1") == _lead("L-1")
+    again.close()
+
+
+def test_a_bad_url_is_a_validation_error_without_the_password() -> None:
+    """A URL SQLAlchemy cannot use raises ValidationError; the message hides the password."""
+    for url in ("not a url", "nosuchdb://anna:s3cret@host/db"):
+        with pytest.raises(ValidationError, match="postgresql\\+psycopg") as caught:
+            SqlUnitOfWork(url)
+        assert "s3cret" not in str(caught.value)
+
+
+def test_an_unreachable_server_is_a_storage_error() -> None:
+    """A server that does not answer raises StorageError at the first read, password hidden."""
+    uow = SqlUnitOfWork("postgresql://anna:s3cret@127.0.0.1:1/crm")
+    try:
+        with pytest.raises(StorageError, match="cannot connect") as caught, uow:
+            uow.leads.count()
+        assert "s3cret" not in str(caught.value)
+    finally:
+        uow.close()
+
+
+def test_migrate_false_refuses_a_database_without_tables(sqlite_engine: sa.Engine) -> None:
+    """With migrate=False a unit only checks the schema, and says how to create it."""
+    with (
+        pytest.raises(StorageError, match="create_schema"),
+        SqlUnitOfWork(sqlite_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+
+
+def test_tables_from_migrations_work_with_migrate_false(sqlite_engine: sa.Engine) -> None:
+    """An app that creates `metadata`'s tables and records the version (as an Alembic
+    migration would) opens units with migrate=False."""
+    with sqlite_engine.begin() as conn:
+        metadata.create_all(conn)
+        conn.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
+    with SqlUnitOfWork(sqlite_engine, migrate=False) as uow:
+        assert uow.leads.count() == 0
+
+
+def test_create_schema_is_idempotent(sqlite_engine: sa.Engine) -> None:
+    """create_schema returns the version found: 0 for a new database, then the current one."""
+    assert create_schema(sqlite_engine) == 0
+    assert create_schema(sqlite_engine) == SCHEMA_VERSION
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(SCHEMA)).scalar() == 1
+
+
+def test_a_newer_schema_is_refused_not_damaged(sqlite_engine: sa.Engine) -> None:
+    """A database made by a newer leadmodel raises StorageError and is left as it is."""
+    create_schema(sqlite_engine)
+    with sqlite_engine.begin() as conn:
+        conn.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION + 1}])
+    for migrate in (True, False):
+        with (
+            pytest.raises(StorageError, match="newer"),
+            SqlUnitOfWork(sqlite_engine, migrate=migrate) as uow,
+        ):
+            uow.leads.count()
+
+
+def test_a_plain_sqlite_engine_is_refused(tmp_path: Path) -> None:
+    """An SQLite engine whose driver manages transactions (savepoints would commit on their
+    own) is refused with the fix: make_engine."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    try:
+        with pytest.raises(StorageError, match="make_engine"), SqlUnitOfWork(engine) as uow:
+            uow.leads.count()
+    finally:
+        engine.dispose()
+
+
+def test_the_sqlite_adapters_share_one_file(tmp_path: Path) -> None:
+    """SQLiteUnitOfWork reads what SqlUnitOfWork wrote in the same file: one layout."""
+    from leadmodel.storage import SQLiteUnitOfWork
+
+    path = tmp_path / "shared.sqlite"
+    sql = SqlUnitOfWork(f"sqlite:///{path}")
+    with sql:
+        sql.leads.add(_lead("L-1", owner="anna"))
+        sql.emit(LeadCreated(lead_id="L-1", interest_ids=(), at=AT, by="anna"))
+        sql.commit()
+    sql.close()
+    stdlib = SQLiteUnitOfWork(path)
+    with stdlib:
+        assert [x.id for x in stdlib.leads.find(owner="anna", key="email:olena@example.com")] == [
+            "L-1"
+        ]
+        assert len(stdlib.outbox.pending()) == 1
+    stdlib.close()
+
+
+# -- PostgreSQL: values its text columns cannot hold as they are ----------------------------------
+def test_ids_with_nul_sort_and_load_as_python_sorts(pg: sa.Engine) -> None:
+    """Ids with NUL, the escape byte and mixed case come back whole, in sorted() order, even
+    though the database's own collation (ICU en-US) would order "B" after "a"."""
+    ids = ["a", "B", "b", "a\x00", "a\x00\x01", "a\x01", "a\x01\x01", "\x01", "Ω", "🦊"]
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add_many(_lead(i) for i in ids)
+        uow.commit()
+    with SqlUnitOfWork(pg) as uow:
+        assert [x.id for x in uow.leads.find()] == sorted(ids)
+        assert [x.id for x in uow.leads.iter_all(page_size=3)] == sorted(ids)
+        assert uow.leads.get("a\x00").id == "a\x00"
+        uow.leads.remove("a\x00\x01")
+        uow.leads.save(uow.leads.get("a\x01"))
+        assert uow.leads.get("a\x01").version == 1
+        with pytest.raises(ConcurrencyError, match=r"'a\\x00'"):
+            uow.leads.add(_lead("a\x00"))
+
+
+def test_nul_and_long_values_filter_exactly(pg: sa.Engine) -> None:
+    """owner/pipeline/status with NUL, and values too long for a B-tree entry, match only
+    themselves: never the value without the NUL, never another long value."""
+    long_a, long_b = "x" * 300_000, "x" * 299_999 + "y"
+    owners = ["an\x00na", "anna", "an\x01na", long_a, long_b, "\x01\x03" + "0" * 64]
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add_many(_lead(f"L-{i}", owner=o) for i, o in enumerate(owners))
+        uow.commit()
+    with SqlUnitOfWork(pg) as uow:
+        for i, owner in enumerate(owners):
+            assert [x.id for x in uow.leads.find(owner=owner)] == [f"L-{i}"]
+            assert uow.leads.get(f"L-{i}").owner == owner
+        assert uow.leads.find(owner="an") == []
+
+
+def test_status_and_keys_with_nul_filter_exactly(pg: sa.Engine) -> None:
+    """A pipeline/status with NUL and a messenger handle with NUL are found by themselves."""
+    change_to = "new\x00"
+    lead = _lead(
+        "L-1",
+        pipeline="p\x00",
+        status=change_to,
+        contact_points=(ContactPoint.messenger("telegram", "olena\x00x"),),
+    )
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add(lead)
+        other = (ContactPoint.email("boris@example.com"),)
+        uow.leads.add(
+            _lead("L-2", person_name="Boris", contact_points=other, pipeline="p", status="new")
+        )
+        uow.commit()
+    with SqlUnitOfWork(pg) as uow:
+        assert [x.id for x in uow.leads.find(pipeline="p\x00", status=change_to)] == ["L-1"]
+        assert [x.id for x in uow.leads.find(pipeline="p", status="new")] == ["L-2"]
+        for key in _rows.row_of(_rows.KIND["leads"], lead).keys:
+            assert [x.id for x in uow.leads.find(key=key)] == ["L-1"]
+
+
+def test_an_id_too_long_for_the_index_is_a_validation_error(pg: sa.Engine) -> None:
+    """An id PostgreSQL could not index is refused before the database sees it."""
+    with SqlUnitOfWork(pg) as uow, pytest.raises(ValidationError, match="shorter id"):
+        uow.leads.add(_lead("Ж" * 600))
+
+
+def test_hostile_names_and_notes_round_trip(pg: sa.Engine) -> None:
+    """Injection strings, NUL, emoji and RTL text in names, tags and notes (1 MB) come back
+    verbatim, and the tables are all still there."""
+    note = "🇺🇦 שלום\x00 '); DROP TABLE leadmodel_leads;-- " * 25_000
+    assert len(note.encode()) > 1_000_000
+    leads = [
+        _lead(f"L-{i}", person_name=text, tags=frozenset({text}), custom={"note": note + text})
+        for i, text in enumerate(HOSTILE_TEXTS)
+    ]
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add_many(leads)
+        uow.commit()
+    with SqlUnitOfWork(pg) as uow:
+        assert list(uow.leads.iter_all(page_size=2)) == leads
+    with pg.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+    assert {t.name for t in metadata.sorted_tables} <= names
+
+
+def test_a_corrupted_document_names_its_row(pg: sa.Engine) -> None:
+    """A document changed behind leadmodel's back raises ValidationError naming the row id
+    (the real id, NUL and all), for get, find and iter_all alike."""
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add_many([_lead("L-0"), _lead("bad\x00one")])
+        uow.commit()
+    leads = TABLES["leads"]
+    with pg.begin() as conn:
+        conn.execute(sa.update(leads).where(leads.c.id == "bad\x01\x01one").values(doc='{"id": 1'))
+    with SqlUnitOfWork(pg) as uow:
+        assert uow.leads.get("L-0").id == "L-0"
+        reads: list[Callable[[], object]] = [
+            lambda: uow.leads.get("bad\x00one"),
+            uow.leads.find,
+            lambda: list(uow.leads.iter_all()),
+        ]
+        for read in reads:
+            with pytest.raises(ValidationError, match=r"leads row 'bad\\x00one'"):
+                read()
+
+
+def test_a_document_that_is_not_utf8_names_its_row_on_sqlite(sqlite_engine: sa.Engine) -> None:
+    """SQLite stores any bytes in a text column; a document that is not UTF-8 is reported as
+    a ValidationError naming the row, like any other corrupted document."""
+    with SqlUnitOfWork(sqlite_engine) as uow:
+        uow.leads.add(_lead("L-1"))
+        uow.commit()
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE leadmodel_leads SET doc = CAST(X'7B22FF22' AS TEXT)")
+    with SqlUnitOfWork(sqlite_engine) as uow, pytest.raises(ValidationError, match="'L-1'"):
+        uow.leads.get("L-1")
+
+
+def test_a_unit_waits_for_another_adding_the_same_id(pg: sa.Engine) -> None:
+    """Two units adding one id at once: the second waits for the first, then raises
+    ConcurrencyError once the first commits."""
+    first = SqlUnitOfWork(pg)
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            with SqlUnitOfWork(pg) as uow:
+                uow.leads.add(_lead("L-1", person_name="Second"))
+                uow.commit()
+            outcome.append(None)
+        except ConcurrencyError as exc:
+            outcome.append(exc)
+
+    with first:
+        first.leads.add(_lead("L-1"))
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(0.3)
+        assert racer.is_alive()  # blocked on the uncommitted row
+        first.commit()
+    racer.join(30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], ConcurrencyError)
+    with SqlUnitOfWork(pg) as uow:
+        assert uow.leads.get("L-1").person_name == "Olena"
+
+
+# -- PostgreSQL: concurrent read-modify-save ------------------------------------------------------
+LEADS = 100
+
+
+def _seed(engine: sa.Engine) -> list[str]:
+    ids = [f"lead-{n:03d}" for n in range(LEADS)]
+    with SqlUnitOfWork(engine) as uow:
+        uow.leads.add_many(
+            _lead(i, created_at=AT + timedelta(minutes=n)) for n, i in enumerate(ids)
+        )
+        uow.commit()
+    return ids
+
+
+def _check_no_update_lost(engine: sa.Engine, saved: Counter[str]) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        for lead in uow.leads.iter_all():
+            assert lead.custom.get("count", 0) == saved[lead.id], lead.id
+            assert lead.version == saved[lead.id], lead.id
+
+
+def test_threads_and_processes_lose_no_update(pg: sa.Engine, pg_url: str) -> None:
+    """8 threads and 4 processes read-modify-save the same 100 leads, each save in its own
+    unit: a save that lost the race raises ConcurrencyError (nothing else), and every lead's
+    counter equals the number of saves that succeeded on it."""
+    ids = _seed(pg)
+    saved: Counter[str] = Counter()
+    conflicts = 0
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        nonlocal conflicts
+        try:
+            done, lost = _pg.bump_with(lambda: SqlUnitOfWork(pg), ids, rounds=1)
+        except BaseException as exc:  # reported below: a thread cannot fail the test itself
+            failures.append(exc)
+            return
+        with lock:
+            saved.update(done)
+            conflicts += lost
+
+    # Not fork: this process holds connections. The fork server imports the workload once.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.integration.storage._pg"])
+    ready, results = context.Barrier(5), context.Queue()
+    workers = [
+        context.Process(target=_pg.bump_in_process, args=(pg_url, ids, 1, ready, results))
+        for _ in range(4)
+    ]
+    for process in workers:
+        process.start()
+    ready.wait(120)  # the processes are connected: now everyone races
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for _ in workers:
+        result = results.get(timeout=120)
+        assert not isinstance(result, str), result  # a worker's traceback
+        done, lost = result
+        saved.update(done)
+        conflicts += lost
+    for process in workers:
+        process.join(30)
+    assert failures == []
+    assert sum(saved.values()) + conflicts == 12 * LEADS
+    assert conflicts > 0  # the units really raced
+    _check_no_update_lost(pg, saved)
+
+
+def test_threads_lose_no_update_on_sqlite(sqlite_engine: sa.Engine) -> None:
+    """On SQLite units take turns (BEGIN IMMEDIATE): 4 threads, every save succeeds."""
+    ids = _seed(sqlite_engine)[:20]
+    results: list[tuple[dict[str, int], int]] = []
+
+    def worker() -> None:
+        results.append(_pg.bump_with(lambda: SqlUnitOfWork(sqlite_engine), ids, rounds=3))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved: Counter[str] = Counter()
+    for done, lost in results:
+        saved.update(done)
+        assert lost == 0
+    assert sum(saved.values()) == 4 * 3 * len(ids)
+    _check_no_update_lost(sqlite_engine, saved)

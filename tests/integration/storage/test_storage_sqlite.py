@@ -1,0 +1,431 @@
+"""SQLite reliability: concurrent writers, killed writers, corrupted rows, schemas, indexes.
+
+The contract suite (``test_storage.py``) checks what every adapter promises; this module checks
+what only a real database file shared by threads and processes can break. Worker functions are
+module-level so that ``spawn``-ed processes can import them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import random
+import signal
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from leadmodel import ContactPoint, Lead, LeadId, match_keys
+from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
+from leadmodel.storage import SQLiteUnitOfWork
+from leadmodel.storage.sqlite import SCHEMA_VERSION
+from tests import factories
+
+LEADS = 100
+THREADS = 8
+PROCESSES = 4
+ATTEMPTS = 60  # read-modify-save attempts per thread or process
+WAIT = 120.0  # seconds a test waits for its workers before it gives up
+
+_SPAWN = multiprocessing.get_context("spawn")  # no fork while threads are alive
+
+
+def _lead(n: int) -> Lead:
+    return factories.lead(
+        id=LeadId(f"lead-{n:06d}"),
+        contact_points=(ContactPoint.email(f"person{n}@example.com"),),
+        owner="anna",
+        custom={"counter": 0},
+        created_at=factories.AT + timedelta(minutes=n),
+    )
+
+
+def _stored_keys(path: Path) -> set[tuple[str, str, str]]:
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute("SELECT kind, key, id FROM leadmodel_keys").fetchall()
+    raw.close()
+    return {(kind, key, entity_id) for kind, key, entity_id in rows}
+
+
+def _integrity(path: Path) -> list[tuple[str]]:
+    raw = sqlite3.connect(path)
+    try:
+        return raw.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        raw.close()
+
+
+# -- concurrency: read-modify-save from threads and processes at once ------------------------------
+@dataclass
+class Tally:
+    """What one worker saw: saves that went through, conflicts, and anything else raised."""
+
+    successes: Counter[str] = field(default_factory=Counter)
+    conflicts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+def read_modify_save(path: str, seed: int, start: Any) -> Tally:
+    """``ATTEMPTS`` times: read a lead in one unit, save it with its counter + 1 in another."""
+    rng = random.Random(seed)
+    tally = Tally()
+    uow = SQLiteUnitOfWork(path)
+    try:
+        start.wait(WAIT)
+        for _ in range(ATTEMPTS):
+            lead_id = f"lead-{rng.randrange(LEADS):06d}"
+            try:
+                with uow:
+                    lead = uow.leads.get(lead_id)
+                time.sleep(rng.random() / 1000)  # the app's own work between read and save
+                with uow:
+                    counter = lead.custom["counter"]
+                    assert isinstance(counter, int)
+                    uow.leads.save(attrs.evolve(lead, custom={"counter": counter + 1}))
+                    uow.commit()
+            except ConcurrencyError:
+                tally.conflicts[lead_id] += 1
+            except Exception as exc:  # the test reports whatever else escapes
+                tally.errors.append(f"{type(exc).__name__}: {exc}")
+            else:
+                tally.successes[lead_id] += 1
+    except Exception as exc:  # e.g. a broken start barrier
+        tally.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        uow.close()
+    return tally
+
+
+def read_modify_save_process(path: str, seed: int, start: Any, results: Any) -> None:
+    """:func:`read_modify_save` in a child process; the tally goes back through ``results``."""
+    results.put(read_modify_save(path, seed, start))
+
+
+def test_concurrent_read_modify_save_loses_no_update(tmp_path: Path) -> None:
+    """8 threads and 4 processes save the same 100 leads: every conflicting save raises
+    ConcurrencyError, nothing else escapes, and each lead's counter and version equal the
+    number of saves that went through."""
+    path = tmp_path / "crm.sqlite"
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.add_many(_lead(n) for n in range(LEADS))
+        uow.commit()
+    uow.close()
+
+    start = _SPAWN.Barrier(THREADS + PROCESSES, timeout=WAIT)
+    results = _SPAWN.Queue()
+    processes = [
+        _SPAWN.Process(target=read_modify_save_process, args=(str(path), 1000 + i, start, results))
+        for i in range(PROCESSES)
+    ]
+    thread_tallies: list[Tally] = []
+
+    def run_thread(seed: int) -> None:
+        thread_tallies.append(read_modify_save(str(path), seed, start))
+
+    threads = [threading.Thread(target=run_thread, args=(i,)) for i in range(THREADS)]
+    for process in processes:
+        process.start()
+    for thread in threads:
+        thread.start()
+    process_tallies = [results.get(timeout=WAIT) for _ in processes]
+    for thread in threads:
+        thread.join(WAIT)
+    for process in processes:
+        process.join(WAIT)
+
+    tallies = {"threads": thread_tallies, "processes": process_tallies}
+    successes: dict[str, Counter[str]] = {
+        g: sum((t.successes for t in ts), Counter()) for g, ts in tallies.items()
+    }
+    conflicts: dict[str, Counter[str]] = {
+        g: sum((t.conflicts for t in ts), Counter()) for g, ts in tallies.items()
+    }
+    report = ", ".join(
+        f"{g}: {successes[g].total()} saved, {conflicts[g].total()} conflicts" for g in tallies
+    )
+    errors = [e for ts in tallies.values() for t in ts for e in t.errors]
+    assert len(thread_tallies) == THREADS, report
+    assert [p.exitcode for p in processes] == [0] * PROCESSES, report
+    assert errors == [], f"{report}; besides ConcurrencyError: {errors[:5]}"
+    attempts = (THREADS + PROCESSES) * ATTEMPTS
+    total = successes["threads"] + successes["processes"]
+    assert total.total() + sum(c.total() for c in conflicts.values()) == attempts, report
+    with SQLiteUnitOfWork(path) as uow:
+        stored = {lead.id: lead for lead in uow.leads.iter_all()}
+    uow.close()
+    lost = {
+        lead_id: (lead.custom["counter"], lead.version, total[lead_id])
+        for lead_id, lead in stored.items()
+        if (lead.custom["counter"], lead.version) != (total[lead_id], total[lead_id])
+    }
+    assert len(stored) == LEADS, report
+    assert lost == {}, f"{report}; (counter, version, saves) that disagree: {lost}"
+    assert sum(c.total() for c in conflicts.values()) > 0, f"no conflict happened: {report}"
+    assert all(s.total() > 0 for s in successes.values()), report
+
+
+# -- faults: a writer killed with SIGKILL ---------------------------------------------------------
+BIG_BATCH = 20_000  # leads in the add_many that is killed; far more than SQLite's page cache
+
+
+def write_until_killed(
+    path: str, big_batch: bool, committed: Any, ready: Any, in_batch: Any
+) -> None:
+    """Commit small units (add a lead; change the email of the one before) until killed, or
+    with ``big_batch``: after 5 of them, one big ``add_many`` that never commits — it sets
+    ``in_batch`` when 40% is inserted and stops at 80% to wait for the kill."""
+    uow = SQLiteUnitOfWork(path)
+    n = 0
+    while not (big_batch and ready.is_set()):
+        with uow:
+            uow.leads.add(_lead(n))
+            if n:
+                before = uow.leads.get(f"lead-{n - 1:06d}")
+                moved = (ContactPoint.email(f"moved{n - 1}@example.com"),)
+                uow.leads.save(attrs.evolve(before, contact_points=moved))
+            uow.commit()
+        n += 1
+        committed.value = n
+        if n == 5:
+            ready.set()
+    inserts = 0
+
+    def trace(sql: str) -> None:
+        nonlocal inserts
+        if sql.startswith("INSERT INTO leadmodel_leads"):
+            inserts += 1
+            if inserts == BIG_BATCH * 2 // 5:
+                in_batch.set()  # the parent kills now, mid-batch
+            if inserts == BIG_BATCH * 4 // 5:
+                time.sleep(WAIT)  # never reach the commit, whatever the parent's delay
+
+    with uow:
+        uow.connection.set_trace_callback(trace)
+        uow.leads.add_many(_lead(n + i) for i in range(BIG_BATCH))
+        uow.commit()  # pragma: no cover - killed before
+
+
+@pytest.mark.parametrize("moment", ["mid big add_many", "between small units"])
+def test_a_killed_writer_leaves_the_database_consistent(tmp_path: Path, moment: str) -> None:
+    """SIGKILL of a writer, inside a big uncommitted batch or at a random moment among small
+    committed units: the file passes integrity_check, every lead decodes, the keys table
+    matches the leads, and a new unit can write."""
+    path = tmp_path / "crm.sqlite"
+    big_batch = moment == "mid big add_many"
+    committed = _SPAWN.Value("q", 0)
+    ready, in_batch = _SPAWN.Event(), _SPAWN.Event()
+    writer = _SPAWN.Process(
+        target=write_until_killed, args=(str(path), big_batch, committed, ready, in_batch)
+    )
+    writer.start()
+    try:
+        assert ready.wait(WAIT), "the writer never committed 5 units"
+        if big_batch:
+            assert in_batch.wait(WAIT), "the writer never got inside its big batch"
+        else:
+            time.sleep(random.uniform(0.01, 0.2))
+    finally:
+        writer.kill()  # SIGKILL
+        writer.join(WAIT)
+    assert writer.exitcode == -signal.SIGKILL
+    done = committed.value
+    if big_batch:  # the case to recover from: the dead batch's pages are in the WAL file
+        wal = Path(f"{path}-wal").stat().st_size
+        assert wal > 2**21, f"the killed batch left only {wal} bytes of WAL"
+    assert _integrity(path) == [("ok",)]
+    with SQLiteUnitOfWork(path) as uow:
+        leads = list(uow.leads.iter_all())  # every stored lead decodes
+    uow.close()
+    # the unit in flight may have committed just before the kill, not yet counted
+    assert len(leads) in ({done} if big_batch else {done, done + 1}), (done, len(leads))
+    assert [lead.id for lead in leads] == [f"lead-{n:06d}" for n in range(len(leads))]
+    expected = {("leads", str(key), lead.id) for lead in leads for key in match_keys(lead)}
+    assert _stored_keys(path) == expected
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.add(_lead(len(leads)))
+        uow.commit()
+    with uow:
+        assert uow.leads.count() == len(leads) + 1
+    uow.close()
+    assert _integrity(path) == [("ok",)]
+
+
+# -- corrupted rows, schema versions, opening ---------------------------------------------------
+CORRUPTIONS = {
+    "truncated JSON": '\'{"id": "lead-\'',
+    "not an object": "'[1, 2]'",
+    "a number": "42",
+    "a lead without its fields": "'{}'",
+    "a field of the wrong type": "'{\"id\": 7}'",
+    "not UTF-8": "CAST(x'ff7b7d' AS TEXT)",
+    "a blob with NUL": "x'7b00'",
+}
+
+
+@pytest.mark.parametrize("sql_value", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
+def test_a_corrupted_row_is_a_validation_error_naming_it(tmp_path: Path, sql_value: str) -> None:
+    """A document changed behind leadmodel's back fails get, find and iter_all with a
+    ValidationError that names the row; the other rows stay readable."""
+    path = tmp_path / "crm.sqlite"
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.add_many([_lead(1), _lead(2), _lead(3)])
+        uow.commit()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"UPDATE leadmodel_leads SET doc = {sql_value} WHERE id = 'lead-000002'")  # noqa: S608
+    raw.close()
+    reads: dict[str, Callable[[], object]] = {
+        "get": lambda: uow.leads.get("lead-000002"),
+        "find": lambda: uow.leads.find(owner="anna"),
+        "find by key": lambda: uow.leads.find(key="email:person2@example.com"),
+        "iter_all": lambda: list(uow.leads.iter_all(page_size=2)),
+    }
+    with uow:
+        for name, read in reads.items():
+            with pytest.raises(ValidationError, match="lead-000002") as caught:
+                read()
+            assert "leads row 'lead-000002'" in str(caught.value), name
+        assert uow.leads.get("lead-000003") == _lead(3)
+    uow.close()
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+
+
+def _newer_made_by_leadmodel(path: Path) -> None:
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.leads.add(_lead(1))
+        uow.commit()
+    uow.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (SCHEMA_VERSION + 1,))
+    raw.close()
+
+
+def _newer_in_rollback_journal_mode(path: Path) -> None:
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+        raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (SCHEMA_VERSION + 1,))
+        raw.execute("CREATE TABLE leadmodel_leads_v2 (id TEXT PRIMARY KEY, doc BLOB)")
+    raw.close()
+
+
+@pytest.mark.parametrize("make", [_newer_made_by_leadmodel, _newer_in_rollback_journal_mode])
+def test_a_newer_schema_is_refused_and_left_untouched(
+    tmp_path: Path, make: Callable[[Path], None]
+) -> None:
+    """A database whose schema version is above SCHEMA_VERSION raises StorageError, and no
+    byte of it changes (no table made, no journal mode switched)."""
+    path = tmp_path / "crm.sqlite"
+    make(path)
+    before = _files(tmp_path)
+    uow = SQLiteUnitOfWork(path)
+    for _ in range(2):  # refused again on the next try, not half-opened by the first
+        with pytest.raises(StorageError, match=f"version {SCHEMA_VERSION + 1}, newer"), uow:
+            uow.leads.count()
+    uow.close()
+    assert _files(tmp_path) == before
+
+
+def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    """An empty file (or none) gets the schema at SCHEMA_VERSION, recorded once, in WAL mode."""
+    path = tmp_path / "crm.sqlite"
+    path.touch()
+    for _ in range(2):  # a second opening finds the schema current and adds nothing
+        with SQLiteUnitOfWork(path) as uow:
+            assert uow.leads.count() == 0
+        uow.close()
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT version FROM leadmodel_schema").fetchall() == [(SCHEMA_VERSION,)]
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        raw.close()
+    kinds = ("interests", "leads", "contacts", "companies", "customers", "keys", "outbox")
+    assert {f"leadmodel_{kind}" for kind in kinds} <= tables
+
+
+def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
+    """Opening a file that is not SQLite raises StorageError naming it, and leaves it as it was."""
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database, " * 100)
+    before = _files(tmp_path)
+    with pytest.raises(StorageError, match=r"notes\.txt"), SQLiteUnitOfWork(path) as uow:
+        uow.leads.count()
+    assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize("connected", [False, True], ids=["first use", "open connection"])
+def test_a_lock_held_too_long_is_a_storage_error(tmp_path: Path, connected: bool) -> None:
+    """A unit that cannot get the write lock within ``timeout`` raises StorageError — on its
+    first use (while migrating) as well as later."""
+    path = tmp_path / "crm.sqlite"
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.count()
+    uow.close()
+    uow = SQLiteUnitOfWork(path, timeout=0.05)
+    if connected:
+        assert uow.connection is not None
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageError, match="locked"), uow:
+            uow.leads.count()
+    finally:
+        raw.execute("ROLLBACK")
+        raw.close()
+        uow.close()
+
+
+# -- lookups use indexes --------------------------------------------------------------------------
+LOOKUPS: dict[str, Callable[[SQLiteUnitOfWork], object]] = {
+    "leads.get": lambda u: u.leads.get("lead-000001"),
+    "leads.find(key)": lambda u: u.leads.find(key="email:person1@example.com"),
+    "leads.find(status)": lambda u: u.leads.find(status="new"),
+    "leads.find(pipeline)": lambda u: u.leads.find(pipeline="requests"),
+    "leads.find(owner)": lambda u: u.leads.find(owner="anna"),
+    "leads.find(created_from)": lambda u: u.leads.find(created_from=factories.AT),
+    "leads.find(created_to)": lambda u: u.leads.find(created_to=factories.AT),
+    "leads.find(created_from, limit)": lambda u: u.leads.find(created_from=factories.AT, limit=5),
+    "leads.find(owner, created_from)": lambda u: u.leads.find(
+        owner="anna", created_from=factories.AT
+    ),
+    "leads.find(key, created_from)": lambda u: u.leads.find(
+        key="email:person1@example.com", created_from=factories.AT
+    ),
+    "interests.find(created_from)": lambda u: u.interests.find(created_from=factories.AT),
+    "customers.find(created_to)": lambda u: u.customers.find(created_to=factories.AT),
+    "contacts.find(key)": lambda u: u.contacts.find(key="email:person1@example.com"),
+}
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS.values(), ids=LOOKUPS.keys())
+def test_lookups_use_an_index(tmp_path: Path, lookup: Callable[[SQLiteUnitOfWork], object]) -> None:
+    """The SQL the adapter runs for get and for each find filter searches an index: its
+    query plan has no full scan of an entity table."""
+    with SQLiteUnitOfWork(tmp_path / "crm.sqlite") as uow:
+        uow.leads.add_many(_lead(n) for n in range(50))
+        uow.commit()
+        ran: list[str] = []
+        uow.connection.set_trace_callback(ran.append)
+        lookup(uow)
+        uow.connection.set_trace_callback(None)
+        selects = [sql for sql in ran if sql.startswith("SELECT")]
+        assert selects, ran
+        for sql in selects:
+            plan = [row[3] for row in uow.connection.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            scans = [step for step in plan if step.startswith("SCAN leadmodel_")]
+            assert scans == [], f"{sql}\n{plan}"
+            assert any("USING" in step and "INDEX" in step for step in plan), f"{sql}\n{plan}"
+    uow.close()
