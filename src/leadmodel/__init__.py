@@ -172,6 +172,7 @@ from leadmodel.errors import (
     CurrencyMismatchError,
     LeadModelError,
     LifecycleError,
+    LifecycleWhy,
     MissingExtraError,
     NotALeadError,
     NotFoundError,
@@ -180,6 +181,7 @@ from leadmodel.errors import (
     RuleViolation,
     StorageError,
     TransitionError,
+    TransitionWhy,
     ValidationError,
 )
 from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
@@ -275,6 +277,7 @@ __all__ = [
     "LeadsMerged",
     "LifecycleError",
     "LifecycleStage",
+    "LifecycleWhy",
     "LikelihoodRatio",
     "LossInfo",
     "MatchKey",
@@ -320,6 +323,7 @@ __all__ = [
     "Thresholds",
     "Transition",
     "TransitionError",
+    "TransitionWhy",
     "UnitOfWork",
     "ValidationError",
     "ValueTally",

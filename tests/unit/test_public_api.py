@@ -190,6 +190,10 @@ ADDED = {
     "Rule": qualification.Rule,
     "Field": scoring.Field,
     "MissingExtraError": lm.errors.MissingExtraError,
+    "TransitionWhy": lm.errors.TransitionWhy,
+    "LifecycleWhy": lm.errors.LifecycleWhy,
+    "DerivedValue": scoring.DerivedValue,
+    "ValueTally": scoring.ValueTally,
 }
 
 #: Names that need an extra, and the module the extra installs.

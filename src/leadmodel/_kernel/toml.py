@@ -29,6 +29,19 @@ def _text(text: object) -> str:
     return text
 
 
+def read_file(path: os.PathLike[str]) -> bytes:
+    """The bytes of the file at ``path``; a file that cannot be read is a ValidationError.
+
+    Only for the deprecated path form of ``Pipeline.from_toml``: the domain reads no files.
+    """
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        msg = f"cannot read the file ({exc.strerror or exc}); check the path"
+        raise ValidationError([Problem("", msg, os.fspath(path))]) from None
+
+
 def parse(text: object) -> dict[str, Any]:
     """TOML text as a dict; raises :class:`ValidationError` for a path, bytes that are not
     UTF-8, or text that is not TOML."""

@@ -20,6 +20,8 @@ leadmodel.errors.PipelineSpecError: pipeline spec: 2 problems:
 from __future__ import annotations
 
 import json
+import os
+import warnings
 from collections.abc import Collection
 from typing import Any
 
@@ -61,7 +63,22 @@ def read_toml(
     frameworks: Collection[str] | None = None,
     source: str | None = None,
 ) -> PipelineSpec:
-    """The spec in TOML text (``str`` or UTF-8 ``bytes``); each problem names its line."""
+    """The spec in TOML text (``str`` or UTF-8 ``bytes``); each problem names its line.
+
+    A path is read, with a ``DeprecationWarning`` (the domain reads no files).
+    """
+    if isinstance(text, os.PathLike):
+        warnings.warn(
+            "Pipeline.from_toml(path) is deprecated: the domain reads no files; "
+            "pass the text, Pipeline.from_toml(path.read_bytes())",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        source = source or os.fspath(text)
+        try:
+            text = _toml.read_file(text)
+        except ValidationError as exc:
+            raise PipelineSpecError(exc.problems, source=source) from None
     try:
         return read_dict(_toml.parse(text), guards=guards, frameworks=frameworks, source=source)
     except PipelineSpecError as exc:

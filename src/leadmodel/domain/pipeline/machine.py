@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -80,15 +81,17 @@ class Pipeline:
     @classmethod
     def from_toml(
         cls,
-        source: str | bytes,
+        source: str | bytes | os.PathLike[str],
         *,
         guards: Guards | None = None,
         frameworks: Mapping[str, FrameworkCheck] | None = None,
     ) -> Pipeline:
         """Read a spec from TOML text (``str`` or UTF-8 ``bytes``).
 
-        The domain reads no files: pass ``path.read_bytes()`` (a path itself is refused).
-        Problems name the line they were found on: ``line 14: statuses[2].kind: ...``.
+        The domain reads no files: pass ``path.read_bytes()``. A path still works, as it did
+        before, but is deprecated (``DeprecationWarning``); a file that cannot be read is a
+        :class:`~leadmodel.errors.PipelineSpecError`. Problems name the line they were found
+        on: ``line 14: statuses[2].kind: ...``.
         """
         spec = loading.read_toml(source, guards=guards, frameworks=frameworks)
         return cls(spec, guards=guards, frameworks=frameworks)
