@@ -54,6 +54,7 @@ from leadmodel.domain.matching import (
     MatchKey,
     MatchRule,
     Merged,
+    MergeRecord,
     OversizedBlock,
     Party,
     SetAside,
@@ -68,6 +69,7 @@ from leadmodel.domain.matching import (
     repoint_customer,
 )
 from leadmodel.domain.model import (
+    MAX_CONTACT_POINTS,
     MOVES,
     SERVICE_QUALIFIED,
     WATERFALL,
@@ -99,7 +101,7 @@ from leadmodel.domain.pipeline import (
     StatusSpec,
     Transition,
 )
-from leadmodel.domain.privacy import erase
+from leadmodel.domain.privacy import erase, is_personal_company_name
 from leadmodel.domain.qualification import (
     ANUM,
     BANT,
@@ -180,6 +182,7 @@ from leadmodel.errors import (
     Problem,
     RuleViolation,
     StorageError,
+    TimeOrderError,
     TransitionError,
     TransitionWhy,
     ValidationError,
@@ -210,6 +213,7 @@ __all__ = [
     "GPCT_BA_CI",
     "HOT_SIGNALS",
     "JSON",
+    "MAX_CONTACT_POINTS",
     "MEDDIC",
     "MEDDPICC",
     "MOVES",
@@ -284,6 +288,7 @@ __all__ = [
     "MatchRule",
     "MemoryStore",
     "MemoryUnitOfWork",
+    "MergeRecord",
     "Merged",
     "MissingExtraError",
     "Money",
@@ -321,6 +326,7 @@ __all__ = [
     "Temperature",
     "TemperatureReading",
     "Thresholds",
+    "TimeOrderError",
     "Transition",
     "TransitionError",
     "TransitionWhy",
@@ -345,6 +351,7 @@ __all__ = [
     "from_dict",
     "from_json",
     "is_free_mail",
+    "is_personal_company_name",
     "match_keys",
     "merge",
     "name_key",

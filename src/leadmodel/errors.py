@@ -35,6 +35,7 @@ __all__ = [
     "Problem",
     "RuleViolation",
     "StorageError",
+    "TimeOrderError",
     "TransitionError",
     "TransitionWhy",
     "ValidationError",
@@ -42,6 +43,8 @@ __all__ = [
 
 _MISSING: Any = object()
 _MAX_REPR = 60
+MAX_SHOWN = 20
+"""The most problems an error's message lists; a last line says how many more there are."""
 
 
 def shorten(value: object, limit: int = _MAX_REPR) -> str:
@@ -61,7 +64,18 @@ def shorten(value: object, limit: int = _MAX_REPR) -> str:
 
 def _count(n: int) -> str:
     """``"1 problem"``, ``"2 problems"``: how every error counts its problems."""
-    return f"{n} problem" if n == 1 else f"{n} problems"
+    return f"{n:,} problem" if n == 1 else f"{n:,} problems"
+
+
+def _listing(lines: Sequence[str], total: int, *, complete: bool = True) -> str:
+    """The first :data:`MAX_SHOWN` of ``total`` problems' lines, indented, then ``… and K more``
+    when there are more (and a note when checking stopped before the end)."""
+    shown = "\n  ".join(lines[:MAX_SHOWN])
+    if total > MAX_SHOWN:
+        shown += f"\n  … and {total - MAX_SHOWN:,} more"
+    if not complete:
+        shown += "\n  (checking stopped there: fix these and load again to see any others)"
+    return shown
 
 
 class Problem:
@@ -133,13 +147,19 @@ class LeadModelError(Exception):
 class ValidationError(LeadModelError, ValueError):
     """Input that does not make a valid object.
 
-    ``problems`` lists every problem found, each with its path (``contact_points[1].value``),
-    the message and the offending value. ``model`` names the type being built.
+    ``problems`` lists the problems found, each with its path (``contact_points[1].value``),
+    the message and the offending value. ``model`` names the type being built. A constructor
+    reports every problem; loading a document (``from_dict``, ``from_json``) stops after 100,
+    and ``complete`` is then ``False``: rejecting a huge bad document costs no more than a
+    small one. The message lists the first :data:`MAX_SHOWN` and says how many more there are.
     """
 
-    def __init__(self, problems: Iterable[Problem], *, model: str | None = None) -> None:
+    def __init__(
+        self, problems: Iterable[Problem], *, model: str | None = None, complete: bool = True
+    ) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.model = model
+        self.complete = complete
         super().__init__(self._render())
 
     @property
@@ -155,7 +175,7 @@ class ValidationError(LeadModelError, ValueError):
     def _render(self) -> str:
         prefix = self.model or ""
         lines = []
-        for problem in self.problems:
+        for problem in self.problems[:MAX_SHOWN]:
             if prefix and problem.path:
                 sep = "" if problem.path.startswith("[") else "."
                 lines.append(f"{prefix}{sep}{problem}")
@@ -163,9 +183,11 @@ class ValidationError(LeadModelError, ValueError):
                 lines.append(f"{prefix}: {problem}")
             else:
                 lines.append(str(problem))
-        if len(lines) == 1:
+        total = len(self.problems)
+        if total == 1 and self.complete:
             return lines[0]
-        return f"{_count(len(lines))}:\n  " + "\n  ".join(lines)
+        head = _count(total) if self.complete else f"at least {_count(total)}"
+        return f"{head}:\n  " + _listing(lines, total, complete=self.complete)
 
 
 class CurrencyMismatchError(ValidationError):
@@ -225,6 +247,37 @@ class AlreadyConvertedError(RuleViolation):
     def __init__(self, message: str, *, links: ConversionLinksFields) -> None:
         self.links = links
         super().__init__(message)
+
+
+class TimeOrderError(RuleViolation):
+    """An operation dated before the last thing its record recorded (time would go back).
+
+    ``record`` names the record (``lead L-1``), ``at`` is the refused time, ``last`` the time of
+    the record's last entry and ``entry`` what that entry is (``history[2]``, ``created_at``).
+
+    >>> from datetime import datetime, timezone
+    >>> err = TimeOrderError("convert", record="lead L-1", entry="history[0]",
+    ...     at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+    ...     last=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    >>> print(err)
+    convert: lead L-1 is dated 2026-03-01T00:00:00+00:00, before its last entry history[0] at
+    2026-03-02T00:00:00+00:00; date it at or after 2026-03-02T00:00:00+00:00
+    """
+
+    why = "time_backwards"
+
+    def __init__(
+        self, operation: str, *, record: str, entry: str, at: datetime, last: datetime
+    ) -> None:
+        self.operation = operation
+        self.record = record
+        self.entry = entry
+        self.at = at
+        self.last = last
+        super().__init__(
+            f"{operation}: {record} is dated {at.isoformat()}, before its last entry {entry} "
+            f"at {last.isoformat()}; date it at or after {last.isoformat()}"
+        )
 
 
 class LifecycleWhy(StrEnum):
@@ -337,7 +390,7 @@ class PipelineSpecError(ValidationError):
 
     def _render(self) -> str:
         head = f"pipeline spec {self.source}" if self.source else "pipeline spec"
-        body = "\n  ".join(str(p) for p in self.problems)
+        body = _listing([str(p) for p in self.problems[:MAX_SHOWN]], len(self.problems))
         return f"{head}: {_count(len(self.problems))}:\n  {body}"
 
 

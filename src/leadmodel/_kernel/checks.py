@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
@@ -38,6 +38,14 @@ EXPECTED_ARRAY = "expected a JSON array"
 MISSING = "required field is missing"
 UNEXPECTED = "unexpected field; remove it (or load with extra='ignore')"
 CODE_NOT_DATA = "holds a function, which is code, not data, so it cannot be dumped"
+NOT_UNICODE = (
+    "holds a lone surrogate (such as '\\ud800'), which is not Unicode text and cannot be "
+    "stored or written as JSON; decode the input with errors='strict' or remove the character"
+)
+OUT_OF_RANGE = (
+    "the UTC instant is outside the years 1 to 9999 that datetimes hold; "
+    "use a date within that range"
+)
 _AWARE_HINT = "pass a timezone-aware datetime, e.g. datetime(2026, 1, 2, tzinfo=timezone.utc)"
 
 
@@ -65,12 +73,44 @@ def fail(model: str, problems: Problems) -> NoReturn:
     raise ValidationError(problems, model=model)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_unicode(value: str) -> bool:
+    """Whether ``value`` is Unicode text: no lone surrogate, so it encodes as UTF-8 (and JSON).
+
+    The one check of text every string field and the converter use.
+
+    >>> is_unicode("Олена 👩"), is_unicode("a\\ud800")
+    (True, False)
+    """
+    return value.isascii() or _SURROGATE.search(value) is None
+
+
+def unicode(p: Problems, path: str, value: object) -> None:
+    """A string, if ``value`` is one, is Unicode text (see :func:`is_unicode`)."""
+    if type(value) is str and not is_unicode(value):
+        p.append(Problem(path, NOT_UNICODE, value))
+
+
 def text(p: Problems, path: str, value: object, what: str) -> None:
-    """A required, non-blank string."""
+    """A required, non-blank string of Unicode text."""
     if type(value) is not str:
         p.append(Problem(path, EXPECTED_STRING, value))
+    elif not is_unicode(value):
+        p.append(Problem(path, NOT_UNICODE, value))
     elif not value.strip():
         p.append(Problem(path, blank(what), value))
+
+
+def opt_free_text(p: Problems, path: str, value: object, what: str) -> None:
+    """``None`` or a string of Unicode text, blank allowed (a note, a message)."""
+    if value is None:
+        return
+    if type(value) is not str:
+        p.append(Problem(path, f"{what} must be a string", value))
+    else:
+        unicode(p, path, value)
 
 
 def opt_text(p: Problems, path: str, value: object, what: str) -> None:
@@ -85,12 +125,81 @@ def aware(p: Problems, path: str, value: object) -> None:
         p.append(Problem(path, f"expected a datetime; {_AWARE_HINT}", value))
     elif value.utcoffset() is None:  # None for naive datetimes (and for tzinfos without offset)
         p.append(Problem(path, f"naive datetime (no time zone); {_AWARE_HINT}", value))
+    elif not in_range(value):
+        p.append(Problem(path, OUT_OF_RANGE, value))
+
+
+def in_range(value: datetime) -> bool:
+    """Whether an aware datetime's UTC instant is a datetime too (years 1 to 9999).
+
+    ``0001-01-01T00:00+14:00`` is not: it is in year 0 in UTC, and every comparison with
+    a time elsewhere, and every conversion to UTC, would overflow.
+    """
+    if 1 < value.year < 9999:  # noqa: PLR2004 - only the first and last years can overflow
+        return True
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def opt_aware(p: Problems, path: str, value: object) -> None:
     """``None`` or a timezone-aware datetime."""
     if value is not None:
         aware(p, path, value)
+
+
+def fixed_offset(value: datetime) -> datetime:
+    """The datetime rule: an aware datetime held by an entity, record or event is kept as the
+    same instant and the same wall time with a fixed UTC offset (``timezone(offset)``).
+
+    Python compares two datetimes that share a tzinfo by wall clock and ignores ``fold``
+    (PEP 495), so with a zone such as ``ZoneInfo("Europe/Kyiv")`` a time in the autumn
+    overlap compares wrongly with its neighbours. With fixed offsets every comparison is a
+    comparison of instants, and the ISO 8601 text a store keeps reads back as an equal value.
+    The offset (not UTC) is kept because it is what the user saw, and it needs no conversion
+    that could overflow at the ends of the calendar. Used as the attrs converter of every
+    datetime field; anything that is not an aware datetime is returned unchanged for the
+    class's own check (:func:`aware`) to report.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> later = fixed_offset(datetime(2026, 10, 25, 3, 10, fold=1, tzinfo=ZoneInfo("Europe/Kyiv")))
+    >>> later.isoformat()
+    '2026-10-25T03:10:00+02:00'
+    >>> fixed_offset(datetime(2026, 10, 25, 3, 50, tzinfo=ZoneInfo("Europe/Kyiv"))) < later
+    True
+    """
+    if type(value) is datetime and type(value.tzinfo) is timezone and not value.fold:
+        return value  # already fixed: the common case, kept cheap
+    if not isinstance(value, datetime):
+        return value
+    try:
+        offset = value.utcoffset()
+    except (TypeError, ValueError):  # a broken tzinfo: the check reports it
+        return value
+    if offset is None:
+        return value
+    return datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=_zone(offset),
+    )
+
+
+def opt_fixed_offset(value: datetime | None) -> datetime | None:
+    """:func:`fixed_offset` for a datetime field that may be ``None``."""
+    return None if value is None else fixed_offset(value)
+
+
+@lru_cache(maxsize=256)
+def _zone(offset: timedelta) -> timezone:
+    return timezone(offset)  # timezone(timedelta(0)) is timezone.utc itself
 
 
 def instance(p: Problems, path: str, value: object, cls: type[Any] | tuple[type[Any], ...]) -> bool:

@@ -82,12 +82,17 @@ def structure(cls: type[T], data: object, *, extra: Extra = "forbid") -> T:
     """Build a ``cls`` from plain data; raises :class:`ValidationError` listing every problem."""
     with contextlib.suppress(Exception):  # any failure is re-examined in detail below
         return _FAST[extra].structure(data, cls)
-    try:
-        result = _DETAILED[extra].structure(data, cls)
-    except Exception as exc:
-        raise ValidationError(
-            hooks.problems_of(exc) or [Problem("", str(exc))], model=_name(cls)
-        ) from None
+    # the detailed reading stops after hooks.MAX_PROBLEMS failed items: the cost of rejecting
+    # a document is capped, however many bad items it holds
+    with hooks.problem_budget() as budget:
+        try:
+            result = _DETAILED[extra].structure(data, cls)
+        except Exception as exc:
+            problems = hooks.problems_of(exc) or [Problem("", str(exc))]
+            stopped = bool(budget[1]) or len(problems) > hooks.MAX_PROBLEMS
+            raise ValidationError(
+                problems[: hooks.MAX_PROBLEMS], model=_name(cls), complete=not stopped
+            ) from None
     return result  # pragma: no cover - the fast path failed but the detailed one did not
 
 
@@ -98,7 +103,8 @@ def draft(cls: type[T], data: object, *, extra: Extra = "forbid") -> T | None:
     may break the class's rules; it must not leave the caller. ``None`` when nothing loads.
     """
     try:
-        return _DETAILED[extra].structure(data, cls)
+        with hooks.problem_budget():
+            return _DETAILED[extra].structure(data, cls)
     except hooks.Incomplete as exc:
         return exc.draft if isinstance(exc.draft, cls) else None
     except Exception:

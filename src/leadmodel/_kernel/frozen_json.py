@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeAlias, TypeVar, cast
 
+from leadmodel._kernel.checks import NOT_UNICODE, is_unicode
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = ["EMPTY", "JSON", "MAX_JSON_DEPTH", "MAX_JSON_INT", "FrozenMap", "freeze", "thaw"]
@@ -96,12 +97,17 @@ def freeze(value: object, *, path: str = "") -> FrozenMap[JSON]:
     return frozen
 
 
-def _freeze(  # noqa: PLR0911 - one return per JSON kind
+def _freeze(  # noqa: PLR0911, PLR0912 - one branch per JSON kind
     value: object, path: str, depth: int, problems: list[Problem]
 ) -> JSON:
     kind = type(value)
-    if value is None or kind is str or kind is bool:
+    if value is None or kind is bool:
         return cast(JSON, value)
+    if kind is str:
+        if is_unicode(cast(str, value)):
+            return cast(str, value)
+        problems.append(Problem(path, NOT_UNICODE, value))
+        return None
     if kind is int:
         if -MAX_JSON_INT <= cast(int, value) <= MAX_JSON_INT:
             return cast(int, value)
@@ -120,6 +126,9 @@ def _freeze(  # noqa: PLR0911 - one return per JSON kind
         for key, item in value.items():
             if type(key) is not str:
                 problems.append(Problem(path, "JSON object keys must be strings", key))
+                continue
+            if not is_unicode(key):
+                problems.append(Problem(path, NOT_UNICODE, key))
                 continue
             items[key] = _freeze(item, f"{path}.{key}" if path else key, depth + 1, problems)
         frozen = FrozenMap(items)

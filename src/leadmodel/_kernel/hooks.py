@@ -10,7 +10,9 @@ folds any failure into :class:`~leadmodel.errors.Problem`\ s with paths.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import attrs
@@ -24,6 +26,38 @@ from leadmodel._kernel import scalars
 from leadmodel._kernel.frozen_json import FrozenMap
 from leadmodel._kernel.scalars import BadValue, is_json, is_union
 from leadmodel.errors import Problem, ValidationError
+
+MAX_PROBLEMS = 100
+"""The most problems a document is checked for: loading stops there, so rejecting bad input
+costs at most this many failures, however many bad items the input holds."""
+
+_BUDGET: ContextVar[list[int] | None] = ContextVar("leadmodel_problem_budget", default=None)
+
+
+@contextmanager
+def problem_budget() -> Iterator[list[int]]:
+    """Count the failed items of one detailed reading: ``[failed, stopped]`` (0 or 1)."""
+    budget = [0, 0]
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _spend() -> bool:
+    """Count one failed item; whether the reading should stop (the budget is spent).
+
+    An item that failed inside another counts for both: the budget only ever stops early.
+    """
+    budget = _BUDGET.get()
+    if budget is None:
+        return False
+    budget[0] += 1
+    if budget[0] >= MAX_PROBLEMS:
+        budget[1] = 1
+        return True
+    return False
 
 
 class Incomplete(ValidationError):
@@ -61,14 +95,18 @@ def _str_map(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, A
             if type(value) is not dict:
                 raise BadValue(c.EXPECTED_OBJECT, value)
             if not converter.detailed_validation:
-                return FrozenMap({k: item(v, item_type) for k, v in value.items()})
+                return FrozenMap({_key(k): item(v, item_type) for k, v in value.items()})
             loaded, problems, gaps = {}, [], []
             for key, raw in value.items():
                 try:
+                    _key(key)
                     loaded[key] = item(raw, item_type)
                 except Exception as exc:
-                    problems += problems_of(exc, key)
-                    gaps.append(key)
+                    where = key if type(key) is str and c.is_unicode(key) else repr(key)
+                    problems += problems_of(exc, where)
+                    gaps.append(where)
+                    if _spend():
+                        break
             if problems:
                 raise Incomplete(problems, FrozenMap(loaded), gaps)
             return FrozenMap(loaded)
@@ -76,6 +114,13 @@ def _str_map(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, A
         return structure
 
     return factory
+
+
+def _key(key: object) -> str:
+    """A key of a ``Mapping[str, X]``: Unicode text, like every string the converter reads."""
+    if type(key) is str and c.is_unicode(key):
+        return key
+    raise BadValue(c.NOT_UNICODE if type(key) is str else "object keys must be strings", key)
 
 
 def _unstructure_str_map(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
@@ -133,6 +178,8 @@ def _detailed_collection(
                 else:
                     gaps += [p.path for p in found]
                     gaps += [join(f"[{i}]", gap) for gap in getattr(exc, "gaps", ())]
+                if _spend():
+                    break
         if problems:
             raise Incomplete(problems, make(loaded) if make is tuple else None, gaps)
         return make(loaded)
@@ -177,8 +224,12 @@ def _optional_structure(converter: cattrs.Converter) -> Callable[[Any], Callable
 
 
 def _opt_str(value: object, _: Any = None) -> str | None:
-    if value is None or type(value) is str:
-        return value
+    if value is None:
+        return None
+    if type(value) is str:
+        if c.is_unicode(value):
+            return value
+        raise BadValue(c.NOT_UNICODE, value)
     raise BadValue(c.EXPECTED_STRING_OR_NULL, value)
 
 
@@ -221,6 +272,76 @@ def _objects_only(converter: cattrs.Converter) -> Callable[[Any], Callable[..., 
     return factory
 
 
+VALUE_TYPE = "__value_type__"
+"""A class whose ``value`` (or ``values``, a map of them) is typed by its ``field`` has this
+class method: ``field -> type`` (raising :class:`ValidationError` for an unknown field)."""
+
+
+def _typed_by_field(t: Any) -> bool:
+    return attrs.has(t) and hasattr(t, VALUE_TYPE)
+
+
+def _typed_structure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    # why: the type of a merge's set-aside or conflicting value depends on the field it came
+    # from, which a static annotation cannot say; the class names it, the converter reads it
+    def factory(cls: Any) -> Callable[..., Any]:
+        inner = make_dict_structure_fn(
+            cls,
+            converter,
+            _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+            _cattrs_detailed_validation=converter.detailed_validation,
+        )
+
+        def structure(value: object, _: Any = None) -> Any:
+            if type(value) is not dict:
+                raise BadValue(c.EXPECTED_OBJECT, value)
+            data = dict(value)
+            t = getattr(cls, VALUE_TYPE)(data.get("field"))
+            if "value" in data:
+                data["value"] = _typed(converter, data["value"], t, "value")
+            if "values" in data:
+                raw = data["values"]
+                if type(raw) is not dict:
+                    raise ValidationError([Problem("values", c.EXPECTED_OBJECT, raw)])
+                data["values"] = {
+                    k: _typed(converter, v, t, join("values", k)) for k, v in raw.items()
+                }
+            return inner(data, cls)
+
+        return structure
+
+    return factory
+
+
+def _typed(converter: cattrs.Converter, value: object, t: Any, path: str) -> Any:
+    try:
+        return converter.structure(value, t)
+    except Exception as exc:
+        raise ValidationError(problems_of(exc, path) or [Problem(path, str(exc))]) from None
+
+
+def _typed_unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    def factory(cls: Any) -> Callable[..., Any]:
+        names = [a.name for a in attrs.fields(cls)]
+
+        def unstructure(obj: Any) -> Any:
+            t = getattr(cls, VALUE_TYPE)(obj.field)
+            out: dict[str, Any] = {}
+            for name in names:
+                item = getattr(obj, name)
+                if name == "value":
+                    out[name] = converter.unstructure(item, t)
+                elif name == "values":
+                    out[name] = {k: converter.unstructure(v, t) for k, v in item.items()}
+                else:
+                    out[name] = converter.unstructure(item)
+            return out
+
+        return unstructure
+
+    return factory
+
+
 def configure(converter: cattrs.Converter) -> cattrs.Converter:
     """Register leadmodel's strict hooks for values and containers on ``converter``."""
     scalars.configure(converter)
@@ -232,6 +353,8 @@ def configure(converter: cattrs.Converter) -> cattrs.Converter:
     if converter.detailed_validation:  # the fast path fails anyway and is re-run in detail
         converter.register_structure_hook_factory(attrs.has, _objects_only(converter))
     converter.register_unstructure_hook_factory(_is_optional, _optional_unstructure(converter))
+    converter.register_structure_hook_factory(_typed_by_field, _typed_structure(converter))
+    converter.register_unstructure_hook_factory(_typed_by_field, _typed_unstructure(converter))
     return converter
 
 

@@ -16,7 +16,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from typing import Any
 
@@ -60,7 +60,9 @@ def structure_str(value: object, t: type) -> Any:
     if t is not str:
         return _enum(value, t)
     if type(value) is str:
-        return value
+        if c.is_unicode(value):
+            return value
+        raise BadValue(c.NOT_UNICODE, value)
     raise BadValue(c.EXPECTED_STRING, value)
 
 
@@ -122,7 +124,9 @@ def structure_datetime(value: object, _: Any = None) -> datetime:
             pass
         else:
             if result.tzinfo is not None:
-                return result
+                if c.in_range(result):
+                    return result
+                raise BadValue(c.OUT_OF_RANGE, value)
             raise BadValue(
                 "the timestamp has no UTC offset; add one, e.g. '2026-03-01T09:30:00+02:00'", value
             )
@@ -203,6 +207,10 @@ def _finite(value: object) -> bool:
     return type(value) is not int or -MAX_JSON_INT <= value <= MAX_JSON_INT
 
 
+def _enum_value(member: Enum) -> object:
+    return member.value
+
+
 def configure(converter: cattrs.Converter) -> cattrs.Converter:
     """Register the strict hooks for single values on ``converter`` and return it."""
     for cls, fn in (
@@ -213,6 +221,10 @@ def configure(converter: cattrs.Converter) -> cattrs.Converter:
         (Enum, _enum),
     ):
         converter.register_structure_hook(cls, fn)
+    # enums go out as their values (documents are plain JSON data); registered on StrEnum
+    # itself because their MRO puts ``str`` (passed through as is) before ``Enum``
+    converter.register_unstructure_hook(StrEnum, _enum_value)
+    converter.register_unstructure_hook(Enum, _enum_value)
     converter.register_structure_hook(Decimal, structure_decimal)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(datetime, structure_datetime)

@@ -49,6 +49,9 @@ def parse(text: object) -> dict[str, Any]:
         return tomllib.loads(_text(text))
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError([Problem("", f"not valid TOML: {exc}")]) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        msg = "not valid TOML here: arrays or inline tables nested too deep; flatten them"
+        raise ValidationError([Problem("", msg)]) from None
 
 
 def with_lines(problems: Iterable[Problem], text: object) -> list[Problem]:

@@ -29,7 +29,15 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel.domain.ladder import Conversion
 from leadmodel.domain.matching import Merged
-from leadmodel.domain.model import Assessment, Contact, Interest, Lead, StatusChange
+from leadmodel.domain.model import (
+    Assessment,
+    Company,
+    Contact,
+    Customer,
+    Interest,
+    Lead,
+    StatusChange,
+)
 from leadmodel.domain.pipeline import ActionSpec, Pipeline
 from leadmodel.errors import Problem, ValidationError
 
@@ -47,10 +55,19 @@ __all__ = [
 ]
 
 
-def _check_common(event: object, ids: dict[str, object]) -> None:
+def _check_common(event: attrs.AttrsInstance, ids: dict[str, object]) -> None:
     p: c.Problems = []
     for path, value in ids.items():
         c.text(p, path, value, f"the {path.replace('_', ' ')}")
+    for field in attrs.fields(type(event)):  # every other text an event carries is Unicode
+        value = getattr(event, field.name)
+        if field.name in ids:
+            continue
+        if type(value) is str:
+            c.unicode(p, field.name, value)
+        elif type(value) is tuple:
+            for i, item in enumerate(value):
+                c.unicode(p, f"{field.name}[{i}]", item)
     c.aware(p, "at", getattr(event, "at"))  # noqa: B009
     c.opt_text(p, "by", getattr(event, "by"), "who did it")  # noqa: B009
     if p:
@@ -64,7 +81,7 @@ class InterestCaptured:
     type: ClassVar[str] = "InterestCaptured"
     interest_id: str
     channel: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -97,7 +114,7 @@ class LeadCreated:
     type: ClassVar[str] = "LeadCreated"
     lead_id: str
     interest_ids: tuple[str, ...]
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -129,7 +146,7 @@ class StatusChanged:
     pipeline: str
     from_status: str | None
     to_status: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     reason: str | None = None
     actions: tuple[ActionSpec, ...] = ()
@@ -175,7 +192,7 @@ class LeadQualified:
     framework: str
     qualified: bool
     score: float
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     missing: tuple[str, ...] = ()
 
@@ -216,7 +233,7 @@ class LeadConverted:
     type: ClassVar[str] = "LeadConverted"
     lead_id: str
     customer_id: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     contact_id: str | None = None
     company_id: str | None = None
     deal_ref: str | None = None
@@ -263,14 +280,24 @@ class LeadConverted:
 
 @attrs.frozen(kw_only=True)
 class LeadsMerged:
-    """Duplicates were merged: ``absorbed_ids`` now point to ``survivor_id``."""
+    """Duplicates were merged: ``absorbed_ids`` now point to ``survivor_id``.
+
+    ``status_from`` is the record whose status the survivor took; ``conflicts`` the fields
+    the records disagreed on and ``set_aside`` what the survivor could not hold, each as
+    ``<record id>:<field>``. The values themselves (often personal data) are not in the
+    event: the survivor keeps them, in its ``merges`` entry number ``merge``.
+    """
 
     type: ClassVar[str] = "LeadsMerged"
     entity: str  # "leads" or "contacts": which repository the records live in
     survivor_id: str
     absorbed_ids: tuple[str, ...]
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
+    status_from: str | None = None
+    conflicts: tuple[str, ...] = ()
+    set_aside: tuple[str, ...] = ()
+    merge: int = 0
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"entity": self.entity, "survivor_id": self.survivor_id})
@@ -288,26 +315,39 @@ class LeadsMerged:
         >>> event = LeadsMerged.of(merge(first, second, at=at, by="anna"))
         >>> event.entity, event.survivor_id, event.absorbed_ids, event.by
         ('leads', 'L-1', ('L-2',), 'anna')
+        >>> event.status_from, event.conflicts, event.set_aside, event.merge
+        ('L-1', (), (), 0)
         """
         entity = "leads" if isinstance(merged.survivor, Lead) else "contacts"
+        record = merged.record
         return cls(
             entity=entity,
             survivor_id=merged.survivor.id,
             absorbed_ids=merged.absorbed_ids,
             at=merged.at,
             by=merged.by,
+            status_from=record.status_from,
+            conflicts=tuple(conflict.field for conflict in record.conflicts),
+            set_aside=tuple(f"{kept.source_id}:{kept.field}" for kept in record.set_aside),
+            merge=len(merged.survivor.merges) - 1,
         )
 
 
 @attrs.frozen(kw_only=True)
 class PersonErased:
-    """A person's personal data was erased from the listed records (ids and statistics kept)."""
+    """A person's personal data was erased from the listed records (ids and statistics kept).
+
+    ``company_ids``: the person's own companies (a sole proprietor's), erased with them;
+    ``customer_ids``: the customers that were the person or such a company (custom fields gone).
+    """
 
     type: ClassVar[str] = "PersonErased"
     interest_ids: tuple[str, ...] = ()
     lead_ids: tuple[str, ...] = ()
     contact_ids: tuple[str, ...] = ()
-    at: datetime
+    company_ids: tuple[str, ...] = ()
+    customer_ids: tuple[str, ...] = ()
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -315,7 +355,11 @@ class PersonErased:
 
     @classmethod
     def of(
-        cls, erased: Iterable[Interest | Lead | Contact], *, at: datetime, by: str | None = None
+        cls,
+        erased: Iterable[Interest | Lead | Contact | Company | Customer],
+        *,
+        at: datetime,
+        by: str | None = None,
     ) -> PersonErased:
         """The event of an erasure: the ids of the ``erased`` records by kind, each list sorted
         (none when nothing was left to erase: the request was still carried out).
@@ -329,13 +373,21 @@ class PersonErased:
         >>> event.contact_ids, event.lead_ids
         (('C-1',), ())
         """
-        ids: dict[type, list[str]] = {Interest: [], Lead: [], Contact: []}
+        ids: dict[type, list[str]] = {
+            Interest: [],
+            Lead: [],
+            Contact: [],
+            Company: [],
+            Customer: [],
+        }
         for record in erased:
             ids[type(record)].append(record.id)
         return cls(
             interest_ids=tuple(sorted(ids[Interest])),
             lead_ids=tuple(sorted(ids[Lead])),
             contact_ids=tuple(sorted(ids[Contact])),
+            company_ids=tuple(sorted(ids[Company])),
+            customer_ids=tuple(sorted(ids[Customer])),
             at=at,
             by=by,
         )

@@ -41,12 +41,29 @@ def to_dict(obj: object) -> dict[str, Any]:
 
     Specs (pipelines, frameworks, score models, match rules) come out in their compact form,
     the same document as ``spec.to_dict()``.
+
+    >>> import leadmodel as lm
+    >>> lm.to_dict(lm.Money.of("45000", "UAH"))
+    {'schema_version': 1, 'amount': '45000', 'currency': 'UAH'}
+    >>> lm.to_dict(lm.AtLeast(k=2)) == lm.AtLeast(k=2).to_dict()
+    True
     """
     return documents.to_document(obj)
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:
-    """Return ``obj`` as a JSON document (UTF-8 text; Cyrillic and emoji stay readable)."""
+    """Return ``obj`` as a JSON document (UTF-8 text; Cyrillic and emoji stay readable).
+
+    >>> import leadmodel as lm
+    >>> lm.to_json(lm.Source(channel=lm.Channel.form, name="Сайт"))
+    '{"schema_version":1,"channel":"form","name":"Сайт","campaign":null,"medium":null,"cost":null}'
+    >>> print(lm.to_json(lm.Money.of("45000", "UAH"), indent=2))
+    {
+      "schema_version": 1,
+      "amount": "45000",
+      "currency": "UAH"
+    }
+    """
     return _json.dumps(to_dict(obj), indent=indent)
 
 
@@ -55,6 +72,17 @@ def from_dict(cls: type[T], data: object, *, extra: Extra = "forbid") -> T:
 
     ``schema_version`` may be omitted (the current version is assumed); a newer version than
     this library knows is refused. Raises :class:`ValidationError` listing every problem.
+
+    >>> import leadmodel as lm
+    >>> lm.from_dict(lm.Money, {"amount": "45000", "currency": "UAH"})
+    Money(amount=Decimal('45000'), currency='UAH')
+    >>> lm.from_dict(lm.Money, {"amount": "45000", "currency": "UAH", "rate": 1}, extra="ignore")
+    Money(amount=Decimal('45000'), currency='UAH')
+    >>> lm.from_dict(lm.Money, {"schema_version": 99, "amount": "45000", "currency": "UAH"})
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: Money.schema_version: this leadmodel reads schema_version 1
+    to 1; upgrade leadmodel to read newer documents; got 99
     """
     return documents.from_document(cls, data, extra=extra)
 
@@ -64,6 +92,14 @@ def from_json(cls: type[T], text: str | bytes, *, extra: Extra = "forbid") -> T:
 
     Malformed JSON, invalid UTF-8, NaN/Infinity, lone surrogates, absurdly large numbers and
     nesting too deep for the parser all raise :class:`ValidationError`.
+
+    >>> import leadmodel as lm
+    >>> lm.from_json(lm.Money, '{"amount": "45000", "currency": "UAH"}')
+    Money(amount=Decimal('45000'), currency='UAH')
+    >>> lm.from_json(lm.Money, '{"amount": NaN, "currency": "UAH"}')
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: Money: not valid JSON: NaN is not a JSON number
     """
     name = getattr(cls, "__name__", str(cls))
     try:

@@ -62,11 +62,12 @@ def _merged(
     *,
     at: datetime,
     by: str | None,
+    status_from: str | None = None,
 ) -> tuple[Merged[M], list[M]]:
-    """Load, merge, save the survivor, remove the others; the result and the absorbed."""
+    """Load, merge, save the survivor (with its record of the merge), remove the others."""
     primary = repository.get(survivor_id)
     others = [repository.get(i) for i in other_ids]
-    merged = _merge(primary, *others, at=at, by=by)
+    merged = _merge(primary, *others, at=at, by=by, status_from=status_from)
     merged = attrs.evolve(merged, survivor=repository.save(merged.survivor))
     for other in others:
         repository.remove(other.id)
@@ -80,6 +81,7 @@ def merge(
     *other_ids: str,
     kind: Literal["leads"] = "leads",
     by: str | None = None,
+    status_from: str | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead]: ...
 
@@ -91,6 +93,7 @@ def merge(
     *other_ids: str,
     kind: Literal["contacts"],
     by: str | None = None,
+    status_from: None = None,
     clock: Clock = utc_now,
 ) -> Merged[Contact]: ...
 
@@ -101,6 +104,7 @@ def merge(
     *other_ids: str,
     kind: Literal["leads", "contacts"] = "leads",
     by: str | None = None,
+    status_from: str | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead] | Merged[Contact]:
     """Merge stored duplicates into the survivor (:func:`leadmodel.merge`); nothing is lost.
@@ -111,10 +115,18 @@ def merge(
     ``contact_id`` (contacts; found by their ``contact_id:…`` key). Emits ``LeadsMerged``.
     Returns the :class:`~leadmodel.Merged` result with the stored survivor.
 
+    What the absorbed records knew and the survivor cannot hold (a later history, a loss,
+    conflicting values such as another owner) is stored with the survivor, in its
+    ``merges``: read it back with ``uow.leads.get(survivor_id).merges[-1]``. ``status_from``
+    is the id of the record whose status (and loss) the survivor takes; by default the
+    survivor's own, or the first record's in a pipeline.
+
     Not re-pointed: another lead's ``previous_lead_id`` and a lead's ``converted`` links
     (they record what was true then; ``LeadsMerged`` maps the old ids to the survivor).
-    Raises :class:`~leadmodel.errors.ValidationError` for an unknown ``kind``, no others, or
-    an id given twice.
+    Raises :class:`~leadmodel.errors.ValidationError` for an unknown ``kind``, no others, an
+    id given twice or a ``status_from`` that is not one of the ids;
+    :class:`~leadmodel.errors.TimeOrderError` when the clock reads before a record's last
+    entry.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -144,10 +156,14 @@ def merge(
     with uow:
         result: Merged[Lead] | Merged[Contact]
         if kind == "leads":
-            result, leads = _merged(uow.leads, survivor_id, other_ids, at=at, by=by)
+            result, leads = _merged(
+                uow.leads, survivor_id, other_ids, at=at, by=by, status_from=status_from
+            )
             _repoint_to_lead(uow, result, leads)
         else:
-            result, contacts = _merged(uow.contacts, survivor_id, other_ids, at=at, by=by)
+            result, contacts = _merged(
+                uow.contacts, survivor_id, other_ids, at=at, by=by, status_from=status_from
+            )
             _repoint_to_contact(uow, result, contacts)
         uow.emit(LeadsMerged.of(result))
         uow.commit()

@@ -8,7 +8,7 @@ with an error that names it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -161,6 +161,12 @@ def encode_event(event: DomainEvent) -> tuple[str, str]:
     return event.type, serde.to_json(event)
 
 
+def is_erasure(events: Iterable[DomainEvent]) -> bool:
+    """Whether a unit with ``events`` erased a person (its commit must not leave the values in
+    a journal: the SQLite adapters checkpoint the WAL after it)."""
+    return any(event.type == "PersonErased" for event in events)
+
+
 def decode_event(seq: int, type_name: str, doc: str | bytes) -> DomainEvent:
     """Load an outbox entry; a corrupted one raises :class:`ValidationError` naming it."""
     try:
@@ -227,13 +233,16 @@ def newer_schema(found: int, known: int) -> str:
     )
 
 
+_FILTER_NAMES: Final = frozenset(f.name for f in attrs.fields(Filters))
+
+
 def filters(kind: Kind, given: dict[str, Any]) -> Filters:
     """Check the filters passed to ``find`` for ``kind``; every problem at once."""
     p: c.Problems = []
     out: dict[str, Any] = {}
     for name, value in given.items():
-        if value is None:
-            continue
+        if value is None and name in _FILTER_NAMES:
+            continue  # a filter left at its default
         if name not in kind.filters:
             have = ", ".join(sorted(kind.filters))
             p.append(Problem(name, f"{kind.name} cannot be filtered by {name}; use {have}", value))
@@ -261,7 +270,10 @@ def _key(p: c.Problems, value: Any) -> str | None:
     if isinstance(value, MatchKey):
         return str(value)
     if type(value) is str and ":" in value:
-        return value
+        if c.is_unicode(value):
+            return value
+        p.append(Problem("key", c.NOT_UNICODE, value))
+        return None
     msg = "pass a MatchKey from match_keys(...) or its text, such as 'email:anna@example.com'"
     p.append(Problem("key", msg, value))
     return None
@@ -273,15 +285,16 @@ def _time(p: c.Problems, name: str, value: Any) -> int | None:
 
 
 def _limit(p: c.Problems, value: Any) -> int | None:
-    if type(value) is not int or value < 0:
-        p.append(Problem("limit", "the limit must be a non-negative int", value))
+    if type(value) is not int or not 0 <= value <= c.MAX_VERSION:
+        msg = f"the limit must be a non-negative int (at most {c.MAX_VERSION})"
+        p.append(Problem("limit", msg, value))
         return None
     return value
 
 
 def check_page_size(page_size: object) -> int:
     """``iter_all``'s page size: a positive int."""
-    if type(page_size) is not int or page_size < 1:
+    if type(page_size) is not int or not 1 <= page_size <= c.MAX_VERSION:
         problem = Problem("page_size", "the page size must be a positive int", page_size)
         raise ValidationError([problem], model="iter_all")
     return page_size
@@ -292,12 +305,14 @@ def check_id(kind: Kind, value: object) -> str:
     if type(value) is not str or not value:
         msg = f"{kind.name} ids are non-empty strings"
         raise ValidationError([Problem("id", msg, value)], model=kind.name)
+    if not c.is_unicode(value):
+        raise ValidationError([Problem("id", c.NOT_UNICODE, value)], model=kind.name)
     return value
 
 
 def check_limit(limit: object) -> int:
     """The outbox's ``pending`` limit: a positive int."""
-    if type(limit) is not int or limit < 1:
+    if type(limit) is not int or not 1 <= limit <= c.MAX_VERSION:
         problem = Problem("limit", "the limit must be a positive int", limit)
         raise ValidationError([problem], model="outbox.pending")
     return limit
@@ -308,7 +323,7 @@ def check_seqs(seqs: object) -> list[int]:
     if isinstance(seqs, str | bytes) or not isinstance(seqs, list | tuple | set | frozenset):
         problem = Problem("seqs", "pass a list of StoredEvent.seq numbers", seqs)
         raise ValidationError([problem], model="outbox.mark_published")
-    bad = [s for s in seqs if type(s) is not int]
+    bad = [s for s in seqs if type(s) is not int or not -c.MAX_VERSION <= s <= c.MAX_VERSION]
     if bad:
         problem = Problem("seqs", "sequence numbers are ints (StoredEvent.seq)", bad[0])
         raise ValidationError([problem], model="outbox.mark_published")

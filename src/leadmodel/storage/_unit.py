@@ -133,8 +133,10 @@ class AdapterRepository(Generic[EntityT]):
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         limit: int | None = None,
+        **unknown: object,
     ) -> list[EntityT]:
-        """The stored entities that pass every given filter, in id order."""
+        """The stored entities that pass every given filter, in id order (a filter name the
+        kind does not have is a :class:`~leadmodel.errors.ValidationError`, not a TypeError)."""
         given = {
             "status": status,
             "pipeline": pipeline,
@@ -143,6 +145,7 @@ class AdapterRepository(Generic[EntityT]):
             "created_from": created_from,
             "created_to": created_to,
             "limit": limit,
+            **unknown,
         }
         return self._find(_rows.filters(self._kind, given))
 

@@ -2,11 +2,13 @@
 
 Each entity is a JSON document (:mod:`leadmodel.serde`) in a table of its kind, beside indexed
 columns for lookups (owner, pipeline, status, creation time) and one row per match key in
-``leadmodel_keys``. The database runs in WAL mode (readers never wait for the writer); a unit
-of work is one transaction, begun with ``BEGIN IMMEDIATE`` at its first read or write, so units
-in other threads and processes wait for it (up to ``timeout`` seconds) instead of failing
-half-way. The schema carries its version in ``leadmodel_schema`` and is migrated forward when
-a unit first connects; a database made by a newer leadmodel is refused, not damaged.
+``leadmodel_keys``. The database runs in WAL mode; a unit of work is one transaction. A unit
+that only reads takes no lock: readers never wait for each other or for the writer. The first
+write takes the write lock (``BEGIN IMMEDIATE``, or an upgrade of the reading transaction), so
+writing units in other threads and processes wait for each other (up to ``timeout`` seconds)
+instead of failing half-way. The schema carries its version in ``leadmodel_schema`` and is
+migrated forward when a unit first connects; a database made by a newer leadmodel is refused,
+not damaged.
 
 >>> import tempfile, pathlib
 >>> from datetime import datetime, timezone
@@ -26,10 +28,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Final, ParamSpec, TypeVar
 
 from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
@@ -88,8 +91,12 @@ SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema of ``conn`` to :data:`SCHEMA_VERSION`; return the version found.
 
-    Raises :class:`StorageError` for a database made by a newer leadmodel.
+    Raises :class:`StorageError` for a database made by a newer leadmodel. A schema that is
+    current is only read: opening a connection takes no write lock (readers never wait).
     """
+    found = _schema_version(conn)
+    if found == SCHEMA_VERSION:
+        return found
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
@@ -108,7 +115,60 @@ def migrate(conn: sqlite3.Connection) -> int:
     return int(found)
 
 
+def _schema_version(conn: sqlite3.Connection) -> int:
+    """The recorded schema version, read without a lock (0 for a file with no schema table)."""
+    try:
+        found = conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()[0]  # noqa: S608
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return 0
+        raise
+    return int(found or 0)
+
+
+def locked(path: str, timeout: float, exc: sqlite3.Error, doing: str) -> str:
+    """The message for a unit that could not open ``path`` or take its write lock: what the
+    error really was (the write lock held by another connection, or a file that is not SQLite)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == sqlite3.SQLITE_BUSY:
+        why = (
+            f"another connection held the write lock (a unit of work writing, in this or another "
+            f"process) for longer than timeout={timeout} s; readers never take it, so retry, "
+            "keep writing units short, or raise timeout"
+        )
+    elif code == sqlite3.SQLITE_NOTADB:
+        why = "the file is not an SQLite database; check the path"
+    else:
+        why = "check the path and the file's permissions"
+    return f"SQLite database {path!r}: cannot {doing}: {exc} ({why})"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _storage_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn the ``sqlite3.Error`` a unit's or repository's statements raise (a full disk or
+    database, a damaged file, a lock held too long) into :class:`StorageError`: no driver
+    exception leaves the adapter. A repository's add_many handles IntegrityError itself."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            unit = getattr(args[0], "_unit", args[0])
+            raise StorageError(
+                f"SQLite database {getattr(unit, 'path', '?')!r} refused the statement: {exc} "
+                "(a full disk or database, a damaged file, or a lock held too long); nothing "
+                "of this unit is kept — fix the cause and run the unit again"
+            ) from exc
+
+    return run
+
+
 _COLUMNS = "id, version, doc, owner, pipeline, status, created"
+_TAKE_WRITE_LOCK = f"DELETE FROM {SCHEMA_TABLE} WHERE 0"  # noqa: S608 - a write that changes nothing
 # Table names are constants of this module, never input: the f-strings below are not injection.
 _INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
 _DELETE_KEYS = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S608
@@ -135,6 +195,7 @@ class _Repository(AdapterRepository[EntityT]):
         entity: EntityT = _rows.decode(self._kind, found[0], found[1])
         return entity
 
+    @_storage_errors
     def get(self, id: str) -> EntityT:
         conn = self._unit._tx()
         found = conn.execute(f"{self._select} WHERE id = ?", (_rows.check_id(self._kind, id),))
@@ -143,6 +204,7 @@ class _Repository(AdapterRepository[EntityT]):
             raise _rows.not_found(self._kind, id)
         return self._decode(row)
 
+    @_storage_errors
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
@@ -154,9 +216,10 @@ class _Repository(AdapterRepository[EntityT]):
             params.append(wanted.limit)
         return [self._decode(r) for r in self._unit._tx().execute(sql, params)]
 
+    @_storage_errors
     def add_many(self, entities: Iterable[EntityT]) -> None:
         rows = [_rows.row_of(self._kind, e) for e in entities]
-        conn = self._unit._tx()
+        conn = self._unit._tx(write=True)
         conn.execute("SAVEPOINT leadmodel_add")
         try:
             conn.executemany(self._insert, [_values(r) for r in rows])
@@ -187,9 +250,10 @@ class _Repository(AdapterRepository[EntityT]):
         if pairs:
             conn.executemany(_INSERT_KEYS, pairs)
 
+    @_storage_errors
     def save(self, entity: EntityT) -> EntityT:
         row, saved = _rows.bumped(self._kind, entity)
-        conn = self._unit._tx()
+        conn = self._unit._tx(write=True)
         values: tuple[Any, ...] = (
             row.version,
             row.doc,
@@ -209,8 +273,9 @@ class _Repository(AdapterRepository[EntityT]):
         result: EntityT = saved
         return result
 
+    @_storage_errors
     def remove(self, id: str) -> None:
-        conn = self._unit._tx()
+        conn = self._unit._tx(write=True)
         if conn.execute(self._delete, (_rows.check_id(self._kind, id),)).rowcount != 1:
             raise _rows.not_found(self._kind, id)
         conn.execute(_DELETE_KEYS, (self._kind.name, id))
@@ -219,16 +284,19 @@ class _Repository(AdapterRepository[EntityT]):
         size = _rows.check_page_size(page_size)
         after = ""
         while True:
-            conn = self._unit._tx()
-            page = conn.execute(
-                f"{self._select} WHERE id > ? ORDER BY id LIMIT ?", (after, size)
-            ).fetchall()
+            page = self._page(after, size)
             for found in page:
                 yield self._decode(found)
             if len(page) < size:
                 return
             after = page[-1][0]
 
+    @_storage_errors
+    def _page(self, after: str, size: int) -> list[Any]:
+        sql = f"{self._select} WHERE id > ? ORDER BY id LIMIT ?"
+        return self._unit._tx().execute(sql, (after, size)).fetchall()
+
+    @_storage_errors
     def count(self) -> int:
         sql = f"SELECT count(*) FROM {table(self._kind.name)}"  # noqa: S608
         return int(self._unit._tx().execute(sql).fetchone()[0])
@@ -264,12 +332,14 @@ class _Outbox(AdapterOutbox):
     def __init__(self, unit: SQLiteUnitOfWork) -> None:
         self._unit = unit
 
+    @_storage_errors
     def _unpublished(self, limit: int) -> Unpublished:
         found: Unpublished = self._unit._tx().execute(_UNPUBLISHED, (limit,)).fetchall()
         return found
 
+    @_storage_errors
     def _publish(self, seqs: list[int]) -> None:
-        self._unit._tx().executemany(_PUBLISH, [(s,) for s in seqs])
+        self._unit._tx(write=True).executemany(_PUBLISH, [(s,) for s in seqs])
 
 
 class SQLiteUnitOfWork(AdapterUnit):
@@ -277,7 +347,8 @@ class SQLiteUnitOfWork(AdapterUnit):
 
     The connection opens on first use and stays open between units (:meth:`close` ends it).
     One object per thread: SQLite connections are not shared across threads. ``timeout``:
-    how long a unit waits for another writer before :class:`~leadmodel.errors.StorageError`.
+    how long a unit that writes waits for another writer before
+    :class:`~leadmodel.errors.StorageError` (a unit that only reads never waits).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
@@ -286,6 +357,7 @@ class SQLiteUnitOfWork(AdapterUnit):
         self._wire(lambda kind: _Repository(self, kind), _Outbox(self))
         self._state = UnitState("SQLiteUnitOfWork")
         self._conn: sqlite3.Connection | None = None
+        self._writing = False  # the unit's transaction holds the write lock
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -300,31 +372,60 @@ class SQLiteUnitOfWork(AdapterUnit):
                 migrate(conn)
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
+                # Deleted and overwritten content is zeroed, not left in free pages: an erased
+                # person's values must not survive in the file (docs/privacy.md).
+                conn.execute("PRAGMA secure_delete = ON")
             except sqlite3.Error as exc:
                 conn.close()
-                msg = (
-                    f"cannot open SQLite database {self.path!r} for leadmodel: {exc} (another "
-                    f"writer held it longer than timeout={self.timeout} s, or it is not an "
-                    "SQLite database)"
-                )
-                raise StorageError(msg) from exc
+                raise StorageError(
+                    locked(self.path, self.timeout, exc, "open it for leadmodel")
+                ) from exc
             except BaseException:
                 conn.close()
                 raise
             self._conn = conn
         return self._conn
 
-    def _tx(self) -> sqlite3.Connection:
+    def _tx(self, *, write: bool = False) -> sqlite3.Connection:
+        """The connection, in the unit's transaction: a reading unit begins a deferred one (a
+        WAL snapshot: it waits for nobody and nobody waits for it), and the first write takes
+        the write lock, which the unit then holds until it ends."""
         self._state.require_open()
         conn = self.connection
         if not conn.in_transaction:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                msg = f"SQLite database {self.path!r} stayed locked for {self.timeout} s: {exc}"
-                raise StorageError(msg) from exc
+            self._begin(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
+            self._writing = write
+        elif write and not self._writing:
+            self._upgrade(conn)
         return conn
 
+    def _begin(self, conn: sqlite3.Connection, statement: str) -> None:
+        try:
+            conn.execute(statement)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(
+                locked(self.path, self.timeout, exc, "start a unit that writes")
+            ) from exc
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock in a unit that has only read so far.
+
+        SQLite does not wait for the lock inside a transaction: it refuses at once when another
+        connection is writing, or has committed since this unit's first read (its snapshot is
+        stale). The unit has written nothing yet, so it begins again with the write lock,
+        waiting up to ``timeout``; what it read before is checked by the version every ``save``
+        compares, so an entity changed in between raises ConcurrencyError, never overwritten.
+        """
+        try:
+            conn.execute(_TAKE_WRITE_LOCK)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            conn.execute("ROLLBACK")
+            self._begin(conn, "BEGIN IMMEDIATE")
+        self._writing = True
+
+    @_storage_errors
     def commit(self) -> None:
         """Write the unit's events to the outbox and commit the transaction.
 
@@ -342,14 +443,21 @@ class SQLiteUnitOfWork(AdapterUnit):
         (1, ['InterestCaptured'])
         >>> uow.close()
         """
-        conn = self._tx()
         events = [_rows.encode_event(e) for e in self._state.events]
+        erasure = _rows.is_erasure(self._state.events)
+        conn = self._tx(write=bool(events))
         if events:
             sql = f"INSERT INTO {OUTBOX_TABLE} (type, doc) VALUES (?, ?)"  # noqa: S608
             conn.executemany(sql, events)
         conn.execute("COMMIT")
         self._state.clear_events()
+        if erasure:
+            # The WAL holds the erased values until a checkpoint copies the pages back:
+            # copy them now and empty the WAL (a reader still open can delay it; see
+            # docs/privacy.md).
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    @_storage_errors
     def rollback(self) -> None:
         """Undo the unit's changes and drop its events.
 

@@ -21,6 +21,7 @@ pytest and Hypothesis (both in ``leadmodel[dev]``).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ from leadmodel.domain.values import (
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError, ValidationError
 from leadmodel.storage.protocols import KINDS, UnitOfWork
 from leadmodel.testing import strategies
+from leadmodel.testing._hostile import HostileInputContract
 
 __all__ = ["HOSTILE_TEXTS", "UnitOfWorkContract"]
 
@@ -123,8 +125,9 @@ def _samples() -> dict[str, Any]:
     }
 
 
-class UnitOfWorkContract:
-    """The contract of :class:`~leadmodel.storage.UnitOfWork` and its repositories."""
+class UnitOfWorkContract(HostileInputContract):
+    """The contract of :class:`~leadmodel.storage.UnitOfWork` and its repositories (with
+    :class:`~leadmodel.testing._hostile.HostileInputContract`: bad arguments, answered alike)."""
 
     @pytest.fixture
     def make_uow(self) -> MakeUnit:
@@ -144,8 +147,9 @@ class UnitOfWorkContract:
 
     def test_get_of_unknown_id_raises_not_found(self, make_uow: MakeUnit) -> None:
         """get(id) raises NotFoundError when nothing has the id."""
-        with make_uow() as uow, pytest.raises(NotFoundError, match="nobody"):
+        with make_uow() as uow, pytest.raises(NotFoundError) as caught:
             uow.leads.get("nobody")
+        assert (caught.value.kind, caught.value.id) == ("leads", "nobody")
 
     @pytest.mark.parametrize("kind", KINDS)
     def test_not_found_names_the_kind_and_the_id(self, make_uow: MakeUnit, kind: str) -> None:
@@ -168,8 +172,15 @@ class UnitOfWorkContract:
         with make_uow() as uow:
             uow.leads.add(_lead(1))
             uow.commit()
-        with make_uow() as uow, pytest.raises(ConcurrencyError, match="lead-0001"):
+        with make_uow() as uow, pytest.raises(ConcurrencyError) as caught:
             uow.leads.add(_lead(1, person_name="Someone Else"))
+        error = caught.value
+        assert (error.kind, error.id, error.expected, error.found) == (
+            "leads",
+            "lead-0001",
+            None,
+            0,
+        )
 
     def test_add_many_is_all_or_nothing(self, make_uow: MakeUnit) -> None:
         """add_many with one id already stored adds none of the batch."""
@@ -192,7 +203,7 @@ class UnitOfWorkContract:
 
     def test_add_refuses_an_entity_of_another_kind(self, make_uow: MakeUnit) -> None:
         """A repository stores its own kind only; anything else is a ValidationError."""
-        with make_uow() as uow, pytest.raises(ValidationError, match="Lead objects"):
+        with make_uow() as uow, pytest.raises(ValidationError):
             uow.leads.add(_samples()["contacts"])
 
     # -- save: optimistic concurrency --------------------------------------------------------------
@@ -218,9 +229,10 @@ class UnitOfWorkContract:
         with make_uow() as uow:
             uow.leads.save(attrs.evolve(first, owner="boris"))
             uow.commit()
-        with make_uow() as uow, pytest.raises(ConcurrencyError, match="version"):
+        with make_uow() as uow, pytest.raises(ConcurrencyError) as caught:
             uow.leads.save(attrs.evolve(first, owner="carla"))
             uow.commit()
+        assert (caught.value.id, caught.value.expected, caught.value.found) == ("lead-0001", 0, 1)
         with make_uow() as uow:
             stored = uow.leads.get("lead-0001")
         assert (stored.owner, stored.version) == ("boris", 1)
@@ -251,6 +263,56 @@ class UnitOfWorkContract:
         assert named(stale.value) == ("leads", "lead-0001", 0, 1)
         assert named(taken.value) == ("leads", "lead-0001", None, 1)
         assert named(twice.value) == ("leads", "lead-0002", None, None)
+
+    def test_two_units_racing_on_one_entity_lose_no_update(self, make_uow: MakeUnit) -> None:
+        """Two units read the same version of a lead and both save it: exactly one commit
+        succeeds, the other raises ConcurrencyError, and the stored lead is the winner's.
+
+        The second unit runs in a thread (units belong to one thread). An adapter that makes
+        the second unit wait until the first one ends passes too: its second unit then reads
+        the first one's commit, and both saves go through, one after the other."""
+        with make_uow() as uow:
+            uow.leads.add(_lead(1))
+            uow.commit()
+        read, go = threading.Event(), threading.Event()
+        second: dict[str, Any] = {}
+
+        def race() -> None:
+            unit = make_uow()
+            try:
+                with unit:
+                    mine = unit.leads.get("lead-0001")
+                    second["read"] = mine.version
+                    read.set()
+                    go.wait(_RACE_WAIT)
+                    unit.leads.save(attrs.evolve(mine, owner="boris"))
+                    unit.commit()
+                second["outcome"] = "saved"
+            except ConcurrencyError:
+                second["outcome"] = "conflict"
+            except BaseException as exc:  # reported by the test below
+                second["outcome"] = exc
+            finally:
+                _close(unit)
+
+        worker = threading.Thread(target=race, daemon=True)
+        with make_uow() as uow:
+            mine = uow.leads.get("lead-0001")
+            worker.start()
+            read.wait(1.0)  # an adapter that serialises units makes the second one wait here
+            uow.leads.save(attrs.evolve(mine, owner="anna"))
+            uow.commit()
+        go.set()
+        worker.join(_RACE_WAIT)
+        assert not worker.is_alive(), "the second unit never finished"
+        with make_uow() as uow:
+            stored = uow.leads.get("lead-0001")
+        if second["read"] == 0:  # both read version 0: one of the two saves must lose
+            assert second["outcome"] == "conflict", f"a lost update: {second['outcome']!r}"
+            assert (stored.owner, stored.version) == ("anna", 1)
+        else:  # serialised: the second unit read the first one's commit
+            assert second["outcome"] == "saved", second["outcome"]
+            assert (stored.owner, stored.version) == ("boris", 2)
 
     def test_saving_twice_in_one_unit_needs_the_saved_version(self, make_uow: MakeUnit) -> None:
         """Inside a unit, save again the entity save returned; the one before it is stale."""
@@ -344,13 +406,13 @@ class UnitOfWorkContract:
     def test_outside_with_is_an_error(self, make_uow: MakeUnit) -> None:
         """Repositories are used inside ``with uow:``; outside, StorageError says so."""
         uow = make_uow()
-        with pytest.raises(StorageError, match="with uow"):
+        with pytest.raises(StorageError):
             uow.leads.get("lead-0001")
 
     def test_units_do_not_nest(self, make_uow: MakeUnit) -> None:
         """Entering a unit that is already entered raises StorageError."""
         uow = make_uow()
-        with uow, pytest.raises(StorageError, match="do not nest"), uow:
+        with uow, pytest.raises(StorageError), uow:
             pass  # pragma: no cover - the inner ``with`` raises
 
     # -- find and paging ---------------------------------------------------------------------------
@@ -423,16 +485,31 @@ class UnitOfWorkContract:
             assert [c.id for c in uow.customers.find(key="contact_id:contact-9")] == ["customer-2"]
 
     def test_find_refuses_filters_the_kind_lacks(self, make_uow: MakeUnit) -> None:
-        """A filter the kind does not have, or a bad filter value, is a ValidationError."""
+        """A filter the kind does not have, or a bad filter value, is a ValidationError with
+        a problem whose ``path`` is the filter's name."""
+        refused: list[tuple[str, Callable[[], object]]] = [
+            ("status", lambda: uow.contacts.find(status="new")),
+            ("created_from", lambda: uow.leads.find(created_from=datetime(2026, 1, 1))),  # naive
+            ("key", lambda: uow.leads.find(key="no-kind")),
+            ("limit", lambda: uow.leads.find(limit=-1)),
+        ]
         with make_uow() as uow:
-            with pytest.raises(ValidationError, match="contacts cannot be filtered by status"):
-                uow.contacts.find(status="new")
-            with pytest.raises(ValidationError, match="naive datetime"):
-                uow.leads.find(created_from=datetime(2026, 1, 1))  # naive on purpose
-            with pytest.raises(ValidationError, match="MatchKey"):
-                uow.leads.find(key="no-kind")
-            with pytest.raises(ValidationError, match="limit"):
-                uow.leads.find(limit=-1)
+            for name, call in refused:
+                with pytest.raises(ValidationError) as caught:
+                    call()
+                assert name in [problem.path for problem in caught.value.problems], name
+
+    def test_find_with_limit_zero_returns_nothing(self, make_uow: MakeUnit) -> None:
+        """find(limit=n) returns the first n matches in id order; limit=0 returns none."""
+        leads = _many_leads(5)
+        with make_uow() as uow:
+            uow.leads.add_many(leads)
+            uow.commit()
+        with make_uow() as uow:
+            assert uow.leads.find(limit=0) == []
+            assert uow.leads.find(owner="anna", limit=0) == []
+            assert [x.id for x in uow.leads.find(limit=1)] == ["lead-0000"]
+            assert [x.id for x in uow.leads.find(limit=3)] == [x.id for x in leads[:3]]
 
     def test_iter_all_walks_every_entity_in_id_order(self, make_uow: MakeUnit) -> None:
         """iter_all returns each stored entity once, in id order, whatever the page size."""
@@ -443,7 +520,7 @@ class UnitOfWorkContract:
         with make_uow() as uow:
             for size in (1, 3, 11, 500):
                 assert [x.id for x in uow.leads.iter_all(page_size=size)] == [x.id for x in leads]
-            with pytest.raises(ValidationError, match="page size"):
+            with pytest.raises(ValidationError):
                 list(uow.leads.iter_all(page_size=0))
             assert uow.leads.count() == 11
 
@@ -469,7 +546,7 @@ class UnitOfWorkContract:
 
     def test_emit_takes_domain_events_only(self, make_uow: MakeUnit) -> None:
         """emit of anything but a domain event is a ValidationError."""
-        with make_uow() as uow, pytest.raises(ValidationError, match="domain event"):
+        with make_uow() as uow, pytest.raises(ValidationError):
             uow.emit("LeadCreated")  # type: ignore[arg-type]
 
     # -- hostile input -----------------------------------------------------------------------------
@@ -519,6 +596,14 @@ class UnitOfWorkContract:
 
 
 _SERIAL = itertools.count()
+_RACE_WAIT = 60.0  # seconds a racing unit may wait for the other before the test gives up
+
+
+def _close(unit: object) -> None:
+    """Close a unit that has ``close`` (a connection a thread made is closed by that thread)."""
+    close = getattr(unit, "close", None)
+    if callable(close):
+        close()
 
 
 def _many_leads(n: int) -> list[Lead]:

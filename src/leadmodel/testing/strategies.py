@@ -20,10 +20,12 @@ Outside a test, :func:`hypothesis.find` returns a value meeting a condition:
 >>> lead.lost is not None and lead.converted is None
 True
 
-Datetimes come from many IANA zones and fixed offsets and include wall times inside DST
-overlaps; pass ``datetimes=aware_datetimes(allow_ambiguous=False)`` to the strategies that
-take it when a test compares with ``==`` across time zones (Python never calls such a wall
-time equal to the same instant in another zone).
+Datetimes come from many IANA zones and fixed offsets, and on purpose include wall times
+inside DST overlaps and gaps (:func:`dst_edge_datetimes`). Entities keep every datetime with a
+fixed UTC offset (the same instant and wall time), so an entity drawn here equals itself after
+any round trip through storage or JSON. Pass ``aware_datetimes(allow_ambiguous=False)`` only
+where a test compares *raw* datetimes with ``==`` across time zones (Python never calls a
+wall time in an overlap equal to the same instant in another zone).
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ from leadmodel.domain.model import (
     MOVES,
     Answer,
     Assessment,
+    Conflict,
     ConversionLinks,
     LifecycleStage,
     LossInfo,
+    MergeRecord,
+    SetAside,
     StageChange,
     StatusChange,
 )
@@ -92,9 +97,11 @@ from leadmodel.domain.values.currencies import ISO_4217
 
 # fmt: off
 __all__ = [
-    "TIME_ZONE_NAMES", "action_specs", "answers", "assessments", "aware_datetimes", "companies",
-    "contact_points", "contacts", "conversion_links", "customers", "events", "frameworks",
-    "interests", "json_objects", "json_values", "leads", "loss_infos", "money", "person_names",
+    "DST_EDGES", "TIME_ZONE_NAMES", "action_specs", "answers", "assessments", "aware_datetimes",
+    "companies", "contact_points", "contacts", "conversion_links", "customers",
+    "dst_edge_datetimes", "events", "frameworks",
+    "interests", "json_objects", "json_values", "leads", "loss_infos", "merge_records", "money",
+    "person_names",
     "predictive_fields", "predictive_scorers", "sources", "stage_changes", "status_changes",
     "tallies", "value_tallies",
 ]
@@ -182,7 +189,42 @@ def aware_datetimes(
     if _has_zoneinfo():
         zones = zones | st.timezones()
     result = st.datetimes(min_value, max_value, timezones=zones, allow_imaginary=False)
-    return result if allow_ambiguous else result.filter(lambda d: not _is_ambiguous(d))
+    if not allow_ambiguous:
+        return result.filter(lambda d: not _is_ambiguous(d))
+    edges = dst_edge_datetimes().filter(lambda d: min_value <= d.replace(tzinfo=None) <= max_value)
+    return st.one_of(result, edges) if _has_zoneinfo() else result
+
+
+DST_EDGES: tuple[tuple[str, datetime], ...] = (
+    ("Europe/Kyiv", datetime(2026, 10, 25, 3, 0)),  # overlap: 03:00-04:00 happens twice
+    ("Europe/Kyiv", datetime(2026, 3, 29, 3, 0)),  # gap: 03:00-04:00 never happens
+    ("America/New_York", datetime(2026, 11, 1, 1, 0)),
+    ("America/New_York", datetime(2026, 3, 8, 2, 0)),
+    ("Asia/Chongqing", datetime(1988, 9, 11, 1, 0)),  # a +09:00 summer time, long gone
+    ("Australia/Lord_Howe", datetime(2026, 4, 5, 1, 30)),  # a 30-minute overlap
+)
+"""Zones and the start of a wall-clock hour their clocks repeat (overlap) or skip (gap)."""
+
+
+def dst_edge_datetimes() -> Strategy[datetime]:
+    """Wall times inside DST overlaps and gaps of :data:`DST_EDGES`, with ``fold`` 0 or 1.
+
+    The times where Python's comparisons within one zone go wrong (PEP 495): the datetime rule
+    of every entity (:func:`leadmodel._kernel.checks.fixed_offset`) must make them compare,
+    store and read back as instants. Needs the IANA time zone database.
+    """
+
+    @st.composite
+    def edge(draw: st.DrawFn) -> datetime:
+        import zoneinfo
+
+        name, start = draw(st.sampled_from(DST_EDGES))
+        first = start.replace(tzinfo=zoneinfo.ZoneInfo(name))
+        width = abs(first.utcoffset() - first.replace(fold=1).utcoffset())  # type: ignore[operator]
+        into = draw(st.integers(0, int(width.total_seconds() * 10**6) - 1))
+        return (first + timedelta(microseconds=into)).replace(fold=draw(st.integers(0, 1)))
+
+    return edge()
 
 
 def _at(datetimes: DatetimesArg) -> Strategy[datetime]:
@@ -220,7 +262,9 @@ def person_names() -> Strategy[str]:
 
 
 def _domains() -> Strategy[str]:
-    ascii_label = st.from_regex(r"\A[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?\Z")
+    ascii_label = st.from_regex(r"\A[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?\Z").filter(
+        lambda label: label[2:4] != "--"  # IDNA 2008 keeps "xn--"-style hyphens for A-labels
+    )
     idn_label = st.text(_CYRILLIC, min_size=1, max_size=10) | st.text(_CJK, min_size=1, max_size=4)
     tld = st.from_regex(r"\A[a-z]{2,6}\Z") | st.sampled_from(_IDN_TLDS)
     labels = st.lists(ascii_label | idn_label, min_size=1, max_size=3)
@@ -324,6 +368,7 @@ def _fields(
         "do_not_contact": st.booleans(),
         "erased_at": st.none(),  # erased records carry no name or contact: see erase()
         "custom": json_objects(),
+        "merges": st.just(()),  # merge_records() draws them; a merge is dated, see timeline
         "version": st.integers(0, MAX_JSON_INT),
     }
     names = [f.name for f in attrs.fields(cls) if f.init and f.name not in skip]
@@ -397,6 +442,43 @@ def loss_infos(*, datetimes: DatetimesArg = None) -> Strategy[LossInfo]:
     """Why and when a lead was lost."""
     return st.builds(
         LossInfo, **_fields(LossInfo, _at(datetimes), {"status": _key, "reason": _text(20)})
+    )
+
+
+def merge_records(*, datetimes: DatetimesArg = None) -> Strategy[MergeRecord]:
+    """What a survivor keeps of a merge: conflicts and set-aside values of every type."""
+    at = _at(datetimes)
+    rid = _id("lead")
+    conflicts = st.one_of(
+        st.builds(Conflict, field=st.just("owner"), values=st.dictionaries(rid, _text(10))),
+        st.builds(Conflict, field=st.just("source"), values=st.dictionaries(rid, sources())),
+        st.builds(Conflict, field=st.just("score"), values=st.dictionaries(rid, st.floats(0, 100))),
+        st.builds(
+            Conflict, field=st.just("contact_points[0]"),
+            values=st.dictionaries(rid, contact_points(), max_size=2),
+        ),
+        st.builds(
+            Conflict, field=st.just("custom.utm"), values=st.dictionaries(rid, json_values())
+        ),
+    )  # fmt: skip
+    set_aside = st.one_of(
+        st.builds(SetAside, source_id=rid, field=st.just("history"),
+                  value=_tuples(status_changes(datetimes=at))),
+        st.builds(SetAside, source_id=rid, field=st.just("stages"),
+                  value=_tuples(stage_changes(datetimes=at))),
+        st.builds(SetAside, source_id=rid, field=st.just("lost"),
+                  value=loss_infos(datetimes=at)),
+        st.builds(SetAside, source_id=rid, field=st.just("erased_at"), value=at),
+    )  # fmt: skip
+    return st.builds(
+        MergeRecord,
+        at=at,
+        by=_actor,
+        absorbed_ids=_tuples(rid, min_size=1),
+        status_from=_opt(rid),
+        conflicts=_tuples(conflicts),
+        set_aside=_tuples(set_aside),
+        provenance=st.dictionaries(_text(10), rid, max_size=3),
     )
 
 
@@ -620,11 +702,17 @@ def events(
             "entity": st.sampled_from(("leads", "contacts")),
             "survivor_id": ids,
             "absorbed_ids": many,
+            "status_from": _opt(ids),
+            "conflicts": _tuples(st.sampled_from(("owner", "topic", "contact_points[0]"))),
+            "set_aside": _tuples(st.sampled_from(("lead-2:history", "lead-2:lost"))),
+            "merge": st.integers(0, 5),
         },
         PersonErased: {
             "interest_ids": _tuples(_id("interest")),
             "lead_ids": many,
             "contact_ids": _tuples(_id("contact")),
+            "company_ids": _tuples(_id("company")),
+            "customer_ids": _tuples(_id("customer")),
         },
     }
     return st.builds(cls, **_fields(cls, at, given[cls]))

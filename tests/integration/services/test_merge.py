@@ -17,6 +17,7 @@ from ._services import (
     ADAPTERS,
     AT,
     EMAIL,
+    LATER,
     PHONE,
     MakeUnit,
     Stores,
@@ -51,6 +52,7 @@ def test_merge_leads_keeps_everything_and_re_points_the_links(make_uow: MakeUnit
             absorbed_ids=("lead-2", "lead-3"),
             at=AT,
             by="anna",
+            status_from="lead-1",
         )
     ]
 
@@ -106,3 +108,51 @@ def test_merge_keeps_every_contact_point_of_the_merged_leads(
         assert kept == {point.identity for group in groups for point in group}
     finally:
         stores.close()
+
+
+def test_storage_keeps_what_a_merge_set_aside_and_the_conflicting_values(
+    make_uow: MakeUnit,
+) -> None:
+    """F7: after merging b into a, b's later moves, its loss note and its owner are stored."""
+    req = lm.pipelines.KEYCRM_REQUESTS
+    a = req.enter(lead(1, owner="anna"), at=AT, by="anna")
+    b = req.enter(lead(2, owner="boris"), at=AT, by="boris")
+    b = req.move(b, "lost", at=AT.replace(hour=11), by="boris", reason="no_budget", note="SECRET")
+    add(make_uow(), a, b)
+    merged = services.merge(make_uow(), "lead-1", "lead-2", by="anna", clock=clock(LATER))
+    uow = make_uow()
+    with uow:
+        stored = uow.leads.get("lead-1")
+    record = stored.merges[-1]
+    assert record == merged.record
+    assert record.absorbed_ids == ("lead-2",)
+    assert {c.field: dict(c.values) for c in record.conflicts}["owner"] == {
+        "lead-1": "anna",
+        "lead-2": "boris",
+    }
+    aside = {s.field: s.value for s in record.set_aside}
+    assert aside["lost"].note == "SECRET"
+    assert aside["history"][-1].note == "SECRET"
+    [event] = [e for e in events(make_uow()) if isinstance(e, LeadsMerged)]
+    assert event.set_aside == ("lead-2:history", "lead-2:lost")
+    assert "owner" in event.conflicts
+
+
+def test_the_caller_chooses_whose_status_the_survivor_takes(make_uow: MakeUnit) -> None:
+    req = lm.pipelines.KEYCRM_REQUESTS
+    a = req.enter(lead(1), at=AT, by="anna")
+    b = req.enter(lead(2), at=AT, by="boris")
+    b = req.move(b, "lost", at=AT.replace(hour=11), by="boris", reason="no_budget")
+    add(make_uow(), a, b)
+    merged = services.merge(
+        make_uow(), "lead-1", "lead-2", status_from="lead-2", clock=clock(LATER)
+    )
+    uow = make_uow()
+    with uow:
+        stored = uow.leads.get("lead-1")
+    assert (stored.status, stored.lost, stored.merges[-1].status_from) == (
+        "lost",
+        b.lost,
+        "lead-2",
+    )
+    assert merged.survivor.history[-1] == b.history[-1]

@@ -368,8 +368,8 @@ def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("connected", [False, True], ids=["first use", "open connection"])
 def test_a_lock_held_too_long_is_a_storage_error(tmp_path: Path, connected: bool) -> None:
-    """A unit that cannot get the write lock within ``timeout`` raises StorageError — on its
-    first use (while migrating) as well as later."""
+    """A unit that cannot get the write lock within ``timeout`` raises StorageError saying
+    another connection held the write lock — on its first use as well as later."""
     path = tmp_path / "crm.sqlite"
     with SQLiteUnitOfWork(path) as uow:
         uow.leads.count()
@@ -380,12 +380,87 @@ def test_a_lock_held_too_long_is_a_storage_error(tmp_path: Path, connected: bool
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(StorageError, match="locked"), uow:
-            uow.leads.count()
+        with pytest.raises(StorageError, match="another connection held the write lock") as e, uow:
+            uow.leads.add(_lead(1))
+        assert "not an SQLite database" not in str(e.value)
     finally:
         raw.execute("ROLLBACK")
         raw.close()
         uow.close()
+
+
+def test_readers_do_not_wait_for_readers_or_the_writer(tmp_path: Path) -> None:
+    """Two read-only units open at once on one file both read at once (< 0.2 s, though the
+    timeout is 2 s), and so does a reader while another unit holds the write lock."""
+    path = tmp_path / "crm.sqlite"
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.add_many([_lead(1), _lead(2)])
+        uow.commit()
+    uow.close()
+    first, second, writer = (SQLiteUnitOfWork(path, timeout=2.0) for _ in range(3))
+    try:
+        with first:
+            assert first.leads.count() == 2
+            started = time.perf_counter()
+            with second:
+                assert [lead.id for lead in second.leads.iter_all()] == [
+                    "lead-000001",
+                    "lead-000002",
+                ]
+            assert time.perf_counter() - started < 0.2
+            with writer:
+                writer.leads.add(_lead(3))  # holds the write lock until the block ends
+                started = time.perf_counter()
+                with second:
+                    assert second.leads.count() == 2  # the committed state
+                assert time.perf_counter() - started < 0.2
+                writer.commit()
+    finally:
+        for unit in (first, second, writer):
+            unit.close()
+
+
+def test_a_writer_still_excludes_another_writer(tmp_path: Path) -> None:
+    """While one unit holds the write lock, another unit's first write waits for it: up to
+    ``timeout``, then StorageError; a unit that read first and then writes waits the same way
+    and commits once the first writer is done, with nothing overwritten."""
+    path = tmp_path / "crm.sqlite"
+    with SQLiteUnitOfWork(path) as uow:
+        uow.leads.add(_lead(1))
+        uow.commit()
+    uow.close()
+    holder, blocked = SQLiteUnitOfWork(path, timeout=2.0), SQLiteUnitOfWork(path, timeout=0.1)
+    try:
+        with holder:
+            holder.leads.add(_lead(2))
+            with pytest.raises(StorageError, match="write lock"), blocked:
+                blocked.leads.add(_lead(3))
+            read: dict[str, Lead] = {}
+            done = threading.Event()
+
+            def read_then_write() -> None:
+                later = SQLiteUnitOfWork(path, timeout=5.0)  # one unit object per thread
+                with later:
+                    read["lead"] = later.leads.get("lead-000001")
+                    later.leads.add(_lead(4))  # waits for the holder to commit
+                    later.commit()
+                later.close()
+                done.set()
+
+            worker = threading.Thread(target=read_then_write)
+            worker.start()
+            time.sleep(0.3)
+            assert not done.is_set(), "the second writer did not wait for the first"
+            holder.commit()
+        worker.join(WAIT)
+        assert done.is_set()
+        with holder:
+            assert [lead.id for lead in holder.leads.iter_all()] == [
+                f"lead-{n:06d}" for n in (1, 2, 4)
+            ]
+    finally:
+        holder.close()
+        blocked.close()
 
 
 # -- lookups use indexes --------------------------------------------------------------------------

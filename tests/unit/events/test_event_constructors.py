@@ -125,7 +125,12 @@ def test_leads_merged_names_the_repository_the_records_live_in() -> None:
     first, second = factories.lead(), factories.lead(id=lm.LeadId("lead-2"))
     leads = LeadsMerged.of(lm.merge(first, second, at=LATER, by="anna"))
     assert leads == LeadsMerged(
-        entity="leads", survivor_id="lead-1", absorbed_ids=("lead-2",), at=LATER, by="anna"
+        entity="leads",
+        survivor_id="lead-1",
+        absorbed_ids=("lead-2",),
+        at=LATER,
+        by="anna",
+        status_from="lead-1",
     )
     one, two = (
         lm.Contact(id=lm.ContactId(i), name="Olena", contact_points=factories.lead().contact_points)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import assume, given
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel import Merged, merge
+from leadmodel.domain.model import last_entry
 from leadmodel.testing import strategies as lst
 from tests import factories as f
 
@@ -22,15 +23,17 @@ def _distinct(leads: list[lm.Lead]) -> list[lm.Lead]:
     return leads
 
 
+def _after(records: list[lm.Lead]) -> datetime:
+    """A time at or after every record's last entry: a merge may not go back in time."""
+    return max(entry[1] for r in records if (entry := last_entry(r)) is not None)
+
+
 def _kept(merged: Merged[lm.Lead]) -> dict[str, set[object]]:
     """Everything the merge kept, in the survivor or beside it, as sets."""
     survivor = merged.survivor
     aside = merged.set_aside
     history = set(survivor.history) | {
-        e
-        for item in aside
-        if item.field == "history"
-        for e in item.value  # type: ignore[attr-defined]
+        e for item in aside if item.field == "history" for e in item.value
     }
     stages = {survivor.stages} | {item.value for item in aside if item.field == "stages"}
     stages.discard(())
@@ -57,7 +60,7 @@ def test_merge_loses_no_contact_point_interest_history_entry_or_assessment(
     leads: list[lm.Lead],
 ) -> None:
     primary, *others = _distinct(leads)
-    merged = merge(primary, *others, at=AT, by="anna")
+    merged = merge(primary, *others, at=_after(leads), by="anna")
     kept = _kept(merged)
     for lead in leads:
         assert {(p.kind, p.key) for p in lead.contact_points} <= kept["contact_keys"]
@@ -81,8 +84,8 @@ def test_what_merge_keeps_does_not_depend_on_the_order_of_the_records(
     leads = _distinct(leads)
     shuffled = list(leads)
     rnd.shuffle(shuffled)
-    one = merge(leads[0], *leads[1:], at=AT, by=None)
-    other = merge(shuffled[0], *shuffled[1:], at=AT, by=None)
+    one = merge(leads[0], *leads[1:], at=_after(leads), by=None)
+    other = merge(shuffled[0], *shuffled[1:], at=_after(leads), by=None)
     assert _kept(one) == _kept(other)
 
 
@@ -157,7 +160,7 @@ def test_histories_merge_in_time_order_when_they_end_before_the_survivors_last_m
     earlier = (f.change("new", AT + h, pipeline="deals"),)
     primary = f.lead(pipeline="requests", status="won", history=survivor_history)
     other = f.lead(id=lm.LeadId("lead-2"), pipeline="deals", status="new", history=earlier)
-    merged = merge(primary, other, at=AT, by=None)
+    merged = merge(primary, other, at=AT + 3 * h, by=None)
     assert merged.survivor.history == (survivor_history[0], earlier[0], survivor_history[1])
     assert merged.provenance["history[1]"] == "lead-2"
     assert merged.set_aside == ()
@@ -169,7 +172,7 @@ def test_a_history_that_goes_on_after_the_survivors_last_move_is_set_aside_whole
     later = (f.change("new", AT + h), f.change("in_work", AT + 2 * h, frm="new"))
     primary = f.lead(pipeline="requests", status="new", history=survivor_history)
     other = f.lead(id=lm.LeadId("lead-2"), pipeline="requests", status="in_work", history=later)
-    merged = merge(primary, other, at=AT, by=None)
+    merged = merge(primary, other, at=AT + 2 * h, by=None)
     assert merged.survivor.history == survivor_history
     assert merged.survivor.status == "new"
     [aside] = merged.set_aside

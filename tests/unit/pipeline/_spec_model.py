@@ -60,8 +60,13 @@ _idents = st.text(_KEY_CHARS, min_size=1, max_size=10) | st.text(
 ).filter(lambda k: not any(ch.isspace() for ch in k))
 _labels = (
     st.text(_LABEL_CHARS, min_size=1, max_size=16)
-    | st.text(st.characters(exclude_characters=_LINE_BREAKS), min_size=1, max_size=12)
-).filter(str.strip)  # no line breaks: see test_a_label_with_a_line_break_stays_on_its_line
+    | st.text(
+        st.characters(exclude_characters=_LINE_BREAKS, exclude_categories=["Cs"]),
+        min_size=1,
+        max_size=12,
+    )
+).filter(str.strip)  # no line breaks: see test_a_label_with_a_line_break_stays_on_its_line;
+# no lone surrogates: text that is not Unicode is refused (tests/unit/test_hostile_input.py)
 _reasons = st.sampled_from(("no_budget", "no_answer", "competitor", "не_цільовий")) | _idents
 _params = st.recursive(  # no None: TOML has no null (to_toml refuses it, as documented)
     st.booleans()

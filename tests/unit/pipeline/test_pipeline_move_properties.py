@@ -92,7 +92,7 @@ def _check_accepted(
     spec: Spec, pipeline: Pipeline, card: lm.Lead, move: Move, moved: lm.Lead
 ) -> None:
     assert card.status is not None
-    assert move.to in pipeline._targets[card.status]
+    assert pipeline._moves.allows(card.status, move.to)
     assert move.to in _edges(spec)[card.status]
     assert move.to in pipeline.allowed(card)
     change = lm.StatusChange(

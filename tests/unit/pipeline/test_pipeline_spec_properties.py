@@ -9,6 +9,7 @@ import re
 from hypothesis import event, given, settings
 
 from leadmodel import Pipeline, PipelineSpecError
+from leadmodel.domain.pipeline.checks import all_edges
 
 from ._spec_model import Spec, _compile, _edges, _spec_problems, raw_specs, valid_specs
 
@@ -28,7 +29,7 @@ def test_a_spec_is_accepted_exactly_when_every_status_is_reachable_and_can_end(
         assert {p.path for p in compiled.problems} == problems
         return
     assert not problems
-    assert compiled._targets == _edges(spec)
+    assert all_edges(compiled.spec) == _edges(spec)
     assert [s.key for s in compiled.statuses] == [s["key"] for s in spec["statuses"]]
     assert [s.label for s in compiled.statuses] == [
         s.get("label", s["key"]) for s in spec["statuses"]

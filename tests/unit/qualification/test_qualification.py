@@ -171,7 +171,10 @@ def test_assess_keeps_the_history_of_assessments_and_feeds_the_pipeline() -> Non
     assert info.value.missing == ("BANT.authority", "BANT.need", "BANT.timeline", "BANT.budget")
     assert (
         p.move(
-            p.enter(second, at=AT, by="a"), "qualified", at=AT + timedelta(days=1), by="a"
+            p.enter(second, at=AT + timedelta(days=1), by="a"),
+            "qualified",
+            at=AT + timedelta(days=1),
+            by="a",
         ).status
         == "qualified"
     )

@@ -28,6 +28,7 @@ def _strategies(
         lm.StatusChange: lst.status_changes(datetimes=times),
         lm.ConversionLinks: lst.conversion_links(datetimes=times),
         lm.LossInfo: lst.loss_infos(datetimes=times),
+        lm.MergeRecord: lst.merge_records(datetimes=times),
         lm.Answer: lst.answers(datetimes=times),
         lm.Assessment: lst.assessments(datetimes=times),
         lm.Interest: lst.interests(datetimes=times),

@@ -24,6 +24,7 @@ from leadmodel.domain.model.entities import (
 )
 from leadmodel.domain.model.records import ConversionLinks
 from leadmodel.domain.model.stages import LifecycleStage
+from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.values.contact import ContactPoint, merge_points
 from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, IdFactory, uuid7
 from leadmodel.errors import AlreadyConvertedError, Problem, RuleViolation, ValidationError
@@ -158,7 +159,8 @@ def convert(
     Raises :class:`~leadmodel.errors.AlreadyConvertedError` (with ``links``) for a lead
     converted before, :class:`RuleViolation` for a lost lead (reopen it first) or for
     records that belong to someone else, and :class:`~leadmodel.errors.LifecycleError` for a
-    disqualified lead (recycle it first) or an ``at`` before its last lifecycle move.
+    disqualified lead (recycle it first), and :class:`~leadmodel.errors.TimeOrderError` for an
+    ``at`` before the lead's last entry (a move, an assessment, its creation...).
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone
@@ -187,6 +189,7 @@ def convert(
         raise RuleViolation(
             f"lead {lead.id} is lost ({lead.lost.reason}): reopen it before converting"
         )
+    check_not_before(lead, at, "convert")
     lifecycle, stages = lead.lifecycle, lead.stages
     if lifecycle not in (LifecycleStage.customer, LifecycleStage.evangelist):
         stages = (*stages, stage_change(lead, LifecycleStage.customer, at=at, by=by))

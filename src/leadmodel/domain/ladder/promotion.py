@@ -25,6 +25,7 @@ import attrs
 from leadmodel.domain.ladder.lifecycle import stage_change
 from leadmodel.domain.model.entities import Contact, Customer, Interest, Lead
 from leadmodel.domain.model.stages import LifecycleStage, StageChange
+from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.values.contact import ContactPoint, merge_points
 from leadmodel.domain.values.ids import IdFactory, LeadId, uuid7
 from leadmodel.errors import LifecycleError, NotALeadError, RuleViolation
@@ -61,7 +62,8 @@ def promote(
     starts with the move inquiry → lead at ``at``, made ``by`` whoever promoted it. Raises
     :class:`~leadmodel.errors.NotALeadError` whose ``missing`` lists ``person_name``,
     ``contact_point`` and/or ``topic``; :class:`~leadmodel.errors.RuleViolation` if the
-    interest was promoted before.
+    interest was promoted before; :class:`~leadmodel.errors.TimeOrderError` for an ``at``
+    before the interest occurred.
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone
@@ -83,6 +85,7 @@ def promote(
             f"interest {interest.id} was already promoted to lead {interest.lead_id}; "
             "attach_interest() adds a further interest to an existing lead"
         )
+    check_not_before(interest, at, "promote")
     name = person_name if person_name is not None else interest.person_name
     points = merge_points(interest.contact_points, contact_points)
     about = topic if topic is not None else interest.topic
@@ -211,7 +214,8 @@ def recycle(
     Raises :class:`~leadmodel.errors.LifecycleError` (a :class:`RuleViolation`) with ``why``:
     ``customer`` for a lead at the customer or evangelist stage (a customer's new interest is
     a repeat lead: :func:`repeat_lead`), ``not_recyclable`` for a lead neither lost nor
-    disqualified, ``time_backwards`` for an ``at`` before its last lifecycle move.
+    disqualified. Raises :class:`~leadmodel.errors.TimeOrderError` for an ``at`` before the
+    lead's last entry (its loss, a move, its creation...).
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone
@@ -239,6 +243,7 @@ def recycle(
             to_stage=LifecycleStage.recycled,
             why="not_recyclable",
         )
+    check_not_before(lead, at, "recycle")
     change = stage_change(lead, LifecycleStage.recycled, at=at, by=by, reason=reason)
     stages = (*lead.stages, change)
     if lead.lost is None:
@@ -259,5 +264,6 @@ def recycle(
         lost=None,
         previous_lead_id=lead.id,
         erased_at=None,
+        merges=(),
         version=0,
     )

@@ -19,7 +19,14 @@ from leadmodel.domain.matching.keys import (
     match_keys,
     name_key,
 )
-from leadmodel.domain.matching.merging import Conflict, Merged, SetAside, merge, repoint_customer
+from leadmodel.domain.matching.merging import (
+    Conflict,
+    Merged,
+    MergeRecord,
+    SetAside,
+    merge,
+    repoint_customer,
+)
 from leadmodel.domain.matching.rules import DEFAULT_RULES, MatchRule, Similar, SimilarField
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "KeyKind",
     "MatchKey",
     "MatchRule",
+    "MergeRecord",
     "Merged",
     "OversizedBlock",
     "Party",

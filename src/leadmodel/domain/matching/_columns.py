@@ -22,7 +22,7 @@ class Columns:
     Several values of one record are joined by :data:`SEP`.
     """
 
-    __slots__ = ("emails", "idents", "names", "parties", "several", "values")
+    __slots__ = ("emails", "idents", "names", "parties", "pending", "several", "values")
 
     def __init__(self) -> None:
         self.parties: list[str] = []
@@ -31,3 +31,5 @@ class Columns:
         self.idents: list[str] = []  # id SEP type name: how records sort
         self.values: dict[tuple[str, str], dict[int, str]] = {}  # (party, kind) -> i -> values
         self.several: set[tuple[str, str]] = set()  # (party, kind) with several values somewhere
+        # the values of the record being collected, where it has several: joined when it is done
+        self.pending: dict[tuple[str, str], set[str]] = {}

@@ -154,15 +154,25 @@ def _put(cols: Columns, party: str, kind: str, i: int, value: str) -> None:
     if i not in column:
         column[i] = value
         return
-    found = column[i]
-    if value not in found.split(SEP):
-        column[i] = SEP.join(sorted((*found.split(SEP), value)))
-        cols.several.add((party, kind))
+    if column[i] != value:  # a second value: kept aside, joined once the record is done
+        more = cols.pending.get((party, kind))
+        if more is None:
+            cols.pending[(party, kind)] = {column[i], value}
+        else:
+            more.add(value)
+
+
+def _join_pending(cols: Columns, i: int) -> None:
+    """Join the several values of record ``i``, sorted, once: linear in its contact points."""
+    for column, values in cols.pending.items():
+        cols.values[column][i] = SEP.join(sorted(values))
+        cols.several.add(column)
+    cols.pending.clear()
 
 
 def _contact_keys(cols: Columns, party: str, i: int, points: tuple[ContactPoint, ...]) -> str:
     """Put the keys of ``points``; return the personal emails' (domain, local) pairs, joined."""
-    emails = ""
+    emails: list[str] = []
     for point in points:
         kind, key = point.kind, point.key
         if kind is _PHONE_KIND:
@@ -173,14 +183,14 @@ def _contact_keys(cols: Columns, party: str, i: int, points: tuple[ContactPoint,
             if local not in ROLE_MAILBOXES:
                 _put(cols, party, _EMAIL, i, key)
                 bare = local.replace(".", "").replace("-", "").replace("_", "")
-                emails = f"{emails}{SEP if emails else ''}{domain}{EMAIL_AT}{bare}"
+                emails.append(f"{domain}{EMAIL_AT}{bare}")
             if not is_free_mail(domain):
                 _put(cols, party, _DOMAIN, i, domain)
         elif kind is _WEBSITE_KIND:
             _put(cols, party, _DOMAIN, i, key.partition("/")[0].partition(":")[0])
         else:
             _put(cols, party, _HANDLE, i, key)
-    return emails
+    return SEP.join(emails)
 
 
 class _Memo:
@@ -258,6 +268,8 @@ def collect(records: Iterable[Record]) -> Columns:
         parties.append(party)
         names.append(name)
         emails.append(_contact_keys(cols, party, i, record.contact_points))
+        if cols.pending:
+            _join_pending(cols, i)
         idents.append(f"{record.id}{SEP}{type(record).__name__}")
     return cols
 

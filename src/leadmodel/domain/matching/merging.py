@@ -7,7 +7,9 @@ from the others; where two records disagree the primary's value stays and the di
 reported in :attr:`Merged.conflicts` with every value by source id; :attr:`Merged.provenance`
 says which record each kept value came from; and what cannot go into the survivor without
 breaking a rule of the Lead (a history that ends in another status, a second conversion, a
-loss next to a conversion) is kept whole in :attr:`Merged.set_aside`.
+loss next to a conversion) is kept whole in :attr:`Merged.set_aside`. The survivor keeps
+all of this in its ``merges`` (a :class:`~leadmodel.MergeRecord` per merge), so a stored
+survivor still holds it.
 
 >>> from datetime import datetime, timezone
 >>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source
@@ -27,8 +29,10 @@ loss next to a conversion) is kept whole in :attr:`Merged.set_aside`.
 ['olena@mebli.ua', '+380501234567']
 >>> merged.survivor.owner, merged.provenance["owner"], merged.absorbed_ids
 ('anna', 'lead-2', ('lead-2',))
->>> [conflict.field for conflict in merged.conflicts]
-['person_name', 'source', 'topic']
+>>> [conflict.field for conflict in merged.conflicts]  # also how each wrote the email
+['contact_points[0]', 'person_name', 'source', 'topic']
+>>> merged.survivor.merges[-1].conflicts == merged.conflicts  # kept on the survivor
+True
 """
 
 from __future__ import annotations
@@ -42,38 +46,15 @@ import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel.domain.model.entities import Contact, Customer, Lead
+from leadmodel.domain.model.merges import Conflict, MergeRecord, SetAside
 from leadmodel.domain.model.records import StatusChange
+from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.values.custom_json import JSON, FrozenMap
 from leadmodel.errors import Problem
 
-__all__ = ["Conflict", "Merged", "SetAside", "merge", "repoint_customer"]
+__all__ = ["Conflict", "MergeRecord", "Merged", "SetAside", "merge", "repoint_customer"]
 
 E = TypeVar("E", Lead, Contact)
-
-
-@attrs.frozen(kw_only=True)
-class Conflict:
-    """Records that disagree on ``field``: each differing value, by the id of its record.
-
-    The survivor keeps the value of the first record in merge order that has one.
-    """
-
-    field: str
-    values: Mapping[str, object]
-
-
-@attrs.frozen(kw_only=True)
-class SetAside:
-    """A value of an absorbed record that the survivor cannot hold, kept here whole.
-
-    ``field`` is ``history`` (a status history that would not end in the survivor's status),
-    ``stages`` (another record's lifecycle history: the survivor keeps the primary's),
-    ``converted``, ``lost`` or ``previous_lead_id``; ``source_id`` is the record it came from.
-    """
-
-    source_id: str
-    field: str
-    value: object
 
 
 @attrs.frozen(kw_only=True)
@@ -85,7 +66,8 @@ class Merged(Generic[E]):
     ``conflicts``: fields the records disagree on, sorted by field. ``provenance``: for each
     kept value, the id of the record it came from (``owner``, ``contact_points[1]``,
     ``custom.utm``, ``tags[vip]``...). ``set_aside``: what the survivor could not hold.
-    ``at`` and ``by``: when and by whom the merge was made.
+    ``at`` and ``by``: when and by whom the merge was made. All of it is also kept on the
+    survivor, in :attr:`record` (the last of its ``merges``), so storage keeps it.
     """
 
     survivor: E
@@ -93,8 +75,13 @@ class Merged(Generic[E]):
     conflicts: tuple[Conflict, ...]
     provenance: Mapping[str, str]
     set_aside: tuple[SetAside, ...]
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None
+
+    @property
+    def record(self) -> MergeRecord:
+        """What the survivor keeps of this merge: the last of its ``merges``."""
+        return self.survivor.merges[-1]
 
 
 class _Merge:
@@ -142,6 +129,23 @@ class _Merge:
                     kept.append(item)
         self.values[field] = tuple(kept)
 
+    def contact_points(self) -> None:
+        """One point per identity (the first written); other spellings or labels conflict."""
+        kept: list[Any] = []
+        written: dict[object, dict[str, object]] = {}
+        for record in self.records:
+            for point in record.contact_points:
+                variants = written.get(point.identity)
+                if variants is None:
+                    written[point.identity] = {str(record.id): point}
+                    self.provenance[f"contact_points[{len(kept)}]"] = str(record.id)
+                    kept.append(point)
+                else:
+                    variants.setdefault(str(record.id), point)
+        for i, point in enumerate(kept):
+            self.conflict(f"contact_points[{i}]", written[point.identity])
+        self.values["contact_points"] = tuple(kept)
+
     def tags(self) -> None:
         tags: set[str] = set()
         for record in self.records:
@@ -174,10 +178,13 @@ class _Merge:
                 self.conflict("consent", dict(answers))
                 break
 
-    def lead_state(self) -> None:
-        """Pipeline, status, history and outcome: see :func:`merge`."""
+    def lead_state(self, status_from: str | None) -> str:
+        """Pipeline, status, history and outcome (see :func:`merge`); the donor's id."""
         records: tuple[Lead, ...] = self.records
-        donor = next((r for r in records if r.pipeline is not None), records[0])
+        if status_from is not None:
+            donor = next(r for r in records if r.id == status_from)
+        else:
+            donor = next((r for r in records if r.pipeline is not None), records[0])
         self.values["pipeline"], self.values["status"] = donor.pipeline, donor.status
         self.provenance["status"] = str(donor.id)
         self._history(donor, records)
@@ -195,6 +202,7 @@ class _Merge:
                 self.set_aside.append(
                     SetAside(source_id=record.id, field="lost", value=record.lost)
                 )
+        return str(donor.id)
 
     def _history(self, donor: Lead, records: tuple[Lead, ...]) -> None:
         base = donor.history
@@ -205,6 +213,11 @@ class _Merge:
                 continue
             if base and all(e.at <= base[-1].at for e in record.history):
                 taken.extend((e, str(record.id)) for e in record.history if e not in seen)
+                equal = tuple(e for e in record.history if e in seen)
+                if equal:  # the same move, recorded in both: kept once, and reported here
+                    self.set_aside.append(
+                        SetAside(source_id=record.id, field="history", value=equal)
+                    )
                 seen.update(record.history)
             else:  # it would not end where the survivor is: kept whole, aside
                 self.set_aside.append(
@@ -225,7 +238,9 @@ _LEAD_FIRST = (
 _CONTACT_FIRST = ("name", "company_id", "role", "time_zone")
 
 
-def _check(primary: object, others: tuple[object, ...], at: object, by: object) -> None:
+def _check(
+    primary: object, others: tuple[object, ...], at: object, by: object, status_from: object
+) -> None:
     p: c.Problems = []
     kind = type(primary)
     if kind not in (Lead, Contact):
@@ -246,11 +261,18 @@ def _check(primary: object, others: tuple[object, ...], at: object, by: object) 
         ids.add(getattr(other, "id", None))
     c.aware(p, "at", at)
     c.opt_text(p, "by", by, "who merged them")
+    if status_from is not None and kind is Contact:
+        p.append(Problem("status_from", "contacts have no status; leave it out", status_from))
+    elif status_from is not None and status_from not in ids:
+        msg = "the survivor takes the status of one of the merged records; give one of their ids"
+        p.append(Problem("status_from", msg, status_from))
     if p:
         c.fail("merge", p)
 
 
-def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
+def merge(
+    primary: E, *others: E, at: datetime, by: str | None, status_from: str | None = None
+) -> Merged[E]:
     """Merge the duplicates ``others`` into ``primary``; nothing any of them knew is lost.
 
     Works on Leads, or on Contacts. The survivor keeps the primary's id and ``version``
@@ -262,16 +284,26 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
       (also a ``custom`` key with different values, and two different conversions);
     * ``created_at`` is the earliest; ``do_not_contact`` is True if any record says so, and
       ``consent`` False if any record says so (the careful answer wins);
-    * the status (``pipeline``, ``status``) is the primary's, or the first record's that is
-      in a pipeline. Another record's history is merged in time order when it all happened
+    * the status (``pipeline``, ``status``) and its loss are those of the record whose id is
+      ``status_from``; by default the primary's, or the first record's that is in a
+      pipeline. Another record's history is merged in time order when it all happened
       before the survivor's last move (a Lead's history must end in its status); otherwise
       it is kept whole in ``set_aside``, as are losses the survivor does not carry (it is
       converted, or the loss belongs to another card), the lifecycle histories (``stages``)
-      of the other records (the survivor keeps the primary's lifecycle and its stages) and a
-      ``previous_lead_id`` that points to one of the merged records.
+      of the other records (the survivor keeps the primary's lifecycle and its stages), a
+      ``previous_lead_id`` that points to one of the merged records, the ``erased_at`` of an
+      erased record, and the moves of another record equal to one the survivor holds;
+    * another spelling or label of a contact point the survivor holds is a conflict
+      (``contact_points[i]``).
+
+    The survivor keeps all of it in ``merges``: a :class:`~leadmodel.MergeRecord` (absorbed
+    ids, conflicts, set-aside values, provenance, ``status_from``, ``at``, ``by``) is added
+    after the merge records of every merged record, so storage keeps it with the survivor.
 
     Raises :class:`ValidationError` naming each problem: records of different types, a
-    record merged with itself or given twice, no others, a naive ``at``.
+    record merged with itself or given twice, no others, a naive ``at``, a ``status_from``
+    that is not one of the records' ids (or given for contacts);
+    :class:`~leadmodel.errors.TimeOrderError` for an ``at`` before a record's last entry.
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone
@@ -291,10 +323,12 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
     leadmodel.errors.ValidationError: merge.others[0].id: a record cannot be merged with itself;
     pass only its duplicates; got 'contact-1'
     """
-    _check(primary, others, at, by)
+    _check(primary, others, at, by, status_from)
     records: tuple[Any, ...] = (primary, *others)  # Leads, or Contacts
+    for record in records:
+        check_not_before(record, at, "merge")
     m = _Merge(records)
-    m.union("contact_points", key=attrgetter("identity"))
+    m.contact_points()
     m.custom()
     m.privacy()
     if isinstance(primary, Lead):
@@ -304,7 +338,7 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
         m.union("interest_ids")
         m.union("assessments")
         m.tags()
-        m.lead_state()
+        status_from = m.lead_state(status_from)
         for record in others:  # the survivor's lifecycle is the primary's, with its stages
             if record.stages and record.stages != primary.stages:
                 m.set_aside.append(
@@ -322,13 +356,31 @@ def merge(primary: E, *others: E, at: datetime, by: str | None) -> Merged[E]:
     else:
         for field in _CONTACT_FIRST:
             m.first(field)
-    survivor = attrs.evolve(primary, **m.values)
+    for record in others:  # an erased duplicate: its mark is reported, its do_not_contact kept
+        if record.erased_at is not None:
+            m.set_aside.append(
+                SetAside(source_id=record.id, field="erased_at", value=record.erased_at)
+            )
     conflicts = tuple(
         Conflict(field=field, values=FrozenMap(m.conflicts[field])) for field in sorted(m.conflicts)
     )
+    absorbed_ids = tuple(sorted(str(other.id) for other in others))
+    record = MergeRecord(
+        at=at,
+        by=by,
+        absorbed_ids=absorbed_ids,
+        status_from=status_from,
+        conflicts=conflicts,
+        set_aside=tuple(m.set_aside),
+        provenance=FrozenMap(m.provenance),
+    )
+    past: list[MergeRecord] = sorted(
+        (r for rec in records for r in rec.merges), key=attrgetter("at")
+    )
+    survivor = attrs.evolve(primary, **m.values, merges=(*past, record))
     return Merged(
         survivor=survivor,
-        absorbed_ids=tuple(sorted(str(other.id) for other in others)),
+        absorbed_ids=absorbed_ids,
         conflicts=conflicts,
         provenance=FrozenMap(m.provenance),
         set_aside=tuple(m.set_aside),

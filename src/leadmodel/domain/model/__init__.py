@@ -1,6 +1,7 @@
 """The model: the entities of the ladder, the records they keep, lifecycle stages, field paths."""
 
 from leadmodel.domain.model.entities import (
+    MAX_CONTACT_POINTS,
     Company,
     Contact,
     Customer,
@@ -9,6 +10,7 @@ from leadmodel.domain.model.entities import (
     Interest,
     Lead,
 )
+from leadmodel.domain.model.merges import Conflict, MergeRecord, SetAside
 from leadmodel.domain.model.paths import (
     LEAD_FIELDS,
     check_path,
@@ -31,16 +33,19 @@ from leadmodel.domain.model.stages import (
     LifecycleStage,
     StageChange,
 )
+from leadmodel.domain.model.timeline import check_not_before, last_entry
 
 __all__ = [
     "CUSTOMER_STAGES",
     "LEAD_FIELDS",
+    "MAX_CONTACT_POINTS",
     "MOVES",
     "SERVICE_QUALIFIED",
     "WATERFALL",
     "Answer",
     "Assessment",
     "Company",
+    "Conflict",
     "Contact",
     "ConversionLinks",
     "Customer",
@@ -50,9 +55,13 @@ __all__ = [
     "Lead",
     "LifecycleStage",
     "LossInfo",
+    "MergeRecord",
+    "SetAside",
     "StageChange",
     "StatusChange",
+    "check_not_before",
     "check_path",
+    "last_entry",
     "lead_value",
     "path_problem",
     "requirement_problem",

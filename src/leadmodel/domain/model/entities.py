@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.model.merges import MergeRecord
 from leadmodel.domain.model.records import (
     Assessment,
     ConversionLinks,
@@ -46,6 +47,7 @@ from leadmodel.domain.values.source import Source
 from leadmodel.errors import Problem
 
 __all__ = [
+    "MAX_CONTACT_POINTS",
     "Company",
     "Contact",
     "Customer",
@@ -90,7 +92,25 @@ def _permissions(p: c.Problems, entity: Any) -> None:
         )
 
 
+MAX_CONTACT_POINTS = 1000
+"""The most contact points one record may hold (emails, phones, handles, websites together).
+
+A person has a handful, a company's switchboard and departments some dozens; a thousand is far
+above both and keeps the cost of one record bounded: storing a record keys every contact point,
+inside the storage's write transaction. More is a :class:`~leadmodel.errors.ValidationError`
+naming the field, the count and this cap.
+"""
+
+
 def _contact_points(p: c.Problems, value: object) -> None:
+    if type(value) is tuple and len(value) > MAX_CONTACT_POINTS:
+        # the count alone: the items are not checked one by one (that cost is what the cap bounds)
+        message = (
+            f"{len(value):,} contact points; a record holds at most {MAX_CONTACT_POINTS:,}"
+            " (MAX_CONTACT_POINTS): keep the ones in use, or split the record"
+        )
+        p.append(Problem("contact_points", message))
+        return
     c.tuple_of(p, "contact_points", value, ContactPoint)
 
 
@@ -103,7 +123,7 @@ class Interest:
     """
 
     id: InterestId
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(converter=c.fixed_offset)
     source: Source
     topic: str | None = None
     message: str | None = None
@@ -114,7 +134,7 @@ class Interest:
     lead_id: LeadId | None = None
     custom: Mapping[str, JSON] = EMPTY
     do_not_contact: bool = False
-    erased_at: datetime | None = None
+    erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -123,8 +143,7 @@ class Interest:
         c.aware(p, "occurred_at", self.occurred_at)
         c.instance(p, "source", self.source, Source)
         c.opt_text(p, "topic", self.topic, "the topic")
-        if self.message is not None and type(self.message) is not str:
-            p.append(Problem("message", "the message must be a string", self.message))
+        c.opt_free_text(p, "message", self.message, "the message")
         if self.topic is None and not (type(self.message) is str and self.message.strip()):
             p.append(Problem("topic", "say what the interest was about: give a topic or a message"))
         c.opt_text(p, "person_name", self.person_name, "the person's name")
@@ -149,7 +168,8 @@ class Lead:
     ends in the current status. ``lifecycle`` is the lifecycle stage and ``stages`` its
     history: each :class:`~leadmodel.StageChange` starts where the one before ended, in time
     order, and the last ends at ``lifecycle`` (empty for a lead made at its stage).
-    ``converted`` and ``lost`` exclude each other.
+    ``converted`` and ``lost`` exclude each other. ``merges`` records each merge of
+    duplicates into this lead: what it absorbed and what it could not hold.
     """
 
     id: LeadId
@@ -157,7 +177,7 @@ class Lead:
     contact_points: tuple[ContactPoint, ...]
     topic: str
     source: Source
-    created_at: datetime
+    created_at: datetime = attrs.field(converter=c.fixed_offset)
     company_name: str | None = None
     company_id: CompanyId | None = None
     interest_ids: tuple[InterestId, ...] = ()
@@ -179,7 +199,8 @@ class Lead:
     customer_id: CustomerId | None = None
     consent: bool | None = None
     do_not_contact: bool = False
-    erased_at: datetime | None = None
+    erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    merges: tuple[MergeRecord, ...] = ()
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -193,6 +214,7 @@ class Lead:
         if type(self.topic) is not str or not self.topic.strip():
             msg = f"a lead needs the area of interest it came from — {_LEAD_RULE}"
             p.append(Problem("topic", msg, self.topic))
+        c.unicode(p, "topic", self.topic)
         c.instance(p, "source", self.source, Source)
         c.aware(p, "created_at", self.created_at)
         c.opt_text(p, "company_name", self.company_name, "the company name")
@@ -212,6 +234,7 @@ class Lead:
         c.opt_text(p, "previous_lead_id", self.previous_lead_id, "the previous lead id")
         c.opt_text(p, "customer_id", self.customer_id, "the customer id")
         _permissions(p, self)
+        c.tuple_of(p, "merges", self.merges, MergeRecord)
         if p:
             c.fail("Lead", p)
 
@@ -221,6 +244,7 @@ class Lead:
                 f"a lead needs a person's name (a company name alone is not a lead) — {_LEAD_RULE}"
             )
             p.append(Problem("person_name", msg, self.person_name))
+        c.unicode(p, "person_name", self.person_name)
         if self.contact_points == ():
             msg = "a lead needs at least one contact point (phone, email or messenger)"
             msg = f"{msg} — {_LEAD_RULE}"
@@ -276,7 +300,10 @@ def _tags(p: c.Problems, value: object) -> None:
 
 @attrs.frozen(kw_only=True)
 class Contact:
-    """A person record; not every contact is a lead. In B2B a company has several."""
+    """A person record; not every contact is a lead. In B2B a company has several.
+
+    ``merges`` records each merge of duplicates into this contact.
+    """
 
     id: ContactId
     name: str
@@ -287,7 +314,8 @@ class Contact:
     custom: Mapping[str, JSON] = EMPTY
     consent: bool | None = None
     do_not_contact: bool = False
-    erased_at: datetime | None = None
+    erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    merges: tuple[MergeRecord, ...] = ()
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -302,6 +330,7 @@ class Contact:
         c.opt_text(p, "role", self.role, "the role")
         c.time_zone(p, "time_zone", self.time_zone)
         _permissions(p, self)
+        c.tuple_of(p, "merges", self.merges, MergeRecord)
         if p:
             c.fail("Contact", p)
 
@@ -347,7 +376,7 @@ class Customer:
 
     id: CustomerId
     kind: CustomerKind
-    since: datetime
+    since: datetime = attrs.field(converter=c.fixed_offset)
     origin: CustomerOrigin
     contact_id: ContactId | None = None
     company_id: CompanyId | None = None

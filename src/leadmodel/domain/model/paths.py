@@ -60,6 +60,8 @@ def path_problem(value: object) -> str | None:
     """Why ``value`` is not a Lead field path, or ``None`` when it is one."""
     if type(value) is not str or not value.strip():
         return f"expected {PATH_HINT}"
+    if not c.is_unicode(value):
+        return c.NOT_UNICODE
     head, dot, rest = value.partition(".")
     if head not in LEAD_FIELDS:
         return f"not a Lead field; use {PATH_HINT}"

@@ -32,7 +32,7 @@ class StatusChange:
     pipeline: str
     from_status: str | None
     to_status: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     reason: str | None = None
     note: str | None = None
@@ -54,16 +54,17 @@ def check_move(p: c.Problems, at: object, by: object, reason: object, note: obje
     if (  # the common case, decided in one expression (moves are a hot path)
         type(at) is datetime
         and at.utcoffset() is not None
-        and (by is None or (type(by) is str and by.strip() != ""))
+        and c.in_range(at)
+        and (by is None or (type(by) is str and by.strip() != "" and c.is_unicode(by)))
         and (reason is None or (type(reason) is str and reason.strip() != ""))
-        and (note is None or type(note) is str)
+        and (note is None or (type(note) is str and c.is_unicode(note)))
+        and (reason is None or c.is_unicode(reason))
     ):
         return
     c.aware(p, "at", at)
     c.opt_text(p, "by", by, "who moved it")
     c.opt_text(p, "reason", reason, "the reason")
-    if note is not None and type(note) is not str:
-        p.append(Problem("note", "the note must be a string", note))
+    c.opt_free_text(p, "note", note, "the note")
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +72,7 @@ class ConversionLinks:
     """What a converted lead produced: the customer, its contact and company, the deal/order."""
 
     customer_id: CustomerId
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     contact_id: ContactId | None = None
     company_id: CompanyId | None = None
     deal_ref: str | None = None
@@ -93,7 +94,7 @@ class LossInfo:
 
     status: str
     reason: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     note: str | None = None
 
@@ -103,8 +104,7 @@ class LossInfo:
         c.text(p, "reason", self.reason, "the reason")
         c.aware(p, "at", self.at)
         c.opt_text(p, "by", self.by, "who lost it")
-        if self.note is not None and type(self.note) is not str:
-            p.append(Problem("note", "the note must be a string", self.note))
+        c.opt_free_text(p, "note", self.note, "the note")
         if p:
             c.fail("LossInfo", p)
 
@@ -118,7 +118,7 @@ class Answer:
     value: JSON = None
     note: str | None = None
     by: str | None = None
-    at: datetime | None = None
+    at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -132,8 +132,7 @@ class Answer:
                 p.extend(exc.problems)
             else:
                 object.__setattr__(self, "value", frozen)
-        if self.note is not None and type(self.note) is not str:
-            p.append(Problem("note", "the note must be a string", self.note))
+        c.opt_free_text(p, "note", self.note, "the note")
         c.opt_text(p, "by", self.by, "who answered")
         c.opt_aware(p, "at", self.at)
         if p:
@@ -156,7 +155,7 @@ class Assessment:
     answers: tuple[Answer, ...]
     qualified: bool
     score: float
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     missing: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()

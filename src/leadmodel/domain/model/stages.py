@@ -134,7 +134,7 @@ class StageChange:
 
     from_stage: LifecycleStage
     to_stage: LifecycleStage
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     reason: str | None = None
 

@@ -10,7 +10,7 @@ once; parts that did not load are ``None`` there, and are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from leadmodel.domain.pipeline.kinds import Policy, StatusKind
@@ -18,9 +18,9 @@ from leadmodel.errors import Problem
 
 __all__ = [
     "Funnel",
+    "Moves",
     "all_edges",
     "funnel_problems",
-    "open_edges",
     "registry_problems",
 ]
 
@@ -67,37 +67,158 @@ class Funnel(Protocol):
     def close_from_any(self) -> bool: ...
 
 
-def open_edges(spec: Funnel) -> set[tuple[str, str]]:
-    """The moves the policy and explicit transitions allow, before closing and reopening."""
-    opened = [s.key for s in spec.statuses if s.kind is StatusKind.open]
-    edges: set[tuple[str, str]] = set()
-    for i, source in enumerate(opened):
-        if spec.policy is Policy.forward_only:
-            edges.update((source, target) for target in opened[i + 1 :])
-        elif spec.policy is Policy.adjacent:
-            edges.update((source, target) for target in opened[max(i - 1, 0) : i + 2])
-        elif spec.policy is Policy.any:
-            edges.update((source, target) for target in opened)
-    edges.update((t.source, t.target) for t in spec.transitions)
-    return {(a, b) for a, b in edges if a != b}
+class Moves:
+    """Every move a spec allows, held as its rules rather than as a list of edges.
+
+    ``forward_only`` and ``any`` allow a number of moves quadratic in the statuses (10,000
+    statuses: 50 million moves), so the edges are never listed: :meth:`allows` answers from
+    the statuses' kinds and places in O(1), :meth:`targets` lists one status's targets in
+    O(statuses), and :meth:`reached` / :meth:`reaching` walk the graph in O(statuses +
+    transitions), taking each group of moves (the opens after a status, every open, every
+    closing status) once. The moves are those of the policy between open statuses, the
+    explicit transitions, closing from any open status (``close_from_any``) and reopening
+    (``allow_reopen`` for lost, ``reopen_won`` for won); never a move to the same status.
+    """
+
+    __slots__ = (
+        "_close_from_any",
+        "_closing",
+        "_extra",
+        "_extra_in",
+        "_index",
+        "_kind",
+        "_opened",
+        "_place",
+        "_policy",
+        "_reopen",
+    )
+
+    def __init__(self, spec: Funnel) -> None:
+        self._kind = {s.key: s.kind for s in spec.statuses}
+        self._index = {key: i for i, key in enumerate(self._kind)}
+        self._opened = [k for k, kind in self._kind.items() if kind is StatusKind.open]
+        self._closing = [k for k, kind in self._kind.items() if kind is not StatusKind.open]
+        self._place = {key: i for i, key in enumerate(self._opened)}
+        self._policy = spec.policy
+        self._close_from_any = spec.close_from_any
+        self._reopen = {StatusKind.lost: spec.allow_reopen, StatusKind.won: spec.reopen_won}
+        self._extra: dict[str, set[str]] = {}
+        self._extra_in: dict[str, set[str]] = {}
+        for move in spec.transitions:
+            a, b = move.source, move.target
+            if a != b and a in self._kind and b in self._kind:
+                self._extra.setdefault(a, set()).add(b)
+                self._extra_in.setdefault(b, set()).add(a)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._kind
+
+    def allows(self, source: str, target: str) -> bool:
+        """Whether the spec allows a move from ``source`` to ``target`` (O(1))."""
+        kind, to = self._kind.get(source), self._kind.get(target)
+        if kind is None or to is None or source == target:
+            return False
+        if target in self._extra.get(source, ()):
+            return True
+        if kind is not StatusKind.open:
+            return to is StatusKind.open and self._reopen[kind]
+        if to is not StatusKind.open:
+            return self._close_from_any
+        policy, i, j = self._policy, self._place[source], self._place[target]
+        return (
+            policy is Policy.any
+            or (policy is Policy.forward_only and j > i)
+            or (policy is Policy.adjacent and abs(i - j) == 1)
+        )
+
+    def targets(self, source: str) -> tuple[str, ...]:
+        """The statuses ``source`` may move to, in funnel order (O(statuses))."""
+        return tuple(key for key in self._kind if self.allows(source, key))
+
+    def edges(self) -> Iterator[tuple[int, int]]:
+        """Every move as (source, target) places in the funnel, sorted; as many as there are."""
+        for source, i in self._index.items():
+            found = set(self._extra.get(source, ()))
+            kind = self._kind[source]
+            if kind is not StatusKind.open:
+                found.update(self._opened if self._reopen[kind] else ())
+            else:
+                place = self._place[source]
+                if self._policy is Policy.forward_only:
+                    found.update(self._opened[place + 1 :])
+                elif self._policy is Policy.adjacent:
+                    found.update(self._opened[max(place - 1, 0) : place + 2])
+                elif self._policy is Policy.any:
+                    found.update(self._opened)
+                found.update(self._closing if self._close_from_any else ())
+            found.discard(source)
+            yield from ((i, j) for j in sorted(map(self._index.__getitem__, found)))
+
+    def reached(self, start: Iterable[str]) -> set[str]:
+        """Every status some moves lead to from ``start`` (``start`` included)."""
+        return self._walk(start, forward=True)
+
+    def reaching(self, ends: Iterable[str]) -> set[str]:
+        """Every status from which some moves lead to one of ``ends`` (``ends`` included)."""
+        return self._walk(ends, forward=False)
+
+    def _walk(self, start: Iterable[str], *, forward: bool) -> set[str]:
+        seen = {key for key in start if key in self._kind}
+        stack = list(seen)
+        opened, closing, place = self._opened, self._closing, self._place
+        extra = self._extra if forward else self._extra_in
+        policy = self._policy
+        # each group of moves is taken once: a bound of the opens already taken (after a
+        # status going forward, before it going back), and flags for "every open" and
+        # "every closing status"
+        bound = len(opened) if forward else 0
+        every_open = every_closing = False
+        reopenable = [k for k in closing if self._reopen[self._kind[k]]]
+
+        def take(keys: Iterable[str]) -> None:
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    stack.append(key)
+
+        while stack:
+            key = stack.pop()
+            take(extra.get(key, ()))
+            if self._kind[key] is StatusKind.open:
+                i = place[key]
+                if policy is Policy.adjacent:
+                    take(opened[max(i - 1, 0) : i + 2])
+                elif policy is Policy.forward_only and forward and i + 1 < bound:
+                    take(opened[i + 1 : bound])
+                    bound = i + 1
+                elif policy is Policy.forward_only and not forward and i > bound:
+                    take(opened[bound:i])
+                    bound = i
+                elif policy is Policy.any and not every_open:
+                    every_open = True
+                    take(opened)
+                if forward and self._close_from_any and not every_closing:
+                    every_closing = True
+                    take(closing)
+                elif not forward and not every_closing:  # reopening leads back here
+                    every_closing = True
+                    take(reopenable)
+            elif not every_open and (
+                self._reopen[self._kind[key]] if forward else self._close_from_any
+            ):  # reopening leads to every open status; closing from any comes from them
+                every_open = True
+                take(opened)
+        return seen
 
 
 def all_edges(spec: Funnel) -> dict[str, frozenset[str]]:
-    """Every allowed move, by source status: policy, transitions, closing and reopening."""
-    kinds = {s.key: s.kind for s in spec.statuses}
-    opened = [k for k, kind in kinds.items() if kind is StatusKind.open]
-    closing = [k for k, kind in kinds.items() if kind is not StatusKind.open]
-    targets: dict[str, set[str]] = {k: set() for k in kinds}
-    for source, target in open_edges(spec):
-        if source in targets and target in kinds:
-            targets[source].add(target)
-    for key, kind in kinds.items():
-        if kind is StatusKind.open and spec.close_from_any:
-            targets[key].update(closing)
-        reopen = spec.allow_reopen if kind is StatusKind.lost else spec.reopen_won
-        if kind is not StatusKind.open and reopen:
-            targets[key].update(opened)
-    return {k: frozenset(v - {k}) for k, v in targets.items()}
+    """Every allowed move, listed by source status.
+
+    As many entries as moves: quadratic in the statuses for ``forward_only`` and ``any``.
+    The library itself asks :class:`Moves`; this listing is for tools and tests.
+    """
+    moves = Moves(spec)
+    return {key: frozenset(moves.targets(key)) for key in moves._kind}
 
 
 def funnel_problems(spec: Funnel) -> list[Problem]:
@@ -174,14 +295,10 @@ def registry_problems(
 
 
 def _reachability_problems(spec: Funnel) -> list[Problem]:
-    targets = all_edges(spec)
-    sources: dict[str, set[str]] = {key: set() for key in targets}
-    for source, reachable in targets.items():
-        for target in reachable:
-            sources[target].add(source)
+    moves = Moves(spec)
     first = spec.statuses[0].key
-    reached = _closure([first], targets)
-    ends = _closure([s.key for s in spec.statuses if s.kind is not StatusKind.open], sources)
+    reached = moves.reached([first])
+    ends = moves.reaching([s.key for s in spec.statuses if s.kind is not StatusKind.open])
     found = []
     for i, status in enumerate(spec.statuses):
         if status.key not in reached:
@@ -191,15 +308,3 @@ def _reachability_problems(spec: Funnel) -> list[Problem]:
             message = f"dead end: no way from {status.key!r} to won or lost"
             found.append(Problem(f"statuses[{i}]", message))
     return found
-
-
-def _closure(start: list[str], edges: Mapping[str, Collection[str]]) -> set[str]:
-    """Every status reachable from ``start`` along ``edges`` (one breadth-first walk)."""
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen

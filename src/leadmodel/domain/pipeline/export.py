@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from leadmodel.domain.pipeline.checks import all_edges
+from collections.abc import Iterator
+
+from leadmodel.domain.pipeline.checks import Moves
 from leadmodel.domain.pipeline.spec import PipelineSpec, StatusKind
 
 __all__ = ["to_dot", "to_mermaid"]
 
 
-def _edges(spec: PipelineSpec) -> list[tuple[int, int]]:
-    index = {s.key: i for i, s in enumerate(spec.statuses)}
-    return sorted(
-        (index[source], index[target])
-        for source, targets in all_edges(spec).items()
-        for target in targets
-    )
+def _edges(spec: PipelineSpec) -> Iterator[tuple[int, int]]:
+    # sorted by source, then target; a diagram draws every move, so its size is theirs
+    return Moves(spec).edges()
 
 
 def _one_line(text: str, newline: str) -> str:

@@ -40,14 +40,41 @@ class Guards(Mapping[str, GuardCheck]):
     def register(
         self, name: str, check: GuardCheck | None = None
     ) -> GuardCheck | Callable[[GuardCheck], GuardCheck]:
-        """Register ``check`` under ``name`` (usable as a decorator); returns the check."""
+        """Register ``check`` under ``name`` (usable as a decorator); returns the check.
+
+        >>> import leadmodel as lm
+        >>> guards = lm.Guards()
+        >>> @guards.register("has_manager")
+        ... def has_manager(lead, to):
+        ...     return lead.owner is not None or "assign a manager first"
+        >>> weekday = guards.register("weekday", lambda lead, to: True)
+        >>> sorted(guards), guards["has_manager"] is has_manager
+        (['has_manager', 'weekday'], True)
+        """
         if check is None:
             return lambda fn: self.register(name, fn)
         self._checks[name] = check
         return check
 
     def refusal(self, name: str, lead: Lead, to: str) -> str | None:
-        """Why guard ``name`` refuses moving ``lead`` to ``to``, or ``None`` if it allows it."""
+        """Why guard ``name`` refuses moving ``lead`` to ``to``, or ``None`` if it allows it.
+
+        >>> from datetime import datetime, timezone
+        >>> import attrs
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form),
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> guards = lm.Guards({"has_manager": lambda lead, to: lead.owner is not None,
+        ...                     "has_phone": lambda lead, to: "ask for a phone number"})
+        >>> guards.refusal("has_manager", attrs.evolve(lead, owner="anna"), "qualified") is None
+        True
+        >>> guards.refusal("has_manager", lead, "qualified")  # False: the refusal names the guard
+        "guard 'has_manager' refused"
+        >>> guards.refusal("has_phone", lead, "won")
+        'ask for a phone number'
+        """
         verdict = self._checks[name](lead, to)
         if verdict is True:
             return None

@@ -95,6 +95,9 @@ def read_json(
     frameworks: Collection[str] | None = None,
 ) -> PipelineSpec:
     """The spec in JSON text (the same shape as the dict and TOML forms)."""
+    if not isinstance(text, str | bytes | bytearray):
+        problem = Problem("", "pass the JSON text (a str, or UTF-8 bytes)", text)
+        raise PipelineSpecError([problem])
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:

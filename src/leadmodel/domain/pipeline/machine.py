@@ -9,9 +9,11 @@ from typing import Any
 
 import attrs
 
+from leadmodel._kernel.checks import fixed_offset
 from leadmodel._kernel.copy import replace, unchecked
 from leadmodel.domain.model.entities import Lead
 from leadmodel.domain.model.records import LossInfo, StatusChange, check_move
+from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.pipeline import checks, export, loading, requirements
 from leadmodel.domain.pipeline.guards import Guards
 from leadmodel.domain.pipeline.requirements import FrameworkCheck, latest_assessment
@@ -19,6 +21,23 @@ from leadmodel.domain.pipeline.spec import ActionSpec, PipelineSpec, StatusKind,
 from leadmodel.errors import PipelineSpecError, Problem, TransitionError, ValidationError
 
 __all__ = ["FrameworkCheck", "Pipeline", "latest_assessment"]
+
+
+def _check_call(
+    model: str, lead: object, to: object, recorded: tuple[object, object, object] | None = None
+) -> None:
+    """The arguments of ``enter``, ``move`` and ``transfer``, checked before any is used:
+    a Lead, a status key and, when given, what the move records (``at``, ``by``, ``note``)."""
+    p: list[Problem] = []
+    if not isinstance(lead, Lead):
+        p.append(Problem("lead", "expected a Lead", lead))
+    if type(to) is not str:
+        p.append(Problem("status", "expected a status key (a string)", to))
+    if recorded is not None:
+        at, by, note = recorded
+        check_move(p, at, by, None, note)
+    if p:
+        raise ValidationError(p, model=model)
 
 
 class Pipeline:
@@ -31,11 +50,10 @@ class Pipeline:
     __slots__ = (
         "_frameworks",
         "_guards",
-        "_index",
         "_lost",
+        "_moves",
         "_requires",
         "_status",
-        "_targets",
         "spec",
     )
 
@@ -55,8 +73,7 @@ class Pipeline:
         self._guards = guards if guards is not None else Guards()
         self._frameworks = frameworks
         self._status: dict[str, StatusSpec] = {s.key: s for s in spec.statuses}
-        self._index = {s.key: i for i, s in enumerate(spec.statuses)}
-        self._targets = checks.all_edges(spec)
+        self._moves = checks.Moves(spec)  # the moves as rules: never every edge listed
         # the lookups a move makes, precomputed: a move is dict lookups plus one copy
         self._lost = frozenset(s.key for s in spec.statuses if s.kind is StatusKind.lost)
         self._requires = {s.key: s for s in spec.statuses if s.requires}
@@ -74,6 +91,18 @@ class Pipeline:
         """Read, check and compile a spec document (as ``lm.from_dict(PipelineSpec, data)`` does).
 
         Raises :class:`~leadmodel.errors.PipelineSpecError` listing every problem found.
+
+        >>> import leadmodel as lm
+        >>> repairs = lm.Pipeline.from_dict({"key": "repairs", "label": "Ремонти", "statuses": [
+        ...     {"key": "new", "label": "Нова"}, {"key": "done", "kind": "won"}]})
+        >>> repairs, repairs.first
+        (Pipeline('repairs', 2 statuses), 'new')
+        >>> lm.Pipeline.from_dict({"key": "repairs", "statuses": [{"key": "new"}]})
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.PipelineSpecError: pipeline spec: 2 problems:
+          statuses: no won status: add one with kind = "won"
+          statuses[0]: dead end: no way from 'new' to won or lost
         """
         spec = loading.read_dict(data, guards=guards, frameworks=frameworks, source=source)
         return cls(spec, guards=guards, frameworks=frameworks, source=source)
@@ -92,6 +121,25 @@ class Pipeline:
         before, but is deprecated (``DeprecationWarning``); a file that cannot be read is a
         :class:`~leadmodel.errors.PipelineSpecError`. Problems name the line they were found
         on: ``line 14: statuses[2].kind: ...``.
+
+        >>> import leadmodel as lm
+        >>> text = '''
+        ... key = "repairs"
+        ... [[statuses]]
+        ... key = "new"
+        ... [[statuses]]
+        ... key = "done"
+        ... kind = "won"
+        ... '''
+        >>> lm.Pipeline.from_toml(text)
+        Pipeline('repairs', 2 statuses)
+        >>> lm.Pipeline.from_toml(text.replace('"won"', '"wonn"'))
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.PipelineSpecError: pipeline spec: 4 problems:
+          ...
+          line 7: statuses[1].kind: expected one of 'open', 'won', 'lost'; got 'wonn'
+          statuses: no won status: add one with kind = "won"
         """
         spec = loading.read_toml(source, guards=guards, frameworks=frameworks)
         return cls(spec, guards=guards, frameworks=frameworks)
@@ -104,25 +152,69 @@ class Pipeline:
         guards: Guards | None = None,
         frameworks: Mapping[str, FrameworkCheck] | None = None,
     ) -> Pipeline:
-        """Read a spec from JSON text (the same shape as the dict and TOML forms)."""
+        """Read a spec from JSON text (the same shape as the dict and TOML forms).
+
+        >>> import leadmodel as lm
+        >>> lm.Pipeline.from_json(lm.to_json(lm.pipelines.SIMPLE.spec)) == lm.pipelines.SIMPLE
+        True
+        >>> lm.Pipeline.from_json('{"key": "repairs", ')
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.PipelineSpecError: pipeline spec: 1 problem:
+          not valid JSON: ...
+        """
         spec = loading.read_json(text, guards=guards, frameworks=frameworks)
         return cls(spec, guards=guards, frameworks=frameworks)
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as a document, the same as ``lm.to_dict(pipeline.spec)``: ``schema_version``
-        first, settings at their default left out."""
+        first, settings at their default left out.
+
+        >>> import leadmodel as lm
+        >>> doc = lm.pipelines.SIMPLE.to_dict()
+        >>> list(doc)[:3], doc["statuses"][2]
+        (['schema_version', 'key', 'label'], {'key': 'won', 'label': 'Won', 'kind': 'won'})
+        >>> doc == lm.to_dict(lm.pipelines.SIMPLE.spec)
+        True
+        """
         return loading.to_dict(self.spec)
 
     def to_toml(self) -> str:
-        """The spec as TOML text that :meth:`from_toml` reads back to an equal pipeline."""
+        """The spec as TOML text that :meth:`from_toml` reads back to an equal pipeline.
+
+        >>> import leadmodel as lm
+        >>> text = lm.pipelines.SIMPLE.to_toml()
+        >>> print(*text.splitlines()[:3], sep="\\n")
+        schema_version = 1
+        key = "simple"
+        label = "Simple CRM"
+        >>> lm.Pipeline.from_toml(text) == lm.pipelines.SIMPLE
+        True
+        """
         return loading.to_toml(self.spec)
 
     def to_mermaid(self) -> str:
-        """A Mermaid state diagram of the pipeline (renders in MkDocs Material)."""
+        """A Mermaid state diagram of the pipeline (renders in MkDocs Material).
+
+        >>> import leadmodel as lm
+        >>> print(*lm.pipelines.SIMPLE.to_mermaid().splitlines()[:4], sep="\\n")
+        stateDiagram-v2
+            direction LR
+            state "New" as s0
+            state "In progress" as s1
+        """
         return export.to_mermaid(self.spec)
 
     def to_dot(self) -> str:
-        """A Graphviz DOT digraph of the pipeline."""
+        """A Graphviz DOT digraph of the pipeline.
+
+        >>> import leadmodel as lm
+        >>> print(*lm.pipelines.SIMPLE.to_dot().splitlines()[:4], sep="\\n")
+        digraph "simple" {
+            rankdir=LR;
+            node [shape=box, style="rounded"];
+            s0 [label="New"];
+        """
         return export.to_dot(self.spec)
 
     # -- facts ---------------------------------------------------------------------------
@@ -142,7 +234,17 @@ class Pipeline:
         return self.spec.statuses[0].key
 
     def status(self, key: str) -> StatusSpec:
-        """The spec of status ``key``; raises ``TransitionError(why="unknown_status")``."""
+        """The spec of status ``key``; raises ``TransitionError(why="unknown_status")``.
+
+        >>> import leadmodel as lm
+        >>> lm.pipelines.KEYCRM_REQUESTS.status("lost").lost_reasons
+        ('no_budget', 'not_target', 'competitor', 'no_answer')
+        >>> lm.pipelines.SIMPLE.status("paid")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.TransitionError: pipeline 'simple': cannot move from None to 'paid'
+        (unknown_status): 'paid' is not a status of this pipeline
+        """
         try:
             return self._status[key]
         except KeyError:
@@ -151,7 +253,12 @@ class Pipeline:
             ) from None
 
     def kind(self, key: str) -> StatusKind:
-        """Whether ``key`` is an open, won or lost status."""
+        """Whether ``key`` is an open, won or lost status.
+
+        >>> import leadmodel as lm
+        >>> [lm.pipelines.SIMPLE.kind(key).value for key in ("new", "won", "lost")]
+        ['open', 'won', 'lost']
+        """
         return self.status(key).kind
 
     def __repr__(self) -> str:
@@ -165,12 +272,33 @@ class Pipeline:
 
     # -- moving ----------------------------------------------------------------------------
     def enter(self, lead: Lead, *, at: datetime, by: str | None, status: str | None = None) -> Lead:
-        """Put a lead that is in no pipeline into the first (or given open) status."""
+        """Put a lead that is in no pipeline into the first (or given open) status.
+
+        Raises :class:`~leadmodel.errors.TimeOrderError` for an ``at`` before the lead's last
+        entry (its creation, a lifecycle move...).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> lead = requests.enter(lead, at=at, by="anna")
+        >>> lead.pipeline, lead.status, lead.history[-1].from_status
+        ('requests', 'new', None)
+        >>> requests.enter(lead, at=at, by="anna")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'new' to 'new'
+        (other_pipeline): the lead is already in pipeline 'requests'; transfer() it instead
+        """
         to = self.first if status is None else status
+        _check_call("Pipeline.enter", lead, to)
         if lead.pipeline is not None:
             detail = f"the lead is already in pipeline {lead.pipeline!r}; transfer() it instead"
             raise self._error(lead.status, to, "other_pipeline", detail)
         self._check_entry(lead, to)
+        check_not_before(lead, at, f"pipeline {self.key!r}: enter")
         change = StatusChange(pipeline=self.key, from_status=None, to_status=to, at=at, by=by)
         return attrs.evolve(lead, pipeline=self.key, status=to, history=(*lead.history, change))
 
@@ -189,17 +317,36 @@ class Pipeline:
         A move to a lost status needs a ``reason`` from that status's ``lost_reasons`` and
         records :class:`~leadmodel.LossInfo`; reopening a lost lead clears it. Raises
         :class:`~leadmodel.errors.TransitionError` with ``why`` set when the move is refused.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> lead = requests.enter(lead, at=at, by="anna")
+        >>> lead = requests.move(lead, "in_work", at=at, by="anna")
+        >>> lead.status, [change.to_status for change in lead.history]
+        ('in_work', ['new', 'in_work'])
+        >>> requests.move(lead, "lost", at=at, by="anna")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'in_work' to 'lost'
+        (reason_required): a lost status needs a reason: one of no_budget, not_target, competitor,
+        no_answer
+        >>> requests.move(lead, "lost", at=at, by="anna", reason="no_budget").lost.reason
+        'no_budget'
         """
+        _check_call("Pipeline.move", lead, to)
         current = lead.status
         if lead.pipeline != self.key:
             where = f"pipeline {lead.pipeline!r}" if lead.pipeline else "no pipeline"
             raise self._error(
                 current, to, "other_pipeline", f"the lead is in {where}, not {self.key!r}"
             )
-        targets = self._targets.get(current)  # type: ignore[arg-type]
-        if targets is None:
+        if current not in self._moves:
             raise self._error(current, to, "unknown_status", f"the status {current!r} is not here")
-        if to not in targets:
+        if not self._moves.allows(current, to):  # type: ignore[arg-type]
             raise self._refusal(current, to)
         lost = None
         if to in self._lost:
@@ -213,6 +360,7 @@ class Pipeline:
         check_move(problems, at, by, reason, note)
         if problems:
             raise ValidationError(problems, model="Pipeline.move")
+        at = fixed_offset(at)  # the datetime rule: times compare as instants, fold or not
         history = lead.history
         if history and at < history[-1].at:
             detail = (
@@ -234,12 +382,25 @@ class Pipeline:
         return replace(lead, status=to, history=(*history, change), lost=lost)
 
     def allowed(self, lead: Lead) -> tuple[str, ...]:
-        """The statuses the lead may move to now, in funnel order (lost ones need a reason)."""
-        if lead.pipeline != self.key or lead.status not in self._targets:
+        """The statuses the lead may move to now, in funnel order (lost ones need a reason).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> requests.allowed(lead)  # in no pipeline yet: enter() it first
+        ()
+        >>> requests.allowed(requests.enter(lead, at=at, by="anna"))
+        ('in_work', 'qualified', 'offer_sent', 'won', 'lost')
+        """
+        if lead.pipeline != self.key or lead.status not in self._moves:
             return ()
         out = []
+        allows, current = self._moves.allows, lead.status or ""
         for status in self.spec.statuses:
-            if status.key in self._targets[lead.status] and (
+            if allows(current, status.key) and (
                 not status.requires or not self._missing(lead, status)
             ):
                 out.append(status.key)
@@ -250,6 +411,20 @@ class Pipeline:
 
         Pass the ``lead`` to honour its do-not-contact flag: actions that reach out to the
         person (email, message, call) are then left out.
+
+        >>> from datetime import datetime, timezone
+        >>> import attrs
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> lead = requests.enter(lead, at=at, by="anna")
+        >>> lead = requests.move(lead, "offer_sent", at=at, by="anna")
+        >>> requests.actions(lead.history[-1])
+        (ActionSpec(action='schedule_call', params=FrozenMap({'in_minutes': 1440})),)
+        >>> requests.actions(lead.history[-1], attrs.evolve(lead, do_not_contact=True))
+        ()
         """
         if change.pipeline != self.key or change.to_status not in self._status:
             return ()
@@ -268,8 +443,29 @@ class Pipeline:
         by: str | None,
         note: str | None = None,
     ) -> Lead:
-        """Move a lead from here into an open status of ``to_pipeline`` (requests → deals)."""
+        """Move a lead from here into an open status of ``to_pipeline`` (requests → deals).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> lead = requests.enter(lead, at=at, by="anna")
+        >>> deal = requests.transfer(lead, lm.pipelines.B2B_DEALS, at=at, by="anna")
+        >>> deal.pipeline, deal.status, deal.history[-1].from_pipeline
+        ('deals', 'qualification', 'requests')
+        >>> requests.transfer(deal, lm.pipelines.B2B_DEALS, at=at, by="anna")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'qualification' to
+        'qualification' (other_pipeline): the lead is not in pipeline 'requests'
+        """
+        if not isinstance(to_pipeline, Pipeline):
+            problem = Problem("to_pipeline", "expected a Pipeline", to_pipeline)
+            raise ValidationError([problem], model="Pipeline.transfer")
         to = to_pipeline.first if status is None else status
+        _check_call("Pipeline.transfer", lead, to, (at, by, note))
         if lead.pipeline != self.key:
             raise self._error(
                 lead.status, to, "other_pipeline", f"the lead is not in pipeline {self.key!r}"
@@ -298,6 +494,24 @@ class Pipeline:
 
         Returns the status the history ends in here (``None`` if it never entered this
         pipeline); raises :class:`TransitionError` at the first move the spec does not allow.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> lead = requests.enter(lead, at=at, by="anna")
+        >>> lead = requests.move(lead, "in_work", at=at, by="anna")
+        >>> requests.replay(lead.history), lm.pipelines.SIMPLE.replay(lead.history)
+        ('in_work', None)
+        >>> back = lm.StatusChange(pipeline="requests", from_status="in_work", to_status="new",
+        ...                        at=at)
+        >>> requests.replay((*lead.history, back))
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'in_work' to 'new'
+        (not_allowed): allowed from here: qualified, offer_sent, won, lost
         """
         pipeline: str | None = None
         status: str | None = None
@@ -328,7 +542,7 @@ class Pipeline:
                 f"the history has a move from {change.from_status!r}; the card was in {status!r}"
             )
             raise self._error(status, to, "not_allowed", detail)
-        if to not in self._targets.get(status or "", frozenset()):
+        if not self._moves.allows(status or "", to):
             raise self._refusal(status, to)
         target = self._status[to]
         if target.kind is StatusKind.lost:
@@ -361,10 +575,7 @@ class Pipeline:
             return self._error(
                 current, to, "terminal", "lost is final (the spec does not allow reopening)"
             )
-        allowed = (
-            ", ".join(sorted(self._targets.get(current or "", ()), key=self._index.__getitem__))
-            or "none"
-        )
+        allowed = ", ".join(self._moves.targets(current or "")) or "none"  # in funnel order
         return self._error(current, to, "not_allowed", f"allowed from here: {allowed}")
 
     def _check_reason(self, current: str | None, target: StatusSpec, reason: str | None) -> None:

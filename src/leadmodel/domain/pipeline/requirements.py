@@ -20,6 +20,23 @@ def latest_assessment(lead: Lead, framework: str) -> tuple[str, ...] | None:
 
     Returns ``None`` when it did, else the criteria it lacked (or the framework's name when the
     lead was never assessed against it).
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+    ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> lm.pipelines.latest_assessment(lead, "BANT")  # never assessed
+    ('BANT',)
+    >>> answers = [lm.Answer(criterion="budget", met=True), lm.Answer(criterion="need", met=False)]
+    >>> lead = lm.assess(lead, lm.BANT, answers, at=at, by="anna")
+    >>> lm.pipelines.latest_assessment(lead, "BANT")  # unknown first, then not met
+    ('authority', 'timeline', 'need')
+    >>> every = [lm.Answer(criterion=criterion.key, met=True) for criterion in lm.BANT.criteria]
+    >>> lead = lm.assess(lead, lm.BANT, every, at=at, by="anna")  # the latest one counts
+    >>> print(lm.pipelines.latest_assessment(lead, "BANT"))
+    None
     """
     for assessment in reversed(lead.assessments):
         if assessment.framework == framework:

@@ -12,19 +12,100 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
 import attrs
 
-from leadmodel.domain.model.entities import Contact, Interest, Lead
+from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model.merges import MergeRecord, SetAside
 from leadmodel.domain.model.records import Assessment
+from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.values.custom_json import EMPTY
 from leadmodel.errors import Problem, ValidationError
 
-__all__ = ["erase"]
+__all__ = ["ERASED_COMPANY_NAME", "erase", "is_personal_company_name"]
 
-Erasable = TypeVar("Erasable", Interest, Lead, Contact)
+Erasable = TypeVar("Erasable", Interest, Lead, Contact, Company, Customer)
+
+ERASED_COMPANY_NAME = "erased"
+"""The name an erased company keeps (a company needs a name; this one says what happened)."""
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Legal forms that make a company name a person's own: a sole proprietor trades under it.
+_SOLE_PROPRIETOR = (
+    ("фоп",),
+    ("флп",),
+    ("спд",),
+    ("фо", "п"),
+    ("ип",),
+    ("sole", "proprietor"),
+    ("sole", "trader"),
+    ("jdg",),
+    ("e", "k"),
+)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _has_run(words: list[str], run: tuple[str, ...]) -> bool:
+    return any(tuple(words[i : i + len(run)]) == run for i in range(len(words)))
+
+
+def is_personal_company_name(company_name: str | None, names: Iterable[str | None]) -> bool:
+    """Whether ``company_name`` names the person called ``names`` (their name is its name).
+
+    The rule: it does when it has a sole-proprietor legal form (ФОП, ФЛП, СПД, ИП, "sole
+    proprietor", "sole trader", JDG, e.K.), whose trade name is the owner's own; or when it
+    holds every word of one of the person's names (case and order aside); or, for a name of
+    two or more words, two of them.
+
+    >>> is_personal_company_name("ФОП Маркерчук З. П.", [])
+    True
+    >>> is_personal_company_name("Koval & Sons", ["Olena Koval"])
+    False
+    >>> is_personal_company_name("Olena Koval Design", ["Koval Olena"])
+    True
+    """
+    if not company_name:
+        return False
+    words = _words(company_name)
+    if any(_has_run(words, form) for form in _SOLE_PROPRIETOR):
+        return True
+    present = set(words)
+    for name in names:
+        own = set(_words(name or ""))
+        if own and (own <= present or len(own & present) >= 2):  # noqa: PLR2004 - two words
+            return True
+    return False
+
+
+def _company_name(name: str | None, names: Iterable[str | None]) -> str | None:
+    return None if is_personal_company_name(name, names) else name
+
+
+# what a merge kept that may name or reach the person: conflicting names, contact points,
+# company names and custom values; the notes of set-aside moves and losses
+_PERSONAL_CONFLICTS = ("person_name", "name", "company_name", "contact_points[", "custom.")
+
+
+def _merge_record(record: MergeRecord) -> MergeRecord:
+    conflicts = tuple(c for c in record.conflicts if not c.field.startswith(_PERSONAL_CONFLICTS))
+    return attrs.evolve(
+        record, conflicts=conflicts, set_aside=tuple(_set_aside(s) for s in record.set_aside)
+    )
+
+
+def _set_aside(kept: SetAside) -> SetAside:
+    if kept.field == "history":
+        return attrs.evolve(kept, value=tuple(attrs.evolve(c, note=None) for c in kept.value))
+    if kept.field == "lost":
+        return attrs.evolve(kept, value=attrs.evolve(kept.value, note=None))
+    return kept
 
 
 def _assessment(assessment: Assessment) -> Assessment:
@@ -32,13 +113,22 @@ def _assessment(assessment: Assessment) -> Assessment:
     return attrs.evolve(assessment, answers=answers)
 
 
-def erase(entity: Erasable, *, at: datetime) -> Erasable:
-    """Remove the personal data of an interest, lead or contact; keep what statistics need.
+def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -> Erasable:
+    """Remove the personal data of a record; keep what statistics need.
 
-    Removed: names, contact points, free text (messages, notes of moves and losses, answer
-    notes and values) and custom fields. Kept: ids, statuses and history (moves, times, who
+    Interests, leads and contacts lose names, contact points, free text (messages, notes of
+    moves and losses, answer notes and values), custom fields, what their ``merges`` kept of
+    these (conflicting names, contact points, company names and custom values; notes set
+    aside), and their ``company_name`` when it is the person's
+    (:func:`is_personal_company_name`, against their own name and ``names``, the person's
+    other names). Kept: ids, statuses and history (moves, times, who
     moved, reasons), amounts, sources, topics, tags, lifecycle, links to other records.
     The result is marked ``erased_at`` and ``do_not_contact``; consent becomes ``False``.
+
+    A company (erase it when it is the person's, such as a sole proprietor's) keeps its id and
+    is renamed :data:`ERASED_COMPANY_NAME`; its legal name, tax id, domain, contact points and
+    custom fields go. A customer keeps its kind, dates, links and order references and loses
+    its custom fields (free-form values that may hold anything about the person).
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone
@@ -51,16 +141,22 @@ def erase(entity: Erasable, *, at: datetime) -> Erasable:
     ('', (), 'Офісні меблі', 'form')
     >>> erased.erased_at.date(), erased.do_not_contact, erased.consent
     (datetime.date(2026, 5, 1), True, False)
-    >>> lm.erase(lm.Company(id=lm.CompanyId("company-1"), name="ТОВ «Меблі-Сервіс»"), at=at)
+    >>> lm.erase(lm.Company(id=lm.CompanyId("company-1"), name="ФОП Коваль О. П."), at=at).name
+    'erased'
+    >>> lm.erase("Олена", at=at)
     Traceback (most recent call last):
     ...
-    leadmodel.errors.ValidationError: erase.entity: erase takes an Interest, a Lead or a Contact;
-    got Company(...)
+    leadmodel.errors.ValidationError: erase.entity: erase takes an Interest, a Lead, a Contact,
+    a Company or a Customer; got 'Олена'
     """
+    if isinstance(entity, Interest | Lead | Contact | Customer):
+        check_not_before(entity, at, "erase")
     if isinstance(entity, Lead):
         return attrs.evolve(
             entity,
             person_name="",
+            merges=tuple(_merge_record(m) for m in entity.merges),
+            company_name=_company_name(entity.company_name, [entity.person_name, *names]),
             contact_points=(),
             history=tuple(attrs.evolve(c, note=None) for c in entity.history),
             lost=attrs.evolve(entity.lost, note=None) if entity.lost else None,
@@ -74,6 +170,7 @@ def erase(entity: Erasable, *, at: datetime) -> Erasable:
         return attrs.evolve(
             entity,
             person_name=None,
+            company_name=_company_name(entity.company_name, [entity.person_name, *names]),
             contact_points=(),
             message=None,
             topic=entity.topic if entity.topic is not None else "erased",
@@ -85,11 +182,25 @@ def erase(entity: Erasable, *, at: datetime) -> Erasable:
         return attrs.evolve(
             entity,
             name="",
+            merges=tuple(_merge_record(m) for m in entity.merges),
             contact_points=(),
             custom=EMPTY,
             consent=False,
             do_not_contact=True,
             erased_at=at,
         )
-    problem = Problem("entity", "erase takes an Interest, a Lead or a Contact", entity)
+    if isinstance(entity, Company):
+        return attrs.evolve(
+            entity,
+            name=ERASED_COMPANY_NAME,
+            legal_name=None,
+            tax_id=None,
+            domain=None,
+            contact_points=(),
+            custom=EMPTY,
+        )
+    if isinstance(entity, Customer):
+        return attrs.evolve(entity, custom=EMPTY)
+    what = "erase takes an Interest, a Lead, a Contact, a Company or a Customer"
+    problem = Problem("entity", what, entity)
     raise ValidationError([problem], model="erase")

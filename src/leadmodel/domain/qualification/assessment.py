@@ -42,6 +42,22 @@ def assess(
     Raises :class:`ValidationError` for answers :meth:`Framework.evaluate` refuses, and
     :class:`~leadmodel.errors.LifecycleError` when the move to SQL would be dated before the
     lead's last lifecycle move.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+    ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> answers = [lm.Answer(criterion=criterion.key, met=True) for criterion in lm.BANT.criteria]
+    >>> lead = lm.assess(lead, lm.BANT, answers, at=at, by="anna")
+    >>> lead.assessments[-1].qualified, lead.lifecycle.value, lead.stages[-1].reason
+    (True, 'sql', 'qualified: BANT')
+    >>> lm.assess(lead, lm.BANT, [lm.Answer(criterion="price", met=True)], at=at, by="anna")
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: answers[0].criterion: BANT has no criterion like this
+    (it has budget, authority, need, timeline); got 'price'
     """
     given = tuple(answers)
     verdict = framework.evaluate(given)

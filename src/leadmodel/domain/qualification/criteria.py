@@ -92,6 +92,14 @@ class Criterion(Spec):
         """What is wrong with ``value`` as the value of an answer to this criterion, or ``None``.
 
         ``None`` values and criteria without a ``value_type`` always pass.
+
+        >>> import leadmodel as lm
+        >>> timeline = lm.Criterion(key="timeline", label="Терміни", value_type=lm.ValueType.choice,
+        ...                         choices=("this month", "later"))
+        >>> timeline.value_problem("later") is None, timeline.value_problem(None) is None
+        (True, True)
+        >>> timeline.value_problem("never")
+        "'timeline' takes one of: 'this month', 'later'"
         """
         if self.value_type is None or value is None:
             return None
@@ -223,7 +231,15 @@ class Verdict:
     met: tuple[str, ...]
 
     def explain(self) -> str:
-        """A one-paragraph, human-readable account of the verdict."""
+        """A one-paragraph, human-readable account of the verdict.
+
+        >>> import leadmodel as lm
+        >>> answers = [lm.Answer(criterion="budget", met=True),
+        ...            lm.Answer(criterion="need", met=False)]
+        >>> print(lm.BANT.evaluate(answers).explain())
+        BANT: not qualified (score 25 of 100); met: budget; not met: need;
+        unknown: authority, timeline
+        """
         head = "qualified" if self.qualified else "not qualified"
         parts = [f"{self.framework}: {head} (score {self.score:g} of 100)"]
         for label, keys in (("met", self.met), ("not met", self.failed), ("unknown", self.missing)):

@@ -89,6 +89,18 @@ class Framework(Spec, flatten="rule", hints={"criteria": _CRITERIA_HINT}):
         — the default —, ``at_least`` with ``k``, or ``weighted`` with ``threshold`` and
         optional ``weights``) and ``mandatory``. Raises :class:`ValidationError` listing
         every problem with its path (``criteria[1].value_type``); unknown keys are problems.
+
+        >>> import leadmodel as lm
+        >>> data = {"key": "LITE", "label": "Швидка перевірка", "rule": "at_least", "k": 1,
+        ...         "criteria": [{"key": "budget", "label": "Бюджет"}, {"key": "need"}]}
+        >>> lite = lm.Framework.from_dict(data)
+        >>> lite.rule, [criterion.label for criterion in lite.criteria]
+        (AtLeast(k=1, mandatory=()), ['Бюджет', 'need'])
+        >>> lm.Framework.from_dict({**data, "k": 3})
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: Framework.k: k is a whole number from 1 to the 2
+        criteria; got 3
         """
         return from_document(cls, data)
 
@@ -98,6 +110,22 @@ class Framework(Spec, flatten="rule", hints={"criteria": _CRITERIA_HINT}):
         files, so read one with ``Path.read_bytes()`` first: a path is refused).
 
         Problems name the line they were found on: ``line 9: criteria[1].value_type: ...``.
+
+        >>> import leadmodel as lm
+        >>> text = '''
+        ... key = "LITE"
+        ... [[criteria]]
+        ... key = "budget"
+        ... label = "Бюджет"
+        ... value_type = "money"
+        ... '''
+        >>> lm.Framework.from_toml(text).criteria[0].value_type
+        <ValueType.money: 'money'>
+        >>> lm.Framework.from_toml(text.replace('"money"', '"cash"'))
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: line 6: criteria[0].value_type: expected one of 'text',
+        'number', 'money', 'date', 'bool', 'choice'; got 'cash'
         """
         try:
             data = toml.parse(text)
@@ -117,6 +145,18 @@ class Framework(Spec, flatten="rule", hints={"criteria": _CRITERIA_HINT}):
 
         Raises :class:`ValidationError` listing every answer to a criterion the framework
         lacks and every value its criterion's ``value_type`` refuses (paths ``[i].value``).
+
+        >>> import leadmodel as lm
+        >>> answers = [lm.Answer(criterion="budget", met=True),
+        ...            lm.Answer(criterion="need", met=False)]
+        >>> verdict = lm.BANT.evaluate(answers)
+        >>> verdict.qualified, verdict.score, verdict.met, verdict.failed, verdict.missing
+        (False, 25.0, ('budget',), ('need',), ('authority', 'timeline'))
+        >>> lm.BANT.evaluate([lm.Answer(criterion="price", met=True)])
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: answers[0].criterion: BANT has no criterion like this
+        (it has budget, authority, need, timeline); got 'price'
         """
         by_key = {k.key: k for k in self.criteria}
         latest: dict[str, bool | None] = {}

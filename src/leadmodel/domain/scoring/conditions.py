@@ -76,16 +76,39 @@ class FieldIs(Spec, tag=Tag(key="condition", value="field_is")):
             for i, item in enumerate(self.values):
                 if item is not None and not isinstance(item, str | int | float):
                     p.append(Problem(f"values[{i}]", "a string, number, bool or None", item))
+                c.unicode(p, f"values[{i}]", item)
         if p:
             c.fail("FieldIs", p)
 
     def matches(self, lead: Lead) -> bool:
-        """Whether the lead's value equals one of ``values``."""
+        """Whether the lead's value equals one of ``values``.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), custom={"role": "director"},
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> lm.FieldIs(field="custom.role", values=("director", "purchasing")).matches(lead)
+        True
+        >>> lm.FieldIs(field="custom.country", values=(None,)).matches(lead)  # absent is None
+        True
+        """
         got = lead_value(lead, self.field)
         return any(v == got and isinstance(v, bool) == isinstance(got, bool) for v in self.values)
 
     def describe(self) -> str:
-        """The condition in words."""
+        """The condition in words.
+
+        >>> import leadmodel as lm
+        >>> lm.FieldIs(field="custom.role", values=("director", "purchasing")).describe()
+        "custom.role is one of 'director', 'purchasing'"
+        >>> lm.FieldIs(field="role", values=("director",))
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: FieldIs.field: not a Lead field; use a Lead field such as
+        'company_name', 'source.channel' or 'custom.employees'; got 'role'
+        """
         shown = ", ".join(_show(v) for v in self.values)
         return f"{self.field} is {shown if len(self.values) == 1 else f'one of {shown}'}"
 
@@ -115,14 +138,38 @@ class FieldBetween(Spec, tag=Tag(key="condition", value="field_between")):
             c.fail("FieldBetween", p)
 
     def matches(self, lead: Lead) -> bool:
-        """Whether the lead's value is a number within the bounds."""
+        """Whether the lead's value is a number within the bounds.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), custom={"employees": 120},
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> lm.FieldBetween(field="custom.employees", low=50, high=500).matches(lead)
+        True
+        >>> lm.FieldBetween(field="custom.revenue", low=0).matches(lead)  # absent: no match
+        False
+        """
         got = lead_value(lead, self.field)
         if isinstance(got, bool) or not isinstance(got, int | float | Decimal):
             return False
         return (self.low is None or got >= self.low) and (self.high is None or got <= self.high)
 
     def describe(self) -> str:
-        """The condition in words."""
+        """The condition in words.
+
+        >>> import leadmodel as lm
+        >>> lm.FieldBetween(field="custom.employees", low=50, high=500).describe()
+        'custom.employees from 50 to 500'
+        >>> lm.FieldBetween(field="custom.employees", low=50).describe()
+        'custom.employees at least 50'
+        >>> lm.FieldBetween(field="custom.employees", low=500, high=50)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: FieldBetween.high: high must not be below low (500);
+        got 50
+        """
         if self.low is not None and self.high is not None:
             return f"{self.field} from {self.low:g} to {self.high:g}"
         if self.low is not None:
@@ -143,11 +190,26 @@ class HasTag(Spec, tag=Tag(key="condition", value="has_tag")):
             c.fail("HasTag", p)
 
     def matches(self, lead: Lead) -> bool:
-        """Whether ``tag`` is among the lead's tags."""
+        """Whether ``tag`` is among the lead's tags.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), tags=frozenset({"vip"}),
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> lm.HasTag(tag="vip").matches(lead), lm.HasTag(tag="student").matches(lead)
+        (True, False)
+        """
         return self.tag in lead.tags
 
     def describe(self) -> str:
-        """The condition in words."""
+        """The condition in words.
+
+        >>> import leadmodel as lm
+        >>> lm.HasTag(tag="student").describe()
+        "tagged 'student'"
+        """
         return f"tagged {self.tag!r}"
 
 
@@ -159,14 +221,31 @@ class FreeMail(Spec, tag=Tag(key="condition", value="free_mail")):
     """
 
     def matches(self, lead: Lead) -> bool:
-        """Whether the lead has emails and all are free mail."""
+        """Whether the lead has emails and all are free mail.
+
+        >>> from datetime import datetime, timezone
+        >>> import attrs
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@ukr.net"),),
+        ...                source=lm.Source(channel=lm.Channel.form),
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> work = attrs.evolve(lead, contact_points=(lm.ContactPoint.email("olena@mebli.ua"),))
+        >>> lm.FreeMail().matches(lead), lm.FreeMail().matches(work)
+        (True, False)
+        """
         domains = [
             cp.key.rpartition("@")[2] for cp in lead.contact_points if cp.kind is ContactKind.email
         ]
         return bool(domains) and all(is_free_mail(d) for d in domains)
 
     def describe(self) -> str:
-        """The condition in words."""
+        """The condition in words.
+
+        >>> import leadmodel as lm
+        >>> lm.FreeMail().describe()
+        'every email address is on a free-mail domain'
+        """
         return "every email address is on a free-mail domain"
 
 

@@ -103,7 +103,7 @@ class Engagement:
     """
 
     kind: str
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     weight: float = 1.0
 
     def __attrs_post_init__(self) -> None:
@@ -159,6 +159,22 @@ class FitRule(Spec):
         """Whether the rule applies.
 
         Raises :class:`~leadmodel.errors.ValidationError` if a callable returns a non-bool.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.referral), custom={"employees": 120},
+        ...                created_at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> lm.FitRule(name="referral", points=10,
+        ...            when=lm.FieldIs(field="source.channel", values=("referral",))).matches(lead)
+        True
+        >>> size = lm.FitRule(name="size", points=20, when=lambda lead: lead.custom["employees"])
+        >>> size.matches(lead)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: FitRule 'size'.when: a callable condition must return True
+        or False; got 120
         """
         if isinstance(self.when, FitCondition):
             return self.when.matches(lead)
@@ -169,7 +185,17 @@ class FitRule(Spec):
         return result
 
     def reason(self) -> str:
-        """The condition in words."""
+        """The condition in words.
+
+        >>> import leadmodel as lm
+        >>> lm.FitRule(name="decides", points=15,
+        ...            when=lm.FieldIs(field="custom.role", values=("director",))).reason()
+        "custom.role is 'director'"
+        >>> def is_big(lead):
+        ...     return lead.custom.get("employees", 0) > 100
+        >>> lm.FitRule(name="big", points=20, when=is_big).reason()
+        'is_big holds'
+        """
         if isinstance(self.when, FitCondition):
             return self.when.describe()
         return f"{getattr(self.when, '__name__', 'condition')} holds"
@@ -208,7 +234,20 @@ class EngagementRule(Spec):
         return self.name or self.kind
 
     def contribution(self, events: Iterable[Engagement], at: datetime) -> Contribution | None:
-        """The decayed points of the matching ``events`` at ``at``; ``None`` if none match."""
+        """The decayed points of the matching ``events`` at ``at``; ``None`` if none match.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> at, week = datetime(2026, 3, 10, tzinfo=timezone.utc), timedelta(days=7)
+        >>> opens = lm.EngagementRule(kind="email_open", points=4, half_life=week, cap=6)
+        >>> part = opens.contribution([lm.Engagement(kind="email_open", at=at - week)], at)
+        >>> part.points, part.reason
+        (2.0, '1 × email_open, newest 7 days old, half-life 7 days')
+        >>> opens.contribution([lm.Engagement(kind="email_open", at=at)] * 2, at).points  # capped
+        6.0
+        >>> print(opens.contribution([lm.Engagement(kind="site_visit", at=at)], at))
+        None
+        """
         matching = [e for e in events if e.kind == self.kind]
         if not matching:
             return None
@@ -233,11 +272,22 @@ class Score:
     value: float
     raw: float
     max_points: float
-    at: datetime
+    at: datetime = attrs.field(converter=c.fixed_offset)
     contributions: tuple[Contribution, ...]
 
     def explain(self) -> str:
-        """One line for the score, then one per contributing rule."""
+        """One line for the score, then one per contributing rule.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> part = lm.Contribution(rule="referral", kind="fit", points=20,
+        ...                        reason="source.channel is 'referral'")
+        >>> score = lm.Score(value=50.0, raw=20.0, max_points=40.0, contributions=(part,),
+        ...                  at=datetime(2026, 3, 10, tzinfo=timezone.utc))
+        >>> print(score.explain())
+        score 50 of 100 (raw 20 points; 40 points make 100)
+             +20  fit         referral: source.channel is 'referral'
+        """
         lines = [
             f"score {self.value:g} of 100 (raw {round(self.raw, 2):g} points; "
             f"{self.max_points:g} points make 100)"
@@ -304,6 +354,24 @@ class ScoreModel(Spec):
         """Score ``lead`` at ``at`` from its attributes and ``events``.
 
         Raises :class:`ValidationError` for a naive ``at`` or an event after ``at``.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> at, week = datetime(2026, 3, 10, tzinfo=timezone.utc), timedelta(days=7)
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at - week)
+        >>> model = lm.ScoreModel(
+        ...     engagement=(lm.EngagementRule(kind="site_visit", points=20, half_life=week),))
+        >>> visit = lm.Engagement(kind="site_visit", at=at - week)
+        >>> model.score(lead, [visit], at=at).value  # a week old: half the points
+        10.0
+        >>> model.score(lead, [visit], at=at - 2 * week)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: ScoreModel.score.events[0].at: the event happened after
+        at=2026-02-24T00:00:00+00:00; score at a time after every event, or leave future events
+        out; got ...
         """
         p: c.Problems = []
         given = checked_events(lead, events, at, p)
@@ -325,5 +393,17 @@ class ScoreModel(Spec):
         )
 
     def apply(self, lead: Lead, events: Iterable[Engagement] = (), *, at: datetime) -> Lead:
-        """Return ``lead`` with ``score`` set to its score at ``at``."""
+        """Return ``lead`` with ``score`` set to its score at ``at``.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 10, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.referral), created_at=at)
+        >>> referral = lm.FieldIs(field="source.channel", values=("referral",))
+        >>> model = lm.ScoreModel(fit=(lm.FitRule(name="referral", points=30, when=referral),))
+        >>> lead.score, model.apply(lead, at=at).score
+        (None, 30.0)
+        """
         return attrs.evolve(lead, score=self.score(lead, events, at=at).value)

@@ -80,6 +80,8 @@ class ValueTally:
         p: c.Problems = []
         if (problem := category_problem(self.value)) is not None:
             p.append(Problem("value", problem, self.value))
+        else:
+            c.unicode(p, "value", self.value)
         _check_counts(p, self.won, self.lost)
         if p:
             c.fail("ValueTally", p)

@@ -3,11 +3,22 @@
 Each function returns the key or raises ``ValueError`` with a message that says what is
 wrong and what is expected; :class:`~leadmodel.domain.values.contact.ContactPoint` turns that into
 a :class:`~leadmodel.errors.ValidationError` naming the field.
+
+A key never folds two different written values together: an email or domain that holds
+format characters (zero-width joiner, soft hyphen), compatibility forms (fullwidth letters,
+the Kelvin sign) or another script's full stop (``。``) is refused, not mapped to a plain
+address. Internationalised domains follow IDNA 2008 (``faß.de`` and ``fass.de`` stay two
+domains) through the ``idna`` package (the ``idna`` extra). Without it, a non-ASCII domain
+label is accepted only when IDNA 2003 leaves it unchanged and it holds none of the characters
+the two standards treat differently (``ß``, ``ς``, joiners), so the key is the one IDNA 2008
+gives; any other is refused with a message naming the extra.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from encodings import idna as _idna2003
 from functools import lru_cache
 from types import ModuleType
 from urllib.parse import urlsplit
@@ -18,7 +29,14 @@ try:  # the "phone" extra
 except ImportError:  # pragma: no cover - the fallback is tested by patching _pn to None
     _pn = None
 
+_idna: ModuleType | None
+try:  # the "idna" extra: IDNA 2008 (RFC 5891) instead of the stdlib's IDNA 2003 codec
+    import idna as _idna
+except ImportError:  # pragma: no cover - the fallback is tested by patching _idna to None
+    _idna = None
+
 HAVE_PHONENUMBERS = _pn is not None
+HAVE_IDNA = _idna is not None
 
 _LOCAL_BAD = re.compile(r"[\s\x00-\x1f\x7f<>(),;:\\\"\[\]@]")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -29,13 +47,42 @@ _MAX_DOMAIN = 253
 _MAX_LOCAL_PART = 64
 _PHONE_DIGITS = range(7, 16)  # E.164 allows at most 15 digits
 _REGION = re.compile(r"^[A-Z]{2}$")
+# Full stops of other scripts that IDNA 2003 and UTS 46 quietly turn into ".".
+_OTHER_DOTS = frozenset("\u3002\uff0e\uff61")
+# Characters IDNA 2003 maps away or folds but IDNA 2008 keeps (or refuses): ß, ς, ZWNJ, ZWJ.
+_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+_NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _folding_problem(text: str) -> str | None:
+    """What in ``text`` a mail system would fold or hide, or ``None``: a key must not fold it."""
+    for ch in text:
+        if unicodedata.category(ch) in _NOT_TEXT:
+            return f"it holds an invisible or control character (U+{ord(ch):04X})"
+        if ch in _OTHER_DOTS:
+            return f"it holds {ch!r} (U+{ord(ch):04X}) where a full stop '.' belongs"
+        if unicodedata.normalize("NFKC", ch) != ch:
+            return (
+                f"it holds the compatibility character {ch!r} (U+{ord(ch):04X}: a fullwidth "
+                "form, a ligature or a look-alike such as the Kelvin sign); write it with "
+                "ordinary characters"
+            )
+    return None
 
 
 def ascii_domain(domain: str) -> str:
-    """Lower-case ``domain`` and encode an internationalised one to ASCII (punycode)."""
-    domain = domain.rstrip(".").lower()
+    """Lower-case ``domain`` and encode an internationalised one to ASCII (IDNA 2008 punycode).
+
+    >>> ascii_domain("Приклад.УКР"), ascii_domain("faß.de") != ascii_domain("fass.de")
+    ('xn--80aikifvh.xn--j1amh', True)
+    """
+    domain = domain.rstrip(".")
     if not domain.isascii():
-        domain = _punycode(domain)
+        problem = _folding_problem(domain)
+        if problem:
+            raise ValueError(f"not a domain name: {problem}")
+        domain = _punycode(unicodedata.normalize("NFC", domain).lower(), _idna)
+    domain = domain.lower()
     labels = domain.split(".")
     if len(labels) < 2 or len(domain) > _MAX_DOMAIN:  # noqa: PLR2004 - a name and a TLD
         raise ValueError("the domain needs a name and a top-level part, e.g. 'example.com'")
@@ -48,23 +95,57 @@ def ascii_domain(domain: str) -> str:
 # the same addresses, domains and numbers come back again and again as records are loaded
 # and changed (pure functions of their arguments, so caching cannot change a result).
 @lru_cache(maxsize=4096)
-def _punycode(domain: str) -> str:
+def _punycode(domain: str, idna: ModuleType | None) -> str:
+    """``domain`` (NFC, lower case, checked by :func:`_folding_problem`) in ASCII."""
+    if idna is not None:
+        try:
+            return str(idna.encode(domain, uts46=False).decode("ascii"))
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise ValueError(
+                f"not a valid internationalised domain name (IDNA 2008: {exc})"
+            ) from None
+    return ".".join(_label_without_idna(label) for label in domain.split("."))
+
+
+def _label_without_idna(label: str) -> str:
+    """One label in ASCII by the stdlib codec, when that cannot differ from IDNA 2008."""
+    if label.isascii():
+        return label
+    refused = ValueError(
+        f"cannot check the internationalised domain label {label!r} without the 'idna' "
+        "package; install leadmodel[idna]"
+    )
+    if _DEVIATIONS.intersection(label):
+        raise refused
     try:
-        return domain.encode("idna").decode("ascii")
+        if _idna2003.nameprep(label) != label:  # IDNA 2003 would map it: not safe to key
+            raise refused
+        return "xn--" + label.encode("punycode").decode("ascii")
     except UnicodeError:
         raise ValueError("not a valid internationalised domain name") from None
 
 
 @lru_cache(maxsize=4096)
 def email_key(value: str) -> str:
-    """``name@domain`` with the local part lower-cased and the domain in ASCII.
+    """``name@domain`` with the local part lower-cased (NFC) and the domain in ASCII.
+
+    Refused rather than folded: format characters, compatibility forms (fullwidth, the
+    Kelvin sign) and other scripts' full stops, in either part (see the module docstring).
 
     >>> email_key("Olena.K@Приклад.УКР")
     'olena.k@xn--80aikifvh.xn--j1amh'
+    >>> email_key("\u212aate@example.com")
+    Traceback (most recent call last):
+    ...
+    ValueError: the part before @ is not valid in an email address: it holds the ...
     """
     local, at, domain = value.strip().rpartition("@")
     if not at or not local or not domain:
         raise ValueError("not an email address; expected name@domain, e.g. 'olena@example.com'")
+    problem = _folding_problem(local)
+    if problem:
+        raise ValueError(f"the part before @ is not valid in an email address: {problem}")
+    local = unicodedata.normalize("NFC", unicodedata.normalize("NFC", local).lower())
     if (
         len(local) > _MAX_LOCAL_PART
         or _LOCAL_BAD.search(local)
@@ -74,7 +155,7 @@ def email_key(value: str) -> str:
     ):
         raise ValueError("the part before @ is not valid in an email address")
     try:
-        return f"{local.lower()}@{ascii_domain(domain)}"
+        return f"{local}@{ascii_domain(domain)}"
     except ValueError as exc:
         raise ValueError(f"{exc} (in the email domain)") from None
 

@@ -11,7 +11,7 @@ from typing import Any, Final, Protocol
 
 import sqlalchemy as sa
 
-from leadmodel.errors import ConcurrencyError
+from leadmodel.errors import ConcurrencyError, StorageError
 from leadmodel.storage import _rows
 from leadmodel.storage._unit import AdapterOutbox, AdapterRepository, Unpublished
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT
@@ -141,6 +141,9 @@ class SqlRepository(AdapterRepository[EntityT]):
                 self._insert_keys(rows, [v["id"] for v in values])
         except Duplicate:
             raise _rows.taken(self._kind, *self._first_taken([r.id for r in rows])) from None
+        except sa.exc.DBAPIError as exc:  # the savepoint's end, after the database refused
+            # (a full SQLite database rolls the whole transaction back, savepoint included)
+            raise StorageError(f"the database refused the statement: {exc.orig}") from exc
 
     def _values(self, row: _rows.Row) -> dict[str, Any]:
         text = self._transaction.text

@@ -68,6 +68,8 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> No
     dbapi_connection.execute("PRAGMA journal_mode = WAL")
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
     dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+    # deleted and overwritten content is zeroed, not left in free pages (docs/privacy.md)
+    dbapi_connection.execute("PRAGMA secure_delete = ON")
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
@@ -135,6 +137,17 @@ class UnitTransaction:
             conn.commit()
         except sa_exc.DBAPIError as exc:
             raise _database_error(exc) from exc
+
+    def after_erasure(self) -> None:
+        """On SQLite, empty the WAL of the erased values just committed (a checkpoint).
+
+        PostgreSQL keeps dead tuples and WAL until VACUUM and its own checkpoints and WAL
+        recycling: that is the host's to run (docs/privacy.md)."""
+        if self.dialect != "sqlite" or self._conn is None:
+            return
+        raw = self._conn.connection.dbapi_connection
+        if raw is not None:  # outside SQLAlchemy's transaction: a checkpoint cannot run in one
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def rollback(self) -> None:
         """Roll back the transaction, if one is open."""
@@ -249,8 +262,11 @@ class SqlUnitOfWork(AdapterUnit):
                 # Events get their seq in commit order: committers with events take turns.
                 transaction.run(sa.select(sa.func.pg_advisory_xact_lock(_OUTBOX_LOCK)))
             transaction.run(sa.insert(OUTBOX), events)
+        erasure = _rows.is_erasure(self._state.events)
         transaction.commit()
         self._state.clear_events()
+        if erasure:
+            transaction.after_erasure()
 
     def rollback(self) -> None:
         """Undo the unit's changes and drop its events.

@@ -1,0 +1,132 @@
+"""Limits of big and bad input (review findings F1-F3): work grows linearly, errors are capped."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+import leadmodel as lm
+from leadmodel.domain.pipeline import checks
+from leadmodel.errors import MAX_SHOWN
+
+
+def _spec(n: int, policy: str = "forward_only") -> dict[str, object]:
+    statuses: list[dict[str, object]] = [{"key": f"s{i}"} for i in range(n - 2)]
+    statuses += [{"key": "won", "kind": "won"}, {"key": "lost", "kind": "lost"}]
+    statuses[-1]["lost_reasons"] = ["r"]
+    return {"key": "big", "policy": policy, "statuses": statuses}
+
+
+@pytest.mark.parametrize("policy", ["forward_only", "any"])
+def test_a_10000_status_spec_loads_without_listing_its_moves(
+    policy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reachability and moves are decided from the rules: ``Moves.allows`` is never asked
+    once per pair (50 million for 10,000 statuses), only a number linear in the statuses."""
+    calls = 0
+    allows = checks.Moves.allows
+
+    def counted(self: checks.Moves, source: str, target: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return allows(self, source, target)
+
+    monkeypatch.setattr(checks.Moves, "allows", counted)
+    pipeline = lm.Pipeline.from_dict(_spec(10_000, policy))
+    assert len(pipeline.statuses) == 10_000
+    assert calls == 0
+    lead = pipeline.enter(_lead(), at=datetime(2026, 3, 1, tzinfo=UTC), by="a")
+    moved = pipeline.move(lead, "s9000", at=datetime(2026, 3, 2, tzinfo=UTC), by="a")
+    assert moved.status == "s9000"
+    assert calls == 1
+
+
+def test_a_refused_move_lists_the_allowed_targets_in_funnel_order() -> None:
+    pipeline = lm.Pipeline.from_dict(_spec(5, "adjacent"))
+    lead = pipeline.enter(_lead(), at=datetime(2026, 3, 1, tzinfo=UTC), by="a")
+    with pytest.raises(lm.TransitionError, match="allowed from here: s1, won, lost"):
+        pipeline.move(lead, "s2", at=datetime(2026, 3, 2, tzinfo=UTC), by="a")
+
+
+def _lead(points: tuple[lm.ContactPoint, ...] | None = None) -> lm.Lead:
+    return lm.Lead(
+        id=lm.LeadId("lead-1"),
+        person_name="Olena Koval",
+        contact_points=points or (lm.ContactPoint.email("olena@example.com"),),
+        topic="t",
+        source=lm.Source(channel=lm.Channel.form),
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+
+
+def test_keying_a_record_joins_its_values_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``match_keys`` of one record with k contact points sorts its values once, not per key."""
+    from leadmodel.domain.matching import keys
+
+    joins = 0
+    join = keys._join_pending
+
+    def counted(cols: object, i: int) -> None:
+        nonlocal joins
+        joins += 1
+        join(cols, i)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(keys, "_join_pending", counted)
+    k = lm.MAX_CONTACT_POINTS
+    points = tuple(lm.ContactPoint.email(f"u{i}@corp{i}.example.com") for i in range(k))
+    found = lm.match_keys(_lead(points))
+    assert joins == 1
+    assert sum(key.kind == "email" for key in found) == k
+
+
+@pytest.mark.parametrize("kind", [lm.Interest, lm.Lead, lm.Contact, lm.Company])
+def test_a_record_holds_at_most_max_contact_points(kind: type) -> None:
+    points = (lm.ContactPoint.email("olena@example.com"),) * (lm.MAX_CONTACT_POINTS + 1)
+    item = lm.to_dict(_lead())["contact_points"][0]
+    doc = {**lm.to_dict(_lead()), "contact_points": [item] * len(points)}
+    with pytest.raises(lm.ValidationError) as caught:
+        lm.from_dict(lm.Lead, doc)
+    message = str(caught.value)
+    assert "contact_points" in message
+    assert f"{lm.MAX_CONTACT_POINTS + 1:,}" in message
+    assert f"{lm.MAX_CONTACT_POINTS:,}" in message
+    if kind is lm.Lead:
+        return
+    with pytest.raises(lm.ValidationError, match="MAX_CONTACT_POINTS"):
+        _build(kind, points)
+
+
+def _build(kind: type, points: tuple[lm.ContactPoint, ...]) -> object:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    if kind is lm.Interest:
+        source = lm.Source(channel=lm.Channel.form)
+        return lm.Interest(
+            id=lm.InterestId("i"), occurred_at=at, source=source, topic="t", contact_points=points
+        )
+    if kind is lm.Contact:
+        return lm.Contact(id=lm.ContactId("c"), name="Olena", contact_points=points)
+    return lm.Company(id=lm.CompanyId("co"), name="Mebli", contact_points=points)
+
+
+def test_a_document_with_128000_problems_is_rejected_with_a_capped_message() -> None:
+    doc = {**lm.to_dict(_lead()), "contact_points": [{}] * 128_000}
+    with pytest.raises(lm.ValidationError) as caught:
+        lm.from_json(lm.Lead, json.dumps(doc))
+    lines = str(caught.value).splitlines()
+    assert len(lines) <= 1 + MAX_SHOWN + 2
+    assert any(line.strip().startswith("… and ") and "more" in line for line in lines)
+    assert not caught.value.complete
+    assert len(caught.value.problems) <= 100
+
+
+def test_a_constructor_keeps_every_problem_but_shows_the_first() -> None:
+    problems = [lm.Problem(f"f{i}", "bad") for i in range(50)]
+    err = lm.ValidationError(problems, model="X")
+    assert len(err.problems) == 50
+    assert err.complete
+    lines = str(err).splitlines()
+    assert lines[0] == "50 problems:"
+    assert lines[-1] == f"  … and {50 - MAX_SHOWN} more"
+    assert len(lines) == MAX_SHOWN + 2
