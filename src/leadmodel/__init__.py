@@ -165,6 +165,7 @@ from leadmodel.domain.values import (
     LeadId,
     Money,
     Source,
+    localise,
     sequential_ids,
     uuid7,
 )
@@ -185,6 +186,8 @@ from leadmodel.errors import (
     TimeOrderError,
     TransitionError,
     TransitionWhy,
+    UnknownStatusError,
+    UnreadableRowWarning,
     ValidationError,
 )
 from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
@@ -331,6 +334,8 @@ __all__ = [
     "TransitionError",
     "TransitionWhy",
     "UnitOfWork",
+    "UnknownStatusError",
+    "UnreadableRowWarning",
     "ValidationError",
     "ValueTally",
     "ValueType",
@@ -352,6 +357,7 @@ __all__ = [
     "from_json",
     "is_free_mail",
     "is_personal_company_name",
+    "localise",
     "match_keys",
     "merge",
     "name_key",

@@ -1,7 +1,8 @@
-"""The exceptions leadmodel raises.
+"""The exceptions leadmodel raises, and the warning it emits.
 
 Every error derives from :class:`LeadModelError`. Messages name the field, the bad
-value (shortened) and what to do instead.
+value (shortened) and what to do instead. :class:`UnreadableRowWarning` (a ``UserWarning``)
+names a stored row a listing skipped because it does not decode.
 
 >>> from leadmodel.errors import ValidationError, Problem
 >>> problem = Problem("person_name", "a lead needs a person's name", "")
@@ -38,6 +39,8 @@ __all__ = [
     "TimeOrderError",
     "TransitionError",
     "TransitionWhy",
+    "UnknownStatusError",
+    "UnreadableRowWarning",
     "ValidationError",
 ]
 
@@ -351,8 +354,8 @@ class TransitionWhy(StrEnum):
     """The move is dated before the lead's last status change."""
 
 
-class TransitionError(LeadModelError):
-    """A status move the pipeline does not allow.
+class TransitionError(RuleViolation):
+    """A status move the pipeline does not allow (a :class:`RuleViolation`).
 
     ``why`` is a :class:`TransitionWhy` (the constructor also takes its text); ``missing``
     lists what a ``requirement_missing`` lacks.
@@ -410,6 +413,27 @@ class NotFoundError(LeadModelError, LookupError):
         super().__init__(message)
 
 
+class UnknownStatusError(LeadModelError, KeyError):
+    """A status key a pipeline does not have, asked for by a lookup (``Pipeline.status``,
+    ``Pipeline.kind``). A ``KeyError`` (so a ``LookupError``): ``except KeyError`` catches it as
+    it would for a dict. A *move* to an unknown status stays a
+    ``TransitionError(why="unknown_status")``. ``pipeline`` and ``status`` name both keys.
+
+    >>> err = UnknownStatusError("pipeline 'simple' has no status 'paid'", pipeline="simple",
+    ...     status="paid")
+    >>> err.pipeline, err.status, isinstance(err, KeyError), str(err)
+    ('simple', 'paid', True, "pipeline 'simple' has no status 'paid'")
+    """
+
+    def __init__(self, message: str, *, pipeline: str, status: object) -> None:
+        self.pipeline = pipeline
+        self.status = status
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError's own __str__ would show the message's repr
+        return str(self.args[0]) if self.args else ""
+
+
 class ConcurrencyError(LeadModelError):
     """The store changed under the unit of work (someone saved first): reload and try again.
 
@@ -443,6 +467,27 @@ class ConcurrencyError(LeadModelError):
 class StorageError(LeadModelError):
     """A unit of work used wrongly (outside ``with``, nested) or a store that cannot be used
     (a schema newer than this leadmodel, an unreachable database)."""
+
+
+class UnreadableRowWarning(UserWarning):
+    """A stored row that does not decode, skipped by a listing (``find``, ``iter_all``).
+
+    The row holds a document changed behind leadmodel's back (bad JSON, not UTF-8, a document
+    the current validation refuses); ``get`` of its id raises the :class:`ValidationError`.
+    ``kind`` names the repository (``"leads"``...), ``id`` the row and ``problems`` lists what
+    is wrong with its document: read the raw row, repair it and save it again.
+
+    >>> warning = UnreadableRowWarning("leads row 'L-9' skipped", kind="leads", id="L-9",
+    ...     problems=[Problem("id", "expected a string", 7)])
+    >>> warning.kind, warning.id, [str(p) for p in warning.problems]
+    ('leads', 'L-9', ['id: expected a string; got 7'])
+    """
+
+    def __init__(self, message: str, *, kind: str, id: str, problems: Iterable[Problem]) -> None:
+        self.kind = kind
+        self.id = id
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(message)
 
 
 class MissingExtraError(LeadModelError, ImportError):

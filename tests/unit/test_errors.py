@@ -114,6 +114,16 @@ def test_a_lifecycle_error_stores_its_why_as_the_enum(why: str) -> None:
     assert f"{error.why}" == why
 
 
+def test_a_transition_error_is_a_rule_violation() -> None:
+    """DESIGN's hierarchy: a handler catching ``RuleViolation`` catches refused moves too."""
+    error = TransitionError("refused", from_status="won", to_status="new", why="terminal")
+    assert isinstance(error, RuleViolation)
+    assert isinstance(error, LeadModelError)
+    assert not isinstance(error, ValidationError)
+    with pytest.raises(RuleViolation):
+        raise error
+
+
 def test_a_why_may_be_passed_as_the_enum() -> None:
     error = TransitionError(
         "refused", from_status="won", to_status="new", why=TransitionWhy.terminal

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import leadmodel as lm
+from leadmodel.domain.model import entities
 from leadmodel.domain.pipeline import checks
 from leadmodel.errors import MAX_SHOWN
 
@@ -110,8 +111,54 @@ def _build(kind: type, points: tuple[lm.ContactPoint, ...]) -> object:
     return lm.Company(id=lm.CompanyId("co"), name="Mebli", contact_points=points)
 
 
+def test_an_over_long_collection_is_refused_before_its_items_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``ContactPoint.__max_items__``: the converter reads an array's length before its items,
+    so a lead with too many emails costs no normalising, through both readings (fast and
+    detailed), and says the entity's own words at the entity's own path."""
+    from leadmodel.domain.values import normalise
+
+    calls = 0
+    email_key = normalise.email_key
+
+    def counted(value: str) -> str:
+        nonlocal calls
+        calls += 1
+        return email_key(value)
+
+    monkeypatch.setattr(normalise, "email_key", counted)
+    n = lm.MAX_CONTACT_POINTS + 1
+    points = [{"kind": "email", "value": f"u{i}@example.com"} for i in range(n)]
+    doc = {**lm.to_dict(_lead()), "contact_points": points}
+    calls = 0
+    with pytest.raises(lm.ValidationError) as caught:
+        lm.from_json(lm.Lead, json.dumps(doc))
+    assert calls == 0
+    [problem] = caught.value.problems
+    built: list[lm.Problem] = []
+    entities._contact_points(built, (None,) * n)  # the constructor's check: the same words
+    assert (problem.path, problem.message) == (built[0].path, built[0].message)
+    assert caught.value.complete
+    lm.from_dict(lm.Lead, {**doc, "contact_points": points[:-1]})  # at the cap: read, accepted
+    assert calls == lm.MAX_CONTACT_POINTS
+
+
+def test_freezing_custom_json_stops_after_max_problems() -> None:
+    """A custom field with 10,000 bad values is read to its 101st problem, not to the end."""
+    from leadmodel._kernel.checks import MAX_PROBLEMS
+    from leadmodel._kernel.frozen_json import freeze
+
+    with pytest.raises(lm.ValidationError) as caught:
+        freeze({f"k{i}": float("nan") for i in range(10_000)})
+    assert len(caught.value.problems) == MAX_PROBLEMS + 1
+    assert not caught.value.complete
+    assert freeze({"a": [1, {"b": None}]}) == {"a": (1, {"b": None})}
+
+
 def test_a_document_with_128000_problems_is_rejected_with_a_capped_message() -> None:
-    doc = {**lm.to_dict(_lead()), "contact_points": [{}] * 128_000}
+    # interest ids: a collection without a cap, so every item is tried until the budget stops
+    doc = {**lm.to_dict(_lead()), "interest_ids": [{}] * 128_000}
     with pytest.raises(lm.ValidationError) as caught:
         lm.from_json(lm.Lead, json.dumps(doc))
     lines = str(caught.value).splitlines()

@@ -21,6 +21,7 @@ import pytest
 import leadmodel as lm
 from leadmodel.domain import events, matching, model, pipeline, qualification, scoring
 from leadmodel.domain.pipeline import presets
+from leadmodel.domain.values import localtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,6 +196,9 @@ ADDED = {
     "LifecycleWhy": lm.errors.LifecycleWhy,
     "DerivedValue": scoring.DerivedValue,
     "ValueTally": scoring.ValueTally,
+    "UnreadableRowWarning": lm.errors.UnreadableRowWarning,
+    "UnknownStatusError": lm.errors.UnknownStatusError,
+    "localise": localtime.localise,
 }
 
 #: Names that need an extra, and the module the extra installs.

@@ -20,13 +20,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from leadmodel.errors import Problem, ValidationError
 
 Problems = list[Problem]
 
 MAX_VERSION = 2**63 - 1
+
+MAX_PROBLEMS = 100
+"""The most problems one reading of a document collects (``hooks.MAX_PROBLEMS``, and
+:func:`~leadmodel._kernel.frozen_json.freeze`): past it, reading stops."""
 
 EXPECTED_STRING = "expected a string"
 EXPECTED_STRING_OR_NULL = "expected a string or null"
@@ -47,6 +51,31 @@ OUT_OF_RANGE = (
     "use a date within that range"
 )
 _AWARE_HINT = "pass a timezone-aware datetime, e.g. datetime(2026, 1, 2, tzinfo=timezone.utc)"
+
+
+class MaxItems(NamedTuple):
+    """The most items one collection of a class may hold, and the words for more.
+
+    An element class declares it as its ``__max_items__`` (:data:`MAX_ITEMS`); the document
+    converter then refuses a longer array by its length alone, before any item is read (the
+    cost of reading the items is what the cap bounds), and the class's owner runs the same check
+    (:func:`max_items`) on construction, so both say the one ``message(count)``.
+    """
+
+    most: int
+    message: Callable[[int], str]
+
+
+MAX_ITEMS = "__max_items__"
+"""The class attribute naming an element class's :class:`MaxItems`."""
+
+
+def max_items(p: Problems, name: str, value: object, cap: MaxItems) -> bool:
+    """Whether the tuple ``value`` holds no more than ``cap.most`` items; records it if not."""
+    if type(value) is tuple and len(value) > cap.most:
+        p.append(Problem(name, cap.message(len(value))))
+        return False
+    return True
 
 
 def blank(what: str) -> str:

@@ -14,10 +14,11 @@ become tuples. :func:`thaw` goes back. The public names are re-exported by
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeAlias, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
-from leadmodel._kernel.checks import NOT_UNICODE, is_unicode
+from leadmodel._kernel.checks import MAX_PROBLEMS, NOT_UNICODE, is_unicode
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = ["EMPTY", "JSON", "MAX_JSON_DEPTH", "MAX_JSON_INT", "FrozenMap", "freeze", "thaw"]
@@ -91,10 +92,47 @@ def freeze(value: object, *, path: str = "") -> FrozenMap[JSON]:
     problems: list[Problem] = []
     if not isinstance(value, Mapping):
         raise ValidationError([Problem(path, "expected a JSON object (a mapping)", value)])
-    frozen = _freeze(value, path, 0, problems)
+    with contextlib.suppress(_NotJSON):  # valid input: one pass, no paths built
+        return cast(FrozenMap[JSON], _quick(value, 0))
+    frozen = _freeze(value, path, 0, problems)  # invalid: again, naming the problems
     if problems or not isinstance(frozen, FrozenMap):
-        raise ValidationError(problems)
-    return frozen
+        # past MAX_PROBLEMS the reading stopped: the cost of rejecting is capped
+        raise ValidationError(problems, complete=len(problems) <= MAX_PROBLEMS)
+    return frozen  # a mapping or sequence of another type: only the detailed pass reads it
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _quick(value: Any, depth: int) -> Any:
+    # the cost of a valid document is this loop: no path strings, no casts, no problem list
+    kind = type(value)
+    if kind is str:
+        if value.isascii() or is_unicode(value):
+            return value
+        raise _NotJSON
+    if kind is int or kind is float:
+        if -MAX_JSON_INT <= value <= MAX_JSON_INT:  # False for NaN
+            return value
+        raise _NotJSON
+    if value is None or kind is bool:
+        return value
+    if depth >= MAX_JSON_DEPTH:
+        raise _NotJSON
+    depth += 1
+    if kind is dict or kind is FrozenMap:
+        items = {}
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or is_unicode(key)):
+                raise _NotJSON
+            items[key] = _quick(item, depth)
+        frozen = FrozenMap(items)
+        frozen._json = True
+        return frozen
+    if kind is list or kind is tuple:
+        return tuple([_quick(item, depth) for item in value])
+    raise _NotJSON  # other mappings and sequences: the detailed pass reads them
 
 
 def _freeze(  # noqa: PLR0911, PLR0912 - one branch per JSON kind
@@ -124,6 +162,8 @@ def _freeze(  # noqa: PLR0911, PLR0912 - one branch per JSON kind
     if isinstance(value, Mapping):
         items: dict[str, JSON] = {}
         for key, item in value.items():
+            if len(problems) > MAX_PROBLEMS:
+                break
             if type(key) is not str:
                 problems.append(Problem(path, "JSON object keys must be strings", key))
                 continue
@@ -136,7 +176,9 @@ def _freeze(  # noqa: PLR0911, PLR0912 - one branch per JSON kind
         return frozen
     if isinstance(value, (list, tuple)):
         return tuple(
-            _freeze(item, f"{path}[{i}]", depth + 1, problems) for i, item in enumerate(value)
+            _freeze(item, f"{path}[{i}]", depth + 1, problems)
+            for i, item in enumerate(value)
+            if len(problems) <= MAX_PROBLEMS
         )
     problems.append(Problem(path, f"{type(value).__name__} is not a JSON value", value))
     return None

@@ -27,7 +27,7 @@ from leadmodel._kernel.frozen_json import FrozenMap
 from leadmodel._kernel.scalars import BadValue, is_json, is_union
 from leadmodel.errors import Problem, ValidationError
 
-MAX_PROBLEMS = 100
+MAX_PROBLEMS = c.MAX_PROBLEMS
 """The most problems a document is checked for: loading stops there, so rejecting bad input
 costs at most this many failures, however many bad items the input holds."""
 
@@ -131,6 +131,24 @@ def _unstructure_str_map(converter: cattrs.Converter) -> Callable[[Any], Callabl
     return factory
 
 
+def _capped(t: Any) -> Callable[[object], list[Any]]:
+    """``require_list``, refusing more items than the element class's ``__max_items__``.
+
+    Only the length is read: an over-long array costs its ``len``, not the reading of its items.
+    """
+    cap: c.MaxItems | None = getattr(typing.get_args(t)[0], c.MAX_ITEMS, None)
+    if cap is None:
+        return require_list
+
+    def capped(value: object) -> list[Any]:
+        items = require_list(value)
+        if len(items) > cap.most:
+            raise ValidationError([Problem("", cap.message(len(items)))])
+        return items
+
+    return capped
+
+
 def _collection_factory(
     converter: cattrs.Converter,
 ) -> Callable[[Any], Callable[[object, type], Any]]:
@@ -138,6 +156,7 @@ def _collection_factory(
         origin = typing.get_origin(t)
         if converter.detailed_validation:
             return _detailed_collection(converter, t, tuple if origin is tuple else frozenset)
+        items = _capped(t)
         if origin is tuple:
             inner = homogenous_tuple_structure_factory(t, converter)
         else:
@@ -147,7 +166,7 @@ def _collection_factory(
                 return frozenset(as_list(value, _))
 
         def structure(value: object, _: type) -> Any:
-            return inner(require_list(value), t)
+            return inner(items(value), t)
 
         return structure
 
@@ -160,12 +179,13 @@ def _detailed_collection(
     # every item is tried; the draft keeps the items' places (None where one has no draft)
     item_type = typing.get_args(t)[0]
     item = converter.get_structure_hook(item_type)
+    items = _capped(t)
 
     def structure(value: object, _: type) -> Any:
         loaded: list[Any] = []
         problems: list[Problem] = []
         gaps: list[str] = []
-        for i, raw in enumerate(require_list(value)):
+        for i, raw in enumerate(items(value)):
             try:
                 loaded.append(item(raw, item_type))
             except Exception as exc:

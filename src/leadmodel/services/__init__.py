@@ -14,6 +14,14 @@ work is done by the domain functions (:func:`~leadmodel.promote`, :meth:`Pipelin
 <leadmodel.Pipeline.move>`, :func:`~leadmodel.convert`...); a service loads, calls, stores and
 announces. An unknown id raises :class:`~leadmodel.errors.NotFoundError` naming the kind and id.
 
+Every service that changes a stored entity takes ``expected_version``, the version the caller
+read (``promote``: the interest's; ``move``, ``assess``, ``convert``: the lead's; ``merge``: the
+survivor's). When the store holds another version the service raises
+:class:`~leadmodel.errors.ConcurrencyError` (``kind``, ``id``, ``expected``, ``found``) and
+changes nothing: a web handler's ``409 Conflict``. ``erase_person`` takes none: it works on
+every record of a person, found by key and links, and an erasure request must not fail
+because someone edited one of them.
+
 >>> from datetime import datetime, timezone
 >>> from leadmodel import Channel, ContactPoint, Source, pipelines, sequential_ids
 >>> from leadmodel.storage import MemoryUnitOfWork

@@ -12,6 +12,7 @@ from leadmodel.domain.model import Company, Contact, Customer, CustomerKind, Lea
 from leadmodel.domain.values import IdFactory, uuid7
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._links import linked
+from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import EntityT, Repository, UnitOfWork
 
 _PERSON_KEYS = frozenset({KeyKind.email, KeyKind.phone, KeyKind.handle})
@@ -118,6 +119,7 @@ def convert(
     match_existing: bool = True,
     rules: tuple[MatchRule, ...] = DEFAULT_RULES,
     by: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Conversion:
@@ -136,7 +138,9 @@ def convert(
     Stores the lead, contact, company and customer (new ones added, changed ones saved) and
     emits ``LeadConverted``. Returns the stored records. Raises
     :class:`~leadmodel.errors.AlreadyConvertedError`, and
-    :class:`~leadmodel.errors.RuleViolation` for a lost lead or records of someone else.
+    :class:`~leadmodel.errors.RuleViolation` for a lost lead or records of someone else, and
+    :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version`` (the lead's version
+    as the caller read it) is not the stored one.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -156,7 +160,7 @@ def convert(
     """
     at = now(clock)
     with uow:
-        lead = uow.leads.get(lead_id)
+        lead = load_expected(uow.leads, lead_id, expected_version)
         given = _Known(
             contact=uow.contacts.get(contact_id) if contact_id is not None else None,
             company=uow.companies.get(company_id) if company_id is not None else None,

@@ -13,6 +13,7 @@ from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Source, uuid7
 from leadmodel.domain.values.custom_json import EMPTY, JSON
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import UnitOfWork
 
 
@@ -87,6 +88,7 @@ def promote(
     owner: str | None = None,
     pipeline: Pipeline | None = None,
     by: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Lead:
@@ -97,7 +99,9 @@ def promote(
     ``LeadCreated`` and, with a pipeline, ``StatusChanged`` with the ``on_enter`` actions the
     host should perform (none that reach out to a do-not-contact person). Raises
     :class:`~leadmodel.errors.NotALeadError` naming what is missing, and
-    :class:`~leadmodel.errors.RuleViolation` for an interest promoted before.
+    :class:`~leadmodel.errors.RuleViolation` for an interest promoted before, and
+    :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version`` (the interest's
+    version as the caller read it) is not the stored one.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -117,7 +121,7 @@ def promote(
     """
     at = now(clock)
     with uow:
-        interest = uow.interests.get(interest_id)
+        interest = load_expected(uow.interests, interest_id, expected_version)
         made = _promote(
             interest,
             at=at,

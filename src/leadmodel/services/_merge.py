@@ -14,6 +14,7 @@ from leadmodel.domain.model import Contact, Lead
 from leadmodel.errors import Problem, ValidationError
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._links import linked
+from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import Repository, UnitOfWork
 
 M = TypeVar("M", Lead, Contact)
@@ -63,9 +64,10 @@ def _merged(
     at: datetime,
     by: str | None,
     status_from: str | None = None,
+    expected_version: int | None = None,
 ) -> tuple[Merged[M], list[M]]:
     """Load, merge, save the survivor (with its record of the merge), remove the others."""
-    primary = repository.get(survivor_id)
+    primary = load_expected(repository, survivor_id, expected_version)
     others = [repository.get(i) for i in other_ids]
     merged = _merge(primary, *others, at=at, by=by, status_from=status_from)
     merged = attrs.evolve(merged, survivor=repository.save(merged.survivor))
@@ -82,6 +84,7 @@ def merge(
     kind: Literal["leads"] = "leads",
     by: str | None = None,
     status_from: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead]: ...
 
@@ -94,6 +97,7 @@ def merge(
     kind: Literal["contacts"],
     by: str | None = None,
     status_from: None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Contact]: ...
 
@@ -105,6 +109,7 @@ def merge(
     kind: Literal["leads", "contacts"] = "leads",
     by: str | None = None,
     status_from: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead] | Merged[Contact]:
     """Merge stored duplicates into the survivor (:func:`leadmodel.merge`); nothing is lost.
@@ -127,6 +132,12 @@ def merge(
     id given twice or a ``status_from`` that is not one of the ids;
     :class:`~leadmodel.errors.TimeOrderError` when the clock reads before a record's last
     entry.
+
+    ``expected_version`` is the survivor's version as the caller read it: another stored
+    version raises :class:`~leadmodel.errors.ConcurrencyError` and nothing changes. The
+    absorbed records take no expected version (one number cannot name several records): they
+    are merged as stored when the unit reads them, and the unit's own isolation keeps another
+    unit's change between that read and the commit from being lost.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -157,12 +168,24 @@ def merge(
         result: Merged[Lead] | Merged[Contact]
         if kind == "leads":
             result, leads = _merged(
-                uow.leads, survivor_id, other_ids, at=at, by=by, status_from=status_from
+                uow.leads,
+                survivor_id,
+                other_ids,
+                at=at,
+                by=by,
+                status_from=status_from,
+                expected_version=expected_version,
             )
             _repoint_to_lead(uow, result, leads)
         else:
             result, contacts = _merged(
-                uow.contacts, survivor_id, other_ids, at=at, by=by, status_from=status_from
+                uow.contacts,
+                survivor_id,
+                other_ids,
+                at=at,
+                by=by,
+                status_from=status_from,
+                expected_version=expected_version,
             )
             _repoint_to_contact(uow, result, contacts)
         uow.emit(LeadsMerged.of(result))

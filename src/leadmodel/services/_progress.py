@@ -10,6 +10,7 @@ from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.qualification import Framework
 from leadmodel.domain.qualification import assess as _assess
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import UnitOfWork
 
 
@@ -22,6 +23,7 @@ def move(
     by: str | None = None,
     reason: str | None = None,
     note: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> Lead:
     """Move a stored lead to ``to_status`` (:meth:`Pipeline.move <leadmodel.Pipeline.move>`).
@@ -29,7 +31,9 @@ def move(
     ``reason`` is the loss reason a lost status requires; ``note`` is kept in the history,
     not in the event. Emits ``StatusChanged`` with the actions the move triggers (without
     those that reach out to a do-not-contact person). Returns the stored lead. Raises
-    :class:`~leadmodel.errors.TransitionError` for a move the pipeline refuses.
+    :class:`~leadmodel.errors.TransitionError` for a move the pipeline refuses, and
+    :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version`` (the lead's version
+    as the caller read it) is not the stored one.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -50,9 +54,8 @@ def move(
     """
     at = now(clock)
     with uow:
-        moved = pipeline.move(
-            uow.leads.get(lead_id), to_status, at=at, by=by, reason=reason, note=note
-        )
+        current = load_expected(uow.leads, lead_id, expected_version)
+        moved = pipeline.move(current, to_status, at=at, by=by, reason=reason, note=note)
         lead = uow.leads.save(moved)
         uow.emit(StatusChanged.of(pipeline, lead, lead.history[-1]))
         uow.commit()
@@ -66,12 +69,14 @@ def assess(
     answers: Iterable[Answer],
     *,
     by: str | None = None,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> Lead:
     """Record a qualification assessment on a stored lead (:func:`leadmodel.assess`).
 
     Emits ``LeadQualified`` with the verdict (qualified, score, missing criteria). Returns the
-    stored lead.
+    stored lead. Raises :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version``
+    (the lead's version as the caller read it) is not the stored one.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -93,7 +98,8 @@ def assess(
     """
     at = now(clock)
     with uow:
-        lead = uow.leads.save(_assess(uow.leads.get(lead_id), framework, answers, at=at, by=by))
+        current = load_expected(uow.leads, lead_id, expected_version)
+        lead = uow.leads.save(_assess(current, framework, answers, at=at, by=by))
         uow.emit(LeadQualified.of(lead, lead.assessments[-1]))
         uow.commit()
     return lead

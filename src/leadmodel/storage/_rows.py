@@ -3,12 +3,14 @@
 One definition for all adapters, so the in-memory store filters exactly as the SQL ones do:
 the kinds and their repositories, the indexed columns (owner, pipeline, status, creation time
 in UTC microseconds), the match keys (one row per key), the filter checks, and decoding a row
-with an error that names it.
+with an error that names it (``get``) or, in a listing, skipping it with a warning that names it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -20,7 +22,13 @@ from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
 from leadmodel.domain.matching import MatchKey, match_keys
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
-from leadmodel.errors import ConcurrencyError, NotFoundError, Problem, ValidationError
+from leadmodel.errors import (
+    ConcurrencyError,
+    NotFoundError,
+    Problem,
+    UnreadableRowWarning,
+    ValidationError,
+)
 
 KEYS_TABLE: Final = "leadmodel_keys"
 OUTBOX_TABLE: Final = "leadmodel_outbox"
@@ -154,6 +162,39 @@ def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
         problem = Problem("id", msg, entity.id)
         raise ValidationError([problem], model=f"{kind.name} row {row_id!r}")
     return entity
+
+
+def readable(kind: Kind, rows: Iterable[tuple[str, str | bytes]]) -> Iterator[Any]:
+    """What a listing (``find``, ``iter_all``) yields for stored ``(id, document)`` rows: the
+    entity of each row that decodes. A row that does not is skipped with an
+    :class:`UnreadableRowWarning` naming it and its problems, so one bad row never hides the
+    others and is never lost silently (``get`` of its id raises the :class:`ValidationError`)."""
+    for row_id, doc in rows:
+        try:
+            entity = decode(kind, row_id, doc)
+        except ValidationError as exc:
+            _warn_outside(
+                UnreadableRowWarning(
+                    f"{kind.name} row {row_id!r} cannot be read and was left out of this "
+                    f"listing; get({row_id!r}) raises the same problems — repair or remove the "
+                    f"row (docs/storage.md, 'Unreadable rows'): {exc}",
+                    kind=kind.name,
+                    id=row_id,
+                    problems=exc.problems,
+                )
+            )
+            continue
+        yield entity
+
+
+def _warn_outside(warning: Warning) -> None:
+    """Emit ``warning`` at the first caller outside leadmodel: the host's line that listed
+    (the depth differs by adapter and by method, so no fixed ``stacklevel`` fits)."""
+    level, frame = 2, sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("leadmodel."):
+        level += 1
+        frame = frame.f_back
+    warnings.warn(warning, stacklevel=level)
 
 
 def encode_event(event: DomainEvent) -> tuple[str, str]:

@@ -79,7 +79,8 @@ class Repository(Protocol[EntityT]):
     """
 
     def get(self, id: str) -> EntityT:
-        """The stored entity with this id (:class:`~leadmodel.errors.NotFoundError` if none).
+        """The stored entity with this id (:class:`~leadmodel.errors.NotFoundError` if none;
+        :class:`~leadmodel.errors.ValidationError` naming the row if its document is unreadable).
 
         Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
 
@@ -111,7 +112,8 @@ class Repository(Protocol[EntityT]):
         created_to: datetime | None = None,
         limit: int | None = None,
     ) -> list[EntityT]:
-        """The stored entities that pass every given filter, in id order.
+        """The stored entities that pass every given filter, in id order (a row whose document
+        is unreadable is skipped with an :class:`~leadmodel.errors.UnreadableRowWarning`).
 
         Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
 
@@ -233,7 +235,8 @@ class Repository(Protocol[EntityT]):
         ...
 
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
-        """Every stored entity in id order, read ``page_size`` at a time.
+        """Every stored entity in id order, read ``page_size`` at a time (a row whose document
+        is unreadable is skipped with an :class:`~leadmodel.errors.UnreadableRowWarning`).
 
         Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
 

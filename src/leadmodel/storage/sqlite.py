@@ -214,7 +214,7 @@ class _Repository(AdapterRepository[EntityT]):
         if wanted.limit is not None:
             sql += " LIMIT ?"
             params.append(wanted.limit)
-        return [self._decode(r) for r in self._unit._tx().execute(sql, params)]
+        return list(_rows.readable(self._kind, self._unit._tx().execute(sql, params)))
 
     @_storage_errors
     def add_many(self, entities: Iterable[EntityT]) -> None:
@@ -285,8 +285,7 @@ class _Repository(AdapterRepository[EntityT]):
         after = ""
         while True:
             page = self._page(after, size)
-            for found in page:
-                yield self._decode(found)
+            yield from _rows.readable(self._kind, page)
             if len(page) < size:
                 return
             after = page[-1][0]

@@ -441,7 +441,12 @@ def conversion_links(*, datetimes: DatetimesArg = None) -> Strategy[ConversionLi
 def loss_infos(*, datetimes: DatetimesArg = None) -> Strategy[LossInfo]:
     """Why and when a lead was lost."""
     return st.builds(
-        LossInfo, **_fields(LossInfo, _at(datetimes), {"status": _key, "reason": _text(20)})
+        LossInfo,
+        **_fields(
+            LossInfo,
+            _at(datetimes),
+            {"status": _key, "reason": _text(20), "from_status": _opt(_key)},
+        ),
     )
 
 

@@ -19,7 +19,12 @@ import pytest
 import sqlalchemy as sa
 
 from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Source
-from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
+from leadmodel.errors import (
+    ConcurrencyError,
+    StorageError,
+    UnreadableRowWarning,
+    ValidationError,
+)
 from leadmodel.storage import _rows
 from leadmodel.storage.sql import (
     SCHEMA_VERSION,
@@ -288,37 +293,63 @@ def test_hostile_names_and_notes_round_trip(pg: sa.Engine) -> None:
     assert {t.name for t in metadata.sorted_tables} <= names
 
 
-def test_a_corrupted_document_names_its_row(pg: sa.Engine) -> None:
-    """A document changed behind leadmodel's back raises ValidationError naming the row id
-    (the real id, NUL and all), for get, find and iter_all alike."""
-    with SqlUnitOfWork(pg) as uow:
-        uow.leads.add_many([_lead("L-0"), _lead("bad\x00one")])
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest) -> sa.Engine:
+    """The SQLite engine, then the PostgreSQL one (over empty tables)."""
+    engine: sa.Engine = request.getfixturevalue(
+        "pg" if request.param == "postgresql" else "sqlite_engine"
+    )
+    return engine
+
+
+def test_get_of_an_unreadable_row_raises_and_listings_skip_it_with_a_warning(
+    any_engine: sa.Engine,
+) -> None:
+    """A document changed behind leadmodel's back: get of its id raises a ValidationError
+    naming the row (the real id, NUL and all); find and iter_all return the other rows and
+    warn, naming the row."""
+    good = [_lead("L-0"), _lead("L-2")]
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many([good[0], _lead("bad\x00one"), good[1]])
         uow.commit()
     leads = TABLES["leads"]
-    with pg.begin() as conn:
-        conn.execute(sa.update(leads).where(leads.c.id == "bad\x01\x01one").values(doc='{"id": 1'))
-    with SqlUnitOfWork(pg) as uow:
-        assert uow.leads.get("L-0").id == "L-0"
-        reads: list[Callable[[], object]] = [
-            lambda: uow.leads.get("bad\x00one"),
-            uow.leads.find,
-            lambda: list(uow.leads.iter_all()),
-        ]
-        for read in reads:
-            with pytest.raises(ValidationError, match=r"leads row 'bad\\x00one'"):
-                read()
+    with any_engine.begin() as conn:
+        conn.execute(
+            sa.update(leads).where(leads.c.id.not_in(["L-0", "L-2"])).values(doc='{"id": 1')
+        )
+    with SqlUnitOfWork(any_engine) as uow:
+        listings: dict[str, Callable[[], list[Lead]]] = {
+            "find": uow.leads.find,
+            "find by key": lambda: uow.leads.find(key="email:olena@example.com"),
+            "iter_all": lambda: list(uow.leads.iter_all(page_size=1)),
+        }
+        with pytest.raises(ValidationError, match=r"leads row 'bad\\x00one'") as caught:
+            uow.leads.get("bad\x00one")
+        for name, listing in listings.items():
+            with pytest.warns(UnreadableRowWarning, match=r"leads row 'bad\\x00one'") as warned:
+                assert listing() == good, name
+            assert len(warned) == 1, name
+            warning = warned[0].message
+            assert isinstance(warning, UnreadableRowWarning)
+            assert (warning.kind, warning.id) == ("leads", "bad\x00one"), name
+            assert warning.problems == caught.value.problems, name
+            assert warned[0].filename == __file__, name  # the line that listed
+        assert uow.leads.count() == 3  # still stored, to be repaired
 
 
 def test_a_document_that_is_not_utf8_names_its_row_on_sqlite(sqlite_engine: sa.Engine) -> None:
     """SQLite stores any bytes in a text column; a document that is not UTF-8 is reported as
-    a ValidationError naming the row, like any other corrupted document."""
+    unreadable, naming the row, like any other corrupted document."""
     with SqlUnitOfWork(sqlite_engine) as uow:
         uow.leads.add(_lead("L-1"))
         uow.commit()
     with sqlite_engine.begin() as conn:
         conn.exec_driver_sql("UPDATE leadmodel_leads SET doc = CAST(X'7B22FF22' AS TEXT)")
-    with SqlUnitOfWork(sqlite_engine) as uow, pytest.raises(ValidationError, match="'L-1'"):
-        uow.leads.get("L-1")
+    with SqlUnitOfWork(sqlite_engine) as uow:
+        with pytest.raises(ValidationError, match="'L-1'"):
+            uow.leads.get("L-1")
+        with pytest.warns(UnreadableRowWarning, match="'L-1'"):
+            assert uow.leads.find() == []
 
 
 def test_a_unit_waits_for_another_adding_the_same_id(pg: sa.Engine) -> None:

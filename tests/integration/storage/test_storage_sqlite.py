@@ -25,7 +25,12 @@ import attrs
 import pytest
 
 from leadmodel import ContactPoint, Lead, LeadId, match_keys
-from leadmodel.errors import ConcurrencyError, StorageError, ValidationError
+from leadmodel.errors import (
+    ConcurrencyError,
+    StorageError,
+    UnreadableRowWarning,
+    ValidationError,
+)
 from leadmodel.storage import SQLiteUnitOfWork
 from leadmodel.storage.sqlite import SCHEMA_VERSION
 from tests import factories
@@ -272,9 +277,11 @@ CORRUPTIONS = {
 
 
 @pytest.mark.parametrize("sql_value", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
-def test_a_corrupted_row_is_a_validation_error_naming_it(tmp_path: Path, sql_value: str) -> None:
-    """A document changed behind leadmodel's back fails get, find and iter_all with a
-    ValidationError that names the row; the other rows stay readable."""
+def test_get_of_an_unreadable_row_raises_and_listings_skip_it_with_a_warning(
+    tmp_path: Path, sql_value: str
+) -> None:
+    """A document changed behind leadmodel's back: get of its id raises a ValidationError
+    naming the row; find and iter_all return the other rows and warn, naming the row."""
     path = tmp_path / "crm.sqlite"
     with SQLiteUnitOfWork(path) as uow:
         uow.leads.add_many([_lead(1), _lead(2), _lead(3)])
@@ -282,17 +289,24 @@ def test_a_corrupted_row_is_a_validation_error_naming_it(tmp_path: Path, sql_val
     with sqlite3.connect(path) as raw:
         raw.execute(f"UPDATE leadmodel_leads SET doc = {sql_value} WHERE id = 'lead-000002'")  # noqa: S608
     raw.close()
-    reads: dict[str, Callable[[], object]] = {
-        "get": lambda: uow.leads.get("lead-000002"),
-        "find": lambda: uow.leads.find(owner="anna"),
-        "find by key": lambda: uow.leads.find(key="email:person2@example.com"),
-        "iter_all": lambda: list(uow.leads.iter_all(page_size=2)),
+    listings: dict[str, tuple[Callable[[], list[Lead]], list[Lead]]] = {
+        "find": (lambda: uow.leads.find(owner="anna"), [_lead(1), _lead(3)]),
+        "find by key": (lambda: uow.leads.find(key="email:person2@example.com"), []),
+        "iter_all": (lambda: list(uow.leads.iter_all(page_size=2)), [_lead(1), _lead(3)]),
     }
     with uow:
-        for name, read in reads.items():
-            with pytest.raises(ValidationError, match="lead-000002") as caught:
-                read()
-            assert "leads row 'lead-000002'" in str(caught.value), name
+        with pytest.raises(ValidationError, match="leads row 'lead-000002'") as caught:
+            uow.leads.get("lead-000002")
+        for name, (listing, good) in listings.items():
+            with pytest.warns(UnreadableRowWarning, match="leads row 'lead-000002'") as warned:
+                assert listing() == good, name
+            assert len(warned) == 1, name
+            warning = warned[0].message
+            assert isinstance(warning, UnreadableRowWarning)
+            assert (warning.kind, warning.id) == ("leads", "lead-000002"), name
+            assert warning.problems == caught.value.problems, name
+            assert warned[0].filename == __file__, name  # the line that listed, not leadmodel's
+        assert uow.leads.count() == 3  # the row is still stored, to be repaired
         assert uow.leads.get("lead-000003") == _lead(3)
     uow.close()
 

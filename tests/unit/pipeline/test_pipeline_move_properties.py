@@ -107,7 +107,9 @@ def _check_accepted(
     assert (moved.pipeline, moved.status) == (pipeline.key, move.to)
     if pipeline.kind(move.to) is lm.StatusKind.lost:
         assert move.reason is not None
-        assert moved.lost == lm.LossInfo(status=move.to, reason=move.reason, at=move.at, by=move.by)
+        assert moved.lost == lm.LossInfo(
+            status=move.to, reason=move.reason, at=move.at, by=move.by, from_status=card.status
+        )
     else:
         assert moved.lost is None
     assert attrs.evolve(moved, status=card.status, history=card.history, lost=card.lost) == card

@@ -95,8 +95,45 @@ def test_lost_needs_an_allowed_reason_and_records_loss_info() -> None:
     assert info.value.why == "reason_not_allowed"
     lost = p.move(entered, "lost", at=AT + HOUR, by="anna", reason="no_budget", note="дорого")
     assert lost.lost == lm.LossInfo(
-        status="lost", reason="no_budget", at=AT + HOUR, by="anna", note="дорого"
+        status="lost",
+        reason="no_budget",
+        at=AT + HOUR,
+        by="anna",
+        note="дорого",
+        from_status=entered.status,
     )
+    assert lost.lost.from_status == "new"  # the stage it was lost from, without the history
+
+
+def test_loss_info_without_from_status_still_loads() -> None:
+    """Documents saved before ``from_status`` was recorded load with it ``None``."""
+    doc = {"status": "lost", "reason": "no_budget", "at": "2026-03-02T09:00:00+00:00"}
+    loaded = lm.from_dict(lm.LossInfo, doc)
+    assert loaded.from_status is None
+    assert lm.from_dict(lm.LossInfo, lm.to_dict(loaded)) == loaded
+    with pytest.raises(lm.ValidationError, match="from_status"):
+        lm.LossInfo(status="lost", reason="x", at=AT, from_status="")
+
+
+def test_status_lookups_answer_lookups() -> None:
+    p = _pipe()
+    assert p.status_keys == tuple(s.key for s in p.statuses)
+    assert "new" in p
+    assert "zzz" not in p
+    assert 3 not in p
+    for lookup in (p.status, p.kind):
+        with pytest.raises(lm.UnknownStatusError) as info:
+            lookup("zzz")
+        assert isinstance(info.value, KeyError)
+        assert isinstance(info.value, LookupError)
+        assert not isinstance(info.value, TransitionError)
+        assert (info.value.pipeline, info.value.status) == (p.key, "zzz")
+        assert "zzz" in str(info.value)
+        assert not str(info.value).startswith("'")
+    # a move to an unknown status is still a refused move
+    with pytest.raises(TransitionError) as refused:
+        p.move(_entered(), "zzz", at=AT, by="a")
+    assert refused.value.why == "unknown_status"
 
 
 def test_reopening_a_lost_lead_clears_the_loss_but_keeps_history() -> None:

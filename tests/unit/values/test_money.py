@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
+from itertools import accumulate
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadmodel import CurrencyMismatchError, Money, ValidationError
+from leadmodel.domain.values.money import MAX_AMOUNT
+from leadmodel.testing.strategies import money
 
 
 def test_amount_and_currency_are_kept_exactly() -> None:
@@ -87,3 +92,86 @@ def test_multiplying_by_a_float_is_refused() -> None:
 
 def test_negative_money_is_allowed_as_a_value() -> None:
     assert Money.of("-5", "EUR").amount == Decimal(-5)
+
+
+# -- sum() and mean --------------------------------------------------------------------------------
+_EXACT = Context(prec=100)
+
+
+def test_builtin_sum_works_for_one_currency() -> None:
+    items = [Money.of("1500.00", "UAH"), Money.of("0.50", "UAH")]
+    assert sum(items) == Money.of("1500.50", "UAH")
+    assert 0 + items[0] == items[0]
+    with pytest.raises(TypeError):
+        1 + items[0]
+    with pytest.raises(TypeError):
+        False + items[0]
+    with pytest.raises(CurrencyMismatchError):
+        sum([*items, Money.of(1, "EUR")])
+
+
+def test_money_sum_of_nothing_needs_a_currency() -> None:
+    assert Money.sum([], currency="EUR") == Money.zero("EUR")
+    with pytest.raises(ValidationError, match="pass currency="):
+        Money.sum([])
+    with pytest.raises(CurrencyMismatchError):
+        Money.sum([Money.of(1, "UAH")], currency="EUR")
+    with pytest.raises(ValidationError, match=r"items\[1\]: expected Money"):
+        Money.sum([Money.of(1, "UAH"), 2])  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="mean of no amounts"):
+        Money.mean([])
+
+
+def test_mean_rounds_half_even_to_the_items_places() -> None:
+    assert Money.mean([Money.of("0.01", "EUR"), Money.of("0.02", "EUR")]).amount == Decimal(
+        "0.02"
+    )  # 0.015 -> 0.02 (half-even)
+    assert Money.mean([Money.of("0.03", "EUR"), Money.of("0.02", "EUR")]).amount == Decimal(
+        "0.02"
+    )  # 0.025 -> 0.02
+    assert Money.mean([Money.of("1", "EUR"), Money.of("0.5", "EUR")]).amount == Decimal("0.8")
+    assert Money.mean([Money.of("10", "EUR")]) == Money.of("10", "EUR")
+
+
+def test_sums_are_exact_beyond_28_digits() -> None:
+    big = Money.of("999999999999999999.999999999999", "UAH")
+    tiny = Money.of("-0.000000000001", "UAH")
+    assert (big + tiny).amount == Decimal("999999999999999999.999999999998")
+    assert Money.sum([big, tiny]) == big + tiny
+
+
+@given(st.lists(money(currencies=["UAH"]), max_size=8))
+def test_sum_equals_the_decimal_sum_of_amounts(items: list[Money]) -> None:
+    expected = Decimal(0)
+    for item in items:
+        expected = _EXACT.add(expected, item.amount)
+    if abs(expected) >= MAX_AMOUNT:
+        with pytest.raises(ValidationError):
+            Money.sum(items, currency="UAH")
+        return
+    total = Money.sum(items, currency="UAH")
+    assert total == Money(amount=expected, currency="UAH")
+    if items:
+        prefixes = accumulate((i.amount for i in items), _EXACT.add)
+        if all(abs(prefix) < MAX_AMOUNT for prefix in prefixes):  # sum() adds pair by pair
+            assert sum(items) == total
+        mean = Money.mean(items)
+        assert abs(mean.amount * len(items) - expected) <= len(items)  # within one unit per item
+        assert int(mean.amount.as_tuple().exponent) >= _min_exponent(items)
+
+
+def _min_exponent(items: list[Money]) -> int:
+    return min(0, *(int(item.amount.as_tuple().exponent) for item in items))
+
+
+@given(st.lists(money(), min_size=2, max_size=6))
+def test_sum_and_mean_of_mixed_currencies_raise(items: list[Money]) -> None:
+    if len({item.currency for item in items}) == 1:
+        return
+    for combine in (Money.sum, Money.mean):
+        with pytest.raises(CurrencyMismatchError):
+            combine(items)
+    # the built-in sum adds pair by pair: a running total may pass the 10**18 limit (a
+    # ValidationError) before it meets the other currency; either way it never mixes them
+    with pytest.raises((CurrencyMismatchError, ValidationError)):
+        sum(items)

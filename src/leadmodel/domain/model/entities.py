@@ -39,7 +39,7 @@ from leadmodel.domain.model.records import (
 )
 from leadmodel.domain.model.stages import LifecycleStage, StageChange, check_stages
 from leadmodel.domain.values import normalise
-from leadmodel.domain.values.contact import ContactPoint
+from leadmodel.domain.values.contact import MAX_CONTACT_POINTS, ContactPoint
 from leadmodel.domain.values.custom_json import EMPTY, JSON
 from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId, InterestId, LeadId
 from leadmodel.domain.values.money import Money
@@ -92,26 +92,11 @@ def _permissions(p: c.Problems, entity: Any) -> None:
         )
 
 
-MAX_CONTACT_POINTS = 1000
-"""The most contact points one record may hold (emails, phones, handles, websites together).
-
-A person has a handful, a company's switchboard and departments some dozens; a thousand is far
-above both and keeps the cost of one record bounded: storing a record keys every contact point,
-inside the storage's write transaction. More is a :class:`~leadmodel.errors.ValidationError`
-naming the field, the count and this cap.
-"""
-
-
 def _contact_points(p: c.Problems, value: object) -> None:
-    if type(value) is tuple and len(value) > MAX_CONTACT_POINTS:
-        # the count alone: the items are not checked one by one (that cost is what the cap bounds)
-        message = (
-            f"{len(value):,} contact points; a record holds at most {MAX_CONTACT_POINTS:,}"
-            " (MAX_CONTACT_POINTS): keep the ones in use, or split the record"
-        )
-        p.append(Problem("contact_points", message))
-        return
-    c.tuple_of(p, "contact_points", value, ContactPoint)
+    # past the cap, the count alone: the items are not checked one by one (that cost is what
+    # the cap bounds); the document converter refuses the same, with the same words
+    if c.max_items(p, "contact_points", value, ContactPoint.__max_items__):
+        c.tuple_of(p, "contact_points", value, ContactPoint)
 
 
 @attrs.frozen(kw_only=True)

@@ -90,13 +90,16 @@ class ConversionLinks:
 
 @attrs.frozen(kw_only=True)
 class LossInfo:
-    """Why and when a lead was lost: the lost status it went to and the reason chosen there."""
+    """Why and when a lead was lost: the lost status it went to, the reason chosen there and
+    ``from_status``, the status it was lost from (``None`` in documents saved before it was
+    recorded, and for a loss made without a move)."""
 
     status: str
     reason: str
     at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
     note: str | None = None
+    from_status: str | None = None
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -105,6 +108,7 @@ class LossInfo:
         c.aware(p, "at", self.at)
         c.opt_text(p, "by", self.by, "who lost it")
         c.opt_free_text(p, "note", self.note, "the note")
+        c.opt_text(p, "from_status", self.from_status, "the status it was lost from")
         if p:
             c.fail("LossInfo", p)
 

@@ -7,76 +7,26 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-import attrs
-
-from leadmodel._kernel.checks import fixed_offset
-from leadmodel._kernel.copy import replace, unchecked
 from leadmodel.domain.model.entities import Lead
-from leadmodel.domain.model.records import LossInfo, StatusChange, check_move
-from leadmodel.domain.model.timeline import check_not_before
-from leadmodel.domain.pipeline import checks, export, loading, requirements
+from leadmodel.domain.model.records import StatusChange
+from leadmodel.domain.pipeline import export, loading
+from leadmodel.domain.pipeline.compiled import CompiledPipeline
 from leadmodel.domain.pipeline.guards import Guards
 from leadmodel.domain.pipeline.requirements import FrameworkCheck, latest_assessment
-from leadmodel.domain.pipeline.spec import ActionSpec, PipelineSpec, StatusKind, StatusSpec
-from leadmodel.errors import PipelineSpecError, Problem, TransitionError, ValidationError
+from leadmodel.domain.pipeline.spec import ActionSpec, StatusKind, StatusSpec
 
 __all__ = ["FrameworkCheck", "Pipeline", "latest_assessment"]
 
 
-def _check_call(
-    model: str, lead: object, to: object, recorded: tuple[object, object, object] | None = None
-) -> None:
-    """The arguments of ``enter``, ``move`` and ``transfer``, checked before any is used:
-    a Lead, a status key and, when given, what the move records (``at``, ``by``, ``note``)."""
-    p: list[Problem] = []
-    if not isinstance(lead, Lead):
-        p.append(Problem("lead", "expected a Lead", lead))
-    if type(to) is not str:
-        p.append(Problem("status", "expected a status key (a string)", to))
-    if recorded is not None:
-        at, by, note = recorded
-        check_move(p, at, by, None, note)
-    if p:
-        raise ValidationError(p, model=model)
-
-
-class Pipeline:
+class Pipeline(CompiledPipeline):
     """A funnel compiled from a checked :class:`PipelineSpec` into lookup tables.
 
     Build it with :meth:`from_dict`, :meth:`from_toml` or :meth:`from_json`; they report every
     problem of the spec at once in :class:`~leadmodel.errors.PipelineSpecError`.
+    Look statuses up with :meth:`status`, :attr:`status_keys` and ``key in pipeline``.
     """
 
-    __slots__ = (
-        "_frameworks",
-        "_guards",
-        "_lost",
-        "_moves",
-        "_requires",
-        "_status",
-        "spec",
-    )
-
-    def __init__(
-        self,
-        spec: PipelineSpec,
-        *,
-        guards: Guards | None = None,
-        frameworks: Mapping[str, FrameworkCheck] | None = None,
-        source: str | None = None,
-    ) -> None:
-        # the spec checked itself when it was built; what only a pipeline knows is the host's
-        problems = checks.registry_problems(spec, guards, frameworks)
-        if problems:
-            raise PipelineSpecError(problems, source=source)
-        self.spec = spec
-        self._guards = guards if guards is not None else Guards()
-        self._frameworks = frameworks
-        self._status: dict[str, StatusSpec] = {s.key: s for s in spec.statuses}
-        self._moves = checks.Moves(spec)  # the moves as rules: never every edge listed
-        # the lookups a move makes, precomputed: a move is dict lookups plus one copy
-        self._lost = frozenset(s.key for s in spec.statuses if s.kind is StatusKind.lost)
-        self._requires = {s.key: s for s in spec.statuses if s.requires}
+    __slots__ = ()
 
     # -- loading and dumping (see loading.py) -----------------------------------------------
     @classmethod
@@ -233,8 +183,28 @@ class Pipeline:
         """The status new cards enter."""
         return self.spec.statuses[0].key
 
+    @property
+    def status_keys(self) -> tuple[str, ...]:
+        """The status keys in funnel order.
+
+        >>> import leadmodel as lm
+        >>> lm.pipelines.SIMPLE.status_keys
+        ('new', 'in_progress', 'won', 'lost')
+        """
+        return tuple(self._status)
+
+    def __contains__(self, key: object) -> bool:
+        """``key in pipeline``: whether ``key`` is one of its status keys.
+
+        >>> import leadmodel as lm
+        >>> "won" in lm.pipelines.SIMPLE, "paid" in lm.pipelines.SIMPLE
+        (True, False)
+        """
+        return isinstance(key, str) and key in self._status
+
     def status(self, key: str) -> StatusSpec:
-        """The spec of status ``key``; raises ``TransitionError(why="unknown_status")``.
+        """The spec of status ``key``; an unknown key raises
+        :class:`~leadmodel.errors.UnknownStatusError` (a ``KeyError``), not a move error.
 
         >>> import leadmodel as lm
         >>> lm.pipelines.KEYCRM_REQUESTS.status("lost").lost_reasons
@@ -242,24 +212,20 @@ class Pipeline:
         >>> lm.pipelines.SIMPLE.status("paid")
         Traceback (most recent call last):
         ...
-        leadmodel.errors.TransitionError: pipeline 'simple': cannot move from None to 'paid'
-        (unknown_status): 'paid' is not a status of this pipeline
+        leadmodel.errors.UnknownStatusError: pipeline 'simple' has no status 'paid'; its
+        statuses: new, in_progress, won, lost
         """
-        try:
-            return self._status[key]
-        except KeyError:
-            raise self._error(
-                None, key, "unknown_status", f"{key!r} is not a status of this pipeline"
-            ) from None
+        return self._lookup(key)
 
     def kind(self, key: str) -> StatusKind:
-        """Whether ``key`` is an open, won or lost status.
+        """Whether ``key`` is an open, won or lost status; an unknown key raises
+        :class:`~leadmodel.errors.UnknownStatusError`, as :meth:`status` does.
 
         >>> import leadmodel as lm
         >>> [lm.pipelines.SIMPLE.kind(key).value for key in ("new", "won", "lost")]
         ['open', 'won', 'lost']
         """
-        return self.status(key).kind
+        return self._lookup(key).kind
 
     def __repr__(self) -> str:
         return f"Pipeline({self.key!r}, {len(self.statuses)} statuses)"
@@ -292,15 +258,7 @@ class Pipeline:
         leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'new' to 'new'
         (other_pipeline): the lead is already in pipeline 'requests'; transfer() it instead
         """
-        to = self.first if status is None else status
-        _check_call("Pipeline.enter", lead, to)
-        if lead.pipeline is not None:
-            detail = f"the lead is already in pipeline {lead.pipeline!r}; transfer() it instead"
-            raise self._error(lead.status, to, "other_pipeline", detail)
-        self._check_entry(lead, to)
-        check_not_before(lead, at, f"pipeline {self.key!r}: enter")
-        change = StatusChange(pipeline=self.key, from_status=None, to_status=to, at=at, by=by)
-        return attrs.evolve(lead, pipeline=self.key, status=to, history=(*lead.history, change))
+        return self._enter(lead, at, by, status)
 
     def move(
         self,
@@ -337,49 +295,7 @@ class Pipeline:
         >>> requests.move(lead, "lost", at=at, by="anna", reason="no_budget").lost.reason
         'no_budget'
         """
-        _check_call("Pipeline.move", lead, to)
-        current = lead.status
-        if lead.pipeline != self.key:
-            where = f"pipeline {lead.pipeline!r}" if lead.pipeline else "no pipeline"
-            raise self._error(
-                current, to, "other_pipeline", f"the lead is in {where}, not {self.key!r}"
-            )
-        if current not in self._moves:
-            raise self._error(current, to, "unknown_status", f"the status {current!r} is not here")
-        if not self._moves.allows(current, to):  # type: ignore[arg-type]
-            raise self._refusal(current, to)
-        lost = None
-        if to in self._lost:
-            self._check_reason(current, self._status[to], reason)
-            if lead.converted is not None:
-                raise self._error(current, to, "not_allowed", "a converted lead cannot be lost")
-            lost = LossInfo(status=to, reason=reason, at=at, by=by, note=note)  # type: ignore[arg-type]
-        if to in self._requires:
-            self._check_requirements(lead, current, self._requires[to])
-        problems: list[Problem] = []
-        check_move(problems, at, by, reason, note)
-        if problems:
-            raise ValidationError(problems, model="Pipeline.move")
-        at = fixed_offset(at)  # the datetime rule: times compare as instants, fold or not
-        history = lead.history
-        if history and at < history[-1].at:
-            detail = (
-                f"dated {at.isoformat()}, before the last change ({history[-1].at.isoformat()})"
-            )
-            raise self._error(current, to, "time_backwards", detail)
-        # a move re-validates only what it changes: the new entry's values (checked above), the
-        # edge, the reason and the time order; every other field is as valid as it was
-        change = unchecked(StatusChange)(
-            pipeline=self.spec.key,
-            from_status=current,
-            to_status=to,
-            at=at,
-            by=by,
-            reason=reason,
-            note=note,
-            from_pipeline=None,
-        )
-        return replace(lead, status=to, history=(*history, change), lost=lost)
+        return self._move(lead, to, at=at, by=by, reason=reason, note=note)
 
     def allowed(self, lead: Lead) -> tuple[str, ...]:
         """The statuses the lead may move to now, in funnel order (lost ones need a reason).
@@ -395,16 +311,7 @@ class Pipeline:
         >>> requests.allowed(requests.enter(lead, at=at, by="anna"))
         ('in_work', 'qualified', 'offer_sent', 'won', 'lost')
         """
-        if lead.pipeline != self.key or lead.status not in self._moves:
-            return ()
-        out = []
-        allows, current = self._moves.allows, lead.status or ""
-        for status in self.spec.statuses:
-            if allows(current, status.key) and (
-                not status.requires or not self._missing(lead, status)
-            ):
-                out.append(status.key)
-        return tuple(out)
+        return self._allowed(lead)
 
     def actions(self, change: StatusChange, lead: Lead | None = None) -> tuple[ActionSpec, ...]:
         """The ``on_enter`` actions a recorded move triggers, for the host app to perform.
@@ -426,12 +333,7 @@ class Pipeline:
         >>> requests.actions(lead.history[-1], attrs.evolve(lead, do_not_contact=True))
         ()
         """
-        if change.pipeline != self.key or change.to_status not in self._status:
-            return ()
-        found = self._status[change.to_status].on_enter
-        if lead is not None and lead.do_not_contact:
-            found = tuple(a for a in found if not a.contacts_person)
-        return found
+        return self._actions(change, lead)
 
     def transfer(
         self,
@@ -461,33 +363,7 @@ class Pipeline:
         leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'qualification' to
         'qualification' (other_pipeline): the lead is not in pipeline 'requests'
         """
-        if not isinstance(to_pipeline, Pipeline):
-            problem = Problem("to_pipeline", "expected a Pipeline", to_pipeline)
-            raise ValidationError([problem], model="Pipeline.transfer")
-        to = to_pipeline.first if status is None else status
-        _check_call("Pipeline.transfer", lead, to, (at, by, note))
-        if lead.pipeline != self.key:
-            raise self._error(
-                lead.status, to, "other_pipeline", f"the lead is not in pipeline {self.key!r}"
-            )
-        to_pipeline._check_entry(lead, to)
-        history = lead.history
-        if history and at < history[-1].at:
-            raise self._error(
-                lead.status, to, "time_backwards", "the transfer is dated before the last change"
-            )
-        change = StatusChange(
-            pipeline=to_pipeline.key,
-            from_pipeline=self.key,
-            from_status=lead.status,
-            to_status=to,
-            at=at,
-            by=by,
-            note=note,
-        )
-        return attrs.evolve(
-            lead, pipeline=to_pipeline.key, status=to, history=(*history, change), lost=None
-        )
+        return self._transfer(lead, to_pipeline, status, at=at, by=by, note=note)
 
     def replay(self, history: Collection[StatusChange]) -> str | None:
         """Rebuild the status from a history, checking every move of this pipeline in it.
@@ -513,100 +389,4 @@ class Pipeline:
         leadmodel.errors.TransitionError: pipeline 'requests': cannot move from 'in_work' to 'new'
         (not_allowed): allowed from here: qualified, offer_sent, won, lost
         """
-        pipeline: str | None = None
-        status: str | None = None
-        last: datetime | None = None
-        for change in history:
-            if last is not None and change.at < last:
-                raise self._error(
-                    status, change.to_status, "time_backwards", "the history goes back in time"
-                )
-            last = change.at
-            if change.pipeline == self.key:
-                self._replay_step(pipeline, status, change)
-            pipeline, status = change.pipeline, change.to_status
-        return status if pipeline == self.key else None
-
-    # -- checks ----------------------------------------------------------------------------
-    def _replay_step(self, pipeline: str | None, status: str | None, change: StatusChange) -> None:
-        to = change.to_status
-        if pipeline != self.key:  # entering or transferred in
-            self._check_known(status, to)
-            if self._status[to].kind is not StatusKind.open:
-                raise self._error(
-                    status, to, "not_allowed", "cards enter a pipeline in an open status"
-                )
-            return
-        if change.from_status != status:
-            detail = (
-                f"the history has a move from {change.from_status!r}; the card was in {status!r}"
-            )
-            raise self._error(status, to, "not_allowed", detail)
-        if not self._moves.allows(status or "", to):
-            raise self._refusal(status, to)
-        target = self._status[to]
-        if target.kind is StatusKind.lost:
-            self._check_reason(status, target, change.reason)
-
-    def _check_known(self, current: str | None, to: str) -> None:
-        if to not in self._status:
-            raise self._error(
-                current, to, "unknown_status", f"{to!r} is not a status of pipeline {self.key!r}"
-            )
-
-    def _check_entry(self, lead: Lead, to: str) -> None:
-        self._check_known(lead.status, to)
-        target = self._status[to]
-        if target.kind is not StatusKind.open:
-            raise self._error(
-                lead.status, to, "not_allowed", "cards enter a pipeline in an open status"
-            )
-        if target.requires:
-            self._check_requirements(lead, lead.status, target)
-
-    def _refusal(self, current: str | None, to: str) -> TransitionError:
-        self._check_known(current, to)
-        kind = self._status[current].kind if current in self._status else None
-        if kind is StatusKind.won and not self.spec.reopen_won:
-            return self._error(
-                current, to, "terminal", "won is final (the spec does not set reopen_won)"
-            )
-        if kind is StatusKind.lost and not self.spec.allow_reopen:
-            return self._error(
-                current, to, "terminal", "lost is final (the spec does not allow reopening)"
-            )
-        allowed = ", ".join(self._moves.targets(current or "")) or "none"  # in funnel order
-        return self._error(current, to, "not_allowed", f"allowed from here: {allowed}")
-
-    def _check_reason(self, current: str | None, target: StatusSpec, reason: str | None) -> None:
-        reasons = ", ".join(target.lost_reasons)
-        if reason is None:
-            why, detail = "reason_required", f"a lost status needs a reason: one of {reasons}"
-        elif reason not in target.lost_reasons:
-            why, detail = (
-                "reason_not_allowed",
-                f"{reason!r} is not a reason here; use one of {reasons}",
-            )
-        else:
-            return
-        raise self._error(current, target.key, why, detail)
-
-    def _check_requirements(self, lead: Lead, current: str | None, target: StatusSpec) -> None:
-        missing = self._missing(lead, target)
-        if missing:
-            detail = f"{target.key!r} requires: {', '.join(missing)}"
-            raise self._error(current, target.key, "requirement_missing", detail, missing=missing)
-
-    def _missing(self, lead: Lead, target: StatusSpec) -> tuple[str, ...]:
-        return requirements.missing(lead, target, self._guards, self._frameworks)
-
-    def _error(
-        self, current: str | None, to: str, why: str, detail: str, *, missing: tuple[str, ...] = ()
-    ) -> TransitionError:
-        return TransitionError(
-            f"pipeline {self.key!r}: cannot move from {current!r} to {to!r} ({why}): {detail}",
-            from_status=current,
-            to_status=to,
-            why=why,
-            missing=missing,
-        )
+        return self._replay(history)

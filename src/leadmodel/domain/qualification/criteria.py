@@ -205,8 +205,9 @@ def check_rule(p: c.Problems, rule: object, keys: list[str] | None, framework: s
         return
     if keys is None:
         return
+    known = set(keys)  # a set: one look-up per name, not a scan of the criteria (quadratic)
     for name in rule.mandatory if type(rule.mandatory) is tuple else ():
-        if type(name) is str and name not in keys:
+        if type(name) is str and name not in known:
             message = f"{name!r} is not a criterion of {framework}"
             p.append(Problem("rule.mandatory", message, name))
     if isinstance(rule, AtLeast) and type(rule.k) is int and rule.k > len(keys) >= 1:
@@ -214,7 +215,7 @@ def check_rule(p: c.Problems, rule: object, keys: list[str] | None, framework: s
         p.append(Problem("rule.k", message, rule.k))
     if isinstance(rule, Weighted) and isinstance(rule.weights, Mapping):
         for name in rule.weights:
-            if name not in keys:
+            if name not in known:
                 message = f"{name!r} is not a criterion of {framework}"
                 p.append(Problem(f"rule.weights.{name}", message))
 

@@ -26,7 +26,7 @@ def outcome(lead: Lead, pipelines: Iterable[Pipeline] = ()) -> bool | None:
 
     Won: the lead was converted, or its status in one of ``pipelines`` is a won status.
     Lost: it carries :class:`~leadmodel.LossInfo`, or its status is a lost status. A status
-    that ``pipelines`` does not know raises ``TransitionError(why="unknown_status")``.
+    that ``pipelines`` does not know raises :class:`~leadmodel.errors.UnknownStatusError`.
 
     >>> import leadmodel as lm
     >>> from datetime import datetime, timezone

@@ -19,6 +19,7 @@ from leadmodel.domain.values.ids import (
     sequential_ids,
     uuid7,
 )
+from leadmodel.domain.values.localtime import localise
 from leadmodel.domain.values.money import MAX_AMOUNT, Money
 from leadmodel.domain.values.source import Channel, Source
 
@@ -40,6 +41,7 @@ __all__ = [
     "Money",
     "Source",
     "freeze",
+    "localise",
     "merge_points",
     "sequential_ids",
     "thaw",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import ClassVar
 
 import attrs
 
@@ -19,7 +20,7 @@ from leadmodel._kernel import checks as c
 from leadmodel.domain.values import normalise as n
 from leadmodel.errors import Problem
 
-__all__ = ["ContactKind", "ContactPoint", "merge_points"]
+__all__ = ["MAX_CONTACT_POINTS", "ContactKind", "ContactPoint", "merge_points"]
 
 
 class ContactKind(StrEnum):
@@ -33,6 +34,23 @@ class ContactKind(StrEnum):
 
 
 _NEEDS_NETWORK = (ContactKind.messenger, ContactKind.social)
+
+MAX_CONTACT_POINTS = 1000
+"""The most contact points one record may hold (emails, phones, handles, websites together).
+
+A person has a handful, a company's switchboard and departments some dozens; a thousand is far
+above both and keeps the cost of one record bounded: storing a record keys every contact point,
+inside the storage's write transaction. More is a :class:`~leadmodel.errors.ValidationError`
+naming the field, the count and this cap, from the constructor, or from the document converter
+before it reads a single contact point (``ContactPoint.__max_items__``).
+"""
+
+
+def _too_many(count: int) -> str:
+    return (
+        f"{count:,} contact points; a record holds at most {MAX_CONTACT_POINTS:,}"
+        " (MAX_CONTACT_POINTS): keep the ones in use, or split the record"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -53,6 +71,9 @@ class ContactPoint:
     network: str | None = None
     region: str | None = None
     key: str = attrs.field(init=False, eq=False, repr=False)
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_CONTACT_POINTS, _too_many)
+    """A record's contact points: at most :data:`MAX_CONTACT_POINTS` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []

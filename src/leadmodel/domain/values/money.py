@@ -8,11 +8,14 @@ Traceback (most recent call last):
 ...
 leadmodel.errors.CurrencyMismatchError: Money.currency: cannot combine UAH with EUR;
 convert one amount first; got 'EUR'
+>>> sum([price, Money.of(250, "UAH")])  # sum() works for one currency: 0 + Money is Money
+Money(amount=Decimal('1750.00'), currency='UAH')
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 import attrs
 
@@ -25,6 +28,9 @@ __all__ = ["MAX_AMOUNT", "Money"]
 MAX_AMOUNT = Decimal(10) ** 18
 """Amounts must be strictly below this magnitude (bigger numbers are input errors, not money)."""
 _MIN_EXPONENT = -12  # at most 12 digits after the decimal point
+# amounts have at most 30 significant digits (18 + 12): the default 28-digit context could round
+# a sum; 60 digits keep every sum exact (the constructor then refuses one that is too large)
+_EXACT = Context(prec=60)
 
 
 def amount_problem(value: object) -> str | None:
@@ -104,6 +110,78 @@ class Money:
         """
         return cls(amount=Decimal(0), currency=currency)
 
+    @classmethod
+    def sum(cls, items: Iterable[Money], currency: str | None = None) -> Money:
+        """The exact total of ``items``, all in one currency (``currency`` when given).
+
+        No items: zero in ``currency``, or a :class:`~leadmodel.errors.ValidationError` asking
+        for one. Mixed currencies raise :class:`~leadmodel.errors.CurrencyMismatchError`.
+
+        >>> import leadmodel as lm
+        >>> lm.Money.sum([lm.Money.of("1500.00", "UAH"), lm.Money.of("0.50", "UAH")])
+        Money(amount=Decimal('1500.50'), currency='UAH')
+        >>> lm.Money.sum([], currency="EUR")
+        Money(amount=Decimal('0'), currency='EUR')
+        >>> lm.Money.sum([])
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: Money.currency: the sum of no amounts has no currency;
+        pass currency=, e.g. Money.sum(items, currency='EUR'); got None
+        """
+        total = cls._total(items, currency, "sum")
+        return total[0]
+
+    @classmethod
+    def mean(cls, items: Iterable[Money]) -> Money:
+        """The mean of ``items`` (one currency), rounded half-even to the most decimal places
+        any item has: ``Decimal`` all the way, never a float, and a valid amount.
+
+        >>> import leadmodel as lm
+        >>> lm.Money.mean([lm.Money.of("10.00", "UAH"), lm.Money.of("10.01", "UAH")])
+        Money(amount=Decimal('10.00'), currency='UAH')
+        >>> yen = [lm.Money.of(100, "JPY"), lm.Money.of(200, "JPY"), lm.Money.of(200, "JPY")]
+        >>> lm.Money.mean(yen)  # 166.66...
+        Money(amount=Decimal('167'), currency='JPY')
+        >>> lm.Money.mean([lm.Money.of(1, "EUR"), lm.Money.of(1, "UAH")])
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.CurrencyMismatchError: Money.currency: cannot combine EUR with UAH;
+        convert one amount first; got 'UAH'
+        """
+        total, count, exponent = cls._total(items, None, "mean")
+        mean = _EXACT.divide(total.amount, Decimal(count))
+        places = Decimal(1).scaleb(exponent)
+        amount = mean.quantize(places, rounding=ROUND_HALF_EVEN, context=_EXACT)
+        return cls(amount=amount, currency=total.currency)
+
+    @classmethod
+    def _total(
+        cls, items: Iterable[Money], currency: str | None, what: str
+    ) -> tuple[Money, int, int]:
+        """The total, the count and the smallest exponent (at most 0) of ``items``."""
+        first = None if currency is None else cls.zero(currency)
+        amount, count, exponent = Decimal(0), 0, 0
+        for item in items:
+            if not isinstance(item, Money):
+                problem = Problem(f"items[{count}]", "expected Money", item)
+                raise ValidationError([problem], model=f"Money.{what}")
+            if first is None:
+                first = item
+            first._same(item)
+            amount = _EXACT.add(amount, item.amount)
+            count += 1
+            exponent = min(exponent, int(item.amount.as_tuple().exponent))  # finite: an int
+        if first is None:
+            if what == "mean":
+                msg = "the mean of no amounts is undefined; check for an empty list first"
+            else:
+                msg = (
+                    "the sum of no amounts has no currency; pass currency=, e.g. "
+                    "Money.sum(items, currency='EUR')"
+                )
+            raise ValidationError([Problem("currency", msg, currency)], model="Money")
+        return cls(amount=amount, currency=first.currency), count, exponent
+
     def _same(self, other: Money) -> None:
         if not isinstance(other, Money):
             raise ValidationError([Problem("", "expected Money", other)], model="Money")
@@ -113,11 +191,18 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(amount=self.amount + other.amount, currency=self.currency)
+        return Money(amount=_EXACT.add(self.amount, other.amount), currency=self.currency)
+
+    def __radd__(self, other: int) -> Money:
+        """``0 + money`` is ``money``, so ``sum(moneys)`` works; any other left operand is an
+        error (``sum(moneys)`` of no items is the int ``0``: use :meth:`sum` for that)."""
+        if type(other) is int and other == 0:
+            return self
+        return NotImplemented
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(amount=self.amount - other.amount, currency=self.currency)
+        return Money(amount=_EXACT.subtract(self.amount, other.amount), currency=self.currency)
 
     def __neg__(self) -> Money:
         return Money(amount=-self.amount, currency=self.currency)

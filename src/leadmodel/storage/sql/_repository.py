@@ -97,6 +97,12 @@ class SqlRepository(AdapterRepository[EntityT]):
         )
         return entity
 
+    def _readable(self, found: Iterable[Any]) -> Iterator[EntityT]:
+        """The entities of stored ``(id, doc)`` rows, for a listing: an unreadable row is
+        skipped with a warning naming it (:func:`~leadmodel.storage._rows.readable`)."""
+        back = self._transaction.text.id_back
+        return _rows.readable(self._kind, ((back(row[0]), row[1]) for row in found))
+
     def _stored_id(self, id: str) -> str:
         return self._transaction.text.id(_rows.check_id(self._kind, id))
 
@@ -111,7 +117,7 @@ class SqlRepository(AdapterRepository[EntityT]):
         query = self._select.where(*self._where(wanted)).order_by(self._table.c.id)
         if wanted.limit is not None:
             query = query.limit(wanted.limit)
-        return [self._decode(r) for r in self._transaction.run(query)]
+        return list(self._readable(self._transaction.run(query)))
 
     def _where(self, wanted: _rows.Filters) -> list[sa.ColumnElement[bool]]:
         text = self._transaction.text
@@ -217,8 +223,7 @@ class SqlRepository(AdapterRepository[EntityT]):
         while True:
             query = self._select.where(column > after).order_by(column).limit(size)
             page = self._transaction.run(query).all()
-            for found in page:
-                yield self._decode(found)
+            yield from self._readable(page)
             if len(page) < size:
                 return
             after = page[-1][0]
