@@ -307,6 +307,7 @@ class PLossInfo(_PBase):
     at: AwareDatetime
     by: PText | None = None
     note: str | None = None
+    from_status: PText | None = None
 
 
 class PLead(_PBase):
@@ -339,6 +340,8 @@ class PLead(_PBase):
     consent: bool | None = None
     do_not_contact: bool = False
     erased_at: AwareDatetime | None = None
+    # the lead measured was never merged: an empty list, as leadmodel writes it
+    merges: tuple[dict[str, Any], ...] = ()
     version: Annotated[int, Field(ge=0, le=MAX_JSON_INT)] = 0
 
     @model_validator(mode="after")
@@ -474,6 +477,7 @@ class MLossInfo(_MBase):
     at: MAware
     by: MText | None = None
     note: str | None = None
+    from_status: MText | None = None
 
 
 class MLead(_MBase, kw_only=True):  # kw_only: schema_version (defaulted) comes first
@@ -506,6 +510,8 @@ class MLead(_MBase, kw_only=True):  # kw_only: schema_version (defaulted) comes 
     consent: bool | None = None
     do_not_contact: bool = False
     erased_at: MAware | None = None
+    # the lead measured was never merged: an empty list, as leadmodel writes it
+    merges: tuple[dict[str, Any], ...] = ()
     version: Annotated[int, Meta(ge=0, le=MAX_JSON_INT)] = 0
 
     def __post_init__(self) -> None:

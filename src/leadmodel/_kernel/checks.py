@@ -126,7 +126,7 @@ def text(p: Problems, path: str, value: object, what: str) -> None:
     """A required, non-blank string of Unicode text."""
     if type(value) is not str:
         p.append(Problem(path, EXPECTED_STRING, value))
-    elif not is_unicode(value):
+    elif not (value.isascii() or is_unicode(value)):  # most text is ASCII: no call
         p.append(Problem(path, NOT_UNICODE, value))
     elif not value.strip():
         p.append(Problem(path, blank(what), value))

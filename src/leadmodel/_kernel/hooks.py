@@ -247,9 +247,7 @@ def _opt_str(value: object, _: Any = None) -> str | None:
     if value is None:
         return None
     if type(value) is str:
-        if c.is_unicode(value):
-            return value
-        raise BadValue(c.NOT_UNICODE, value)
+        return value  # its class checks it is Unicode text (see ``structure_str``)
     raise BadValue(c.EXPECTED_STRING_OR_NULL, value)
 
 
