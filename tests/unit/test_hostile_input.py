@@ -418,3 +418,23 @@ def test_a_lone_surrogate_can_never_reach_to_json() -> None:
     assert lm.to_json(lm.from_dict(lm.Lead, lm.to_dict(_lead())))
     assert lm.to_json(lm.pipelines.KEYCRM_REQUESTS.spec)
     assert date(2026, 1, 1)  # keeps the date import honest for the parametrised cases
+
+
+def test_a_lone_surrogate_anywhere_in_a_merge_record_is_refused() -> None:
+    """What a merge keeps (conflicting values, fields, provenance) is text like any other."""
+    base = {
+        "at": "2026-03-02T09:00:00+00:00",
+        "absorbed_ids": ["lead-2"],
+        "conflicts": [{"field": "owner", "values": {"lead-1": "anna", "lead-2": "boris"}}],
+        "provenance": {"owner": "lead-1"},
+    }
+    assert lm.from_dict(lm.MergeRecord, base).provenance == {"owner": "lead-1"}
+    bad_documents = (
+        {**base, "provenance": {f"owner{SURROGATE}": "lead-1"}},
+        {**base, "provenance": {"owner": f"lead-1{SURROGATE}"}},
+        {**base, "conflicts": [{"field": "owner", "values": {"lead-1": f"a{SURROGATE}"}}]},
+        {**base, "conflicts": [{"field": f"custom.k{SURROGATE}", "values": {"lead-1": 1}}]},
+    )
+    for document in bad_documents:
+        with pytest.raises(ValidationError):
+            lm.from_dict(lm.MergeRecord, document)

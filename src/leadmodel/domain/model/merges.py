@@ -99,6 +99,8 @@ def _typed(p: c.Problems, path: str, field: str, value: object, t: Any) -> objec
         name = f"a {t.__name__}"
     if not ok:
         p.append(Problem(path, f"a value of {field!r} is {name}", value))
+    else:
+        c.unicode(p, path, value)  # a text value (an owner, a name) is Unicode text
     return value
 
 
@@ -122,6 +124,7 @@ class Conflict:
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
+        c.unicode(p, "field", self.field)
         t = _conflict_type(self.field)
         if not isinstance(self.values, Mapping):
             p.append(Problem("values", "expected a mapping of record id to value", self.values))
@@ -158,6 +161,7 @@ class SetAside:
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.text(p, "source_id", self.source_id, "the id of the record it came from")
+        c.unicode(p, "field", self.field)
         _typed(p, "value", self.field, self.value, _set_aside_type(self.field))
         if p:
             c.fail("SetAside", p)
@@ -192,7 +196,11 @@ class MergeRecord:
             type(k) is str and type(v) is str for k, v in self.provenance.items()
         ):
             p.append(Problem("provenance", "expected a mapping of text to record id"))
-        elif type(self.provenance) is not FrozenMap:
-            object.__setattr__(self, "provenance", FrozenMap(dict(self.provenance)))
+        else:
+            for name, source in self.provenance.items():
+                c.unicode(p, "provenance", name)
+                c.unicode(p, f"provenance.{name}", source)
+            if type(self.provenance) is not FrozenMap:
+                object.__setattr__(self, "provenance", FrozenMap(dict(self.provenance)))
         if p:
             c.fail("MergeRecord", p)
