@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum, StrEnum
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import cattrs
@@ -207,8 +208,8 @@ def _finite(value: object) -> bool:
     return type(value) is not int or -MAX_JSON_INT <= value <= MAX_JSON_INT
 
 
-def _enum_value(member: Enum) -> object:
-    return member.value
+# ``_value_`` is what ``Enum.value`` returns; read directly, without the property's descriptor
+_enum_value = attrgetter("_value_")
 
 
 def configure(converter: cattrs.Converter) -> cattrs.Converter:
