@@ -22,9 +22,10 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.hooks import object_structure
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = ["NOT_DATA", "configure", "refusals"]
@@ -81,13 +82,7 @@ def _unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., A
 
 def _structure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
     def factory(cls: Any) -> Callable[..., Any]:
-        inner = make_dict_structure_fn(
-            cls,
-            converter,
-            _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
-            _cattrs_detailed_validation=converter.detailed_validation,
-            **_left_out(cls),
-        )
+        inner = object_structure(converter, cls, **_left_out(cls))
 
         def structure(value: object, _: Any = None) -> Any:
             if not isinstance(value, dict):

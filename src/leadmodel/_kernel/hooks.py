@@ -270,15 +270,23 @@ def _is_optional(t: Any) -> bool:
     return optional_inner(t) is not None
 
 
+def object_structure(converter: cattrs.Converter, cls: Any, **overrides: Any) -> Any:
+    """cattrs' generated structure function for the attrs class ``cls``, under ``converter``'s
+    own settings (extra keys, detailed validation); ``overrides`` as ``make_dict_structure_fn``
+    takes them."""
+    return make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+        _cattrs_detailed_validation=converter.detailed_validation,
+        **overrides,
+    )
+
+
 def _objects_only(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
     # without this, a list where an object belongs fails deep inside cattrs with an AttributeError
     def factory(cls: Any) -> Callable[..., Any]:
-        inner = make_dict_structure_fn(
-            cls,
-            converter,
-            _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
-            _cattrs_detailed_validation=converter.detailed_validation,
-        )
+        inner = object_structure(converter, cls)
 
         def structure(value: object, _: Any = None) -> Any:
             if not isinstance(value, dict):
@@ -303,12 +311,7 @@ def _typed_structure(converter: cattrs.Converter) -> Callable[[Any], Callable[..
     # why: the type of a merge's set-aside or conflicting value depends on the field it came
     # from, which a static annotation cannot say; the class names it, the converter reads it
     def factory(cls: Any) -> Callable[..., Any]:
-        inner = make_dict_structure_fn(
-            cls,
-            converter,
-            _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
-            _cattrs_detailed_validation=converter.detailed_validation,
-        )
+        inner = object_structure(converter, cls)
 
         def structure(value: object, _: Any = None) -> Any:
             if type(value) is not dict:
