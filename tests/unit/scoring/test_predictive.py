@@ -216,3 +216,11 @@ def test_an_expected_value_in_another_currency_is_an_error() -> None:
     eur = lead(expected_value=lm.Money.of("10", "EUR"))
     with pytest.raises(ValidationError, match=r"fields\.expected_value: .*in EUR.*bins UAH"):
         trained.probability(eur)
+
+
+def test_reading_an_amount_in_another_currency_is_a_currency_mismatch_error() -> None:
+    """A field read on its own (not only through fit) raises a LeadModelError, never ValueError."""
+    eur = lead(expected_value=lm.Money.of("10", "EUR"))
+    with pytest.raises(lm.CurrencyMismatchError) as info:
+        Binned.expected_value(EDGES, currency="UAH").read(eur)
+    assert [p.path for p in info.value.problems] == ["expected_value"]

@@ -88,6 +88,9 @@ class Reader:
         """The field's value for ``lead``; a field that cannot read it is reported with the lead."""
         try:
             return self.read(lead)
+        except ValidationError as exc:  # a data field that cannot read the lead says why
+            msg = "; ".join(q.message for q in exc.problems) + f" (lead {lead.id!r})"
+            raise ValidationError([Problem(self.path, msg)], model=MODEL) from exc
         except Exception as exc:
             if self.field.get is None:  # a data field: its message says what is wrong
                 msg = f"{exc} (lead {lead.id!r})"

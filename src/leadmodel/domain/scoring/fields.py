@@ -41,7 +41,7 @@ from leadmodel.domain.model.paths import check_path, reader
 from leadmodel.domain.values import normalise
 from leadmodel.domain.values.contact import ContactKind
 from leadmodel.domain.values.money import currency_problem
-from leadmodel.errors import Problem
+from leadmodel.errors import CurrencyMismatchError, Problem
 
 __all__ = ["AMOUNT", "Binned", "Categorical", "DerivedValue", "Field"]
 
@@ -313,10 +313,12 @@ def _in_currency(currency: str) -> Callable[[Lead], object]:
         if money is None:
             return None
         if money.currency != currency:
-            raise ValueError(
+            msg = (
                 f"the expected value is in {money.currency}, this field bins {currency} "
                 "amounts; convert it first, or use one field per currency"
             )
+            problem = Problem("expected_value", msg, money.currency)
+            raise CurrencyMismatchError([problem], model="Binned")
         return money.amount
 
     return amount
@@ -352,7 +354,8 @@ class Binned:
     def read(self, lead: Lead) -> object:
         """The field's number for ``lead`` (``None`` when missing).
 
-        Raises ``ValueError`` when the expected value is in another currency than ``currency``.
+        Raises :class:`~leadmodel.errors.CurrencyMismatchError` when the expected value is in
+        another currency than ``currency``.
 
         >>> import leadmodel as lm
         >>> from datetime import datetime, timezone
@@ -365,7 +368,7 @@ class Binned:
         >>> lm.Binned.expected_value((200, 500), currency="EUR").read(lead)
         Traceback (most recent call last):
         ...
-        ValueError: the expected value is in UAH, this field bins EUR amounts; convert it first, ...
+        leadmodel.errors.CurrencyMismatchError: Binned.expected_value: ... is in UAH, ...
         """
         return self.reader()(lead)
 
