@@ -57,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src tests
+	$(BIN)/mypy --strict src tests examples/service
 
 # Collects tests/ (including tests/e2e/test_examples.py, which runs examples/), doctests in
 # src/leadmodel modules, and doctests in docs/*.md and README.md (see [tool.pytest.ini_options]).

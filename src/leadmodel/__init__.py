@@ -21,6 +21,7 @@ from leadmodel import pipelines, services
 from leadmodel.domain.events import (
     EVENT_TYPES,
     DomainEvent,
+    EntityUpdated,
     InterestCaptured,
     LeadConverted,
     LeadCreated,
@@ -69,6 +70,7 @@ from leadmodel.domain.matching import (
     repoint_customer,
 )
 from leadmodel.domain.model import (
+    EDITABLE,
     MAX_CONTACT_POINTS,
     MOVES,
     SERVICE_QUALIFIED,
@@ -87,6 +89,8 @@ from leadmodel.domain.model import (
     LossInfo,
     StageChange,
     StatusChange,
+    changed_fields,
+    edit,
 )
 from leadmodel.domain.pipeline import (
     ActionSpec,
@@ -121,6 +125,7 @@ from leadmodel.domain.qualification import (
     Weighted,
     assess,
 )
+from leadmodel.domain.registry import Registry
 from leadmodel.domain.scoring import (
     DEFAULT_THRESHOLDS,
     HOT_SIGNALS,
@@ -158,6 +163,7 @@ from leadmodel.domain.values import (
     ContactId,
     ContactKind,
     ContactPoint,
+    ContactPoints,
     CustomerId,
     FrozenMap,
     IdFactory,
@@ -179,6 +185,7 @@ from leadmodel.errors import (
     MissingExtraError,
     NotALeadError,
     NotFoundError,
+    NotRegisteredError,
     PipelineSpecError,
     Problem,
     RuleViolation,
@@ -190,11 +197,13 @@ from leadmodel.errors import (
     UnreadableRowWarning,
     ValidationError,
 )
+from leadmodel.registry import load_registry
 from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
 from leadmodel.storage import (
     MemoryStore,
     MemoryUnitOfWork,
     Outbox,
+    Page,
     Repository,
     SQLiteUnitOfWork,
     StoredEvent,
@@ -209,6 +218,7 @@ __all__ = [
     "CHAMP",
     "DEFAULT_RULES",
     "DEFAULT_THRESHOLDS",
+    "EDITABLE",
     "EVENT_TYPES",
     "FAINT",
     "FREE_MAIL_DOMAINS",
@@ -242,6 +252,7 @@ __all__ = [
     "ContactId",
     "ContactKind",
     "ContactPoint",
+    "ContactPoints",
     "Contribution",
     "Conversion",
     "ConversionLinks",
@@ -257,6 +268,7 @@ __all__ = [
     "DuplicateReport",
     "Engagement",
     "EngagementRule",
+    "EntityUpdated",
     "Explanation",
     "Field",
     "FieldBetween",
@@ -297,8 +309,10 @@ __all__ = [
     "Money",
     "NotALeadError",
     "NotFoundError",
+    "NotRegisteredError",
     "Outbox",
     "OversizedBlock",
+    "Page",
     "Party",
     "PersonErased",
     "Pipeline",
@@ -307,6 +321,7 @@ __all__ = [
     "Policy",
     "PredictiveScorer",
     "Problem",
+    "Registry",
     "Repository",
     "Requirements",
     "Rule",
@@ -345,10 +360,12 @@ __all__ = [
     "advance",
     "assess",
     "attach_interest",
+    "changed_fields",
     "convert",
     "customer_from_import",
     "customer_from_order",
     "duplicate_report",
+    "edit",
     "erase",
     "event_type",
     "explain_temperature",
@@ -357,6 +374,7 @@ __all__ = [
     "from_json",
     "is_free_mail",
     "is_personal_company_name",
+    "load_registry",
     "localise",
     "match_keys",
     "merge",

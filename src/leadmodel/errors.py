@@ -32,6 +32,7 @@ __all__ = [
     "MissingExtraError",
     "NotALeadError",
     "NotFoundError",
+    "NotRegisteredError",
     "PipelineSpecError",
     "Problem",
     "RuleViolation",
@@ -42,6 +43,7 @@ __all__ = [
     "UnknownStatusError",
     "UnreadableRowWarning",
     "ValidationError",
+    "http_problem",
 ]
 
 _MISSING: Any = object()
@@ -434,6 +436,29 @@ class UnknownStatusError(LeadModelError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class NotRegisteredError(LeadModelError, KeyError):
+    """A key a :class:`~leadmodel.Registry` holds nothing under, asked for by a lookup
+    (``registry.pipeline(key)``, ``registry.framework(key)``, ``registry.score_model(key)``,
+    ``registry.pipeline_of(lead)``). A ``KeyError`` (so a ``LookupError``), as
+    :class:`UnknownStatusError` is. ``kind`` names what was looked up (``"pipeline"``,
+    ``"framework"``, ``"score_model"``) and ``key`` the key asked for; the message lists the
+    keys the registry holds.
+
+    >>> err = NotRegisteredError("no pipeline 'dealz' is registered; registered: deals",
+    ...     kind="pipeline", key="dealz")
+    >>> err.kind, err.key, isinstance(err, KeyError), str(err)
+    ('pipeline', 'dealz', True, "no pipeline 'dealz' is registered; registered: deals")
+    """
+
+    def __init__(self, message: str, *, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError's own __str__ would show the message's repr
+        return str(self.args[0]) if self.args else ""
+
+
 class ConcurrencyError(LeadModelError):
     """The store changed under the unit of work (someone saved first): reload and try again.
 
@@ -512,3 +537,48 @@ class MissingExtraError(LeadModelError, ImportError):
             f"pip install 'leadmodel[{extra}]'"
         )
         self.name = module
+
+
+def http_problem(exc: LeadModelError) -> tuple[int, dict[str, object]]:
+    """The HTTP status and JSON body for a leadmodel error, as ``docs/errors.md`` tabulates.
+
+    ``ValidationError`` (and its kin) is 422 with ``problems`` (each ``path`` and
+    ``message``); ``NotFoundError``, ``UnknownStatusError`` and ``NotRegisteredError`` are 404
+    with what was looked up; ``ConcurrencyError`` is 409 with ``kind``, ``id``, ``expected``
+    and ``found`` (reload and retry); a ``RuleViolation`` is 409 with ``why`` and ``missing``
+    when it has them (retrying will not help until the record changes); ``StorageError`` is
+    503 and says nothing of the store's internals; anything else is 500. Every body has
+    ``error`` (the class name); all but the last two have ``message``.
+
+    >>> status, body = http_problem(NotFoundError("no lead 'L-9'", kind="leads", id="L-9"))
+    >>> status, body["error"], body["kind"], body["id"]
+    (404, 'NotFoundError', 'leads', 'L-9')
+    >>> http_problem(ValidationError([Problem("owner", "give a name", "")], model="Lead"))[0]
+    422
+    """
+    status = next((code for cls, code in _HTTP_STATUS if isinstance(exc, cls)), 500)
+    if status == 503:  # noqa: PLR2004 - the statuses are the table's
+        return status, {"error": "StorageError", "message": "the store is unavailable"}
+    if status == 500:  # noqa: PLR2004
+        return status, {"error": type(exc).__name__}
+    body: dict[str, object] = {"error": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, ValidationError):
+        body["problems"] = [{"path": p.path, "message": p.message} for p in exc.problems]
+    for name in ("kind", "id", "key", "pipeline", "status", "expected", "found", "why"):
+        value = getattr(exc, name, None)
+        if value is not None or (name in ("expected", "found") and hasattr(exc, name)):
+            body[name] = value if value is None or isinstance(value, int) else str(value)
+    if (missing := getattr(exc, "missing", None)) is not None:
+        body["missing"] = list(missing)
+    return status, body
+
+
+_HTTP_STATUS: tuple[tuple[type[LeadModelError], int], ...] = (
+    (ValidationError, 422),
+    (NotFoundError, 404),
+    (UnknownStatusError, 404),
+    (NotRegisteredError, 404),
+    (ConcurrencyError, 409),
+    (RuleViolation, 409),
+    (StorageError, 503),
+)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-ABOVE_DOMAIN = ("serde", "storage", "services", "analytics", "io", "cli", "testing")
+ABOVE_DOMAIN = ("serde", "storage", "services", "analytics", "io", "cli", "testing", "registry")
 
 
 def _module_name(path: Path) -> str:

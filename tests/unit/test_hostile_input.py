@@ -121,6 +121,7 @@ def _loaders() -> dict[str, Callable[[object], object]]:
         "Framework.from_dict": lm.Framework.from_dict,  # type: ignore[dict-item]
         "ScoreModel.from_dict": lm.ScoreModel.from_dict,  # type: ignore[dict-item]
         "MatchRule.from_dict": lm.MatchRule.from_dict,  # type: ignore[dict-item]
+        "Registry.from_dict": lm.Registry.from_dict,  # type: ignore[dict-item]
     }
     return out
 
@@ -133,6 +134,11 @@ def _documents() -> dict[str, dict[str, Any]]:
         "Framework.from_dict": lm.to_dict(lm.BANT),
         "ScoreModel.from_dict": _score_model().to_dict(),
         "MatchRule.from_dict": lm.to_dict(lm.DEFAULT_RULES[1]),
+        "Registry.from_dict": lm.Registry(
+            pipelines=[lm.pipelines.B2B_DEALS],
+            frameworks=[lm.BANT],
+            score_models=[attrs.evolve(_score_model(), key="inbound")],
+        ).to_dict(),
     }
 
 

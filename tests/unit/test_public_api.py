@@ -19,7 +19,16 @@ from pathlib import Path
 import pytest
 
 import leadmodel as lm
-from leadmodel.domain import events, matching, model, pipeline, qualification, scoring
+from leadmodel.domain import (
+    events,
+    matching,
+    model,
+    pipeline,
+    qualification,
+    registry,
+    scoring,
+    values,
+)
 from leadmodel.domain.pipeline import presets
 from leadmodel.domain.values import localtime
 
@@ -199,6 +208,15 @@ ADDED = {
     "UnreadableRowWarning": lm.errors.UnreadableRowWarning,
     "UnknownStatusError": lm.errors.UnknownStatusError,
     "localise": localtime.localise,
+    "Registry": registry.Registry,
+    "load_registry": lm.registry.load_registry,
+    "NotRegisteredError": lm.errors.NotRegisteredError,
+    "Page": lm.storage.Page,
+    "EDITABLE": model.EDITABLE,
+    "edit": model.edit,
+    "EntityUpdated": events.EntityUpdated,
+    "changed_fields": model.changed_fields,
+    "ContactPoints": values.ContactPoints,
 }
 
 #: Names that need an extra, and the module the extra installs.

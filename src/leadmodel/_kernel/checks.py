@@ -15,7 +15,7 @@ the words every rejection uses, whether a constructor or the document converter
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
@@ -266,6 +266,32 @@ def each(
         return
     for i, item in enumerate(value):
         check(p, f"{path}[{i}]", item)
+
+
+def _iterable(value: object) -> bool:
+    """Whether ``value`` is a collection of items to store in order: a list, a generator...,
+    not a text (a string is not a list of letters), a mapping or an unordered set."""
+    return isinstance(value, Iterable) and not isinstance(
+        value, str | bytes | bytearray | Mapping | set | frozenset
+    )
+
+
+def as_tuple(value: object) -> Any:
+    """An attrs converter: any ordered iterable (a list, a generator) as a tuple; anything
+    else unchanged, for the class's own check to report."""
+    if type(value) is tuple or not _iterable(value):
+        return value
+    return tuple(value)  # type: ignore[arg-type]
+
+
+def as_frozenset(value: object) -> Any:
+    """An attrs converter: any iterable of items (a list, a set) as a frozenset; a text, a
+    mapping or anything else unchanged, for the class's own check to report."""
+    if type(value) is frozenset:
+        return value
+    if isinstance(value, set) or _iterable(value):
+        return frozenset(value)  # type: ignore[call-overload]
+    return value
 
 
 def tuple_of(p: Problems, path: str, value: object, cls: type[Any]) -> None:

@@ -363,6 +363,31 @@ def _typed_unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[
     return factory
 
 
+WRITTEN_AS = "__written_as__"
+"""A class whose document is another class's (a spec) names that class in this attribute, and
+converts with ``obj._to_document()`` and ``cls._from_document(document)``: a registry holds
+compiled pipelines, and its document their specs."""
+
+
+def _written_as(t: Any) -> bool:
+    return isinstance(t, type) and hasattr(t, WRITTEN_AS)
+
+
+def _written_as_structure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    def factory(cls: Any) -> Callable[..., Any]:
+        document = getattr(cls, WRITTEN_AS)
+        return lambda value, _=None: cls._from_document(converter.structure(value, document))
+
+    return factory
+
+
+def _written_as_unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    def factory(cls: Any) -> Callable[..., Any]:
+        return lambda obj: converter.unstructure(obj._to_document())
+
+    return factory
+
+
 def configure(converter: cattrs.Converter) -> cattrs.Converter:
     """Register leadmodel's strict hooks for values and containers on ``converter``."""
     scalars.configure(converter)
@@ -376,6 +401,8 @@ def configure(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_unstructure_hook_factory(_is_optional, _optional_unstructure(converter))
     converter.register_structure_hook_factory(_typed_by_field, _typed_structure(converter))
     converter.register_unstructure_hook_factory(_typed_by_field, _typed_unstructure(converter))
+    converter.register_structure_hook_factory(_written_as, _written_as_structure(converter))
+    converter.register_unstructure_hook_factory(_written_as, _written_as_unstructure(converter))
     return converter
 
 

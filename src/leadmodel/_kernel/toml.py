@@ -29,17 +29,31 @@ def _text(text: object) -> str:
     return text
 
 
-def read_file(path: os.PathLike[str]) -> bytes:
-    """The bytes of the file at ``path``; a file that cannot be read is a ValidationError.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""The largest spec file :func:`read_file` reads when asked to cap it: 8 MiB, far more than a
+spec of 10,000 statuses takes. A bigger file is most likely not a spec (a log, a dump)."""
 
-    Only for the deprecated path form of ``Pipeline.from_toml``: the domain reads no files.
+
+def read_file(path: os.PathLike[str], *, most: int | None = None) -> bytes:
+    """The bytes of the file at ``path``; a file that cannot be read is a ValidationError, and
+    so is one of more than ``most`` bytes (when given).
+
+    For the deprecated path form of ``Pipeline.from_toml`` and for ``leadmodel.load_registry``:
+    the domain reads no files.
     """
     try:
         with open(path, "rb") as file:
-            return file.read()
+            data = file.read() if most is None else file.read(most + 1)
     except OSError as exc:
         msg = f"cannot read the file ({exc.strerror or exc}); check the path"
         raise ValidationError([Problem("", msg, os.fspath(path))]) from None
+    if most is not None and len(data) > most:
+        msg = (
+            f"the file is larger than {most:,} bytes, too big for a spec: check the path, "
+            "or split it into several files"
+        )
+        raise ValidationError([Problem("", msg, os.fspath(path))])
+    return data
 
 
 def parse(text: object) -> dict[str, Any]:
@@ -116,16 +130,27 @@ def locate(lines: dict[str, int], path: str) -> int | None:
     return None
 
 
-def dump(spec: dict[str, Any]) -> str:
-    """Write a spec document as TOML: its keys, then its lists of tables as arrays of tables."""
-    tables = {k: v for k, v in spec.items() if _is_tables(v)}
-    lines = [f"{_key(k)} = {_value(v)}" for k, v in spec.items() if k not in tables]
+def dump(spec: dict[str, Any], *, depth: int = 1) -> str:
+    """Write a spec document as TOML: its keys, then its lists of tables as arrays of tables.
+
+    ``depth`` is how many levels of lists of tables are written as arrays of tables
+    (``[[pipelines]]``, then ``[[pipelines.statuses]]`` at depth 2); deeper ones are inline.
+    """
+    lines: list[str] = []
+    _write(lines, spec, "", depth)
+    return "\n".join(lines) + "\n"
+
+
+def _write(lines: list[str], table: dict[str, Any], header: str, depth: int) -> None:
+    # a table's own keys come before its sub-tables: a key after a header belongs to that header
+    tables = {k: v for k, v in table.items() if depth > 0 and _is_tables(v)}
+    lines.extend(f"{_key(k)} = {_value(v)}" for k, v in table.items() if k not in tables)
     for name, items in tables.items():
+        inner = f"{header}.{_key(name)}" if header else _key(name)
         for item in items:
             lines.append("")
-            lines.append(f"[[{_key(name)}]]")
-            lines.extend(f"{_key(k)} = {_value(v)}" for k, v in item.items())
-    return "\n".join(lines) + "\n"
+            lines.append(f"[[{inner}]]")
+            _write(lines, item, inner, depth - 1)
 
 
 def _is_tables(value: object) -> bool:

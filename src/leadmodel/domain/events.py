@@ -44,6 +44,7 @@ from leadmodel.errors import Problem, ValidationError
 __all__ = [
     "EVENT_TYPES",
     "DomainEvent",
+    "EntityUpdated",
     "InterestCaptured",
     "LeadConverted",
     "LeadCreated",
@@ -393,6 +394,62 @@ class PersonErased:
         )
 
 
+_UPDATED_KINDS = {Lead: "leads", Contact: "contacts", Company: "companies", Customer: "customers"}
+
+
+@attrs.frozen(kw_only=True)
+class EntityUpdated:
+    """A lead, contact, company or customer was edited (:func:`leadmodel.edit`).
+
+    ``kind`` is the repository (``leads``, ``contacts``, ``companies``, ``customers``);
+    ``fields`` names what changed, not the values: events outlive an erasure, personal data
+    must not (read the entity for the values).
+    """
+
+    type: ClassVar[str] = "EntityUpdated"
+    kind: str
+    entity_id: str
+    fields: tuple[str, ...]
+    version: int
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_common(self, {"kind": self.kind, "entity_id": self.entity_id})
+        if type(self.version) is not int or self.version < 0:
+            msg = "the version the edit stored: a whole number, 0 or more"
+            raise ValidationError([Problem("version", msg, self.version)], model="EntityUpdated")
+
+    @classmethod
+    def of(
+        cls,
+        entity: Lead | Contact | Company | Customer,
+        fields: Iterable[str],
+        *,
+        at: datetime,
+        by: str | None = None,
+    ) -> EntityUpdated:
+        """The event of a stored edit of ``entity``, changing ``fields`` (sorted).
+
+        >>> from datetime import datetime, timezone
+        >>> from leadmodel import Contact, ContactId, ContactPoint
+        >>> contact = Contact(id=ContactId("C-1"), name="Olena Koval",
+        ...     contact_points=(ContactPoint.email("olena@mebli.ua"),), version=3)
+        >>> event = EntityUpdated.of(contact, ["role", "name"],
+        ...     at=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), by="anna")
+        >>> event.kind, event.entity_id, event.fields, event.version
+        ('contacts', 'C-1', ('name', 'role'), 3)
+        """
+        return cls(
+            kind=_UPDATED_KINDS[type(entity)],
+            entity_id=entity.id,
+            fields=tuple(sorted(fields)),
+            version=entity.version,
+            at=at,
+            by=by,
+        )
+
+
 DomainEvent = (
     InterestCaptured
     | LeadCreated
@@ -401,6 +458,7 @@ DomainEvent = (
     | LeadConverted
     | LeadsMerged
     | PersonErased
+    | EntityUpdated
 )
 """Any of the domain events."""
 
@@ -414,6 +472,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         LeadConverted,
         LeadsMerged,
         PersonErased,
+        EntityUpdated,
     )
 }
 """Event classes by their ``type`` name (how the outbox stores them)."""
@@ -428,7 +487,7 @@ def event_type(name: str) -> type[DomainEvent]:
     >>> lm.event_type("LeadDeleted")
     Traceback (most recent call last):
     ...
-    leadmodel.errors.ValidationError: event.type: unknown event type; known: InterestCaptured, ...
+    leadmodel.errors.ValidationError: event.type: unknown event type; known: EntityUpdated, ...
     """
     try:
         return EVENT_TYPES[name]

@@ -42,20 +42,28 @@ InterestCaptured LeadCreated StatusChanged
 
 from __future__ import annotations
 
+from leadmodel.services._batch import Batch, batch
 from leadmodel.services._clock import Clock
 from leadmodel.services._convert import convert
+from leadmodel.services._edits import update_company, update_contact, update_customer, update_lead
 from leadmodel.services._erase import erase_person
 from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._merge import merge
 from leadmodel.services._progress import assess, move
 
 __all__ = [
+    "Batch",
     "Clock",
     "assess",
+    "batch",
     "capture_interest",
     "convert",
     "erase_person",
     "merge",
     "move",
     "promote",
+    "update_company",
+    "update_contact",
+    "update_customer",
+    "update_lead",
 ]

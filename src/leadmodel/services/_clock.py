@@ -1,4 +1,4 @@
-"""The clock every service reads: the time of a change, checked to be timezone-aware."""
+"""The time of a change: ``at`` when the caller gives it, else the clock's, checked to be aware."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from leadmodel._kernel import checks as c
+from leadmodel.errors import Problem
 
 Clock = Callable[[], datetime]
 """A zero-argument callable returning the current time, timezone-aware."""
@@ -16,11 +17,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def now(clock: Clock) -> datetime:
-    """The time ``clock`` gives, checked to be timezone-aware."""
-    at = clock()
+def now(clock: Clock, at: datetime | None = None) -> datetime:
+    """The time of a change: ``at`` (backdated work) or what ``clock`` gives, timezone-aware.
+
+    Giving both ``at`` and a clock other than the default is refused: one of them would be
+    ignored.
+    """
     p: c.Problems = []
-    c.aware(p, "clock()", at)
+    if at is not None:
+        if clock is not utc_now:
+            msg = "give the time of the change once: either at= (a fixed time) or clock="
+            p.append(Problem("at", msg, at))
+        else:
+            c.aware(p, "at", at)
+    else:
+        at = clock()
+        c.aware(p, "clock()", at)
     if p:
         c.fail("services", p)
     return at

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
-from leadmodel.domain.events import LeadConverted
+from leadmodel.domain.events import LeadConverted, StatusChanged
 from leadmodel.domain.ladder import convert as _convert
 from leadmodel.domain.ladder.conversion import Conversion, CustomerKindArg, customer_kind_of
 from leadmodel.domain.matching import DEFAULT_RULES, KeyKind, MatchRule, find_duplicates, match_keys
 from leadmodel.domain.model import Company, Contact, Customer, CustomerKind, Lead
+from leadmodel.domain.pipeline import Pipeline
+from leadmodel.domain.registry import Registry
 from leadmodel.domain.values import IdFactory, uuid7
+from leadmodel.errors import Problem, ValidationError
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._links import linked
+from leadmodel.services._resolve import pipeline_of
 from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import EntityT, Repository, UnitOfWork
 
@@ -107,6 +113,20 @@ def _keep(repository: Repository[EntityT], record: EntityT, known: EntityT | Non
     return known if record == known else repository.save(record)
 
 
+def _won(pipeline: Pipeline | None, lead: Lead, *, at: datetime, by: str | None) -> Lead | None:
+    """The converted ``lead`` moved to its pipeline's ``convert_to`` status (``None``: no move)."""
+    if pipeline is None:
+        return None
+    if lead.pipeline != pipeline.key:
+        where = f"pipeline {lead.pipeline!r}" if lead.pipeline else "no pipeline"
+        msg = f"lead {lead.id} is in {where}; give that pipeline (or none)"
+        raise ValidationError([Problem("pipeline", msg, pipeline.key)], model="convert")
+    target = pipeline.convert_to
+    if target is None or lead.status == target:
+        return None
+    return pipeline.move(lead, target, at=at, by=by)
+
+
 def convert(
     uow: UnitOfWork,
     lead_id: str,
@@ -118,8 +138,11 @@ def convert(
     deal_ref: str | None = None,
     match_existing: bool = True,
     rules: tuple[MatchRule, ...] = DEFAULT_RULES,
+    pipeline: Pipeline | str | None = None,
+    registry: Registry | None = None,
     by: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Conversion:
@@ -134,6 +157,12 @@ def convert(
     company with the lead's web domain or company name (when the lead names a company or
     ``customer_kind="company"``), and the customer of that contact (B2C) or company (B2B).
     That customer is found by its ``contact_id:…``/``company_id:…`` lookup key (indexed).
+
+    With ``pipeline`` (the lead's, or its key in ``registry``), or with only ``registry``
+    (the lead's own pipeline from it), a pipeline whose ``convert_to`` names a won status moves
+    the card there in the same unit (``StatusChanged`` after ``LeadConverted``), so a converted
+    lead is a won card; a move the pipeline refuses refuses the conversion. Without it the
+    card stays where it is.
 
     Stores the lead, contact, company and customer (new ones added, changed ones saved) and
     emits ``LeadConverted``. Returns the stored records. Raises
@@ -158,7 +187,7 @@ def convert(
     ...
     leadmodel.errors.AlreadyConvertedError: lead id-2 was converted at ... into customer id-4
     """
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         lead = load_expected(uow.leads, lead_id, expected_version)
         given = _Known(
@@ -180,12 +209,19 @@ def convert(
             ids=ids,
         )
         assert done.lead is not None  # noqa: S101 - a conversion of a lead returns the lead
+        if pipeline is None and registry is not None:
+            pipeline = registry.pipeline_of(lead) if lead.pipeline is not None else None
+        if pipeline is not None:
+            pipeline = pipeline_of(pipeline, registry)
+        won = _won(pipeline, done.lead, at=at, by=by)
         stored = Conversion(
-            lead=uow.leads.save(done.lead),
+            lead=uow.leads.save(won or done.lead),
             contact=done.contact and _keep(uow.contacts, done.contact, known.contact),
             company=done.company and _keep(uow.companies, done.company, known.company),
             customer=_keep(uow.customers, done.customer, known.customer),
         )
         uow.emit(LeadConverted.of(stored, by=by))
+        if won is not None and pipeline is not None and stored.lead is not None:
+            uow.emit(StatusChanged.of(pipeline, stored.lead, stored.lead.history[-1]))
         uow.commit()
     return stored

@@ -214,6 +214,7 @@ def erase_person(
     contact_ids: Iterable[str] = (),
     interest_ids: Iterable[str] = (),
     by: str | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> PersonErased:
     """Forget a person (:func:`leadmodel.erase`): their data goes, the statistics stay.
@@ -265,7 +266,7 @@ def erase_person(
     if wanted is None and not any(listed):
         problem = Problem("key", "say whose data to erase: give a key or record ids")
         raise ValidationError([problem], model="erase_person")
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         found = _Person(
             interests=_gather(uow.interests, wanted, listed[0]),

@@ -8,11 +8,13 @@ from datetime import datetime
 from leadmodel.domain.events import InterestCaptured, LeadCreated, StatusChanged
 from leadmodel.domain.ladder import attach_interest
 from leadmodel.domain.ladder import promote as _promote
-from leadmodel.domain.model import Interest, Lead
+from leadmodel.domain.model import Interest, Lead, edit
 from leadmodel.domain.pipeline import Pipeline
-from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Source, uuid7
+from leadmodel.domain.registry import Registry
+from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Money, Source, uuid7
 from leadmodel.domain.values.custom_json import EMPTY, JSON
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._resolve import pipeline_of
 from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import UnitOfWork
 
@@ -30,13 +32,14 @@ def capture_interest(
     custom: Mapping[str, JSON] = EMPTY,
     occurred_at: datetime | None = None,
     by: str | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Interest:
     """Store a new interest (a call, a form, a message, a like) and emit ``InterestCaptured``.
 
-    ``occurred_at`` is when the person showed interest (default: now, from ``clock``); the
-    event carries that time. Returns the stored interest. Raises
+    ``occurred_at`` is when the person showed interest (default: ``at``, else now from
+    ``clock``); the event carries that time. Returns the stored interest. Raises
     :class:`~leadmodel.errors.ValidationError` for an interest that cannot exist (no topic
     and no message, a naive time...).
 
@@ -57,7 +60,7 @@ def capture_interest(
     ...
     leadmodel.errors.ValidationError: Interest.topic: say what the interest was about: ...
     """
-    at = occurred_at if occurred_at is not None else now(clock)
+    at = occurred_at if occurred_at is not None else now(clock, at)
     interest = Interest(
         id=InterestId(ids()),
         occurred_at=at,
@@ -86,20 +89,28 @@ def promote(
     topic: str | None = None,
     company_name: str | None = None,
     owner: str | None = None,
-    pipeline: Pipeline | None = None,
+    expected_value: Money | None = None,
+    time_zone: str | None = None,
+    tags: Iterable[str] = (),
+    custom: Mapping[str, JSON] | None = None,
+    pipeline: Pipeline | str | None = None,
+    registry: Registry | None = None,
     by: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Lead:
     """Make a lead of a stored interest (:func:`leadmodel.promote`) and link the two.
 
-    Values given complete what the interest carries. With ``pipeline`` the lead enters its
-    first status. Stores the lead and the interest (now with ``lead_id``); emits
-    ``LeadCreated`` and, with a pipeline, ``StatusChanged`` with the ``on_enter`` actions the
-    host should perform (none that reach out to a do-not-contact person). Raises
-    :class:`~leadmodel.errors.NotALeadError` naming what is missing, and
-    :class:`~leadmodel.errors.RuleViolation` for an interest promoted before, and
+    Values given complete what the interest carries (``custom`` keys are added to the interest's;
+    ``tags`` join them), so a pipeline whose first status requires an owner or an expected value
+    is satisfied in one call. With ``pipeline`` (a :class:`~leadmodel.Pipeline` or its key in
+    ``registry``, default: the presets') the lead enters its first status. Stores the lead and
+    the interest (now with ``lead_id``); emits ``LeadCreated`` and, with a pipeline,
+    ``StatusChanged`` with the ``on_enter`` actions the host should perform (none that reach out
+    to a do-not-contact person). Raises :class:`~leadmodel.errors.NotALeadError` naming what is
+    missing, and :class:`~leadmodel.errors.RuleViolation` for an interest promoted before, and
     :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version`` (the interest's
     version as the caller read it) is not the stored one.
 
@@ -119,7 +130,7 @@ def promote(
     ...
     leadmodel.errors.RuleViolation: interest id-1 was already promoted to lead id-2; ...
     """
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         interest = load_expected(uow.interests, interest_id, expected_version)
         made = _promote(
@@ -133,8 +144,20 @@ def promote(
             by=by,
             ids=ids,
         )
+        extra: dict[str, object] = {}
+        if expected_value is not None:
+            extra["expected_value"] = expected_value
+        if time_zone is not None:
+            extra["time_zone"] = time_zone
+        if tags:
+            extra["tags"] = made.tags | frozenset(tags)
+        if custom:
+            extra["custom"] = {**made.custom, **custom}
+        if extra:
+            made = edit(made, **extra)
         lead, interest = attach_interest(made, interest)
         if pipeline is not None:
+            pipeline = pipeline_of(pipeline, registry)
             lead = pipeline.enter(lead, at=at, by=by)
         lead = uow.leads.add(lead)
         uow.interests.save(interest)

@@ -85,6 +85,7 @@ def merge(
     by: str | None = None,
     status_from: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead]: ...
 
@@ -98,6 +99,7 @@ def merge(
     by: str | None = None,
     status_from: None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Contact]: ...
 
@@ -110,6 +112,7 @@ def merge(
     by: str | None = None,
     status_from: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> Merged[Lead] | Merged[Contact]:
     """Merge stored duplicates into the survivor (:func:`leadmodel.merge`); nothing is lost.
@@ -163,7 +166,7 @@ def merge(
     if kind not in ("leads", "contacts"):
         problem = Problem("kind", "merge 'leads' or 'contacts'", kind)
         raise ValidationError([problem], model="services.merge")
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         result: Merged[Lead] | Merged[Contact]
         if kind == "leads":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from leadmodel.domain.events import LeadQualified, StatusChanged
 from leadmodel.domain.model import Answer, Lead
 from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.qualification import Framework
 from leadmodel.domain.qualification import assess as _assess
+from leadmodel.domain.registry import Registry
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._resolve import framework_of, lead_pipeline
 from leadmodel.services._versions import load_expected
 from leadmodel.storage.protocols import UnitOfWork
 
@@ -17,18 +20,22 @@ from leadmodel.storage.protocols import UnitOfWork
 def move(
     uow: UnitOfWork,
     lead_id: str,
-    pipeline: Pipeline,
+    pipeline: Pipeline | str | None,
     to_status: str,
     *,
+    registry: Registry | None = None,
     by: str | None = None,
     reason: str | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> Lead:
     """Move a stored lead to ``to_status`` (:meth:`Pipeline.move <leadmodel.Pipeline.move>`).
 
-    ``reason`` is the loss reason a lost status requires; ``note`` is kept in the history,
+    ``pipeline`` is the lead's pipeline, or its key in ``registry`` (default: the presets'),
+    or ``None`` for the lead's own pipeline from the registry. ``reason`` is the loss reason a
+    lost status requires; ``note`` is kept in the history,
     not in the event. Emits ``StatusChanged`` with the actions the move triggers (without
     those that reach out to a do-not-contact person). Returns the stored lead. Raises
     :class:`~leadmodel.errors.TransitionError` for a move the pipeline refuses, and
@@ -52,9 +59,10 @@ def move(
     >>> lead.status, lead.lost.reason, [(c.from_status, c.to_status) for c in lead.history]
     ('lost', 'no_answer', [(None, 'new'), ('new', 'lost')])
     """
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         current = load_expected(uow.leads, lead_id, expected_version)
+        pipeline = lead_pipeline(current, pipeline, registry)
         moved = pipeline.move(current, to_status, at=at, by=by, reason=reason, note=note)
         lead = uow.leads.save(moved)
         uow.emit(StatusChanged.of(pipeline, lead, lead.history[-1]))
@@ -65,18 +73,22 @@ def move(
 def assess(
     uow: UnitOfWork,
     lead_id: str,
-    framework: Framework,
+    framework: Framework | str,
     answers: Iterable[Answer],
     *,
+    registry: Registry | None = None,
     by: str | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
     clock: Clock = utc_now,
 ) -> Lead:
     """Record a qualification assessment on a stored lead (:func:`leadmodel.assess`).
 
-    Emits ``LeadQualified`` with the verdict (qualified, score, missing criteria). Returns the
-    stored lead. Raises :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version``
-    (the lead's version as the caller read it) is not the stored one.
+    ``framework`` is a :class:`~leadmodel.Framework` or its key in ``registry`` (default: the
+    presets: ``"BANT"``, ``"MEDDIC"``...). Emits ``LeadQualified`` with the verdict (qualified,
+    score, missing criteria). Returns the stored lead. Raises
+    :class:`~leadmodel.errors.ConcurrencyError` when ``expected_version`` (the lead's version as
+    the caller read it) is not the stored one.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -96,9 +108,10 @@ def assess(
     ...
     leadmodel.errors.ValidationError: answers[0].criterion: BANT has no criterion like this ...
     """
-    at = now(clock)
+    at = now(clock, at)
     with uow:
         current = load_expected(uow.leads, lead_id, expected_version)
+        framework = framework_of(framework, registry)
         lead = uow.leads.save(_assess(current, framework, answers, at=at, by=by))
         uow.emit(LeadQualified.of(lead, lead.assessments[-1]))
         uow.commit()

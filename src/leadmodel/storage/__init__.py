@@ -1,6 +1,7 @@
 """Storage behind protocols: repositories, units of work, and the adapters leadmodel ships.
 
-* :class:`Repository` and :class:`UnitOfWork` — the contract (:mod:`.protocols`).
+* :class:`Repository` and :class:`UnitOfWork` — the contract (:mod:`.protocols`); a
+  :class:`Page` is one page of a repository's entities (``Repository.page``).
 * :class:`MemoryUnitOfWork` — in memory, copy-on-commit (tests, notebooks).
 * :class:`SQLiteUnitOfWork` — the embedded default, on the standard library's ``sqlite3``.
 * ``leadmodel.storage.sql.SqlUnitOfWork`` — any SQLAlchemy database, tested on PostgreSQL
@@ -18,6 +19,7 @@ from leadmodel.storage.protocols import (
     Entity,
     EntityT,
     Outbox,
+    Page,
     Repository,
     StoredEvent,
     UnitOfWork,
@@ -32,6 +34,7 @@ __all__ = [
     "MemoryStore",
     "MemoryUnitOfWork",
     "Outbox",
+    "Page",
     "Repository",
     "SQLiteUnitOfWork",
     "StoredEvent",

@@ -68,7 +68,7 @@ class Kind:
     @property
     def filters(self) -> frozenset[str]:
         """The :meth:`~leadmodel.storage.Repository.find` filters this kind accepts."""
-        names = {"limit"}
+        names = {"after", "limit"}
         if self.created:
             names |= {"created_from", "created_to"}
         if self.owner:
@@ -78,6 +78,22 @@ class Kind:
         if self.keys:
             names.add("key")
         return frozenset(names)
+
+    @property
+    def indexes(self) -> dict[str, tuple[str, ...]]:
+        """The indexed columns of the kind's table since schema version 2, by the index's
+        name suffix. Each equality filter's index ends in ``id``: a page of ``find(...,
+        after=..., limit=...)`` by owner, status, or pipeline and status is then one range of
+        one index, already in id order — no sort of every match on every page."""
+        out: dict[str, tuple[str, ...]] = {}
+        if self.owner:
+            out["owner"] = ("owner", "id")
+        if self.status:
+            out["status"] = ("status", "id")
+            out["pipeline"] = ("pipeline", "status", "id")
+        if self.created:
+            out["created"] = ("created",)
+        return out
 
 
 KIND: Final = {
@@ -218,7 +234,8 @@ def decode_event(seq: int, type_name: str, doc: str | bytes) -> DomainEvent:
 
 @attrs.frozen
 class Filters:
-    """Checked :meth:`~leadmodel.storage.Repository.find` filters, in stored form."""
+    """Checked :meth:`~leadmodel.storage.Repository.find` filters, in stored form, and the
+    page: only ids above ``after``, at most ``limit`` rows (each when set)."""
 
     status: str | None = None
     pipeline: str | None = None
@@ -226,12 +243,14 @@ class Filters:
     key: str | None = None
     created_from: int | None = None
     created_to: int | None = None
+    after: str | None = None
     limit: int | None = None
 
     def accepts(self, row: Row) -> bool:
-        """Whether a row passes every filter (the in-memory adapter's ``WHERE``)."""
+        """Whether a row passes every filter and ``after`` (the in-memory adapter's ``WHERE``)."""
         return (
-            (self.status is None or row.status == self.status)
+            (self.after is None or row.id > self.after)
+            and (self.status is None or row.status == self.status)
             and (self.pipeline is None or row.pipeline == self.pipeline)
             and (self.owner is None or row.owner == self.owner)
             and (self.key is None or self.key in row.keys)
@@ -247,16 +266,20 @@ class Filters:
 
 
 def conditions(wanted: Filters) -> list[tuple[str, str, Any]]:
-    """The filters as ``(column, operator, value)`` for the SQL adapters' ``WHERE``.
+    """The filters and ``after`` as ``(column, operator, value)`` for the SQL adapters'
+    ``WHERE`` (``limit`` is theirs to add).
 
     The column ``"key"`` with operator ``"has"`` means: one of the entity's rows in the keys
-    table holds this match key.
+    table holds this match key. ``after`` is ``("id", ">", after)``: with the equality filters
+    before it, a range of an index that ends in id (:attr:`Kind.indexes`).
     """
     out: list[tuple[str, str, Any]] = [
         (column, "=", getattr(wanted, column))
         for column in ("status", "pipeline", "owner")
         if getattr(wanted, column) is not None
     ]
+    if wanted.after is not None:
+        out.append(("id", ">", wanted.after))
     if wanted.created_from is not None:
         out.append(("created", ">=", wanted.created_from))
     if wanted.created_to is not None:
@@ -275,22 +298,33 @@ def newer_schema(found: int, known: int) -> str:
 
 
 _FILTER_NAMES: Final = frozenset(f.name for f in attrs.fields(Filters))
+_PAGE: Final = frozenset({"after", "limit"})
+_WHOLE_COUNT = "count counts every match, so it takes no after or limit (a page's: find, page)"
+_FULL_PAGE = "a page holds at least one entity: pass a limit of 1 or more"
 
 
-def filters(kind: Kind, given: dict[str, Any]) -> Filters:
-    """Check the filters passed to ``find`` for ``kind``; every problem at once."""
+def filters(kind: Kind, given: dict[str, Any], *, method: str = "find") -> Filters:
+    """Check the filters passed to ``method`` of ``kind``'s repository; every problem at once.
+
+    ``find`` takes every filter of the kind (:attr:`Kind.filters`), ``count`` all but
+    ``after`` and ``limit``, and ``page`` needs a ``limit`` of 1 or more.
+    """
     p: c.Problems = []
     out: dict[str, Any] = {}
+    allowed = kind.filters - _PAGE if method == "count" else kind.filters
     for name, value in given.items():
         if value is None and name in _FILTER_NAMES:
             continue  # a filter left at its default
-        if name not in kind.filters:
-            have = ", ".join(sorted(kind.filters))
-            p.append(Problem(name, f"{kind.name} cannot be filtered by {name}; use {have}", value))
+        if name not in allowed:
+            have = ", ".join(sorted(allowed))
+            why = _WHOLE_COUNT if name in _PAGE else f"{kind.name} cannot be filtered by {name}"
+            p.append(Problem(name, f"{why}; use {have}", value))
             continue
         out[name] = _filter_value(p, name, value)
+    if method == "page" and (given.get("limit") is None or out.get("limit") == 0):
+        p.append(Problem("limit", _FULL_PAGE, given.get("limit")))
     if p:
-        c.fail(f"{kind.name}.find", p)
+        c.fail(f"{kind.name}.{method}", p)
     return Filters(**out)
 
 
@@ -299,6 +333,7 @@ def _filter_value(p: c.Problems, name: str, value: Any) -> Any:
         "key": lambda: _key(p, value),
         "created_from": lambda: _time(p, name, value),
         "created_to": lambda: _time(p, name, value),
+        "after": lambda: _after(p, value),
         "limit": lambda: _limit(p, value),
     }
     if name in checks:
@@ -317,6 +352,20 @@ def _key(p: c.Problems, value: Any) -> str | None:
         return None
     msg = "pass a MatchKey from match_keys(...) or its text, such as 'email:anna@example.com'"
     p.append(Problem("key", msg, value))
+    return None
+
+
+def _after(p: c.Problems, value: Any) -> str | None:
+    if type(value) is str and value:
+        if c.is_unicode(value):
+            return value
+        p.append(Problem("after", c.NOT_UNICODE, value))
+        return None
+    msg = (
+        "pass the id of the last entity of the page before (Page.next), a non-empty string, "
+        "or None for the first page"
+    )
+    p.append(Problem("after", msg, value))
     return None
 
 

@@ -1,19 +1,31 @@
 """What every adapter shares: the state of a unit (open or not, its events), the ``with``
-block, the five repositories, the repositories' filter checks and the outbox's checks."""
+block, the five repositories, the repositories' filter checks and paging, the SQL adapters'
+listings and the outbox's checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self
 
+import attrs
+
+from leadmodel._kernel.checks import MAX_VERSION
 from leadmodel.domain.events import EVENT_TYPES, DomainEvent
 from leadmodel.domain.matching import MatchKey
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, StorageError, ValidationError
 from leadmodel.storage import _rows
-from leadmodel.storage.protocols import KINDS, EntityT, Outbox, Repository, StoredEvent
+from leadmodel.storage.protocols import (
+    DEFAULT_PAGE_SIZE,
+    KINDS,
+    EntityT,
+    Outbox,
+    Page,
+    Repository,
+    StoredEvent,
+)
 
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
 
@@ -119,7 +131,12 @@ class AdapterUnit:
 
 
 class AdapterRepository(Generic[EntityT]):
-    """What every adapter's repository shares: checking ``find``'s filters, ``add``."""
+    """What every adapter's repository shares: checking the filters of ``find``, ``count``
+    and ``page``, making a :class:`Page` of ``find``'s answer, ``add``.
+
+    A filter name the kind does not have is a :class:`~leadmodel.errors.ValidationError`,
+    not a TypeError: the methods take unknown names to report them.
+    """
 
     _kind: _rows.Kind
 
@@ -132,11 +149,12 @@ class AdapterRepository(Generic[EntityT]):
         key: MatchKey | str | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        after: str | None = None,
         limit: int | None = None,
         **unknown: object,
     ) -> list[EntityT]:
-        """The stored entities that pass every given filter, in id order (a filter name the
-        kind does not have is a :class:`~leadmodel.errors.ValidationError`, not a TypeError)."""
+        """The stored entities that pass every given filter, in id order: at most ``limit``
+        of those whose id is above ``after``."""
         given = {
             "status": status,
             "pipeline": pipeline,
@@ -144,12 +162,72 @@ class AdapterRepository(Generic[EntityT]):
             "key": key,
             "created_from": created_from,
             "created_to": created_to,
+            "after": after,
             "limit": limit,
             **unknown,
         }
         return self._find(_rows.filters(self._kind, given))
 
+    def page(
+        self,
+        *,
+        status: str | None = None,
+        pipeline: str | None = None,
+        owner: str | None = None,
+        key: MatchKey | str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        after: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        **unknown: object,
+    ) -> Page[EntityT]:
+        """``find``'s first ``limit`` entities above ``after`` as a :class:`Page`."""
+        given = {
+            "status": status,
+            "pipeline": pipeline,
+            "owner": owner,
+            "key": key,
+            "created_from": created_from,
+            "created_to": created_to,
+            "after": after,
+            "limit": limit,
+            **unknown,
+        }
+        wanted = _rows.filters(self._kind, given, method="page")
+        size = wanted.limit or 1  # at least 1: checked above
+        # One entity more than the page tells whether another page follows, so the last
+        # page says so (next=None) instead of sending the caller to an empty one.
+        found = self._find(attrs.evolve(wanted, limit=min(size + 1, MAX_VERSION)))
+        items = tuple(found[:size])
+        return Page(items=items, next=items[-1].id if len(found) > size else None)
+
+    def count(
+        self,
+        *,
+        status: str | None = None,
+        pipeline: str | None = None,
+        owner: str | None = None,
+        key: MatchKey | str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        **unknown: object,
+    ) -> int:
+        """How many stored entities pass every given filter (unreadable rows included)."""
+        given = {
+            "status": status,
+            "pipeline": pipeline,
+            "owner": owner,
+            "key": key,
+            "created_from": created_from,
+            "created_to": created_to,
+            **unknown,
+        }
+        return self._count(_rows.filters(self._kind, given, method="count"))
+
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _count(self, wanted: _rows.Filters) -> int:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def add(self, entity: EntityT) -> EntityT:
@@ -159,6 +237,42 @@ class AdapterRepository(Generic[EntityT]):
 
     def add_many(self, entities: Iterable[EntityT]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+StoredRows = Sequence[tuple[str, str | bytes]]
+"""Rows as the SQL adapters list them: ``(id, JSON document)``, the id as the entity has it."""
+
+Fetch = Callable[[_rows.Filters], StoredRows]
+"""How an SQL adapter lists rows: those passing the filters whose id is above ``after``, in
+id order, at most ``limit`` of them (each when set)."""
+
+
+def listing(kind: _rows.Kind, fetch: Fetch, wanted: _rows.Filters) -> list[Any]:
+    """``find``'s answer from an SQL adapter's rows: the readable entities, in id order, at
+    most ``wanted.limit``. An unreadable row is skipped with its warning
+    (:func:`~leadmodel.storage._rows.readable`) and the rows after it make up the limit: the
+    next rows are read, from the last id seen, until the limit is met or the rows run out."""
+    found: list[Any] = []
+    page = wanted
+    while True:
+        rows = fetch(page)
+        found.extend(_rows.readable(kind, rows))
+        if wanted.limit is None or len(found) >= wanted.limit or len(rows) < (page.limit or 0):
+            return found
+        page = attrs.evolve(wanted, after=rows[-1][0], limit=wanted.limit - len(found))
+
+
+def walk(kind: _rows.Kind, fetch: Fetch, page_size: int) -> Iterator[Any]:
+    """``iter_all`` on an SQL adapter: every readable entity in id order, ``page_size`` rows
+    read at a time (unreadable rows skipped with their warnings)."""
+    size = _rows.check_page_size(page_size)
+    page = _rows.Filters(limit=size)
+    while True:
+        rows = fetch(page)
+        yield from _rows.readable(kind, rows)
+        if len(rows) < size:
+            return
+        page = _rows.Filters(after=rows[-1][0], limit=size)
 
 
 Unpublished = Sequence[tuple[int, str, str | bytes]]

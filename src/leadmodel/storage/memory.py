@@ -20,6 +20,8 @@ or at ``commit`` when another unit committed in between.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -67,13 +69,19 @@ class _Repository(AdapterRepository[EntityT]):
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
         out: list[EntityT] = []
-        for entity_id in self._unit._ids(self._kind.name):
+        ids = self._unit._ids(self._kind.name)
+        start = 0 if wanted.after is None else bisect.bisect_right(ids, wanted.after)
+        for entity_id in itertools.islice(ids, start, None):
             if wanted.limit is not None and len(out) >= wanted.limit:
                 break
             found = self._view(entity_id)
             if found is not None and wanted.accepts(found.row):
                 out.append(found.entity)
         return out
+
+    def _count(self, wanted: _rows.Filters) -> int:
+        views = map(self._view, self._unit._ids(self._kind.name))
+        return sum(1 for found in views if found is not None and wanted.accepts(found.row))
 
     def add_many(self, entities: Iterable[EntityT]) -> None:
         batch = list(entities)
@@ -110,9 +118,6 @@ class _Repository(AdapterRepository[EntityT]):
             found = self._view(entity_id)
             if found is not None:
                 yield found.entity
-
-    def count(self) -> int:
-        return sum(1 for i in self._unit._ids(self._kind.name) if self._view(i) is not None)
 
 
 class _Outbox:

@@ -12,7 +12,10 @@ the protocols. Semantics every adapter keeps:
   raises :class:`~leadmodel.errors.ConcurrencyError` (reload, re-apply, save again). Saving
   an id that is not stored raises :class:`~leadmodel.errors.NotFoundError`.
 * ``remove(id)`` deletes (``NotFoundError`` when absent).
-* ``find(...)`` filters with AND; results are ordered by id. ``iter_all(page_size=...)``
+* ``find(...)`` filters with AND; results are ordered by id. ``find(..., after=id,
+  limit=n)`` is keyset paging: the first ``n`` matches whose id is above ``after``, so a page
+  costs the same however deep it is; ``page(...)`` wraps it in a :class:`Page` with the
+  cursor of the next one. ``count(...)`` takes ``find``'s filters. ``iter_all(page_size=...)``
   walks every entity in id order, a page at a time, so huge stores fit in memory.
 * Everything happens inside a unit of work: ``with uow: ...; uow.commit()``. Leaving the
   block without ``commit()`` (or with an exception) rolls back every change and every event
@@ -28,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Final, Protocol, Self, TypeVar, runtime_checkable
+from typing import Final, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 import attrs
 
@@ -42,6 +45,7 @@ __all__ = [
     "Entity",
     "EntityT",
     "Outbox",
+    "Page",
     "Repository",
     "StoredEvent",
     "UnitOfWork",
@@ -57,7 +61,23 @@ KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
 """The repositories of a :class:`UnitOfWork`, by attribute name: ``getattr(uow, kind)``."""
 
 DEFAULT_PAGE_SIZE = 500
-"""How many entities ``iter_all`` reads at a time unless told otherwise."""
+"""How many entities ``iter_all`` reads at a time, and ``page`` returns, unless told otherwise."""
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[EntityT]):
+    """One page of a repository's entities (:meth:`Repository.page`): ``items`` in id order,
+    and ``next``, the ``after`` that asks for the page following it — ``None`` when no entity
+    follows (this is the last page).
+
+    >>> import leadmodel as lm
+    >>> page = lm.Page(items=(), next=None)
+    >>> page.items, page.next
+    ((), None)
+    """
+
+    items: tuple[EntityT, ...]
+    next: str | None = None
 
 
 @runtime_checkable
@@ -75,7 +95,13 @@ class Repository(Protocol[EntityT]):
     * ``created_from`` (inclusive), ``created_to`` (exclusive): aware datetimes compared with
       the entity's creation time (``occurred_at`` of interests, ``created_at`` of leads,
       ``since`` of customers);
+    * ``after``: only entities whose id is above this one (keyset paging: pass the last id
+      of the page before, :attr:`Page.next`);
     * ``limit``: at most this many, in id order.
+
+    Id order is creation order for ids made by :func:`~leadmodel.uuid7` (the library's
+    default): they begin with their creation time, so paging walks oldest first (to the
+    millisecond: ids of one millisecond are in random order).
     """
 
     def get(self, id: str) -> EntityT:
@@ -110,10 +136,19 @@ class Repository(Protocol[EntityT]):
         key: MatchKey | str | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        after: str | None = None,
         limit: int | None = None,
     ) -> list[EntityT]:
-        """The stored entities that pass every given filter, in id order (a row whose document
-        is unreadable is skipped with an :class:`~leadmodel.errors.UnreadableRowWarning`).
+        """The stored entities that pass every given filter, in id order.
+
+        ``after`` and ``limit`` make a page: the first ``limit`` matches whose id is above
+        ``after`` (keyset paging: on the SQL adapters a page by owner, status, or pipeline and
+        status is one index range, however deep). Ids made by :func:`~leadmodel.uuid7` begin
+        with their creation time, so for them id order is creation order (to the millisecond).
+        A row whose document is unreadable is skipped with an
+        :class:`~leadmodel.errors.UnreadableRowWarning`, and the rows after it make up the
+        ``limit``. A bad filter, ``after`` that is not a non-empty string, or a ``limit`` that
+        is not an int from 0 raises :class:`~leadmodel.errors.ValidationError` naming it.
 
         Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
 
@@ -127,12 +162,55 @@ class Repository(Protocol[EntityT]):
         ...         _ = uow.interests.add(lm.Interest(id=f"I-{n}", occurred_at=at, source=form,
         ...             topic="chairs", owner=owner))
         ...     [interest.id for interest in uow.interests.find(owner="anna")]
+        ...     [interest.id for interest in uow.interests.find(after="I-1", limit=1)]
         ['I-1', 'I-3']
+        ['I-2']
         >>> with uow:
         ...     uow.interests.find(status="new")
         Traceback (most recent call last):
         ...
         leadmodel.errors.ValidationError: interests.find.status: interests cannot be filtered by ...
+        >>> with uow:
+        ...     uow.interests.find(after=2)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: interests.find.after: pass the id of the last entity ...
+        """
+        ...
+
+    def page(
+        self,
+        *,
+        status: str | None = None,
+        pipeline: str | None = None,
+        owner: str | None = None,
+        key: MatchKey | str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        after: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+    ) -> Page[EntityT]:
+        """The first ``limit`` entities passing :meth:`find`'s filters whose id is above
+        ``after``, as a :class:`Page` whose ``next`` asks for the following page (``None``
+        when no entity follows). ``limit`` is 1 or more; anything else raises
+        :class:`~leadmodel.errors.ValidationError`, as bad filters do.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> form = lm.Source(channel=lm.Channel.form)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.interests.add_many(lm.Interest(id=f"I-{n}", occurred_at=at, source=form,
+        ...         topic="chairs", owner="anna") for n in range(1, 6))
+        ...     first = uow.interests.page(owner="anna", limit=2)
+        ...     [interest.id for interest in first.items], first.next
+        ...     last = uow.interests.page(owner="anna", after="I-4", limit=2)
+        ...     [interest.id for interest in last.items], last.next
+        (['I-1', 'I-2'], 'I-2')
+        (['I-5'], None)
         """
         ...
 
@@ -253,8 +331,20 @@ class Repository(Protocol[EntityT]):
         """
         ...
 
-    def count(self) -> int:
-        """How many entities are stored.
+    def count(
+        self,
+        *,
+        status: str | None = None,
+        pipeline: str | None = None,
+        owner: str | None = None,
+        key: MatchKey | str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> int:
+        """How many stored entities pass every given filter (:meth:`find`'s, without ``after``
+        and ``limit``; none: how many are stored). A row whose document is unreadable is
+        counted, since its indexed columns still match: ``count(**filters)`` is
+        ``len(find(**filters))`` plus the unreadable rows among the matches.
 
         Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
 
@@ -263,10 +353,15 @@ class Repository(Protocol[EntityT]):
         >>> uow = lm.MemoryUnitOfWork()
         >>> with uow:
         ...     _ = uow.interests.add(lm.Interest(id="I-1", topic="chairs",
-        ...         source=lm.Source(channel=lm.Channel.form),
+        ...         source=lm.Source(channel=lm.Channel.form), owner="anna",
         ...         occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
-        ...     uow.interests.count(), uow.leads.count()
-        (1, 0)
+        ...     uow.interests.count(), uow.interests.count(owner="ivan"), uow.leads.count()
+        (1, 0, 0)
+        >>> with uow:
+        ...     uow.interests.count(limit=10)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: interests.count.limit: count counts every match, ...
         """
         ...
 

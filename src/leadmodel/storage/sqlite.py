@@ -41,8 +41,11 @@ from leadmodel.storage._unit import (
     AdapterOutbox,
     AdapterRepository,
     AdapterUnit,
+    StoredRows,
     UnitState,
     Unpublished,
+    listing,
+    walk,
 )
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT
 
@@ -68,6 +71,19 @@ def _kind_tables() -> list[str]:
     return statements
 
 
+def _paging_indexes() -> list[str]:
+    """Version 2: the indexes of the equality filters (owner, status, pipeline and status) end
+    in id, so a page of ``find(..., after=...)`` is one index range (:attr:`_rows.Kind.indexes`)."""
+    statements = []
+    for kind in KINDS:
+        for suffix, columns in _rows.KIND[kind].indexes.items():
+            if columns[-1] == "id":
+                name = f"ix_{kind}_{suffix}"
+                statements.append(f"DROP INDEX IF EXISTS {name}")
+                statements.append(f"CREATE INDEX {name} ON {table(kind)} ({', '.join(columns)})")
+    return statements
+
+
 MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
     (
         1,
@@ -81,6 +97,7 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
             f"CREATE INDEX ix_outbox_pending ON {OUTBOX_TABLE} (seq) WHERE published = 0",
         ),
     ),
+    (2, tuple(_paging_indexes())),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
 
@@ -204,8 +221,12 @@ class _Repository(AdapterRepository[EntityT]):
             raise _rows.not_found(self._kind, id)
         return self._decode(row)
 
-    @_storage_errors
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
+        return listing(self._kind, self._fetch, wanted)
+
+    @_storage_errors
+    def _fetch(self, wanted: _rows.Filters) -> StoredRows:
+        """``(id, document)`` of the rows passing ``wanted``, in id order (:data:`Fetch`)."""
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
         # id order than use the time index; "+id" takes the order out of the index choice.
@@ -214,7 +235,14 @@ class _Repository(AdapterRepository[EntityT]):
         if wanted.limit is not None:
             sql += " LIMIT ?"
             params.append(wanted.limit)
-        return list(_rows.readable(self._kind, self._unit._tx().execute(sql, params)))
+        found: StoredRows = self._unit._tx().execute(sql, params).fetchall()
+        return found
+
+    @_storage_errors
+    def _count(self, wanted: _rows.Filters) -> int:
+        where, params = where_clause(self._kind.name, wanted)
+        sql = f"SELECT count(*) FROM {table(self._kind.name)}{where}"  # noqa: S608 - constant names
+        return int(self._unit._tx().execute(sql, params).fetchone()[0])
 
     @_storage_errors
     def add_many(self, entities: Iterable[EntityT]) -> None:
@@ -281,24 +309,7 @@ class _Repository(AdapterRepository[EntityT]):
         conn.execute(_DELETE_KEYS, (self._kind.name, id))
 
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
-        size = _rows.check_page_size(page_size)
-        after = ""
-        while True:
-            page = self._page(after, size)
-            yield from _rows.readable(self._kind, page)
-            if len(page) < size:
-                return
-            after = page[-1][0]
-
-    @_storage_errors
-    def _page(self, after: str, size: int) -> list[Any]:
-        sql = f"{self._select} WHERE id > ? ORDER BY id LIMIT ?"
-        return self._unit._tx().execute(sql, (after, size)).fetchall()
-
-    @_storage_errors
-    def count(self) -> int:
-        sql = f"SELECT count(*) FROM {table(self._kind.name)}"  # noqa: S608
-        return int(self._unit._tx().execute(sql).fetchone()[0])
+        return walk(self._kind, self._fetch, page_size)
 
 
 def _values(row: _rows.Row) -> tuple[Any, ...]:
@@ -345,7 +356,9 @@ class SQLiteUnitOfWork(AdapterUnit):
     """A unit of work on an SQLite file (``":memory:"`` works too, for one unit object).
 
     The connection opens on first use and stays open between units (:meth:`close` ends it).
-    One object per thread: SQLite connections are not shared across threads. ``timeout``:
+    One thread at a time: an object may pass from thread to thread (a web framework's
+    dependency made in one worker and used by the handler in another), but two threads never
+    use one object at once — give each request or worker its own. ``timeout``:
     how long a unit that writes waits for another writer before
     :class:`~leadmodel.errors.StorageError` (a unit that only reads never waits).
     """
@@ -363,7 +376,14 @@ class SQLiteUnitOfWork(AdapterUnit):
         """The open connection (made, configured and migrated on first use)."""
         if self._conn is None:
             try:
-                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                conn = sqlite3.connect(
+                    self.path,
+                    timeout=self.timeout,
+                    isolation_level=None,
+                    # one thread at a time, not always the same one: a web framework makes a
+                    # request's unit in one worker thread and runs the handler in another
+                    check_same_thread=False,
+                )
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
             try:

@@ -44,6 +44,7 @@ from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, 
 from leadmodel.domain.events import (
     EVENT_TYPES,
     DomainEvent,
+    EntityUpdated,
     InterestCaptured,
     LeadConverted,
     LeadCreated,
@@ -718,6 +719,12 @@ def events(
             "contact_ids": _tuples(_id("contact")),
             "company_ids": _tuples(_id("company")),
             "customer_ids": _tuples(_id("customer")),
+        },
+        EntityUpdated: {
+            "kind": st.sampled_from(("leads", "contacts", "companies", "customers")),
+            "entity_id": ids,
+            "fields": _tuples(st.sampled_from(("owner", "tags", "custom", "name"))),
+            "version": st.integers(0, 5),
         },
     }
     return st.builds(cls, **_fields(cls, at, given[cls]))

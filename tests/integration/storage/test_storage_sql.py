@@ -14,11 +14,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Source
+from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Page, Source
 from leadmodel.errors import (
     ConcurrencyError,
     StorageError,
@@ -165,6 +166,40 @@ def test_create_schema_is_idempotent(sqlite_engine: sa.Engine) -> None:
     assert create_schema(sqlite_engine) == SCHEMA_VERSION
     with sqlite_engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(SCHEMA)).scalar() == 1
+
+
+def test_create_schema_upgrades_version_1_to_the_paging_indexes(any_engine: sa.Engine) -> None:
+    """A database at schema version 1 (indexes without id) is refused with migrate=False,
+    naming create_schema; create_schema upgrades it: the owner, status and pipeline indexes
+    end in id, the data stays, and the version is recorded."""
+    leads = TABLES["leads"]
+    create_schema(any_engine)
+    version_1 = {"owner": "owner", "status": "status", "pipeline": "pipeline, status"}
+    with any_engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 1}])
+        for suffix, columns in version_1.items():
+            conn.exec_driver_sql(f"DROP INDEX ix_leadmodel_leads_{suffix}")
+            conn.exec_driver_sql(
+                f"CREATE INDEX ix_leadmodel_leads_{suffix} ON {leads.name} ({columns})"
+            )
+    any_engine.dispose()  # pooled connections remember a checked schema: check it again
+    with (
+        pytest.raises(StorageError, match="create_schema"),
+        SqlUnitOfWork(any_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+    assert create_schema(any_engine) == 1
+    with any_engine.connect() as conn:
+        indexed = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes(leads.name)}
+    assert indexed == {
+        "ix_leadmodel_leads_owner": ["owner", "id"],
+        "ix_leadmodel_leads_status": ["status", "id"],
+        "ix_leadmodel_leads_pipeline": ["pipeline", "status", "id"],
+        "ix_leadmodel_leads_created": ["created"],
+    }
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        assert uow.leads.count() == 0
 
 
 def test_a_newer_schema_is_refused_not_damaged(sqlite_engine: sa.Engine) -> None:
@@ -337,6 +372,39 @@ def test_get_of_an_unreadable_row_raises_and_listings_skip_it_with_a_warning(
         assert uow.leads.count() == 3  # still stored, to be repaired
 
 
+def test_unreadable_rows_do_not_shorten_a_limited_find(any_engine: sa.Engine) -> None:
+    """find(limit=n) and page(limit=n) skip unreadable rows and read on: n readable leads
+    while n are stored, even past a run of bad rows longer than n (a regression: the rows
+    skipped used to count toward n)."""
+    leads = [_lead(f"L-{n}", owner="anna") for n in range(1, 10)]
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many(leads)
+        uow.commit()
+    table = TABLES["leads"]
+    with any_engine.begin() as conn:
+        bad = [f"L-{n}" for n in range(2, 7)]
+        conn.execute(sa.update(table).where(table.c.id.in_(bad)).values(doc="{}"))
+    good = [leads[0], *leads[6:8]]
+    with SqlUnitOfWork(any_engine) as uow:
+        calls: dict[str, Callable[[], object]] = {
+            "find": lambda: uow.leads.find(limit=3),
+            "find after": lambda: uow.leads.find(owner="anna", after="L-1", limit=1),
+            "page": lambda: uow.leads.page(owner="anna", limit=3),
+            "last page": lambda: uow.leads.page(owner="anna", after="L-8", limit=3),
+        }
+        with pytest.warns(UnreadableRowWarning) as warned:
+            got = {name: call() for name, call in calls.items()}
+        assert uow.leads.count(owner="anna") == 9  # the bad rows are stored, to be repaired
+    assert got == {
+        "find": good,
+        "find after": [leads[6]],
+        "page": Page(items=tuple(good), next="L-8"),
+        "last page": Page(items=(leads[8],), next=None),
+    }
+    unreadable = {w.message.id for w in warned if isinstance(w.message, UnreadableRowWarning)}
+    assert unreadable == set(bad)
+
+
 def test_a_document_that_is_not_utf8_names_its_row_on_sqlite(sqlite_engine: sa.Engine) -> None:
     """SQLite stores any bytes in a text column; a document that is not UTF-8 is reported as
     unreadable, naming the row, like any other corrupted document."""
@@ -472,3 +540,48 @@ def test_threads_lose_no_update_on_sqlite(sqlite_engine: sa.Engine) -> None:
         assert lost == 0
     assert sum(saved.values()) == 4 * 3 * len(ids)
     _check_no_update_lost(sqlite_engine, saved)
+
+
+# -- PostgreSQL: paging a kanban column -----------------------------------------------------------
+PG_LEADS = 20_000
+
+
+@pytest.mark.parametrize("every", [2, 200], ids=["a dense column", "a sparse column"])
+def test_a_deep_page_of_a_column_reads_from_after_on_postgres(pg: sa.Engine, every: int) -> None:
+    """On PostgreSQL (with statistics) a deep page of a kanban column (one lead in 2, or in
+    200) is an index scan in id order from ``after`` stopped by the limit — no sort of the
+    column, no scan of the table — and a sparse column's page reads the (pipeline, status, id)
+    index, not every lead after ``after``."""
+
+    def card(n: int) -> Lead:
+        pipeline, status = ("requests", "new") if n % every == 0 else ("requests", "contacted")
+        return _lead(f"L-{n:06d}", pipeline=pipeline, status=status)
+
+    with SqlUnitOfWork(pg) as uow:
+        uow.leads.add_many(card(n) for n in range(PG_LEADS))
+        uow.commit()
+    with pg.begin() as conn:
+        conn.exec_driver_sql("ANALYZE leadmodel_leads")
+    ran: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        statement, parameters = args[2], args[3]
+        if isinstance(statement, str) and statement.startswith("SELECT"):
+            ran.append((statement, parameters))
+
+    sa.event.listen(pg, "before_cursor_execute", record)
+    try:
+        with SqlUnitOfWork(pg) as uow:
+            page = uow.leads.page(pipeline="requests", status="new", after="L-010000", limit=20)
+    finally:
+        sa.event.remove(pg, "before_cursor_execute", record)
+    expected = [f"L-{n:06d}" for n in range(10_000 + every, PG_LEADS, every)][:20]
+    assert [lead.id for lead in page.items] == expected
+    statement, parameters = ran[-1]
+    with pg.connect() as conn:
+        plan = [row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)]
+    assert plan[0].startswith("Limit"), plan
+    assert "Index Scan using" in plan[1], plan
+    assert not any(word in "".join(plan) for word in ("Sort", "Seq Scan", "Bitmap")), plan
+    if every > 2:
+        assert "Index Scan using ix_leadmodel_leads_pipeline" in plan[1], plan

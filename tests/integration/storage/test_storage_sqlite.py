@@ -7,6 +7,7 @@ module-level so that ``spawn``-ed processes can import them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import random
@@ -24,7 +25,7 @@ from typing import Any
 import attrs
 import pytest
 
-from leadmodel import ContactPoint, Lead, LeadId, match_keys
+from leadmodel import ContactPoint, Lead, LeadId, Page, match_keys
 from leadmodel.errors import (
     ConcurrencyError,
     StorageError,
@@ -32,7 +33,7 @@ from leadmodel.errors import (
     ValidationError,
 )
 from leadmodel.storage import SQLiteUnitOfWork
-from leadmodel.storage.sqlite import SCHEMA_VERSION
+from leadmodel.storage.sqlite import MIGRATIONS, SCHEMA_VERSION
 from tests import factories
 
 LEADS = 100
@@ -292,6 +293,8 @@ def test_get_of_an_unreadable_row_raises_and_listings_skip_it_with_a_warning(
     listings: dict[str, tuple[Callable[[], list[Lead]], list[Lead]]] = {
         "find": (lambda: uow.leads.find(owner="anna"), [_lead(1), _lead(3)]),
         "find by key": (lambda: uow.leads.find(key="email:person2@example.com"), []),
+        "find with a limit": (lambda: uow.leads.find(limit=2), [_lead(1), _lead(3)]),
+        "page": (lambda: list(uow.leads.page(owner="anna", limit=2).items), [_lead(1), _lead(3)]),
         "iter_all": (lambda: list(uow.leads.iter_all(page_size=2)), [_lead(1), _lead(3)]),
     }
     with uow:
@@ -309,6 +312,43 @@ def test_get_of_an_unreadable_row_raises_and_listings_skip_it_with_a_warning(
         assert uow.leads.count() == 3  # the row is still stored, to be repaired
         assert uow.leads.get("lead-000003") == _lead(3)
     uow.close()
+
+
+def test_unreadable_rows_do_not_shorten_a_limited_find(tmp_path: Path) -> None:
+    """find(limit=n) and page(limit=n) skip unreadable rows and read on: n readable leads
+    while n are stored, even past a run of bad rows longer than n (a regression: the rows
+    skipped used to count toward n)."""
+    path = tmp_path / "crm.sqlite"
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.leads.add_many(_lead(n) for n in range(1, 10))
+        uow.commit()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE leadmodel_leads SET doc = '{}' WHERE id BETWEEN ? AND ?", _BAD_RUN)
+    raw.close()
+    calls: dict[str, Callable[[], object]] = {
+        "find": lambda: uow.leads.find(limit=3),
+        "find after": lambda: uow.leads.find(owner="anna", after="lead-000001", limit=1),
+        "page": lambda: uow.leads.page(owner="anna", limit=3),
+        "last page": lambda: uow.leads.page(owner="anna", after="lead-000008", limit=3),
+    }
+    with uow:
+        with pytest.warns(UnreadableRowWarning) as warned:
+            got = {name: call() for name, call in calls.items()}
+        assert uow.leads.count(owner="anna") == 9  # the bad rows are stored, to be repaired
+    uow.close()
+    good = [_lead(1), _lead(7), _lead(8)]
+    assert got == {
+        "find": good,
+        "find after": [_lead(7)],
+        "page": Page(items=tuple(good), next="lead-000008"),
+        "last page": Page(items=(_lead(9),), next=None),
+    }
+    unreadable = {w.message.id for w in warned if isinstance(w.message, UnreadableRowWarning)}
+    assert unreadable == {f"lead-{n:06d}" for n in range(2, 7)}
+
+
+_BAD_RUN = ("lead-000002", "lead-000006")
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -352,7 +392,8 @@ def test_a_newer_schema_is_refused_and_left_untouched(
 
 
 def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    """An empty file (or none) gets the schema at SCHEMA_VERSION, recorded once, in WAL mode."""
+    """An empty file (or none) gets the schema at SCHEMA_VERSION, each migration recorded
+    once, in WAL mode."""
     path = tmp_path / "crm.sqlite"
     path.touch()
     for _ in range(2):  # a second opening finds the schema current and adds nothing
@@ -361,13 +402,50 @@ def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None
         uow.close()
     raw = sqlite3.connect(path)
     try:
-        assert raw.execute("SELECT version FROM leadmodel_schema").fetchall() == [(SCHEMA_VERSION,)]
+        recorded = raw.execute("SELECT version FROM leadmodel_schema ORDER BY version").fetchall()
+        assert recorded == [(version,) for version, _ in MIGRATIONS]
+        assert recorded[-1] == (SCHEMA_VERSION,)
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
         raw.close()
     kinds = ("interests", "leads", "contacts", "companies", "customers", "keys", "outbox")
     assert {f"leadmodel_{kind}" for kind in kinds} <= tables
+
+
+def test_a_version_1_file_gets_the_paging_indexes(tmp_path: Path) -> None:
+    """A file at schema version 1 (indexes without id) is migrated on opening: its owner,
+    status and pipeline indexes end in id, and its leads stay where they were."""
+    path = tmp_path / "crm.sqlite"
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in MIGRATIONS[0][1]:
+            raw.execute(statement)
+        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+        raw.execute("INSERT INTO leadmodel_schema (version) VALUES (1)")
+    finally:
+        raw.close()
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.leads.add_many(_lead(n) for n in range(1, 4))
+        uow.commit()
+    with uow:
+        assert [x.id for x in uow.leads.page(owner="anna", after="lead-000001").items] == [
+            "lead-000002",
+            "lead-000003",
+        ]
+        indexed = {
+            name: [row[2] for row in uow.connection.execute(f"PRAGMA index_info({name})")]
+            for name in ("ix_leads_owner", "ix_leads_status", "ix_leads_pipeline")
+        }
+        version = uow.connection.execute("SELECT max(version) FROM leadmodel_schema").fetchone()
+    uow.close()
+    assert indexed == {
+        "ix_leads_owner": ["owner", "id"],
+        "ix_leads_status": ["status", "id"],
+        "ix_leads_pipeline": ["pipeline", "status", "id"],
+    }
+    assert version == (SCHEMA_VERSION,)
 
 
 def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
@@ -496,6 +574,25 @@ LOOKUPS: dict[str, Callable[[SQLiteUnitOfWork], object]] = {
     "interests.find(created_from)": lambda u: u.interests.find(created_from=factories.AT),
     "customers.find(created_to)": lambda u: u.customers.find(created_to=factories.AT),
     "contacts.find(key)": lambda u: u.contacts.find(key="email:person1@example.com"),
+    "leads.find(after, limit)": lambda u: u.leads.find(after="lead-000010", limit=5),
+    "leads.find(pipeline, status, after, limit)": lambda u: u.leads.find(
+        pipeline="requests", status="new", after="lead-000010", limit=5
+    ),
+    "leads.find(status, after, limit)": lambda u: u.leads.find(
+        status="new", after="lead-000010", limit=5
+    ),
+    "leads.page(owner, after)": lambda u: u.leads.page(owner="anna", after="lead-000010", limit=5),
+    "leads.page(key, after)": lambda u: u.leads.page(
+        key="email:person1@example.com", after="lead-000000"
+    ),
+    "leads.page(created_from, after)": lambda u: u.leads.page(
+        created_from=factories.AT, after="lead-000010"
+    ),
+    "leads.count(pipeline, status)": lambda u: u.leads.count(pipeline="requests", status="new"),
+    "leads.count(owner, created_from)": lambda u: u.leads.count(
+        owner="anna", created_from=factories.AT
+    ),
+    "leads.count(key)": lambda u: u.leads.count(key="email:person1@example.com"),
 }
 
 
@@ -518,3 +615,65 @@ def test_lookups_use_an_index(tmp_path: Path, lookup: Callable[[SQLiteUnitOfWork
             assert scans == [], f"{sql}\n{plan}"
             assert any("USING" in step and "INDEX" in step for step in plan), f"{sql}\n{plan}"
     uow.close()
+
+
+# -- paging a kanban column ------------------------------------------------------------------------
+COLUMN_CARDS = 50_000
+PAGE = 50
+
+
+def _column(n: int, place: tuple[str, str]) -> Lead:
+    return attrs.evolve(_lead(0), id=LeadId(f"lead-{n:06d}"), pipeline=place[0], status=place[1])
+
+
+def _plans(uow: SQLiteUnitOfWork, page: Callable[[], object]) -> list[list[str]]:
+    """The query plan of every SELECT that ``page()`` runs."""
+    ran: list[str] = []
+    uow.connection.set_trace_callback(ran.append)
+    page()
+    uow.connection.set_trace_callback(None)
+    selects = [sql for sql in ran if sql.startswith("SELECT")]
+    assert selects, ran
+    return [[row[3] for row in uow.connection.execute(f"EXPLAIN QUERY PLAN {s}")] for s in selects]
+
+
+def test_paging_a_column_of_50000_cards_reads_one_index_range_per_page(tmp_path: Path) -> None:
+    """A kanban column (pipeline and status) of 50,000 leads among others, paged 50 at a time:
+    every page, the first as the last, is one range of the (pipeline, status, id) index in id
+    order — no scan and no sort of the column per page (EXPLAIN QUERY PLAN), with or without
+    ANALYZE's statistics — and the pages hold every card once, in id order."""
+    others = [("requests", "contacted"), ("deals", "new")]
+    uow = SQLiteUnitOfWork(tmp_path / "crm.sqlite")
+
+    def page(after: str | None) -> Page[Lead]:
+        return uow.leads.page(pipeline="requests", status="new", after=after, limit=PAGE)
+
+    with uow:
+        uow.leads.add_many(
+            _column(n, ("requests", "new") if n % 6 else others[n % 12 // 6])
+            for n in range(COLUMN_CARDS * 6 // 5)
+        )
+        uow.commit()
+    try:
+        with uow:
+            assert uow.leads.count(pipeline="requests", status="new") == COLUMN_CARDS
+            pages = [page(None)]
+            while pages[-1].next is not None:
+                pages.append(page(pages[-1].next))
+        seen = [lead.id for one in pages for lead in one.items]
+        assert len(pages) == COLUMN_CARDS // PAGE
+        assert seen == sorted(set(seen))
+        assert len(seen) == COLUMN_CARDS
+        index = "SEARCH leadmodel_leads USING INDEX ix_leads_pipeline"
+        expected = {
+            None: [[f"{index} (pipeline=? AND status=?)"]],
+            seen[-PAGE - 1]: [[f"{index} (pipeline=? AND status=? AND id>?)"]],
+        }
+        for statistics in (False, True):
+            with uow:
+                if statistics:
+                    uow.connection.execute("ANALYZE")
+                plans = {after: _plans(uow, functools.partial(page, after)) for after in expected}
+            assert plans == expected, f"ANALYZE: {statistics}"
+    finally:
+        uow.close()

@@ -145,8 +145,25 @@ def test_custom_fields_must_be_json() -> None:
 
 def test_tags_are_a_frozenset_of_non_blank_strings() -> None:
     assert lead(tags=frozenset({"vip", "опт"})).tags == {"vip", "опт"}
+    with pytest.raises(ValidationError, match="got 'vip'"):
+        lead(tags="vip")  # a text is not a list of letters
     with pytest.raises(ValidationError):
-        lead(tags=["vip"])
+        lead(tags=["vip", " "])
+
+
+def test_iterables_are_accepted_wherever_tuples_and_sets_are_stored() -> None:
+    email = lm.ContactPoint.email("olena@mebli.ua")
+    made = lead(tags=["vip", "vip"], contact_points=[email], interest_ids=iter(["I-1"]))
+    assert (made.tags, made.contact_points, made.interest_ids) == (
+        frozenset({"vip"}),
+        (email,),
+        ("I-1",),
+    )
+    assert made == lead(tags=frozenset({"vip"}), contact_points=(email,), interest_ids=("I-1",))
+    with pytest.raises(ValidationError, match="contact_points"):
+        lead(contact_points={email})  # an unordered set has no order to keep
+    with pytest.raises(ValidationError, match="contact_points"):
+        lead(contact_points={"email": "olena@mebli.ua"})
 
 
 def test_version_must_be_a_non_negative_int() -> None:

@@ -271,7 +271,7 @@ def _check(
 
 
 def merge(
-    primary: E, *others: E, at: datetime, by: str | None, status_from: str | None = None
+    primary: E, *others: E, at: datetime, by: str | None = None, status_from: str | None = None
 ) -> Merged[E]:
     """Merge the duplicates ``others`` into ``primary``; nothing any of them knew is lost.
 

@@ -1,5 +1,6 @@
 """The model: the entities of the ladder, the records they keep, lifecycle stages, field paths."""
 
+from leadmodel.domain.model.edits import EDITABLE, changed_fields, edit
 from leadmodel.domain.model.entities import (
     MAX_CONTACT_POINTS,
     Company,
@@ -37,6 +38,7 @@ from leadmodel.domain.model.timeline import check_not_before, last_entry
 
 __all__ = [
     "CUSTOMER_STAGES",
+    "EDITABLE",
     "LEAD_FIELDS",
     "MAX_CONTACT_POINTS",
     "MOVES",
@@ -59,8 +61,10 @@ __all__ = [
     "SetAside",
     "StageChange",
     "StatusChange",
+    "changed_fields",
     "check_not_before",
     "check_path",
+    "edit",
     "last_entry",
     "lead_value",
     "path_problem",

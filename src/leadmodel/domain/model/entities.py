@@ -20,7 +20,7 @@ Every entity has an ``id`` and a ``version`` (optimistic concurrency: new entiti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -75,6 +75,31 @@ class CustomerOrigin(StrEnum):
     from_import = "from_import"
 
 
+def _points(value: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:
+    points: tuple[ContactPoint, ...] = c.as_tuple(value)
+    return points
+
+
+def _interest_ids(value: Iterable[InterestId]) -> tuple[InterestId, ...]:
+    ids: tuple[InterestId, ...] = c.as_tuple(value)
+    return ids
+
+
+def _lead_ids(value: Iterable[LeadId]) -> tuple[LeadId, ...]:
+    ids: tuple[LeadId, ...] = c.as_tuple(value)
+    return ids
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    texts: tuple[str, ...] = c.as_tuple(value)
+    return texts
+
+
+def _tag_set(value: Iterable[str]) -> frozenset[str]:
+    tags: frozenset[str] = c.as_frozenset(value)
+    return tags
+
+
 def _common(p: c.Problems, entity: object, what: str) -> None:
     c.text(p, "id", getattr(entity, "id"), f"the {what} id")  # noqa: B009
     c.version(p, getattr(entity, "version"))  # noqa: B009
@@ -113,7 +138,7 @@ class Interest:
     topic: str | None = None
     message: str | None = None
     person_name: str | None = None
-    contact_points: tuple[ContactPoint, ...] = ()
+    contact_points: tuple[ContactPoint, ...] = attrs.field(default=(), converter=_points)
     company_name: str | None = None
     owner: str | None = None
     lead_id: LeadId | None = None
@@ -159,13 +184,13 @@ class Lead:
 
     id: LeadId
     person_name: str
-    contact_points: tuple[ContactPoint, ...]
+    contact_points: tuple[ContactPoint, ...] = attrs.field(converter=_points)
     topic: str
     source: Source
     created_at: datetime = attrs.field(converter=c.fixed_offset)
     company_name: str | None = None
     company_id: CompanyId | None = None
-    interest_ids: tuple[InterestId, ...] = ()
+    interest_ids: tuple[InterestId, ...] = attrs.field(default=(), converter=_interest_ids)
     pipeline: str | None = None
     status: str | None = None
     history: tuple[StatusChange, ...] = ()
@@ -176,7 +201,7 @@ class Lead:
     owner: str | None = None
     expected_value: Money | None = None
     time_zone: str | None = None
-    tags: frozenset[str] = frozenset()
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tag_set)
     custom: Mapping[str, JSON] = EMPTY
     converted: ConversionLinks | None = None
     lost: LossInfo | None = None
@@ -292,7 +317,7 @@ class Contact:
 
     id: ContactId
     name: str
-    contact_points: tuple[ContactPoint, ...] = ()
+    contact_points: tuple[ContactPoint, ...] = attrs.field(default=(), converter=_points)
     company_id: CompanyId | None = None
     role: str | None = None
     time_zone: str | None = None
@@ -329,7 +354,7 @@ class Company:
     legal_name: str | None = None
     tax_id: str | None = None
     domain: str | None = None
-    contact_points: tuple[ContactPoint, ...] = ()
+    contact_points: tuple[ContactPoint, ...] = attrs.field(default=(), converter=_points)
     custom: Mapping[str, JSON] = EMPTY
     version: int = 0
 
@@ -365,8 +390,8 @@ class Customer:
     origin: CustomerOrigin
     contact_id: ContactId | None = None
     company_id: CompanyId | None = None
-    lead_ids: tuple[LeadId, ...] = ()
-    order_refs: tuple[str, ...] = ()
+    lead_ids: tuple[LeadId, ...] = attrs.field(default=(), converter=_lead_ids)
+    order_refs: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     custom: Mapping[str, JSON] = EMPTY
     version: int = 0
 

@@ -65,6 +65,8 @@ class Funnel(Protocol):
     def reopen_won(self) -> bool: ...
     @property
     def close_from_any(self) -> bool: ...
+    @property
+    def convert_to(self) -> str | None: ...
 
 
 class Moves:
@@ -241,10 +243,24 @@ def funnel_problems(spec: Funnel) -> list[Problem]:
     if seen and not any(s is not None and s.kind is StatusKind.won for s in spec.statuses):
         found.append(Problem("statuses", 'no won status: add one with kind = "won"'))
     found += _transition_problems(spec, seen)
+    found += _convert_to_problems(spec)
     complete = len(seen) == len(spec.statuses) and all(t is not None for t in spec.transitions)
     if seen and complete:  # the graph is sound only without duplicates and gaps
         found += _reachability_problems(spec)
     return found
+
+
+def _convert_to_problems(spec: Funnel) -> list[Problem]:
+    target = spec.convert_to
+    if type(target) is not str:
+        return []
+    kinds = {s.key: s.kind for s in spec.statuses if s is not None}
+    if kinds.get(target) is StatusKind.won:
+        return []
+    won = ", ".join(key for key, kind in kinds.items() if kind is StatusKind.won) or "none"
+    why = "is not a status here" if target not in kinds else "is not a won status"
+    msg = f"{target!r} {why}: a conversion moves the card to a won status ({won})"
+    return [Problem("convert_to", msg, target)]
 
 
 def _transition_problems(spec: Funnel, seen: Mapping[str, int]) -> list[Problem]:

@@ -184,6 +184,16 @@ class Pipeline(CompiledPipeline):
         return self.spec.statuses[0].key
 
     @property
+    def convert_to(self) -> str | None:
+        """The won status a conversion moves the card to (``None``: the card stays put).
+
+        >>> import leadmodel as lm
+        >>> lm.pipelines.SIMPLE.convert_to
+        'won'
+        """
+        return self.spec.convert_to
+
+    @property
     def status_keys(self) -> tuple[str, ...]:
         """The status keys in funnel order.
 
@@ -237,7 +247,9 @@ class Pipeline(CompiledPipeline):
         return hash(self.spec)
 
     # -- moving ----------------------------------------------------------------------------
-    def enter(self, lead: Lead, *, at: datetime, by: str | None, status: str | None = None) -> Lead:
+    def enter(
+        self, lead: Lead, *, at: datetime, by: str | None = None, status: str | None = None
+    ) -> Lead:
         """Put a lead that is in no pipeline into the first (or given open) status.
 
         Raises :class:`~leadmodel.errors.TimeOrderError` for an ``at`` before the lead's last
@@ -266,7 +278,7 @@ class Pipeline(CompiledPipeline):
         to: str,
         *,
         at: datetime,
-        by: str | None,
+        by: str | None = None,
         reason: str | None = None,
         note: str | None = None,
     ) -> Lead:
@@ -342,7 +354,7 @@ class Pipeline(CompiledPipeline):
         status: str | None = None,
         *,
         at: datetime,
-        by: str | None,
+        by: str | None = None,
         note: str | None = None,
     ) -> Lead:
         """Move a lead from here into an open status of ``to_pipeline`` (requests → deals).

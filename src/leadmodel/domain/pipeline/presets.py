@@ -11,6 +11,7 @@ KEYCRM_REQUESTS = Pipeline.from_dict(
         "key": "requests",
         "label": "Заявки",
         "entity": "Заявки",
+        "convert_to": "won",
         "statuses": [
             {"key": "new", "label": "Нова заявка"},
             {"key": "in_work", "label": "В роботі"},
@@ -41,6 +42,7 @@ B2B_DEALS = Pipeline.from_dict(
         "key": "deals",
         "label": "B2B deals",
         "entity": "Deals",
+        "convert_to": "won",
         "statuses": [
             {"key": "qualification", "label": "Qualification"},
             {"key": "needs_analysis", "label": "Needs analysis"},
@@ -71,6 +73,7 @@ SIMPLE = Pipeline.from_dict(
         "key": "simple",
         "label": "Simple CRM",
         "entity": "Deals",
+        "convert_to": "won",
         "statuses": [
             {"key": "new", "label": "New"},
             {"key": "in_progress", "label": "In progress"},

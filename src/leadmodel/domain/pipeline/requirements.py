@@ -68,6 +68,8 @@ def missing(
         lacking = check(lead, req.framework)
         if lacking is not None:
             found += [f"{req.framework}.{c}" if c != req.framework else c for c in lacking]
+    if req.converted and lead.converted is None:
+        found.append("converted (convert the lead into a customer first)")
     for name in req.guards:
         why = guards.refusal(name, lead, target.key)
         if why is not None:

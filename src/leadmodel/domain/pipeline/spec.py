@@ -141,12 +141,15 @@ class Requirements(Spec):
     ``fields``: Lead field paths that must be set (``expected_value``, ``source.campaign``,
     ``custom.budget``), as :func:`~leadmodel.domain.model.paths.requirement_problem` allows;
     ``framework``: a qualification framework whose latest assessment must be qualified;
-    ``guards``: names of checks the host app registers on :class:`Guards`.
+    ``guards``: names of checks the host app registers on :class:`Guards`; ``converted``:
+    the lead must have been converted into a customer first (for a won status only: a sale
+    counts once the customer exists).
     """
 
     fields: tuple[str, ...] = ()
     framework: str | None = None
     guards: tuple[str, ...] = ()
+    converted: bool = False
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -155,6 +158,7 @@ class Requirements(Spec):
         c.opt_text(p, "framework", self.framework, "the framework")
         c.texts(p, "guards", self.guards, "a guard name")
         c.distinct(p, "guards", self.guards, "guard")
+        c.flag(p, "converted", self.converted)
         if not p:
             for j, name in enumerate(self.fields):
                 if (problem := requirement_problem(name)) is not None:
@@ -163,7 +167,7 @@ class Requirements(Spec):
             c.fail("Requirements", p)
 
     def __bool__(self) -> bool:
-        return bool(self.fields or self.framework or self.guards)
+        return bool(self.fields or self.framework or self.guards or self.converted)
 
 
 @attrs.frozen(kw_only=True)
@@ -199,6 +203,10 @@ class StatusSpec(Spec):
                 p.append(Problem("lost_reasons", message))
             if self.kind is not StatusKind.lost and self.lost_reasons:
                 p.append(Problem("lost_reasons", "only lost statuses have lost reasons"))
+        converted = isinstance(self.requires, Requirements) and self.requires.converted is True
+        if converted and self.kind is not StatusKind.won:
+            msg = "only a won status may require a conversion; set converted = false here"
+            p.append(Problem("requires.converted", msg, True))
         if p:
             c.fail("StatusSpec", p)
 
@@ -225,7 +233,9 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
     ``label`` defaults to the key. ``entity`` is what the business calls its cards ("Заявки",
     "Requests", "Deals"). ``close_from_any``: moves to won and lost statuses are allowed from
     every open status. ``allow_reopen``: a lost card may move back to an open status.
-    ``reopen_won``: a won card may too (won is final otherwise).
+    ``reopen_won``: a won card may too (won is final otherwise). ``convert_to``: the won
+    status a conversion moves the card to (:func:`leadmodel.services.convert`), so a converted
+    lead and a won card are the same fact; ``None`` leaves the card where it is.
 
     Raises :class:`~leadmodel.errors.ValidationError` listing every problem, those of the whole
     funnel included: duplicate keys, no won status, transitions between unknown statuses,
@@ -241,10 +251,12 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
     reopen_won: bool = False
     close_from_any: bool = True
     transitions: tuple[Transition, ...] = ()
+    convert_to: str | None = None
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.text(p, "key", self.key, "the pipeline key")
+        c.opt_text(p, "convert_to", self.convert_to, "the won status a conversion moves to")
         _label(p, self)
         c.opt_text(p, "entity", self.entity, "the entity name")
         c.member(p, "policy", self.policy, Policy)

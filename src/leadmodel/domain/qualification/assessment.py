@@ -29,7 +29,12 @@ def _reaches_sql(stage: LifecycleStage) -> bool:
 
 
 def assess(
-    lead: Lead, framework: Framework, answers: Iterable[Answer], *, at: datetime, by: str | None
+    lead: Lead,
+    framework: Framework,
+    answers: Iterable[Answer],
+    *,
+    at: datetime,
+    by: str | None = None,
 ) -> Lead:
     """Evaluate ``answers`` and record the :class:`~leadmodel.Assessment` on the lead.
 

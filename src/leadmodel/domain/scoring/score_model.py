@@ -329,15 +329,19 @@ class ScoreModel(Spec):
     """Fit and engagement rules, and ``max_points``: the raw points that make a score of 100.
 
     The score is ``100 × raw / max_points`` clamped to 0–100 and rounded to 2 decimals,
-    where ``raw`` is the sum of the contributions. Rule names must be unique.
+    where ``raw`` is the sum of the contributions. Rule names must be unique. ``key`` names
+    the model where several are kept (a :class:`~leadmodel.Registry` needs it); a model used
+    on its own may leave it ``None``.
     """
 
+    key: str | None = None
     fit: tuple[FitRule, ...] = ()
     engagement: tuple[EngagementRule, ...] = ()
     max_points: float = 100.0
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
+        c.opt_text(p, "key", self.key, "the score model key")
         c.tuple_of(p, "fit", self.fit, FitRule)
         c.tuple_of(p, "engagement", self.engagement, EngagementRule)
         if number(p, "max_points", self.max_points, "max_points") and self.max_points <= 0:

@@ -1,6 +1,6 @@
 """Values: ids, money, contact points, sources and custom JSON: what entities are made of."""
 
-from leadmodel.domain.values.contact import ContactKind, ContactPoint, merge_points
+from leadmodel.domain.values.contact import ContactKind, ContactPoint, ContactPoints, merge_points
 from leadmodel.domain.values.custom_json import (
     JSON,
     MAX_JSON_DEPTH,
@@ -33,6 +33,7 @@ __all__ = [
     "ContactId",
     "ContactKind",
     "ContactPoint",
+    "ContactPoints",
     "CustomerId",
     "FrozenMap",
     "IdFactory",

@@ -10,17 +10,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel import documents
 from leadmodel.domain.values import normalise as n
-from leadmodel.errors import Problem
+from leadmodel.errors import Problem, ValidationError
 
-__all__ = ["MAX_CONTACT_POINTS", "ContactKind", "ContactPoint", "merge_points"]
+__all__ = ["MAX_CONTACT_POINTS", "ContactKind", "ContactPoint", "ContactPoints", "merge_points"]
 
 
 class ContactKind(StrEnum):
@@ -191,6 +192,81 @@ class ContactPoint:
         'mebli-koval.ua'
         """
         return cls(kind=ContactKind.website, value=url, label=label)
+
+
+@attrs.frozen(kw_only=True)
+class ContactPoints:
+    """Contact points made with an app's defaults, set once: the phone ``region`` in which
+    national numbers (``050 123 4567``) are read.
+
+    Make one when the app starts (``PHONES = lm.ContactPoints(region="UA")``) and make phones
+    with it, or read contact point documents (a request's JSON) with :meth:`read`. Nothing is
+    global: two apps, or two tenants, hold two of them. A phone given with its own ``region``,
+    or written with its country code, keeps it.
+
+    >>> import leadmodel as lm
+    >>> points = lm.ContactPoints(region="UA")
+    >>> points.phone("050 123 4567").key, points.phone("+48 601 234 567").key
+    ('+380501234567', '+48601234567')
+    >>> [p.key for p in points.read([{"kind": "phone", "value": "050 123 4567"},
+    ...     {"kind": "email", "value": "Olena@Mebli.ua"}])]
+    ['+380501234567', 'olena@mebli.ua']
+    >>> lm.ContactPoints(region="Ukraine")
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: ContactPoints.region: ...
+    """
+
+    region: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.opt_text(p, "region", self.region, "the region")
+        if not p and self.region is not None and (why := n.region_problem(self.region)):
+            p.append(Problem("region", why, self.region))
+        if p:
+            c.fail("ContactPoints", p)
+
+    def phone(
+        self, number: str, region: str | None = None, *, label: str | None = None
+    ) -> ContactPoint:
+        """A phone number read in ``region``, else in the default region.
+
+        >>> import leadmodel as lm
+        >>> lm.ContactPoints(region="UA").phone("601 234 567", region="PL").key
+        '+48601234567'
+        """
+        return ContactPoint.phone(
+            number, region if region is not None else self.region, label=label
+        )
+
+    def read(self, data: Iterable[Mapping[str, object]]) -> tuple[ContactPoint, ...]:
+        """Contact point documents (``{"kind": "phone", "value": ...}``) as contact points, a
+        phone without a ``region`` read in the default one; every problem at once, each with
+        its path (``[1].value``).
+
+        >>> import leadmodel as lm
+        >>> lm.ContactPoints(region="UA").read([{"kind": "phone", "value": "12"}])
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: contact_points[0].value: not a ... phone number...
+        """
+        docs = [self._with_region(doc) for doc in data]
+        try:
+            points: tuple[ContactPoint, ...] = documents.structure(tuple[ContactPoint, ...], docs)
+        except ValidationError as exc:  # name what was read, not its Python type
+            raise ValidationError(exc.problems, model="contact_points") from None
+        return points
+
+    def _with_region(self, doc: object) -> object:
+        if (
+            isinstance(doc, Mapping)
+            and doc.get("kind") == "phone"
+            and doc.get("region") is None
+            and self.region is not None
+        ):
+            return {**doc, "region": self.region}
+        return doc
 
 
 def merge_points(*groups: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:

@@ -12,7 +12,7 @@ Tables: a new database gets them on the first unit of work (``migrate=True``), o
 migrations instead — ``target_metadata = [app_metadata, leadmodel.storage.sql.metadata]`` in
 ``env.py``, then in the migration that creates them::
 
-    op.bulk_insert(sa.table("leadmodel_schema", sa.column("version")), [{"version": 1}])
+    op.bulk_insert(sa.table("leadmodel_schema", sa.column("version")), [{"version": 2}])
 
 and opens units with ``migrate=False``, which only checks the recorded version
 (:data:`SCHEMA_VERSION`) and raises :class:`~leadmodel.errors.StorageError` on a mismatch.

@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from leadmodel.errors import ConcurrencyError, StorageError
 from leadmodel.storage import _rows
-from leadmodel.storage._unit import AdapterOutbox, AdapterRepository, Unpublished
+from leadmodel.storage._unit import (
+    AdapterOutbox,
+    AdapterRepository,
+    StoredRows,
+    Unpublished,
+    listing,
+    walk,
+)
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT
 from leadmodel.storage.sql._tables import KEYS, OUTBOX, TABLES
 from leadmodel.storage.sql._text import VerbatimText
@@ -97,12 +104,6 @@ class SqlRepository(AdapterRepository[EntityT]):
         )
         return entity
 
-    def _readable(self, found: Iterable[Any]) -> Iterator[EntityT]:
-        """The entities of stored ``(id, doc)`` rows, for a listing: an unreadable row is
-        skipped with a warning naming it (:func:`~leadmodel.storage._rows.readable`)."""
-        back = self._transaction.text.id_back
-        return _rows.readable(self._kind, ((back(row[0]), row[1]) for row in found))
-
     def _stored_id(self, id: str) -> str:
         return self._transaction.text.id(_rows.check_id(self._kind, id))
 
@@ -114,10 +115,21 @@ class SqlRepository(AdapterRepository[EntityT]):
         return self._decode(row)
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
+        return listing(self._kind, self._fetch, wanted)
+
+    def _fetch(self, wanted: _rows.Filters) -> StoredRows:
+        """``(id, document)`` of the rows passing ``wanted``, in id order, the ids as the
+        entities have them (:data:`~leadmodel.storage._unit.Fetch`)."""
         query = self._select.where(*self._where(wanted)).order_by(self._table.c.id)
         if wanted.limit is not None:
             query = query.limit(wanted.limit)
-        return list(self._readable(self._transaction.run(query)))
+        back = self._transaction.text.id_back
+        found: Iterable[Any] = self._transaction.run(query)
+        return [(back(row[0]), row[1]) for row in found]
+
+    def _count(self, wanted: _rows.Filters) -> int:
+        query = sa.select(sa.func.count()).select_from(self._table).where(*self._where(wanted))
+        return int(self._transaction.run(query).scalar_one())
 
     def _where(self, wanted: _rows.Filters) -> list[sa.ColumnElement[bool]]:
         text = self._transaction.text
@@ -128,6 +140,8 @@ class SqlRepository(AdapterRepository[EntityT]):
                     KEYS.c.kind == self._kind.name, KEYS.c.key == text.indexed(value)
                 )
                 out.append(self._table.c.id.in_(keyed))
+            elif column == "id":  # after: stored ids sort as the ids do (the escape keeps order)
+                out.append(self._table.c.id > text.id(value))
             elif column == "created":
                 stored = self._table.c.created
                 out.append(stored >= value if operator == ">=" else stored < value)
@@ -217,20 +231,7 @@ class SqlRepository(AdapterRepository[EntityT]):
         self._transaction.run(self._key_rows, {"b_id": stored_id})
 
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
-        size = _rows.check_page_size(page_size)
-        after = ""
-        column = self._table.c.id
-        while True:
-            query = self._select.where(column > after).order_by(column).limit(size)
-            page = self._transaction.run(query).all()
-            yield from self._readable(page)
-            if len(page) < size:
-                return
-            after = page[-1][0]
-
-    def count(self) -> int:
-        query = sa.select(sa.func.count()).select_from(self._table)
-        return int(self._transaction.run(query).scalar_one())
+        return walk(self._kind, self._fetch, page_size)
 
 
 class SqlOutbox(AdapterOutbox):

@@ -19,8 +19,11 @@ from leadmodel.storage.protocols import KINDS
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
 
-SCHEMA_VERSION: Final = 1
-"""The schema version this leadmodel writes (the same numbering as the SQLite adapter)."""
+SCHEMA_VERSION: Final = 2
+"""The schema version this leadmodel writes (the same numbering as the SQLite adapter).
+
+1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
+of ``find(..., after=...)`` is one index range (version 1's lack the id)."""
 
 # The document is text, not jsonb: jsonb refuses the \u0000 escape that a NUL in a name needs.
 _ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
@@ -42,14 +45,7 @@ def _kind_table(kind: str) -> sa.Table:
         sa.Column("status", sa.Text()),
         sa.Column("created", sa.BigInteger()),  # UTC microseconds since the epoch
     )
-    indexes: list[sa.Index] = []
-    if spec.owner:
-        indexes.append(sa.Index(f"ix_{name}_owner", "owner"))
-    if spec.status:
-        indexes.append(sa.Index(f"ix_{name}_status", "status"))
-        indexes.append(sa.Index(f"ix_{name}_pipeline", "pipeline", "status"))
-    if spec.created:
-        indexes.append(sa.Index(f"ix_{name}_created", "created"))
+    indexes = [sa.Index(f"ix_{name}_{suffix}", *on) for suffix, on in spec.indexes.items()]
     return sa.Table(name, metadata, *columns, *indexes)
 
 
@@ -104,19 +100,22 @@ def check_schema(conn: sa.Connection) -> None:
     if found < SCHEMA_VERSION:
         msg = (
             f"leadmodel's tables are at schema version {found}, this leadmodel needs "
-            f"{SCHEMA_VERSION}: call leadmodel.storage.sql.create_schema(engine), or create the "
-            "tables of leadmodel.storage.sql.metadata in your migrations and insert "
+            f"{SCHEMA_VERSION}: call leadmodel.storage.sql.create_schema(engine), which "
+            "creates or upgrades them, or create the tables and indexes of "
+            "leadmodel.storage.sql.metadata in your migrations and insert "
             f"{{'version': {SCHEMA_VERSION}}} into {_rows.SCHEMA_TABLE}"
         )
         raise StorageError(msg)
 
 
 def create_schema(bind: sa.Engine | sa.Connection) -> int:
-    """Create leadmodel's tables where missing and record the schema version.
+    """Create leadmodel's tables where missing, or upgrade them, and record the schema version.
 
     Returns the version found before (0 for a new database). Safe to call from several
     processes at once (PostgreSQL: an advisory lock; SQLite: the write lock). Raises
-    :class:`StorageError` for a database made by a newer leadmodel.
+    :class:`StorageError` for a database made by a newer leadmodel. Upgrading from version 1
+    rebuilds the owner, status and pipeline indexes (it blocks writes to those tables while
+    it runs).
     """
     if isinstance(bind, sa.Engine):
         with bind.begin() as conn:
@@ -127,7 +126,17 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
     if found > SCHEMA_VERSION:
         raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
     if found < SCHEMA_VERSION:
-        # Version 1 is the whole layout; a later version adds its steps here, after this.
-        metadata.create_all(bind, checkfirst=True)
+        metadata.create_all(bind, checkfirst=True)  # the whole layout, where tables are missing
+        if found == 1:
+            _index_pages(bind)
         bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
     return found
+
+
+def _index_pages(bind: sa.Connection) -> None:
+    """Version 2: the indexes that end in id replace version 1's of the same name."""
+    for table in TABLES.values():
+        for index in table.indexes:
+            if list(index.columns)[-1].name == "id":
+                index.drop(bind, checkfirst=True)
+                index.create(bind)

@@ -1,0 +1,1 @@
+"""Unit tests of the registry of pipelines, frameworks and score models, and of its files."""
