@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import itertools
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
+import sqlalchemy as sa
 
 import leadmodel as lm
 from leadmodel import DomainEvent, serde
@@ -17,8 +23,10 @@ from leadmodel.storage import (
     SQLiteUnitOfWork,
     UnitOfWork,
 )
+from leadmodel.storage.sql import SqlUnitOfWork, make_engine
+from tests.integration.storage import _pg
 
-ADAPTERS = ("memory", "sqlite")
+ADAPTERS = ("memory", "sqlite", "postgres")
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = AT + timedelta(days=3)
@@ -34,25 +42,62 @@ Snapshot = dict[str, list[Any]]
 _STORE_NUMBERS = itertools.count(1)  # every SQLite file another name, across Stores objects
 
 
+_SERVER = contextlib.ExitStack()
+atexit.register(_SERVER.close)
+_POSTGRES: list[str] = []
+
+
+def postgres_url() -> str:
+    """The URL of the session's PostgreSQL server, started on first use (as the storage tests
+    start theirs; skips without server binaries, fails on CI)."""
+    if not _POSTGRES:
+        try:
+            _POSTGRES.append(_SERVER.enter_context(_pg.server()))
+        except _pg.Unavailable as missing:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI must run the PostgreSQL tests: {missing}")
+            pytest.skip(str(missing))
+    return _POSTGRES[0]
+
+
+Store = MemoryStore | Path | sa.Engine
+
+
 class Stores:
-    """Makes fresh stores on one adapter; each ``unit(store)`` is a new unit object on it."""
+    """Makes fresh stores on one adapter; each ``unit(store)`` is a new unit object on it.
+
+    ``postgres``: each store is a schema of its own on the session's server."""
 
     def __init__(self, adapter: str, tmp_path: Path) -> None:
         self.adapter = adapter
         self._tmp = tmp_path
-        self._open: list[SQLiteUnitOfWork] = []
+        self._open: list[SQLiteUnitOfWork | SqlUnitOfWork] = []
+        self._engines: list[sa.Engine] = []
 
-    def new(self) -> MemoryStore | Path:
+    def new(self) -> Store:
         """A new, empty store."""
+        number = next(_STORE_NUMBERS)
         if self.adapter == "memory":
             return MemoryStore()
-        return self._tmp / f"store-{next(_STORE_NUMBERS)}.sqlite"
+        if self.adapter == "postgres":
+            url = sa.make_url(postgres_url())
+            schema = f"services_{os.getpid()}_{number}"
+            engine = sa.create_engine(url.set(query={}))
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            engine.dispose()
+            store = make_engine(url.update_query_dict({"options": f"-csearch_path={schema}"}))
+            self._engines.append(store)
+            return store
+        return self._tmp / f"store-{number}.sqlite"
 
-    def unit(self, store: MemoryStore | Path) -> UnitOfWork:
+    def unit(self, store: Store) -> UnitOfWork:
         """A new unit of work object on ``store``."""
         if isinstance(store, MemoryStore):
             return MemoryUnitOfWork(store)
-        unit = SQLiteUnitOfWork(store)
+        unit: SQLiteUnitOfWork | SqlUnitOfWork
+        unit = SqlUnitOfWork(store) if isinstance(store, sa.Engine) else SQLiteUnitOfWork(store)
         self._open.append(unit)
         return unit
 
@@ -60,6 +105,9 @@ class Stores:
         for unit in self._open:
             unit.close()
         self._open.clear()
+        for engine in self._engines:
+            engine.dispose()
+        self._engines.clear()
 
 
 def snapshot(uow: UnitOfWork) -> Snapshot:
