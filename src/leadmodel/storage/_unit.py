@@ -5,15 +5,13 @@ listings and the outbox's checks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Self
+from typing import Any, Generic, Self, Unpack
 
 import attrs
 
 from leadmodel._kernel.checks import MAX_VERSION
 from leadmodel.domain.events import EVENT_TYPES, DomainEvent
-from leadmodel.domain.matching import MatchKey
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, StorageError, ValidationError
 from leadmodel.storage import _rows
@@ -21,6 +19,7 @@ from leadmodel.storage.protocols import (
     DEFAULT_PAGE_SIZE,
     KINDS,
     EntityT,
+    FindFilters,
     Outbox,
     Page,
     Repository,
@@ -143,56 +142,24 @@ class AdapterRepository(Generic[EntityT]):
     def find(
         self,
         *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
         after: str | None = None,
         limit: int | None = None,
-        **unknown: object,
+        **filters: Unpack[FindFilters],
     ) -> list[EntityT]:
         """The stored entities that pass every given filter, in id order: at most ``limit``
         of those whose id is above ``after``."""
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            "after": after,
-            "limit": limit,
-            **unknown,
-        }
+        given: dict[str, object] = {**filters, "after": after, "limit": limit}
         return self._find(_rows.filters(self._kind, given))
 
     def page(
         self,
         *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
         after: str | None = None,
         limit: int = DEFAULT_PAGE_SIZE,
-        **unknown: object,
+        **filters: Unpack[FindFilters],
     ) -> Page[EntityT]:
         """``find``'s first ``limit`` entities above ``after`` as a :class:`Page`."""
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            "after": after,
-            "limit": limit,
-            **unknown,
-        }
+        given: dict[str, object] = {**filters, "after": after, "limit": limit}
         wanted = _rows.filters(self._kind, given, method="page")
         size = wanted.limit or 1  # at least 1: checked above
         # One entity more than the page tells whether another page follows, so the last
@@ -201,28 +168,9 @@ class AdapterRepository(Generic[EntityT]):
         items = tuple(found[:size])
         return Page(items=items, next=items[-1].id if len(found) > size else None)
 
-    def count(
-        self,
-        *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        **unknown: object,
-    ) -> int:
+    def count(self, **filters: Unpack[FindFilters]) -> int:
         """How many stored entities pass every given filter (unreadable rows included)."""
-        given = {
-            "status": status,
-            "pipeline": pipeline,
-            "owner": owner,
-            "key": key,
-            "created_from": created_from,
-            "created_to": created_to,
-            **unknown,
-        }
-        return self._count(_rows.filters(self._kind, given, method="count"))
+        return self._count(_rows.filters(self._kind, dict(filters), method="count"))
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:  # pragma: no cover - abstract
         raise NotImplementedError

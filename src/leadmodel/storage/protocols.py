@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Final, Generic, Protocol, Self, TypeVar, runtime_checkable
+from typing import Final, Generic, Protocol, Self, TypedDict, TypeVar, Unpack, runtime_checkable
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "KINDS",
     "Entity",
     "EntityT",
+    "FindFilters",
     "Outbox",
     "Page",
     "Repository",
@@ -78,6 +79,30 @@ class Page(Generic[EntityT]):
 
     items: tuple[EntityT, ...]
     next: str | None = None
+
+
+class FindFilters(TypedDict, total=False):
+    """The filters :meth:`Repository.find`, :meth:`~Repository.page` and
+    :meth:`~Repository.count` take, all optional, combined with AND. Each kind takes those it
+    has: every kind ``key`` (a match key such as ``email:olena@mebli.ua``, or a customer's
+    ``contact_id:…`` link), interests and leads ``owner``, leads ``status`` and ``pipeline``,
+    interests, leads and customers ``created_from`` / ``created_to`` (their time of
+    creation, the end excluded). Another name is a :class:`~leadmodel.errors.ValidationError`.
+
+    >>> import leadmodel as lm
+    >>> column: lm.storage.FindFilters = {"pipeline": "requests", "status": "new"}
+    >>> uow = lm.MemoryUnitOfWork()
+    >>> with uow:
+    ...     uow.leads.count(**column), uow.leads.find(**column, limit=50)
+    (0, [])
+    """
+
+    status: str | None
+    pipeline: str | None
+    owner: str | None
+    key: MatchKey | str | None
+    created_from: datetime | None
+    created_to: datetime | None
 
 
 @runtime_checkable
@@ -130,14 +155,9 @@ class Repository(Protocol[EntityT]):
     def find(
         self,
         *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
         after: str | None = None,
         limit: int | None = None,
+        **filters: Unpack[FindFilters],
     ) -> list[EntityT]:
         """The stored entities that pass every given filter, in id order.
 
@@ -181,14 +201,9 @@ class Repository(Protocol[EntityT]):
     def page(
         self,
         *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
         after: str | None = None,
         limit: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[FindFilters],
     ) -> Page[EntityT]:
         """The first ``limit`` entities passing :meth:`find`'s filters whose id is above
         ``after``, as a :class:`Page` whose ``next`` asks for the following page (``None``
@@ -331,16 +346,7 @@ class Repository(Protocol[EntityT]):
         """
         ...
 
-    def count(
-        self,
-        *,
-        status: str | None = None,
-        pipeline: str | None = None,
-        owner: str | None = None,
-        key: MatchKey | str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-    ) -> int:
+    def count(self, **filters: Unpack[FindFilters]) -> int:
         """How many stored entities pass every given filter (:meth:`find`'s, without ``after``
         and ``limit``; none: how many are stored). A row whose document is unreadable is
         counted, since its indexed columns still match: ``count(**filters)`` is

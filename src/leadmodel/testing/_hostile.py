@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadmodel.domain.model import Lead
 from leadmodel.domain.values import Channel, ContactPoint, LeadId, Source
 from leadmodel.errors import LeadModelError, NotFoundError, ValidationError
 from leadmodel.storage.protocols import KINDS, UnitOfWork
+from leadmodel.testing._samples import property_settings
 
 __all__ = ["BAD_FILTERS", "BAD_IDS", "HostileInputContract"]
 
@@ -58,6 +59,9 @@ BAD_FILTERS: tuple[tuple[str, object], ...] = (
     ("created_from", date(2026, 3, 2)),
     ("created_to", "2026-03-02T00:00:00+00:00"),
     ("created_to", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))),
+    ("after", 5),
+    ("after", ""),
+    ("after", _SURROGATE),
     ("name", "x"),
     ("status; DROP TABLE leadmodel_leads; --", 1),
 )
@@ -96,8 +100,9 @@ class HostileInputContract:
     def test_a_filter_that_no_adapter_can_apply_is_a_validation_error(
         self, make_uow: MakeUnit, name: str, value: Any
     ) -> None:
-        """find refuses a lone surrogate, a limit past 2**63 - 1, a wrong type and an unknown
-        filter name with ValidationError (never TypeError or OverflowError)."""
+        """find refuses a lone surrogate, a limit past 2**63 - 1, a wrong type, an empty
+        ``after`` and an unknown filter name with ValidationError (never TypeError or
+        OverflowError)."""
         with make_uow() as uow:
             uow.leads.add(_lead())
             with pytest.raises(ValidationError):
@@ -136,15 +141,7 @@ class HostileInputContract:
                 with pytest.raises(ValidationError):
                     uow.outbox.mark_published([limit])
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture,
-            HealthCheck.too_slow,
-            HealthCheck.differing_executors,  # one contract, subclassed once per adapter
-        ],
-    )
+    @property_settings(40)
     @given(
         call=st.sampled_from(["get", "remove", "find", "add", "save"]),
         value=st.sampled_from(BAD_IDS) | st.text(max_size=8) | st.integers() | st.none(),
