@@ -21,6 +21,7 @@ import pytest
 import leadmodel as lm
 from leadmodel.domain import (
     events,
+    ladder,
     matching,
     model,
     pipeline,
@@ -28,6 +29,7 @@ from leadmodel.domain import (
     registry,
     scoring,
     values,
+    worktime,
 )
 from leadmodel.domain.pipeline import presets
 from leadmodel.domain.values import localtime
@@ -217,6 +219,28 @@ ADDED = {
     "EntityUpdated": events.EntityUpdated,
     "changed_fields": model.changed_fields,
     "ContactPoints": values.ContactPoints,
+    "MAX_STATUSES": pipeline.MAX_STATUSES,
+    "MAX_TRANSITIONS": pipeline.MAX_TRANSITIONS,
+    "MAX_LOST_REASONS": pipeline.MAX_LOST_REASONS,
+    "MAX_ACTIONS": pipeline.MAX_ACTIONS,
+    "MAX_REQUIREMENTS": pipeline.MAX_REQUIREMENTS,
+    "MAX_CRITERIA": qualification.MAX_CRITERIA,
+    "MAX_CHOICES": qualification.MAX_CHOICES,
+    "MAX_CUSTOM_NODES": values.MAX_CUSTOM_NODES,
+    "MAX_ACTIVITIES": model.MAX_ACTIVITIES,
+    "Activity": model.Activity,
+    "ActivityKind": model.ActivityKind,
+    "Direction": model.Direction,
+    "ActivityLogged": events.ActivityLogged,
+    "log_activity": ladder.log_activity,
+    "respond": ladder.respond,
+    "first_response": ladder.first_response,
+    "last_inbound": ladder.last_inbound,
+    "last_outbound": ladder.last_outbound,
+    "awaiting_reply": ladder.awaiting_reply,
+    "Shift": worktime.Shift,
+    "WorkCalendar": worktime.WorkCalendar,
+    "MAX_CALENDAR_SPAN": worktime.MAX_CALENDAR_SPAN,
 }
 
 #: Names that need an extra, and the module the extra installs.

@@ -71,8 +71,9 @@ MAX_ITEMS = "__max_items__"
 
 
 def max_items(p: Problems, name: str, value: object, cap: MaxItems) -> bool:
-    """Whether the tuple ``value`` holds no more than ``cap.most`` items; records it if not."""
-    if type(value) is tuple and len(value) > cap.most:
+    """Whether ``value``, a tuple or a mapping, holds no more than ``cap.most`` items; records
+    it if not (anything else passes, for the class's own check to report)."""
+    if isinstance(value, tuple | Mapping) and len(value) > cap.most:
         p.append(Problem(name, cap.message(len(value))))
         return False
     return True

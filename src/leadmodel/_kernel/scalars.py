@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum, StrEnum
 from functools import cache
@@ -25,7 +25,7 @@ import cattrs
 from cattrs.fns import identity
 
 from leadmodel._kernel import checks as c
-from leadmodel._kernel.frozen_json import JSON, MAX_JSON_INT, FrozenMap, freeze, thaw
+from leadmodel._kernel.frozen_json import JSON, MAX_JSON_INT, FrozenMap, freeze, freeze_value, thaw
 
 _JSON_SCALARS = {type(None), bool, int, float, str}
 
@@ -136,6 +136,23 @@ def structure_datetime(value: object, _: Any = None) -> datetime:
     )
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def structure_date(value: object, _: Any = None) -> date:
+    """A calendar day written ``YYYY-MM-DD`` (a timestamp is not a day: refused)."""
+    if type(value) is str and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise BadValue("expected a date written YYYY-MM-DD, such as '2026-05-01'", value)
+
+
+def _iso_date(value: date) -> str:
+    return value.isoformat()
+
+
 _DURATION = re.compile(
     r"(-?)P(?:(\d{1,9})W)?(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{1,6})?)S)?)?"
 )
@@ -178,7 +195,7 @@ def json_map(value: object, _: Any = None) -> FrozenMap[JSON]:
 
 
 def json_value(value: object, _: Any = None) -> JSON:
-    return freeze({"": value})[""] if value is not None else None
+    return freeze_value(value) if value is not None else None
 
 
 def _is_scalar_union(t: Any) -> bool:
@@ -230,6 +247,8 @@ def configure(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(datetime, structure_datetime)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(date, structure_date)
+    converter.register_unstructure_hook(date, _iso_date)
     converter.register_structure_hook(timedelta, structure_timedelta)
     converter.register_unstructure_hook(timedelta, unstructure_timedelta)
     converter.register_structure_hook_func(is_json_map, json_map)

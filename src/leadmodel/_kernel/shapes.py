@@ -14,6 +14,11 @@ differently from the fields, the class says so where it is declared, and nowhere
 * ``load`` / ``dump``: pure ``dict -> dict`` transforms for anything else, applied to the document
   before it is read and after it is written.
 
+A field whose items are strings (or a map) cannot say its cap through its element class's
+``__max_items__``; it says it in its attrs ``metadata`` under the same name
+(:data:`~leadmodel._kernel.checks.MAX_ITEMS`), and the document is refused by that field's
+length before the field is read.
+
 The converter's hooks for spec classes are :mod:`leadmodel._kernel.specs`. A class's own checks
 name problems in object terms (``transitions[0].target``); :func:`document_path` says where that
 is in the document (``transitions[0].to``).
@@ -29,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from leadmodel._kernel.checks import MAX_ITEMS, MaxItems
 from leadmodel._kernel.hooks import join, optional_inner
 
 SHAPE = "__document_shape__"
@@ -67,6 +73,7 @@ class Field:
     type: Any
     required: bool
     flat: bool
+    cap: MaxItems | None = None  # the most items the field's array (or object) may hold
 
 
 def shape_of(t: Any) -> Shape | None:
@@ -92,9 +99,16 @@ def fields_of(cls: type) -> tuple[Field, ...]:
             a.type,
             a.default is attrs.NOTHING,
             a.name == shape.flatten,
+            a.metadata.get(MAX_ITEMS),
         )
         for a in attrs.fields(cls)
     )
+
+
+@cache
+def capped_fields(cls: type) -> tuple[tuple[int, Field], ...]:
+    """The fields of spec class ``cls`` that declare a cap, with their places."""
+    return tuple((i, f) for i, f in enumerate(fields_of(cls)) if f.cap is not None)
 
 
 def declared_shape(cls: type) -> Shape:

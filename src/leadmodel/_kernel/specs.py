@@ -15,6 +15,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable
 from enum import Enum
+from functools import cache
 from typing import Any
 
 import attrs
@@ -25,6 +26,7 @@ from leadmodel._kernel import checks as c
 from leadmodel._kernel.hooks import Incomplete, join, problems_of
 from leadmodel._kernel.scalars import BadValue, is_union
 from leadmodel._kernel.shapes import (
+    capped_fields,
     covered,
     declared_shape,
     document_path,
@@ -39,30 +41,54 @@ from leadmodel.errors import Problem, ValidationError
 # -- reading ---------------------------------------------------------------------------------
 
 
+class _StandIn:
+    """In place of a field that did not load: every check of its type refuses it (at a path
+    that is a gap), and checks across fields, which read only well-typed values, skip it."""
+
+    def __repr__(self) -> str:
+        return "<not loaded>"
+
+
+_STAND_IN = _StandIn()
+
+
+@cache
+def _names_by_key(cls: type) -> dict[str, str]:
+    """The names of spec class ``cls``'s fields by their document keys (spread fields aside)."""
+    return {f.key: f.name for f in fields_of(cls) if not f.flat}
+
+
 def _split(
     cls: type, value: dict[str, Any], found: list[tuple[int, Problem]], *, forbid: bool
 ) -> dict[str, Any]:
-    """The document's values by field name; a wrong tag and unexpected keys (when ``forbid``)
-    are noted in ``found``."""
+    """The document's values by field name; a wrong tag, unexpected keys (when ``forbid``) and
+    fields longer than their cap are noted in ``found`` (such a field's value is a stand-in)."""
     shape = declared_shape(cls)
-    doc = dict(shape.load(value)) if shape.load is not None else dict(value)
+    doc = shape.load(value) if shape.load is not None else value
     tag = shape.tag
-    if tag is not None and tag.key in doc:
-        given = doc.pop(tag.key)
-        if given != tag.value:
-            found.append((-1, Problem(tag.key, c.one_of([tag.value]), given)))
-    by_key = {f.key: f for f in fields_of(cls) if not f.flat}
+    if tag is not None and tag.key in doc and doc[tag.key] != tag.value:
+        found.append((-1, Problem(tag.key, c.one_of([tag.value]), doc[tag.key])))
+    names = _names_by_key(cls)
     raw: dict[str, Any] = {}
     rest: dict[str, Any] = {}
     for key, item in doc.items():
-        if key in by_key:
-            raw[by_key[key].name] = item
+        if key in names:
+            raw[names[key]] = item
+        elif tag is not None and key == tag.key:
+            continue
         elif shape.flatten is not None:
             rest[key] = item
         elif forbid:
             found.append((-1, Problem(key, c.UNEXPECTED)))
     if rest:
         raw[shape.flatten] = rest  # type: ignore[index]
+    for i, field in capped_fields(cls):
+        # refused by its length, before an item is read (the cost the cap bounds); the class's
+        # own check says the same words (``checks.max_items``) when it is built in code
+        item, cap = raw.get(field.name), field.cap
+        if cap is not None and isinstance(item, list | dict) and len(item) > cap.most:
+            found.append((i, Problem(field.key, cap.message(len(item)))))
+            raw[field.name] = _STAND_IN
     return raw
 
 
@@ -111,6 +137,10 @@ def _read_in_detail(converter: cattrs.Converter, cls: type, value: dict[str, Any
     stand_ins: list[str] = []  # fields that did not load and have no draft
     gaps: list[str] = []
     for i, field in enumerate(fields_of(cls)):
+        if raw.get(field.name) is _STAND_IN:  # over its cap: refused in _split, not read
+            gaps.append(field.key)
+            stand_ins.append(field.name)
+            continue
         if field.name not in raw:
             if field.required:
                 hint = declared_shape(cls).hints.get(field.key)
@@ -142,17 +172,6 @@ def _read_in_detail(converter: cattrs.Converter, cls: type, value: dict[str, Any
         return obj
     found.sort(key=lambda item: item[0])  # stable: within a field, loading before checking
     raise Incomplete([p for _, p in found], obj, gaps)
-
-
-class _StandIn:
-    """In place of a field that did not load: every check of its type refuses it (at a path
-    that is a gap), and checks across fields, which read only well-typed values, skip it."""
-
-    def __repr__(self) -> str:
-        return "<not loaded>"
-
-
-_STAND_IN = _StandIn()
 
 
 def _checks(cls: type, values: dict[str, Any], stand_ins: list[str]) -> list[Problem]:

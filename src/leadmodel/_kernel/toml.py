@@ -31,7 +31,8 @@ def _text(text: object) -> str:
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """The largest spec file :func:`read_file` reads when asked to cap it: 8 MiB, far more than a
-spec of 10,000 statuses takes. A bigger file is most likely not a spec (a log, a dump)."""
+spec at its caps takes (1,000 statuses, ``MAX_STATUSES``). A bigger file is most likely not a
+spec (a log, a dump)."""
 
 
 def read_file(path: os.PathLike[str], *, most: int | None = None) -> bytes:

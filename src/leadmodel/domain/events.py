@@ -30,19 +30,25 @@ from leadmodel._kernel import checks as c
 from leadmodel.domain.ladder import Conversion
 from leadmodel.domain.matching import Merged
 from leadmodel.domain.model import (
+    Activity,
+    ActivityKind,
     Assessment,
     Company,
     Contact,
     Customer,
+    Direction,
     Interest,
     Lead,
     StatusChange,
 )
+from leadmodel.domain.model.activities import pairing_problem
 from leadmodel.domain.pipeline import ActionSpec, Pipeline
+from leadmodel.domain.values import Channel
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
     "EVENT_TYPES",
+    "ActivityLogged",
     "DomainEvent",
     "EntityUpdated",
     "InterestCaptured",
@@ -450,6 +456,63 @@ class EntityUpdated:
         )
 
 
+@attrs.frozen(kw_only=True)
+class ActivityLogged:
+    """A contact (or a note) was logged on a lead's timeline: its kind, direction and channel,
+    when it happened (``at``) and who on our side (``by``); ``activity_id`` is the host's
+    handle for it. Never the note: events outlive an erasure, what was said must not."""
+
+    type: ClassVar[str] = "ActivityLogged"
+    lead_id: str
+    kind: ActivityKind
+    direction: Direction
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    by: str | None = None
+    channel: Channel | None = None
+    activity_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []  # the common checks too, so every problem is reported at once
+        c.text(p, "lead_id", self.lead_id, "the lead id")
+        c.member(p, "kind", self.kind, ActivityKind)
+        c.member(p, "direction", self.direction, Direction)
+        if (problem := pairing_problem(self.kind, self.direction)) is not None:
+            p.append(problem)
+        c.aware(p, "at", self.at)
+        c.opt_text(p, "by", self.by, "who did it")
+        if self.channel is not None:
+            c.member(p, "channel", self.channel, Channel)
+        c.opt_text(p, "activity_id", self.activity_id, "the activity id")
+        if p:
+            c.fail("ActivityLogged", p)
+
+    @classmethod
+    def of(cls, lead: Lead, activity: Activity) -> ActivityLogged:
+        """The event of ``activity``, logged on ``lead``: everything but its note.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> call = lm.Activity(at=at, kind=lm.ActivityKind.call, direction=lm.Direction.outbound,
+        ...     by="anna", channel=lm.Channel.phone_call, note="Olena wants 40 chairs")
+        >>> event = ActivityLogged.of(lm.log_activity(lead, call), call)
+        >>> event.lead_id, event.kind.value, event.direction.value, event.by
+        ('L-1', 'call', 'outbound', 'anna')
+        """
+        return cls(
+            lead_id=lead.id,
+            kind=activity.kind,
+            direction=activity.direction,
+            at=activity.at,
+            by=activity.by,
+            channel=activity.channel,
+            activity_id=activity.id,
+        )
+
+
 DomainEvent = (
     InterestCaptured
     | LeadCreated
@@ -459,6 +522,7 @@ DomainEvent = (
     | LeadsMerged
     | PersonErased
     | EntityUpdated
+    | ActivityLogged
 )
 """Any of the domain events."""
 
@@ -473,6 +537,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         LeadsMerged,
         PersonErased,
         EntityUpdated,
+        ActivityLogged,
     )
 }
 """Event classes by their ``type`` name (how the outbox stores them)."""
@@ -487,7 +552,7 @@ def event_type(name: str) -> type[DomainEvent]:
     >>> lm.event_type("LeadDeleted")
     Traceback (most recent call last):
     ...
-    leadmodel.errors.ValidationError: event.type: unknown event type; known: EntityUpdated, ...
+    leadmodel.errors.ValidationError: event.type: unknown event type; known: ActivityLogged, ...
     """
     try:
         return EVENT_TYPES[name]

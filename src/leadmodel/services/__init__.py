@@ -2,8 +2,8 @@
 
 The domain function (``leadmodel.promote``) returns values; the service of the same name
 (``leadmodel.services.promote``) runs it in a unit of work, on records given by id. Likewise
-``convert``, ``merge`` and ``assess``. The use cases: capture, promote, move, assess,
-convert, merge, erase.
+``convert``, ``merge``, ``assess``, ``log_activity`` and ``respond``. The use cases: capture,
+promote, move, assess, log activities and respond, convert, merge, erase.
 
 Each service takes the unit of work (not yet in a ``with`` block) first, runs in one unit
 (``with uow: ... uow.commit()``) and records its domain events in the unit, so the change and
@@ -42,6 +42,7 @@ InterestCaptured LeadCreated StatusChanged
 
 from __future__ import annotations
 
+from leadmodel.services._activities import log_activity, respond
 from leadmodel.services._batch import Batch, batch
 from leadmodel.services._clock import Clock
 from leadmodel.services._convert import convert
@@ -59,9 +60,11 @@ __all__ = [
     "capture_interest",
     "convert",
     "erase_person",
+    "log_activity",
     "merge",
     "move",
     "promote",
+    "respond",
     "update_company",
     "update_contact",
     "update_customer",

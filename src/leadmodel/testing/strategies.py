@@ -30,11 +30,13 @@ wall time in an overlap equal to the same instant in another zone).
 
 from __future__ import annotations
 
+import contextlib
 import string
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 import attrs
@@ -43,6 +45,7 @@ from hypothesis import strategies as st
 from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, Interest, Lead
 from leadmodel.domain.events import (
     EVENT_TYPES,
+    ActivityLogged,
     DomainEvent,
     EntityUpdated,
     InterestCaptured,
@@ -55,10 +58,13 @@ from leadmodel.domain.events import (
 )
 from leadmodel.domain.model import (
     MOVES,
+    Activity,
+    ActivityKind,
     Answer,
     Assessment,
     Conflict,
     ConversionLinks,
+    Direction,
     LifecycleStage,
     LossInfo,
     MergeRecord,
@@ -75,10 +81,24 @@ from leadmodel.domain.qualification import (
     ValueType,
     Weighted,
 )
+from leadmodel.domain.routing import (
+    Absence,
+    Fallback,
+    Member,
+    Router,
+    RoutingRule,
+    RoutingState,
+    Team,
+)
+from leadmodel.domain.routing import (
+    Strategy as RoutingStrategy,
+)
 from leadmodel.domain.scoring import (
     Binned,
     Categorical,
     DerivedValue,
+    FieldIs,
+    HasTag,
     PredictiveScorer,
     Tally,
     ValueTally,
@@ -95,16 +115,49 @@ from leadmodel.domain.values import (
 )
 from leadmodel.domain.values import normalise as _normalise
 from leadmodel.domain.values.currencies import ISO_4217
+from leadmodel.domain.worktime import Shift, WorkCalendar
+from leadmodel.errors import ValidationError
 
 # fmt: off
 __all__ = [
-    "DST_EDGES", "TIME_ZONE_NAMES", "action_specs", "answers", "assessments", "aware_datetimes",
-    "companies", "contact_points", "contacts", "conversion_links", "customers",
-    "dst_edge_datetimes", "events", "frameworks",
-    "interests", "json_objects", "json_values", "leads", "loss_infos", "merge_records", "money",
+    "DST_EDGES",
+    "TIME_ZONE_NAMES",
+    "absences",
+    "action_specs",
+    "activities",
+    "answers",
+    "assessments",
+    "aware_datetimes",
+    "companies",
+    "contact_points",
+    "contacts",
+    "conversion_links",
+    "customers",
+    "dst_edge_datetimes",
+    "events",
+    "frameworks",
+    "interests",
+    "json_objects",
+    "json_values",
+    "leads",
+    "loss_infos",
+    "members",
+    "merge_records",
+    "money",
     "person_names",
-    "predictive_fields", "predictive_scorers", "sources", "stage_changes", "status_changes",
-    "tallies", "value_tallies",
+    "predictive_fields",
+    "predictive_scorers",
+    "routers",
+    "routing_rules",
+    "routing_states",
+    "shifts",
+    "sources",
+    "stage_changes",
+    "status_changes",
+    "tallies",
+    "teams",
+    "value_tallies",
+    "work_calendars",
 ]
 # fmt: on
 
@@ -451,6 +504,49 @@ def loss_infos(*, datetimes: DatetimesArg = None) -> Strategy[LossInfo]:
     )
 
 
+_PAIRS = tuple(
+    (kind, direction)
+    for kind in ActivityKind
+    for direction in Direction
+    if (kind is ActivityKind.note) == (direction is Direction.internal)
+)  # a note is internal, and only a note
+
+
+def _activity_kinds() -> Strategy[tuple[ActivityKind, Direction, Channel | None]]:
+    """A kind and a direction that go together, and a channel (a note has none)."""
+    return st.sampled_from(_PAIRS).flatmap(
+        lambda pair: st.tuples(
+            st.just(pair[0]),
+            st.just(pair[1]),
+            st.none() if pair[0] is ActivityKind.note else _opt(st.sampled_from(Channel)),
+        )
+    )
+
+
+def activities(*, datetimes: DatetimesArg = None) -> Strategy[Activity]:
+    """Contacts each way and notes, with or without who, channel, note and id."""
+    fields = {"note": _opt(st.text(max_size=40)), "id": _opt(_id("activity"))}
+    fields = _fields(Activity, _at(datetimes), fields, skip=("kind", "direction", "channel"))
+    return st.builds(
+        lambda what, **kw: Activity(kind=what[0], direction=what[1], channel=what[2], **kw),
+        _activity_kinds(),
+        **fields,
+    )
+
+
+@st.composite
+def _timelines(draw: st.DrawFn, items: Strategy[Activity]) -> tuple[Activity, ...]:
+    """Activities in time order, each id once (a repeated id is dropped from the later one)."""
+    timeline: list[Activity] = []
+    ids: set[str] = set()
+    for drawn in sorted(draw(st.lists(items, max_size=3)), key=attrgetter("at")):
+        kept = drawn if drawn.id not in ids else attrs.evolve(drawn, id=None)
+        if kept.id is not None:
+            ids.add(kept.id)
+        timeline.append(kept)
+    return tuple(timeline)
+
+
 def merge_records(*, datetimes: DatetimesArg = None) -> Strategy[MergeRecord]:
     """What a survivor keeps of a merge: conflicts and set-aside values of every type."""
     at = _at(datetimes)
@@ -475,6 +571,8 @@ def merge_records(*, datetimes: DatetimesArg = None) -> Strategy[MergeRecord]:
         st.builds(SetAside, source_id=rid, field=st.just("lost"),
                   value=loss_infos(datetimes=at)),
         st.builds(SetAside, source_id=rid, field=st.just("erased_at"), value=at),
+        st.builds(SetAside, source_id=rid, field=st.just("activities"),
+                  value=_tuples(activities(datetimes=at))),
     )  # fmt: skip
     return st.builds(
         MergeRecord,
@@ -566,15 +664,25 @@ def leads(*, datetimes: DatetimesArg = None) -> Strategy[Lead]:
         "expected_value": _opt(money(non_negative=True)),
         "tags": st.frozensets(_slug | _text(10), max_size=3),
         "previous_lead_id": _opt(_id("lead")),
+        "activities": _timelines(activities(datetimes=at)),
     }
     skip = ("pipeline", "status", "history", "converted", "lost", "lifecycle", "stages")
     return st.builds(
-        lambda state, end, stage, **kw: Lead(**state, **end, **stage, **kw),
+        lambda state, end, stage, **kw: Lead(**state, **end, **stage, **_created(kw)),
         _status_and_history(status_changes(datetimes=at)),
         outcome,
         _lifecycle_and_stages(stage_changes(datetimes=at)),
         **_fields(Lead, at, given, skip=skip),
     )
+
+
+def _created(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with ``created_at`` moved back to the first activity when that came earlier
+    (a lead's timeline starts at its creation)."""
+    timeline = fields["activities"]
+    if timeline and timeline[0].at < fields["created_at"]:
+        return {**fields, "created_at": timeline[0].at}
+    return fields
 
 
 def contacts() -> Strategy[Contact]:
@@ -726,7 +834,17 @@ def events(
             "fields": _tuples(st.sampled_from(("owner", "tags", "custom", "name"))),
             "version": st.integers(0, 5),
         },
+        ActivityLogged: {"lead_id": ids, "activity_id": _opt(_id("activity"))},
     }
+    if cls is ActivityLogged:  # a kind and a direction that go together
+        fields = _fields(cls, at, given[cls], skip=("kind", "direction", "channel"))
+        return st.builds(
+            lambda what, **kw: ActivityLogged(
+                kind=what[0], direction=what[1], channel=what[2], **kw
+            ),
+            _activity_kinds(),
+            **fields,
+        )
     return st.builds(cls, **_fields(cls, at, given[cls]))
 
 
@@ -805,3 +923,144 @@ def predictive_scorers(draw: st.DrawFn) -> PredictiveScorer:
         for f in fields
     }
     return scorer.fit_columns(columns, won, vectorised=False)
+
+
+def shifts() -> Strategy[Shift]:
+    """Shifts of whole minutes: daytime ones, overnight ones (``end <= start``) and whole days
+    (``start == end``)."""
+    times = st.builds(time, st.integers(0, 23), st.integers(0, 59))
+    return st.builds(Shift, start=times, end=times)
+
+
+_DAY_MINUTES = 24 * 60
+_WEEK_MINUTES = 7 * _DAY_MINUTES
+
+
+@st.composite
+def _weeks(draw: st.DrawFn) -> dict[int, list[Shift]]:
+    """Up to six shifts that never overlap: cut from a week of minutes, then turned round it,
+    so Sunday's night shift may run into Monday."""
+    points = sorted(draw(st.sets(st.integers(0, _WEEK_MINUTES - 1), max_size=12)))
+    turn = draw(st.integers(0, _WEEK_MINUTES - 1))
+    week: dict[int, list[Shift]] = {}
+    for start, end in zip(points[::2], points[1::2], strict=False):
+        length = min(end - start, _DAY_MINUTES)  # a shift is at most a day (start == end)
+        day, minute = divmod((start + turn) % _WEEK_MINUTES, _DAY_MINUTES)
+        finish = (minute + length) % _DAY_MINUTES
+        shift = Shift(start=time(*divmod(minute, 60)), end=time(*divmod(finish, 60)))
+        week.setdefault(day, []).append(shift)
+    return week
+
+
+@st.composite
+def work_calendars(
+    draw: st.DrawFn,
+    *,
+    time_zones: Iterable[str] | None = None,
+    dates: Strategy[date] | None = None,
+) -> WorkCalendar:
+    """Work calendars: weekly shifts (overnight and whole-day ones among them), holidays and
+    dated exceptions, in ``time_zones`` (default :data:`TIME_ZONE_NAMES`) on ``dates``."""
+    zones = tuple(time_zones) if time_zones is not None else _time_zones()
+    days = st.dates(date(1990, 1, 1), date(2100, 12, 31)) if dates is None else dates
+    calendar = WorkCalendar(
+        time_zone=draw(st.sampled_from(zones)),
+        week=draw(_weeks()),
+        holidays=draw(st.frozensets(days, max_size=3)),
+        key=draw(_opt(_key)),
+    )
+    for day in draw(st.lists(days, max_size=3, unique=True)):
+        hours = draw(st.lists(shifts(), max_size=2))
+        with contextlib.suppress(ValidationError):  # hours that overlap, or a holiday: left out
+            calendar = attrs.evolve(calendar, exceptions={**calendar.exceptions, day: hours})
+    return calendar
+
+
+# -- routing ---------------------------------------------------------------------------------
+
+_member_key = st.text(string.ascii_lowercase + string.digits + "_-", min_size=1, max_size=10)
+_names = st.frozensets(
+    st.sampled_from(("uk", "en", "pl", "b2b", "enterprise", "retail")), max_size=3
+)
+
+
+@st.composite
+def absences(draw: st.DrawFn) -> Absence:
+    """Absences of 1 to 30 days."""
+    start = draw(st.dates(date(2000, 1, 1), date(2099, 1, 1)))
+    return Absence(
+        start=start,
+        end=start + timedelta(days=draw(st.integers(0, 29))),
+        reason=draw(_opt(_text(12))),
+    )
+
+
+def members(*, keys: Strategy[str] = _member_key) -> Strategy[Member]:
+    """Members with weights, capacities, skills, languages, a calendar or none, absences."""
+    return st.builds(
+        Member,
+        key=keys,
+        weight=st.integers(1, 5),
+        capacity=_opt(st.integers(0, 50)),
+        skills=_names,
+        languages=_names,
+        calendar=_opt(work_calendars()),
+        active=st.booleans(),
+        absences=_tuples(absences(), max_size=2),
+    )
+
+
+@st.composite
+def teams(draw: st.DrawFn, *, key: Strategy[str] = _member_key) -> Team:
+    """Teams of 1 to 4 members with distinct keys."""
+    keys = draw(st.lists(_member_key, min_size=1, max_size=4, unique=True))
+    return Team(
+        key=draw(key),
+        members=[draw(members(keys=st.just(k))) for k in keys],
+        strategy=draw(st.sampled_from(list(RoutingStrategy))),
+        calendar=draw(_opt(work_calendars())),
+    )
+
+
+def routing_rules(*, teams_named: Strategy[str] = _member_key) -> Strategy[RoutingRule]:
+    """Rules over the source channel or a tag, for a team named by ``teams_named``."""
+    conditions = st.sampled_from(
+        (FieldIs(field="source.channel", values=("telegram",)), HasTag(tag="vip"))
+    )
+    return st.builds(
+        RoutingRule,
+        key=_member_key,
+        team=teams_named,
+        when=_tuples(conditions, max_size=2),
+        strategy=_opt(st.sampled_from(list(RoutingStrategy))),
+        skills=_names,
+        languages=_names,
+    )
+
+
+@st.composite
+def routers(draw: st.DrawFn) -> Router:
+    """Routers of 1 to 3 teams and rules that name them."""
+    keys = draw(st.lists(_member_key, min_size=1, max_size=3, unique=True))
+    made = [draw(teams(key=st.just(k))) for k in keys]
+    rule_keys = draw(st.lists(_member_key, max_size=4, unique=True))
+    rules = [draw(routing_rules(teams_named=st.sampled_from(keys))) for _ in rule_keys]
+    rules = [attrs.evolve(rule, key=k) for rule, k in zip(rules, rule_keys, strict=True)]
+    return Router(
+        teams=made,
+        rules=rules,
+        fallback=draw(st.sampled_from(list(Fallback))),
+        key=draw(_member_key),
+    )
+
+
+def routing_states(*, datetimes: DatetimesArg = None) -> Strategy[RoutingState]:
+    """Routing states: cursors, weighted credits and recent assignment times."""
+    return st.builds(
+        RoutingState,
+        cursors=st.dictionaries(_member_key, _member_key, max_size=3),
+        credits=st.dictionaries(
+            _member_key, st.dictionaries(_member_key, st.integers(-20, 20), max_size=3), max_size=2
+        ),
+        recent=st.dictionaries(_member_key, _tuples(_at(datetimes), max_size=3), max_size=3),
+    )

@@ -123,6 +123,7 @@ RESET_ON_RECYCLE = {
     "lost": "not lost",
     "previous_lead_id": "the lost lead",
     "erased_at": "not erased",
+    "activities": "none yet: the first attempt's contacts stay on the lost lead",
     "version": "a new record",
 }
 
@@ -145,6 +146,9 @@ def _lost_lead_with_every_field_set() -> lm.Lead:
         assessments=(
             lm.Assessment(framework="bant", answers=(), qualified=False, score=0.5, at=AT),
         ),
+        activities=(
+            lm.Activity(at=AT, kind=lm.ActivityKind.call, direction=lm.Direction.outbound),
+        ),
     )
     entered = lm.pipelines.KEYCRM_REQUESTS.enter(lead, at=AT, by="anna")
     return lm.pipelines.KEYCRM_REQUESTS.move(
@@ -165,6 +169,7 @@ def test_recycle_carries_every_lead_field_not_reset() -> None:
     }
     assert (new.id, new.created_at, new.previous_lead_id) == ("again-1", LATER, lost.id)
     assert (new.pipeline, new.status, new.history, new.lost) == (None, None, (), None)
+    assert (new.activities, len(lost.activities)) == ((), 1)
     assert new.lifecycle is lm.LifecycleStage.recycled
 
 

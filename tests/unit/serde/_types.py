@@ -37,12 +37,21 @@ def _strategies(
         lm.Company: lst.companies(),
         lm.Customer: lst.customers(datetimes=times),
         lm.StageChange: lst.stage_changes(datetimes=times),
+        lm.Activity: lst.activities(datetimes=times),
         **{cls: lst.events(cls, datetimes=times) for cls in lm.EVENT_TYPES.values()},
         lm.PredictiveScorer: lst.predictive_scorers(),
         lm.Categorical: lst.predictive_fields().filter(lambda f: isinstance(f, lm.Categorical)),
         lm.Binned: lst.predictive_fields().filter(lambda f: isinstance(f, lm.Binned)),
         lm.Tally: lst.tallies(),
         lm.ValueTally: lst.value_tallies(),
+        lm.Shift: lst.shifts(),
+        lm.WorkCalendar: lst.work_calendars(),
+        lm.Absence: lst.absences(),
+        lm.Member: lst.members(),
+        lm.Team: lst.teams(),
+        lm.RoutingRule: lst.routing_rules(),
+        lm.Router: lst.routers(),
+        lm.RoutingState: lst.routing_states(datetimes=times),
     }
 
 
@@ -91,6 +100,9 @@ RESULTS = {
     # a property test of their own, in tests/unit/registry
     lm.Registry,
     lm.ContactPoints,  # an app's settings for making contact points, not a stored document
+    # routing decisions are results; the router and the state are data (strategies above)
+    lm.Assignment,
+    lm.Skip,
 }
 PUBLIC_MODELS = {
     cls

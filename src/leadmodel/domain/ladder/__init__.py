@@ -1,5 +1,14 @@
-"""The ladder: promote an interest to a lead, move its lifecycle, convert it to a customer."""
+"""The ladder: promote an interest to a lead, move its lifecycle, log its contacts, convert it to
+a customer."""
 
+from leadmodel.domain.ladder.activities import (
+    awaiting_reply,
+    first_response,
+    last_inbound,
+    last_outbound,
+    log_activity,
+    respond,
+)
 from leadmodel.domain.ladder.conversion import (
     Conversion,
     convert,
@@ -13,12 +22,18 @@ __all__ = [
     "Conversion",
     "advance",
     "attach_interest",
+    "awaiting_reply",
     "convert",
     "customer_from_import",
     "customer_from_order",
+    "first_response",
+    "last_inbound",
+    "last_outbound",
+    "log_activity",
     "promote",
     "recycle",
     "repeat_lead",
+    "respond",
     "service_qualify",
     "stage_change",
 ]

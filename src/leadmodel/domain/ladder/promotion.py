@@ -205,8 +205,9 @@ def recycle(
     A **lost** lead comes back as a new lead (a new id, created ``at``): it copies every
     field of the lost one (person, contact points, topic, source, company, owner, interests,
     tags, custom fields...) but the record of the first attempt, points to the lost one in
-    ``previous_lead_id``, starts with no status, history, assessments, score or loss (put it
-    into a pipeline with ``pipeline.enter``), and carries the lost lead's lifecycle history
+    ``previous_lead_id``, starts with no status, history, assessments, score, loss or
+    activities (the first attempt's contacts stay on the lost lead; put the new one into a
+    pipeline with ``pipeline.enter``), and carries the lost lead's lifecycle history
     (``stages``) plus the move to ``recycled``; the lost lead itself is untouched. A
     **disqualified** lead (not
     lost) is the same lead, moved to ``recycled`` with its status and histories kept.
@@ -265,5 +266,6 @@ def recycle(
         previous_lead_id=lead.id,
         erased_at=None,
         merges=(),
+        activities=(),
         version=0,
     )

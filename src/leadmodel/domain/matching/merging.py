@@ -2,14 +2,14 @@
 
 ``merge(primary, *others, at=..., by=...)`` merges Leads (or Contacts) into ``primary``.
 Nothing is lost: every contact point (one per match key), interest id, assessment, tag and
-custom field is kept; the status histories are merged in time order; empty fields are filled
-from the others; where two records disagree the primary's value stays and the disagreement is
-reported in :attr:`Merged.conflicts` with every value by source id; :attr:`Merged.provenance`
-says which record each kept value came from; and what cannot go into the survivor without
-breaking a rule of the Lead (a history that ends in another status, a second conversion, a
-loss next to a conversion) is kept whole in :attr:`Merged.set_aside`. The survivor keeps
-all of this in its ``merges`` (a :class:`~leadmodel.MergeRecord` per merge), so a stored
-survivor still holds it.
+custom field is kept; the status histories and the activities (each contact once) are merged
+in time order; empty fields are filled from the others; where two records disagree the
+primary's value stays and the disagreement is reported in :attr:`Merged.conflicts` with every
+value by source id; :attr:`Merged.provenance` says which record each kept value came from;
+and what cannot go into the survivor without breaking a rule of the Lead (a history that ends
+in another status, a second conversion, a loss next to a conversion) is kept whole in
+:attr:`Merged.set_aside`. The survivor keeps all of this in its ``merges`` (a
+:class:`~leadmodel.MergeRecord` per merge), so a stored survivor still holds it.
 
 >>> from datetime import datetime, timezone
 >>> from leadmodel import Channel, ContactPoint, Lead, LeadId, Source
@@ -45,12 +45,14 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.frozen_json import MAX_CUSTOM_NODES, nodes
+from leadmodel.domain.matching._timelines import merge_activities
 from leadmodel.domain.model.entities import Contact, Customer, Lead
 from leadmodel.domain.model.merges import Conflict, MergeRecord, SetAside
 from leadmodel.domain.model.records import StatusChange
 from leadmodel.domain.model.timeline import check_not_before
 from leadmodel.domain.values.custom_json import JSON, FrozenMap
-from leadmodel.errors import Problem
+from leadmodel.errors import Problem, ValidationError
 
 __all__ = ["Conflict", "MergeRecord", "Merged", "SetAside", "merge", "repoint_customer"]
 
@@ -162,6 +164,10 @@ class _Merge:
             custom[key] = value
             self.provenance[f"custom.{key}"] = rid
             self.conflict(f"custom.{key}", dict(found))
+        # each record's custom is within the cap, their union may not be: refused, never cut
+        count = 1 + sum(nodes(value) for value in custom.values())
+        if count > MAX_CUSTOM_NODES:
+            raise ValidationError([Problem("custom", _too_big(count))], model="merge")
         self.values["custom"] = FrozenMap(custom)
 
     def privacy(self) -> None:
@@ -204,6 +210,12 @@ class _Merge:
                 )
         return str(donor.id)
 
+    def activities(self) -> None:
+        """Every record's activities in time order, each contact once (see ``_timelines``)."""
+        self.values["activities"], provenance, aside = merge_activities(self.records)
+        self.provenance.update(provenance)
+        self.set_aside.extend(aside)
+
     def _history(self, donor: Lead, records: tuple[Lead, ...]) -> None:
         base = donor.history
         taken: list[tuple[StatusChange, str]] = [(e, str(donor.id)) for e in base[:-1]]
@@ -229,6 +241,15 @@ class _Merge:
         self.values["history"] = tuple(entry for entry, _ in taken)
         for i, (_, rid) in enumerate(taken):
             self.provenance[f"history[{i}]"] = rid
+
+
+def _too_big(count: int) -> str:
+    return (
+        f"the merged custom would hold {count:,} JSON values (each object, array and scalar"
+        f" counts one); a custom value holds at most {MAX_CUSTOM_NODES:,} (MAX_CUSTOM_NODES),"
+        " so nothing was merged: move big data out of the records' custom (store a reference"
+        " to it), then merge again"
+    )
 
 
 _LEAD_FIRST = (
@@ -294,7 +315,11 @@ def merge(
       ``previous_lead_id`` that points to one of the merged records, the ``erased_at`` of an
       erased record, and the moves of another record equal to one the survivor holds;
     * another spelling or label of a contact point the survivor holds is a conflict
-      (``contact_points[i]``).
+      (``contact_points[i]``);
+    * the ``activities`` of all are merged in time order (of one instant, in merge order);
+      one equal to an activity of an earlier record (the same contact logged on both) is
+      kept once, and it, or one holding an ``id`` an earlier record holds for another
+      activity, is reported in ``set_aside`` (``activities``).
 
     The survivor keeps all of it in ``merges``: a :class:`~leadmodel.MergeRecord` (absorbed
     ids, conflicts, set-aside values, provenance, ``status_from``, ``at``, ``by``) is added
@@ -302,7 +327,9 @@ def merge(
 
     Raises :class:`ValidationError` naming each problem: records of different types, a
     record merged with itself or given twice, no others, a naive ``at``, a ``status_from``
-    that is not one of the records' ids (or given for contacts);
+    that is not one of the records' ids (or given for contacts), a merged ``custom`` of more
+    than :data:`~leadmodel.MAX_CUSTOM_NODES` values or merged activities past
+    :data:`~leadmodel.MAX_ACTIVITIES` (refused whole, nothing dropped);
     :class:`~leadmodel.errors.TimeOrderError` for an ``at`` before a record's last entry.
 
     >>> import leadmodel as lm
@@ -337,6 +364,7 @@ def merge(
         m.earliest("created_at")
         m.union("interest_ids")
         m.union("assessments")
+        m.activities()
         m.tags()
         status_from = m.lead_state(status_from)
         for record in others:  # the survivor's lifecycle is the primary's, with its stages

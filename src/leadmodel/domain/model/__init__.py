@@ -1,5 +1,6 @@
 """The model: the entities of the ladder, the records they keep, lifecycle stages, field paths."""
 
+from leadmodel.domain.model.activities import MAX_ACTIVITIES, Activity, ActivityKind, Direction
 from leadmodel.domain.model.edits import EDITABLE, changed_fields, edit
 from leadmodel.domain.model.entities import (
     MAX_CONTACT_POINTS,
@@ -40,10 +41,13 @@ __all__ = [
     "CUSTOMER_STAGES",
     "EDITABLE",
     "LEAD_FIELDS",
+    "MAX_ACTIVITIES",
     "MAX_CONTACT_POINTS",
     "MOVES",
     "SERVICE_QUALIFIED",
     "WATERFALL",
+    "Activity",
+    "ActivityKind",
     "Answer",
     "Assessment",
     "Company",
@@ -53,6 +57,7 @@ __all__ = [
     "Customer",
     "CustomerKind",
     "CustomerOrigin",
+    "Direction",
     "Interest",
     "Lead",
     "LifecycleStage",

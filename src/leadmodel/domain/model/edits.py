@@ -68,6 +68,7 @@ _ELSEWHERE: Final = {
     "converted": "convert the lead with leadmodel.convert (services.convert)",
     "lost": "move the card to a lost status with a reason",
     "merges": "merge duplicates with services.merge",
+    "activities": "log a contact with leadmodel.log_activity or respond (services.log_activity)",
     "erased_at": "erase a person with services.erase_person",
     "interest_ids": "attach an interest with leadmodel.attach_interest",
     "lead_ids": "a conversion links the lead",

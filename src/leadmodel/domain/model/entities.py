@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.model.activities import Activity, check_activities
 from leadmodel.domain.model.merges import MergeRecord
 from leadmodel.domain.model.records import (
     Assessment,
@@ -78,6 +79,11 @@ class CustomerOrigin(StrEnum):
 def _points(value: Iterable[ContactPoint]) -> tuple[ContactPoint, ...]:
     points: tuple[ContactPoint, ...] = c.as_tuple(value)
     return points
+
+
+def _activities(value: Iterable[Activity]) -> tuple[Activity, ...]:
+    activities: tuple[Activity, ...] = c.as_tuple(value)
+    return activities
 
 
 def _interest_ids(value: Iterable[InterestId]) -> tuple[InterestId, ...]:
@@ -179,7 +185,10 @@ class Lead:
     history: each :class:`~leadmodel.StageChange` starts where the one before ended, in time
     order, and the last ends at ``lifecycle`` (empty for a lead made at its stage).
     ``converted`` and ``lost`` exclude each other. ``merges`` records each merge of
-    duplicates into this lead: what it absorbed and what it could not hold.
+    duplicates into this lead: what it absorbed and what it could not hold. ``activities`` is
+    its timeline of contacts (:class:`~leadmodel.Activity`: calls, emails, messages, meetings,
+    notes) in time order, none before ``created_at``, at most
+    :data:`~leadmodel.MAX_ACTIVITIES`; add one with :func:`~leadmodel.log_activity`.
     """
 
     id: LeadId
@@ -211,6 +220,7 @@ class Lead:
     do_not_contact: bool = False
     erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     merges: tuple[MergeRecord, ...] = ()
+    activities: tuple[Activity, ...] = attrs.field(default=(), converter=_activities)
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -245,6 +255,7 @@ class Lead:
         c.opt_text(p, "customer_id", self.customer_id, "the customer id")
         _permissions(p, self)
         c.tuple_of(p, "merges", self.merges, MergeRecord)
+        check_activities(p, self.activities, self.created_at, erased=self.erased_at is not None)
         if p:
             c.fail("Lead", p)
 

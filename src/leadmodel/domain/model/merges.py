@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.model.activities import Activity
 from leadmodel.domain.model.records import ConversionLinks, LossInfo, StatusChange
 from leadmodel.domain.model.stages import LifecycleStage, StageChange
 from leadmodel.domain.values.contact import ContactPoint
@@ -55,7 +56,9 @@ _SET_ASIDE_TYPES: Mapping[str, Any] = {
     "converted": ConversionLinks,
     "previous_lead_id": str,
     "erased_at": datetime,
+    "activities": tuple[Activity, ...],
 }
+_TUPLES = tuple(_SET_ASIDE_TYPES[field] for field in ("history", "stages", "activities"))
 
 
 def _unknown(model: str, field: object, known: str) -> ValidationError:
@@ -89,7 +92,7 @@ def _typed(p: c.Problems, path: str, field: str, value: object, t: Any) -> objec
         except ValidationError as exc:
             p.extend(q.within(path) for q in exc.problems)
             return value
-    item = t.__args__[0] if t in (_SET_ASIDE_TYPES["history"], _SET_ASIDE_TYPES["stages"]) else None
+    item = t.__args__[0] if t in _TUPLES else None
     if item is not None:
         ok = type(value) is tuple and all(type(v) is item for v in value)
         name = f"a tuple of {item.__name__}"
@@ -143,7 +146,9 @@ class SetAside:
     """A value of an absorbed record that the survivor cannot hold, kept here whole.
 
     ``field`` is ``history`` (a status history that would not end in the survivor's status,
-    or entries equal to ones the survivor holds, which collapse into one), ``stages``
+    or entries equal to ones the survivor holds, which collapse into one), ``activities``
+    (activities equal to ones the survivor holds, kept once, or holding an ``id`` it holds
+    for another activity), ``stages``
     (another record's lifecycle history: the survivor keeps the primary's), ``converted``,
     ``lost``, ``previous_lead_id`` or ``erased_at`` (an absorbed record had been erased);
     ``source_id`` is the record it came from.

@@ -14,6 +14,7 @@ from datetime import datetime
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.frozen_json import freeze_value
 from leadmodel.domain.values.custom_json import JSON, freeze
 from leadmodel.domain.values.ids import CompanyId, ContactId, CustomerId
 from leadmodel.errors import Problem, ValidationError
@@ -131,7 +132,7 @@ class Answer:
             p.append(Problem("met", "met is True, False or None (unknown)", self.met))
         if self.value is not None:
             try:
-                frozen = freeze({"value": self.value})["value"]
+                frozen = freeze_value(self.value, path="value")
             except ValidationError as exc:
                 p.extend(exc.problems)
             else:

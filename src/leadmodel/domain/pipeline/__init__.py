@@ -4,6 +4,11 @@ from leadmodel.domain.pipeline.guards import GuardCheck, Guards
 from leadmodel.domain.pipeline.machine import FrameworkCheck, Pipeline, latest_assessment
 from leadmodel.domain.pipeline.spec import (
     ACTION_PARAMS,
+    MAX_ACTIONS,
+    MAX_LOST_REASONS,
+    MAX_REQUIREMENTS,
+    MAX_STATUSES,
+    MAX_TRANSITIONS,
     ActionSpec,
     PipelineSpec,
     Policy,
@@ -15,6 +20,11 @@ from leadmodel.domain.pipeline.spec import (
 
 __all__ = [
     "ACTION_PARAMS",
+    "MAX_ACTIONS",
+    "MAX_LOST_REASONS",
+    "MAX_REQUIREMENTS",
+    "MAX_STATUSES",
+    "MAX_TRANSITIONS",
     "ActionSpec",
     "FrameworkCheck",
     "GuardCheck",

@@ -27,7 +27,7 @@ The compiled, usable form is :class:`~leadmodel.domain.pipeline.machine.Pipeline
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -41,6 +41,11 @@ from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
     "ACTION_PARAMS",
+    "MAX_ACTIONS",
+    "MAX_LOST_REASONS",
+    "MAX_REQUIREMENTS",
+    "MAX_STATUSES",
+    "MAX_TRANSITIONS",
     "ActionSpec",
     "PipelineSpec",
     "Policy",
@@ -67,6 +72,69 @@ ACTION_PARAMS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 MESSAGING_ACTIONS = frozenset({"send_email", "send_message", "schedule_call"})
 """Actions that contact the person (never reported for a do-not-contact lead)."""
 
+# The caps keep the cost of reading a spec bounded: a longer list is refused by its length (by
+# the document converter before an item is read, and by the constructor with the same words).
+
+MAX_STATUSES = 1_000
+"""The most statuses one pipeline holds; a kanban with a thousand columns is far past any
+real funnel (a spec with this many loads in about 10 ms)."""
+
+MAX_TRANSITIONS = 10_000
+"""The most explicit transitions one pipeline lists (ten per status at the cap on statuses)."""
+
+MAX_LOST_REASONS = 1_000
+"""The most lost reasons one lost status lists."""
+
+MAX_ACTIONS = 100
+"""The most actions entering one status triggers (its ``on_enter``)."""
+
+MAX_REQUIREMENTS = 100
+"""The most fields, and the most guards, one status requires (each list)."""
+
+
+def _statuses(count: int) -> str:
+    return (
+        f"{count:,} statuses; a pipeline holds at most {MAX_STATUSES:,} (MAX_STATUSES): keep"
+        " the stages a card moves through, and record finer detail in a field or a tag"
+    )
+
+
+def _transitions(count: int) -> str:
+    return (
+        f"{count:,} transitions; a pipeline lists at most {MAX_TRANSITIONS:,}"
+        " (MAX_TRANSITIONS): choose the policy that allows most moves (policy = 'any' allows"
+        " every one) and list only the moves it does not"
+    )
+
+
+def _lost_reasons(count: int) -> str:
+    return (
+        f"{count:,} lost reasons; a lost status lists at most {MAX_LOST_REASONS:,}"
+        " (MAX_LOST_REASONS): group them, and write the detail in the loss's note"
+    )
+
+
+def _actions(count: int) -> str:
+    return (
+        f"{count:,} actions; entering a status triggers at most {MAX_ACTIONS:,} (MAX_ACTIONS):"
+        " let one custom action do the rest in the host app"
+    )
+
+
+def _requirements(what: str, fix: str) -> c.MaxItems:
+    def message(count: int) -> str:
+        return (
+            f"{count:,} {what}; a status requires at most {MAX_REQUIREMENTS:,}"
+            f" (MAX_REQUIREMENTS): {fix}"
+        )
+
+    return c.MaxItems(MAX_REQUIREMENTS, message)
+
+
+_LOST_REASONS = c.MaxItems(MAX_LOST_REASONS, _lost_reasons)
+_FIELDS = _requirements("required fields", "check the rest in a guard")
+_GUARDS = _requirements("guards", "let one guard make several checks")
+
 
 def _key(spec: Any) -> Any:
     return spec.key
@@ -87,6 +155,9 @@ class ActionSpec(Spec, flatten="params"):
 
     action: str
     params: Mapping[str, JSON] = EMPTY
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_ACTIONS, _actions)
+    """A status's ``on_enter``: at most :data:`MAX_ACTIONS` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -146,18 +217,20 @@ class Requirements(Spec):
     counts once the customer exists).
     """
 
-    fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] = attrs.field(default=(), metadata={c.MAX_ITEMS: _FIELDS})
     framework: str | None = None
-    guards: tuple[str, ...] = ()
+    guards: tuple[str, ...] = attrs.field(default=(), metadata={c.MAX_ITEMS: _GUARDS})
     converted: bool = False
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
-        c.texts(p, "fields", self.fields, "a field name")
-        c.distinct(p, "fields", self.fields, "field")
+        if c.max_items(p, "fields", self.fields, _FIELDS):
+            c.texts(p, "fields", self.fields, "a field name")
+            c.distinct(p, "fields", self.fields, "field")
         c.opt_text(p, "framework", self.framework, "the framework")
-        c.texts(p, "guards", self.guards, "a guard name")
-        c.distinct(p, "guards", self.guards, "guard")
+        if c.max_items(p, "guards", self.guards, _GUARDS):
+            c.texts(p, "guards", self.guards, "a guard name")
+            c.distinct(p, "guards", self.guards, "guard")
         c.flag(p, "converted", self.converted)
         if not p:
             for j, name in enumerate(self.fields):
@@ -182,8 +255,11 @@ class StatusSpec(Spec):
     label: str = attrs.field(default=attrs.Factory(_key, takes_self=True))
     kind: StatusKind = StatusKind.open
     requires: Requirements = Requirements()
-    lost_reasons: tuple[str, ...] = ()
+    lost_reasons: tuple[str, ...] = attrs.field(default=(), metadata={c.MAX_ITEMS: _LOST_REASONS})
     on_enter: tuple[ActionSpec, ...] = ()
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_STATUSES, _statuses)
+    """A pipeline's statuses: at most :data:`MAX_STATUSES` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -194,10 +270,13 @@ class StatusSpec(Spec):
         _label(p, self)
         c.member(p, "kind", self.kind, StatusKind)
         c.instance(p, "requires", self.requires, Requirements)
-        c.texts(p, "lost_reasons", self.lost_reasons, "a lost reason")
-        c.distinct(p, "lost_reasons", self.lost_reasons, "reason")
-        c.tuple_of(p, "on_enter", self.on_enter, ActionSpec)
-        if isinstance(self.kind, StatusKind) and type(self.lost_reasons) is tuple:
+        reasons = c.max_items(p, "lost_reasons", self.lost_reasons, _LOST_REASONS)
+        if reasons:
+            c.texts(p, "lost_reasons", self.lost_reasons, "a lost reason")
+            c.distinct(p, "lost_reasons", self.lost_reasons, "reason")
+        if c.max_items(p, "on_enter", self.on_enter, ActionSpec.__max_items__):
+            c.tuple_of(p, "on_enter", self.on_enter, ActionSpec)
+        if reasons and isinstance(self.kind, StatusKind) and type(self.lost_reasons) is tuple:
             if self.kind is StatusKind.lost and not self.lost_reasons:
                 message = "a lost status lists the reasons a card may be lost for"
                 p.append(Problem("lost_reasons", message))
@@ -217,6 +296,9 @@ class Transition(Spec, rename={"source": "from", "target": "to"}):
 
     source: str
     target: str
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_TRANSITIONS, _transitions)
+    """A pipeline's transitions: at most :data:`MAX_TRANSITIONS` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -239,7 +321,9 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
 
     Raises :class:`~leadmodel.errors.ValidationError` listing every problem, those of the whole
     funnel included: duplicate keys, no won status, transitions between unknown statuses,
-    statuses no move reaches, open statuses with no way to won or lost.
+    statuses no move reaches, open statuses with no way to won or lost; more than
+    :data:`MAX_STATUSES` statuses or :data:`MAX_TRANSITIONS` transitions are refused by their
+    count alone.
     """
 
     key: str
@@ -262,11 +346,16 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
         c.member(p, "policy", self.policy, Policy)
         for name in ("allow_reopen", "reopen_won", "close_from_any"):
             c.flag(p, name, getattr(self, name))
-        c.tuple_of(p, "statuses", self.statuses, StatusSpec)
+        # past a cap, the count alone: the funnel is not walked (that cost is what it bounds)
+        statuses = c.max_items(p, "statuses", self.statuses, StatusSpec.__max_items__)
+        if statuses:
+            c.tuple_of(p, "statuses", self.statuses, StatusSpec)
         if self.statuses == ():
             p.append(Problem("statuses", "a pipeline needs at least one status"))
-        c.tuple_of(p, "transitions", self.transitions, Transition)
-        if type(self.statuses) is tuple and type(self.transitions) is tuple:
+        moves = c.max_items(p, "transitions", self.transitions, Transition.__max_items__)
+        if moves:
+            c.tuple_of(p, "transitions", self.transitions, Transition)
+        if statuses and moves and type(self.statuses) is tuple and type(self.transitions) is tuple:
             p += checks.funnel_problems(self)
         if p:
             c.fail("PipelineSpec", p)

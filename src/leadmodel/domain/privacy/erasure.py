@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import attrs
 
+from leadmodel.domain.model.activities import Activity
 from leadmodel.domain.model.entities import Company, Contact, Customer, Interest, Lead
 from leadmodel.domain.model.merges import MergeRecord, SetAside
 from leadmodel.domain.model.records import Assessment
@@ -89,7 +90,8 @@ def _company_name(name: str | None, names: Iterable[str | None]) -> str | None:
 
 
 # what a merge kept that may name or reach the person: conflicting names, contact points,
-# company names and custom values; the notes of set-aside moves and losses
+# company names and custom values; the notes of set-aside moves and losses, the notes of
+# set-aside activities
 _PERSONAL_CONFLICTS = ("person_name", "name", "company_name", "contact_points[", "custom.")
 
 
@@ -105,7 +107,14 @@ def _set_aside(kept: SetAside) -> SetAside:
         return attrs.evolve(kept, value=tuple(attrs.evolve(c, note=None) for c in kept.value))
     if kept.field == "lost":
         return attrs.evolve(kept, value=attrs.evolve(kept.value, note=None))
+    if kept.field == "activities":
+        return attrs.evolve(kept, value=_activities(kept.value))
     return kept
+
+
+def _activities(activities: tuple[Activity, ...]) -> tuple[Activity, ...]:
+    """The contacts without what was said: times, kinds, directions, channels and who stay."""
+    return tuple(a if a.note is None else attrs.evolve(a, note=None) for a in activities)
 
 
 def _assessment(assessment: Assessment) -> Assessment:
@@ -117,12 +126,14 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
     """Remove the personal data of a record; keep what statistics need.
 
     Interests, leads and contacts lose names, contact points, free text (messages, notes of
-    moves and losses, answer notes and values), custom fields, what their ``merges`` kept of
-    these (conflicting names, contact points, company names and custom values; notes set
-    aside), and their ``company_name`` when it is the person's
+    moves and losses, answer notes and values, activity notes), custom fields, what their
+    ``merges`` kept of these (conflicting names, contact points, company names and custom
+    values; notes set aside), and their ``company_name`` when it is the person's
     (:func:`is_personal_company_name`, against their own name and ``names``, the person's
     other names). Kept: ids, statuses and history (moves, times, who
-    moved, reasons), amounts, sources, topics, tags, lifecycle, links to other records.
+    moved, reasons), the activities without their notes (times, kinds, directions,
+    channels, who on our side, ids: speed-to-lead statistics), amounts, sources, topics,
+    tags, lifecycle, links to other records.
     The result is marked ``erased_at`` and ``do_not_contact``; consent becomes ``False``.
 
     A company (erase it when it is the person's, such as a sole proprietor's) keeps its id and
@@ -161,6 +172,7 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
             history=tuple(attrs.evolve(c, note=None) for c in entity.history),
             lost=attrs.evolve(entity.lost, note=None) if entity.lost else None,
             assessments=tuple(_assessment(a) for a in entity.assessments),
+            activities=_activities(entity.activities),
             custom=EMPTY,
             consent=False,
             do_not_contact=True,

@@ -3,6 +3,8 @@
 from leadmodel.domain.qualification.answers import ValueType
 from leadmodel.domain.qualification.assessment import assess
 from leadmodel.domain.qualification.criteria import (
+    MAX_CHOICES,
+    MAX_CRITERIA,
     AllOf,
     AtLeast,
     Criterion,
@@ -29,6 +31,8 @@ __all__ = [
     "FAINT",
     "GPCT",
     "GPCT_BA_CI",
+    "MAX_CHOICES",
+    "MAX_CRITERIA",
     "MEDDIC",
     "MEDDPICC",
     "AllOf",

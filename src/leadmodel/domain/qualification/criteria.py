@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -28,6 +28,8 @@ from leadmodel.domain.values.custom_json import JSON
 from leadmodel.errors import Problem
 
 __all__ = [
+    "MAX_CHOICES",
+    "MAX_CRITERIA",
     "AllOf",
     "AtLeast",
     "Criterion",
@@ -41,6 +43,46 @@ __all__ = [
 
 def _key(spec: Any) -> Any:
     return spec.key
+
+
+# The caps keep the cost of reading a framework bounded: a longer list is refused by its length
+# (by the document converter before an item is read, and by the constructor with the same words).
+
+MAX_CRITERIA = 1_000
+"""The most criteria one framework holds (BANT has 4, MEDDPICC 8); its rule's ``mandatory``
+list and ``weights`` name at most as many."""
+
+MAX_CHOICES = 1_000
+"""The most choices one ``choice`` criterion lists."""
+
+
+def _criteria(count: int) -> str:
+    return (
+        f"{count:,} criteria; a framework holds at most {MAX_CRITERIA:,} (MAX_CRITERIA): keep"
+        " the questions that decide qualification, and split the rest into another framework"
+    )
+
+
+def _named(what: str, fix: str) -> c.MaxItems:
+    def message(count: int) -> str:
+        return (
+            f"{count:,} {what}; a framework holds at most {MAX_CRITERIA:,} criteria"
+            f" (MAX_CRITERIA): {fix}"
+        )
+
+    return c.MaxItems(MAX_CRITERIA, message)
+
+
+def _choices(count: int) -> str:
+    return (
+        f"{count:,} choices; a criterion lists at most {MAX_CHOICES:,} (MAX_CHOICES): group"
+        " them, or make it a text criterion"
+    )
+
+
+_CHOICES = c.MaxItems(MAX_CHOICES, _choices)
+_MANDATORY = _named("mandatory criteria", "name each mandatory criterion once")
+_WEIGHTS = _named("weights", "give each criterion one weight at most")
 
 
 @attrs.frozen(kw_only=True)
@@ -63,7 +105,10 @@ class Criterion(Spec):
     label: str = attrs.field(default=attrs.Factory(_key, takes_self=True))
     question: str | None = None
     value_type: ValueType | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = attrs.field(default=(), metadata={c.MAX_ITEMS: _CHOICES})
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_CRITERIA, _criteria)
+    """A framework's criteria: at most :data:`MAX_CRITERIA` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -74,7 +119,8 @@ class Criterion(Spec):
         typed: c.Problems = []  # the choices are checked against the type once both are sound
         if self.value_type is not None:
             c.member(typed, "value_type", self.value_type, ValueType)
-        c.texts(typed, "choices", self.choices, "a choice")
+        if c.max_items(typed, "choices", self.choices, _CHOICES):
+            c.texts(typed, "choices", self.choices, "a choice")
         p += typed
         if not typed:
             choice = self.value_type is ValueType.choice
@@ -111,15 +157,20 @@ _THRESHOLD_HINT = "give threshold: the score (0-100) to reach"
 
 
 def _mandatory(p: c.Problems, mandatory: object) -> None:
-    c.texts(p, "mandatory", mandatory, "a criterion key")
-    c.distinct(p, "mandatory", mandatory, "criterion")
+    if c.max_items(p, "mandatory", mandatory, _MANDATORY):
+        c.texts(p, "mandatory", mandatory, "a criterion key")
+        c.distinct(p, "mandatory", mandatory, "criterion")
+
+
+def _mandatory_field() -> Any:
+    return attrs.field(default=(), metadata={c.MAX_ITEMS: _MANDATORY})
 
 
 @attrs.frozen(kw_only=True)
 class AllOf(Spec, tag=Tag(key="rule", value="all", default=True)):
     """Qualified when every criterion is met."""
 
-    mandatory: tuple[str, ...] = ()
+    mandatory: tuple[str, ...] = _mandatory_field()
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -133,7 +184,7 @@ class AtLeast(Spec, tag=Tag(key="rule", value="at_least"), hints={"k": _K_HINT})
     """Qualified when at least ``k`` criteria are met, the ``mandatory`` ones among them."""
 
     k: int
-    mandatory: tuple[str, ...] = ()
+    mandatory: tuple[str, ...] = _mandatory_field()
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -151,15 +202,15 @@ class Weighted(Spec, tag=Tag(key="rule", value="weighted"), hints={"threshold": 
     ``weights`` maps criterion keys to non-negative weights (missing keys weigh 1).
     """
 
-    weights: Mapping[str, float] = attrs.field(factory=FrozenMap)
+    weights: Mapping[str, float] = attrs.field(factory=FrozenMap, metadata={c.MAX_ITEMS: _WEIGHTS})
     threshold: float
-    mandatory: tuple[str, ...] = ()
+    mandatory: tuple[str, ...] = _mandatory_field()
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         if not isinstance(self.weights, Mapping):
             p.append(Problem("weights", "map criterion keys to weights", self.weights))
-        else:
+        elif c.max_items(p, "weights", self.weights, _WEIGHTS):  # past it, the count alone
             object.__setattr__(self, "weights", FrozenMap(self.weights))  # hashable
             for name, weight in self.weights.items():
                 if not _is_number(weight) or weight < 0:
@@ -183,6 +234,8 @@ def _is_number(value: object) -> bool:
 def check_criteria(p: c.Problems, criteria: object) -> list[str] | None:
     """A tuple of Criterion with unique keys, at least one; returns the keys, or ``None`` when
     they are not all known (a criterion that is not one has reported itself)."""
+    if not c.max_items(p, "criteria", criteria, Criterion.__max_items__):
+        return None  # past the cap, the count alone: the criteria are not read one by one
     c.tuple_of(p, "criteria", criteria, Criterion)
     if type(criteria) is not tuple:
         return None

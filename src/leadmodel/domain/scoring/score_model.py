@@ -38,6 +38,7 @@ True
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -348,7 +349,7 @@ class ScoreModel(Spec):
             p.append(Problem("max_points", "max_points must be above 0", self.max_points))
         if not p:
             names = [r.name for r in self.fit] + [r.label for r in self.engagement]
-            twice = sorted({n for n in names if names.count(n) > 1})
+            twice = sorted(n for n, k in Counter(names).items() if k > 1)  # linear, not n**2
             if twice:
                 p.append(Problem("fit", "rule names must be unique; rename one", twice))
         if p:

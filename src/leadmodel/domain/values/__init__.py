@@ -3,6 +3,7 @@
 from leadmodel.domain.values.contact import ContactKind, ContactPoint, ContactPoints, merge_points
 from leadmodel.domain.values.custom_json import (
     JSON,
+    MAX_CUSTOM_NODES,
     MAX_JSON_DEPTH,
     MAX_JSON_INT,
     FrozenMap,
@@ -26,6 +27,7 @@ from leadmodel.domain.values.source import Channel, Source
 __all__ = [
     "JSON",
     "MAX_AMOUNT",
+    "MAX_CUSTOM_NODES",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INT",
     "Channel",
