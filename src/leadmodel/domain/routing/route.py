@@ -7,7 +7,7 @@ next decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from leadmodel.domain.routing.spec import (
     Team,
 )
 from leadmodel.domain.routing.state import DAY, Assignment, RoutingState, Skip, SkipReason
+from leadmodel.domain.worktime import WorkCalendar
 from leadmodel.errors import Problem
 
 __all__ = ["route"]
@@ -146,40 +147,42 @@ def _unfit(
     *,
     shift: bool,
 ) -> tuple[SkipReason, str | None] | None:
-    """Why ``member`` cannot take the lead now (the first reason found), or ``None``."""
+    """Why ``member`` cannot take the lead now (the first reason found), or ``None``.
+
+    Cheapest checks first; the calendar is asked only about a member who passed the rest."""
     calendar = team.calendar_of(member)
-    day = at.astimezone(ZoneInfo(calendar.time_zone)).date()
-    away = member.absent_on(day)
-    quota = member.daily_quota
-    given = 0 if quota is None else state.given_since(member.key, at - DAY)
-    checks: tuple[tuple[bool, SkipReason, Callable[[], str | None]], ...] = (
-        (not member.active, SkipReason.inactive, lambda: None),
-        (away is not None, SkipReason.absent, lambda: _away(away)),
-        (
-            bool(rule.skills) and not rule.skills <= member.skills,
-            SkipReason.lacks_skill,
-            lambda: ", ".join(sorted(rule.skills - member.skills)),
-        ),
-        (
-            bool(rule.languages) and not rule.languages & member.languages,
-            SkipReason.lacks_language,
-            lambda: ", ".join(sorted(rule.languages)),
-        ),
-        (
-            quota is not None and given >= quota,
-            SkipReason.at_quota,
-            lambda: f"{given} of {quota} in 24 h",
-        ),
-        (
-            shift and not calendar.is_open(at),
-            SkipReason.off_shift,
-            lambda: f"opens {calendar.next_open(at).isoformat()}",
-        ),
+    found = (
+        _unavailable(member, calendar, at) or _unsuited(rule, member) or _full(member, state, at)
     )
-    for failed, reason, detail in checks:
-        if failed:
-            return reason, detail()
+    if found is None and shift and not calendar.is_open(at):
+        found = SkipReason.off_shift, f"opens {calendar.next_open(at).isoformat()}"
+    return found
+
+
+Unfit = tuple[SkipReason, str | None]
+
+
+def _unavailable(member: Member, calendar: WorkCalendar, at: datetime) -> Unfit | None:
+    if not member.active:
+        return SkipReason.inactive, None
+    away = member.absent_on(at.astimezone(ZoneInfo(calendar.time_zone)).date())
+    return None if away is None else (SkipReason.absent, _away(away))
+
+
+def _unsuited(rule: RoutingRule, member: Member) -> Unfit | None:
+    if rule.skills and not rule.skills <= member.skills:
+        return SkipReason.lacks_skill, ", ".join(sorted(rule.skills - member.skills))
+    if rule.languages and not rule.languages & member.languages:
+        return SkipReason.lacks_language, ", ".join(sorted(rule.languages))
     return None
+
+
+def _full(member: Member, state: RoutingState, at: datetime) -> Unfit | None:
+    quota = member.daily_quota
+    if quota is None:
+        return None
+    given = state.given_since(member.key, at - DAY)
+    return (SkipReason.at_quota, f"{given} of {quota} in 24 h") if given >= quota else None
 
 
 def _away(absence: Absence | None) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.copy import unchecked
 from leadmodel._kernel.documents import Spec
 from leadmodel._kernel.frozen_json import FrozenMap
 from leadmodel.errors import Problem
@@ -107,6 +108,14 @@ class RoutingState(Spec):
         >>> dict(state.cursors), state.given_since("anna", at.replace(hour=0))
         ({'kyiv': 'anna'}, 1)
         """
+        p: c.Problems = []
+        c.aware(p, "at", at)
+        c.text(p, "team", team, "the team's key")
+        c.text(p, "member", member, "the member's key")
+        if credits is not None and not all(type(v) is int for v in credits.values()):
+            p.append(Problem("credits", "whole numbers by member", credits))
+        if p:
+            c.fail("RoutingState.after", p)
         horizon = at - DAY
         recent = {
             key: kept
@@ -114,12 +123,16 @@ class RoutingState(Spec):
             if (kept := tuple(t for t in times if t > horizon))
         }
         recent[member] = (*recent.get(member, ()), at)
-        new_credits = dict(self.credits)
+        new_credits: dict[str, Any] = dict(self.credits)
         if credits is not None:
-            new_credits[team] = dict(credits)
-        return RoutingState(
-            cursors={**self.cursors, team: member}, credits=new_credits, recent=recent
+            new_credits[team] = FrozenMap(credits)
+        # every value is checked already (this state's, the decision's): copied, not re-checked
+        made: RoutingState = unchecked(RoutingState)(
+            cursors=FrozenMap({**self.cursors, team: member}),
+            credits=FrozenMap(new_credits),
+            recent=FrozenMap(recent),
         )
+        return made
 
 
 class SkipReason(StrEnum):
