@@ -231,8 +231,8 @@ def _spec_documents() -> list[Row]:
     return [
         ("pipeline spec, 1,000 statuses (the cap)", None, lambda: _spec(1_000)),
         ("pipeline spec, 50k statuses (over the cap)", None, lambda: _spec(50_000)),
-        ("pipeline spec, 10,000 transitions (the cap)", None,
-         lambda: _pipeline(opened, transitions=_moves(10_000))),
+        ("pipeline spec, 5,000 transitions (the cap)", None,
+         lambda: _pipeline(opened, transitions=_moves(lm.MAX_TRANSITIONS))),
         ("pipeline spec, 30,300 transitions (over)", None,
          lambda: _pipeline(opened, transitions=_moves(30_300))),
         ("pipeline spec, 100k lost reasons (over)", None,
@@ -276,7 +276,8 @@ def _framework_documents() -> list[Row]:
 
 
 def _spread_documents() -> list[Row]:
-    """Every collection within its cap, the document near 1 MB: what the caps do not bound."""
+    """Every list within its cap, the document near 1 MB: refused by the budgets over a whole
+    document (``MAX_PIPELINE_ACTIONS``...), which the caps on one list do not bound."""
     actions = [{"action": "custom", "name": "x"}] * 100
     reasons = [f"r{j}" for j in range(1000)]
     fields = [f"custom.f{j}" for j in range(60)]
@@ -292,12 +293,69 @@ def _spread_documents() -> list[Row]:
         ("framework, 1,000 criteria x 130 choices", lm.Framework,
          lambda: {"key": "F", "criteria": _criteria(1_000, value_type="choice", choices=choices)}),
         ("lead, 100k tags", lm.Lead, lambda: _tags(100_000, "t")),
+        ("pipeline spec, 33 actions x 9,990-value params", None,
+         lambda: _pipeline([{"key": f"s{i}", "on_enter": [{"action": "custom", "name": "x",
+                                                          "p": [0] * 9_990}]}
+                            for i in range(33)])),
+    ]  # fmt: skip
+
+
+def _at_budgets(transitions: int = 0, *, params: int = 2) -> dict[str, object]:
+    """A pipeline at the cap on statuses and at every budget at once: 1,000 actions (100 on each
+    of 10 statuses) of ``params`` parameter values each, 2,000 required fields (100 on each of
+    20), 5,000 lost reasons (1,000 on each of 5 lost statuses); and ``transitions`` between its
+    first 101 statuses. Required fields, not guards: they cost more to check, and need no
+    registered guards."""
+    more_params = {"p": [0] * (params - 3)} if params > 2 else {}  # the object, name, an array
+    actions = [{"action": "custom", "name": f"a{j}", **more_params} for j in range(lm.MAX_ACTIONS)]
+    fields = [f"custom.f{j}" for j in range(lm.MAX_REQUIREMENTS)]
+    reasons = [f"r{j}" for j in range(lm.MAX_LOST_REASONS)]
+    opened: list[dict[str, object]] = [{"key": f"s{i}"} for i in range(lm.MAX_STATUSES - 6)]
+    for i in range(lm.MAX_PIPELINE_ACTIONS // lm.MAX_ACTIONS):
+        opened[i]["on_enter"] = actions
+    for i in range(lm.MAX_PIPELINE_REQUIREMENTS // lm.MAX_REQUIREMENTS):
+        opened[-1 - i]["requires"] = {"fields": fields}
+    lost = [
+        {"key": f"l{i}", "kind": "lost", "lost_reasons": reasons}
+        for i in range(lm.MAX_PIPELINE_LOST_REASONS // lm.MAX_LOST_REASONS)
+    ]
+    more = {"transitions": _moves(transitions)} if transitions else {}
+    return _pipeline([*opened, *lost], **more)
+
+
+def _framework_at_budgets() -> dict[str, object]:
+    """A framework at every cap and budget at once: 1,000 criteria of 5 choices each (5,000,
+    ``MAX_FRAMEWORK_CHOICES``), all mandatory and weighted."""
+    keys = [f"c{i}" for i in range(lm.MAX_CRITERIA)]
+    choices = [f"x{j}" for j in range(lm.MAX_FRAMEWORK_CHOICES // lm.MAX_CRITERIA)]
+    rule = {"rule": "weighted", "threshold": 50, "weights": dict.fromkeys(keys, 1)}
+    criteria = _criteria(lm.MAX_CRITERIA, value_type="choice", choices=choices)
+    return {"key": "F", **rule, "mandatory": keys, "criteria": criteria}
+
+
+def _budget_documents() -> list[Row]:
+    """Documents at the budgets over a whole document: the most they let a spec hold."""
+    return [
+        ("pipeline spec, 1,000 statuses, every budget at once", None, _at_budgets),
+        ("pipeline spec, every budget, 5,000 transitions", None,
+         lambda: _at_budgets(lm.MAX_TRANSITIONS)),
+        ("pipeline spec, 1,000 actions x 20 parameter values", None,
+         lambda: _pipeline(_at_budgets(params=lm.MAX_ACTION_PARAMS)["statuses"][:10])),
+        ("pipeline spec, every cap and budget at once", None,
+         lambda: _at_budgets(lm.MAX_TRANSITIONS, params=lm.MAX_ACTION_PARAMS)),
+        ("framework, 1,000 criteria x 5 choices, every cap", lm.Framework, _framework_at_budgets),
     ]  # fmt: skip
 
 
 def _documents() -> list[Row]:
     """The documents of the table, each of about 1 MB or less."""
-    return [*_lead_documents(), *_spec_documents(), *_framework_documents(), *_spread_documents()]
+    return [
+        *_lead_documents(),
+        *_spec_documents(),
+        *_framework_documents(),
+        *_spread_documents(),
+        *_budget_documents(),
+    ]
 
 
 def documents() -> None:

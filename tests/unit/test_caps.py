@@ -1,8 +1,12 @@
 """Caps on long collections: past its cap a collection is refused by its length, at once.
 
 Each cap is declared once (an element class's ``__max_items__``, a field's metadata, or
-``MAX_CUSTOM_NODES`` for a custom JSON tree); the constructor and the document converter use
+``MAX_CUSTOM_NODES`` for a custom JSON tree, ``MAX_ACTION_PARAMS`` for an action's parameters);
+the constructor and the document converter use
 that declaration, so a refusal says the same words either way: the field, the count and the cap.
+The budgets over a whole document (``MAX_PIPELINE_ACTIONS``...: the items that lists spread
+over a collection's items hold together) are caps too, declared in a field's metadata, and
+counted from the lengths of the lists before any item is read.
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ def _status_with_actions(n: int) -> lm.StatusSpec:
     return lm.StatusSpec(key="new", on_enter=actions)
 
 
+def _params(n: int) -> dict[str, lm.JSON]:
+    """An action's parameters of ``n`` JSON values: the object, ``name`` and an array."""
+    return {"name": "x", "p": [0] * (n - 3)}
+
+
 def _names(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
@@ -85,6 +94,58 @@ def _weights(n: int) -> dict[str, float]:
 def _nodes(n: int) -> dict[str, object]:
     """A custom object of ``n`` JSON values: itself and ``n - 1`` numbers."""
     return {f"k{i}": i for i in range(n - 1)}
+
+
+def _chunks(n: int, per: int) -> list[int]:
+    """``n`` items in lists of ``per`` (the last may be shorter)."""
+    return [min(per, n - i) for i in range(0, n, per)]
+
+
+def _pipeline(statuses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"key": "p", "statuses": [*statuses, {"key": "won", "kind": "won"}]}
+
+
+def _built_pipeline(doc: dict[str, Any]) -> lm.PipelineSpec:
+    """The pipeline ``doc`` holds, built by the constructor (each status read on its own)."""
+    statuses = tuple(lm.from_dict(lm.StatusSpec, status) for status in doc["statuses"])
+    return lm.PipelineSpec(key=doc["key"], statuses=statuses)
+
+
+def _spread_actions(n: int, per: int = lm.MAX_ACTIONS) -> dict[str, Any]:
+    chunks = _chunks(n, per)
+    return _pipeline([{"key": f"s{i}", "on_enter": _actions(k)} for i, k in enumerate(chunks)])
+
+
+def _requiring(k: int) -> dict[str, list[str]]:
+    """``k`` requirements: up to ``MAX_REQUIREMENTS`` fields, then guards."""
+    fields = _names("custom.f", min(k, lm.MAX_REQUIREMENTS))
+    return {"fields": fields, "guards": _names("g", k - len(fields))}
+
+
+def _spread_requirements(n: int, per: int = 2 * lm.MAX_REQUIREMENTS) -> dict[str, Any]:
+    chunks = _chunks(n, per)
+    return _pipeline([{"key": f"s{i}", "requires": _requiring(k)} for i, k in enumerate(chunks)])
+
+
+def _spread_lost_reasons(n: int, per: int = lm.MAX_LOST_REASONS) -> dict[str, Any]:
+    lost = [
+        {"key": f"l{i}", "kind": "lost", "lost_reasons": _names("r", k)}
+        for i, k in enumerate(_chunks(n, per))
+    ]
+    return _pipeline([{"key": "new"}, *lost])
+
+
+def _spread_choices(n: int, per: int = lm.MAX_CHOICES) -> dict[str, Any]:
+    criteria = [
+        {"key": f"c{i}", "value_type": "choice", "choices": _names("x", k)}
+        for i, k in enumerate(_chunks(n, per))
+    ]
+    return {"key": "F", "criteria": criteria}
+
+
+def _built_framework(doc: dict[str, Any]) -> lm.Framework:
+    criteria = tuple(lm.from_dict(lm.Criterion, criterion) for criterion in doc["criteria"])
+    return lm.Framework(key=doc["key"], criteria=criteria)
 
 
 @attrs.frozen(kw_only=True)
@@ -122,6 +183,11 @@ CAPS = {
         cls=lm.StatusSpec, path="on_enter", cap=lm.MAX_ACTIONS, name="MAX_ACTIONS",
         doc=lambda n: {"key": "new", "on_enter": _actions(n)},
         build=_status_with_actions,
+    ),
+    "params": Cap(
+        cls=lm.ActionSpec, path="params", cap=lm.MAX_ACTION_PARAMS, name="MAX_ACTION_PARAMS",
+        doc=lambda n: {"action": "custom", **_params(n)},
+        build=lambda n: lm.ActionSpec(action="custom", params=_params(n)),
     ),
     "requires.fields": Cap(
         cls=lm.Requirements, path="fields", cap=lm.MAX_REQUIREMENTS, name="MAX_REQUIREMENTS",
@@ -161,6 +227,26 @@ CAPS = {
         cls=lm.Lead, path="custom", cap=lm.MAX_CUSTOM_NODES, name="MAX_CUSTOM_NODES",
         doc=lambda n: {**lm.to_dict(_lead()), "custom": _nodes(n)},
         build=lambda n: _lead(custom=_nodes(n)),
+    ),
+    "pipeline actions": Cap(
+        cls=lm.PipelineSpec, path="statuses", cap=lm.MAX_PIPELINE_ACTIONS,
+        name="MAX_PIPELINE_ACTIONS", doc=_spread_actions,
+        build=lambda n: _built_pipeline(_spread_actions(n)),
+    ),
+    "pipeline requirements": Cap(
+        cls=lm.PipelineSpec, path="statuses", cap=lm.MAX_PIPELINE_REQUIREMENTS,
+        name="MAX_PIPELINE_REQUIREMENTS", doc=_spread_requirements,
+        build=lambda n: _built_pipeline(_spread_requirements(n)),
+    ),
+    "pipeline lost reasons": Cap(
+        cls=lm.PipelineSpec, path="statuses", cap=lm.MAX_PIPELINE_LOST_REASONS,
+        name="MAX_PIPELINE_LOST_REASONS", doc=_spread_lost_reasons,
+        build=lambda n: _built_pipeline(_spread_lost_reasons(n)),
+    ),
+    "framework choices": Cap(
+        cls=lm.Framework, path="criteria", cap=lm.MAX_FRAMEWORK_CHOICES,
+        name="MAX_FRAMEWORK_CHOICES", doc=_spread_choices,
+        build=lambda n: _built_framework(_spread_choices(n)),
     ),
 }  # fmt: skip
 
@@ -208,6 +294,7 @@ BIG = {  # about 1 MB of JSON each, all of it past a cap
     "transitions": lambda: CAPS["transitions"].doc(10_100) | {"transitions": _moves(10_100) * 3},
     "lost_reasons": lambda: CAPS["lost_reasons"].doc(100_000),
     "on_enter": lambda: CAPS["on_enter"].doc(25_000),
+    "params": lambda: CAPS["params"].doc(300_000),
     "requires.fields": lambda: CAPS["requires.fields"].doc(60_000),
     "requires.guards": lambda: CAPS["requires.guards"].doc(100_000),
     "criteria": lambda: CAPS["criteria"].doc(50_000),
@@ -216,6 +303,11 @@ BIG = {  # about 1 MB of JSON each, all of it past a cap
     "weights": lambda: CAPS["weights"].doc(70_000),
     "custom": lambda: CAPS["custom"].doc(65_000),
     "custom, deep": lambda: {**lm.to_dict(_lead()), "custom": _deep_custom()},
+    # every list within its own cap, the items spread over a whole document
+    "pipeline actions, 270 statuses x 100": lambda: _spread_actions(27_000),
+    "pipeline requirements, 999 statuses x 60 fields": lambda: _spread_requirements(59_940, 60),
+    "pipeline lost reasons, 130 statuses x 1,000": lambda: _spread_lost_reasons(130_000),
+    "framework choices, 1,000 criteria x 130": lambda: _spread_choices(130_000, 130),
 }
 
 
@@ -230,6 +322,40 @@ def test_a_1_mb_document_past_a_cap_is_refused_at_once(name: str) -> None:
     assert time.perf_counter() - start < SLOW
     assert problem.path == cap.path
     assert f"({cap.name})" in problem.message
+
+
+def test_a_list_past_its_own_cap_is_refused_by_it_not_counted_in_a_budget() -> None:
+    """A list its own cap refuses is never read, so it costs nothing and is not counted: the
+    problem names that list and its cap, not the budget over the document."""
+    doc = _pipeline([{"key": "new", "on_enter": _actions(lm.MAX_PIPELINE_ACTIONS + 1)}])
+    problem = _refusal(lambda: lm.from_dict(lm.PipelineSpec, doc))
+    assert problem.path == "statuses[0].on_enter"
+    assert "(MAX_ACTIONS)" in problem.message
+
+
+def test_every_budget_a_document_passes_is_reported_at_once() -> None:
+    """Budgets are checked together, like every problem of a spec, by the constructor and the
+    converter alike; the statuses are then not read one by one."""
+    actions = _spread_actions(lm.MAX_PIPELINE_ACTIONS + 1)["statuses"][:-1]
+    reasons = _spread_lost_reasons(lm.MAX_PIPELINE_LOST_REASONS + 1)["statuses"][1:-1]
+    doc = _pipeline([*actions, *reasons])
+    with pytest.raises(lm.ValidationError) as read:
+        lm.from_dict(lm.PipelineSpec, doc)
+    with pytest.raises(lm.ValidationError) as built:
+        _built_pipeline(_pipeline([*actions, *reasons]))
+    assert read.value.problems == built.value.problems
+    first, second = read.value.problems
+    assert (first.path, second.path) == ("statuses", "statuses")
+    assert "(MAX_PIPELINE_ACTIONS)" in first.message
+    assert "(MAX_PIPELINE_LOST_REASONS)" in second.message
+
+
+def test_a_pipeline_past_a_budget_is_refused_by_pipeline_loaders_in_the_same_words() -> None:
+    doc = _spread_requirements(lm.MAX_PIPELINE_REQUIREMENTS + 1)
+    with pytest.raises(lm.PipelineSpecError) as caught:
+        lm.Pipeline.from_json(json.dumps(doc))
+    [problem] = caught.value.problems
+    assert problem == _refusal(lambda: _built_pipeline(doc))
 
 
 def _count(value: object) -> int:

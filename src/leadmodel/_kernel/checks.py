@@ -69,6 +69,11 @@ class MaxItems(NamedTuple):
 MAX_ITEMS = "__max_items__"
 """The class attribute naming an element class's :class:`MaxItems`."""
 
+MAX_NODES = "__max_nodes__"
+"""The attrs metadata key under which a JSON field declares a :class:`MaxItems` on the values
+its tree holds (every object, array and scalar counts one), below ``MAX_CUSTOM_NODES``: the
+spec hooks count the document's tree before it is frozen (``frozen_json.nodes_within``)."""
+
 
 def max_items(p: Problems, name: str, value: object, cap: MaxItems) -> bool:
     """Whether ``value``, a tuple or a mapping, holds no more than ``cap.most`` items; records
@@ -77,6 +82,49 @@ def max_items(p: Problems, name: str, value: object, cap: MaxItems) -> bool:
         p.append(Problem(name, cap.message(len(value))))
         return False
     return True
+
+
+class MaxTotal(NamedTuple):
+    """The most items some lists of a collection's items hold together, and the words for more.
+
+    A cap bounds one list; this bounds lists spread over a collection (the ``on_enter`` of every
+    status). A field declares it in its attrs ``metadata`` under :data:`MAX_TOTALS`, ``paths``
+    naming the lists within one item by attribute (``"requires.fields"``); the document
+    converter counts their lengths before an item is read, the owner's check
+    (:func:`max_totals`) counts the built items, and both say the one ``message(count)``.
+    """
+
+    most: int
+    paths: tuple[str, ...]
+    message: Callable[[int], str]
+
+
+MAX_TOTALS = "__max_totals__"
+"""The attrs metadata key under which a field declares its tuple of :class:`MaxTotal`."""
+
+
+def max_totals(p: Problems, name: str, items: object, totals: tuple[MaxTotal, ...]) -> bool:
+    """Whether the lists ``totals`` name in ``items``, a tuple of built objects, hold no more
+    than each total allows; records each total passed (anything else passes, for the class's
+    own check to report)."""
+    if type(items) is not tuple:
+        return True
+    within = True
+    for total in totals:
+        count = sum(_lengths(items, path) for path in total.paths)
+        if count > total.most:
+            p.append(Problem(name, total.message(count)))
+            within = False
+    return within
+
+
+def _lengths(items: tuple[object, ...], path: str) -> int:
+    """How many items the tuples at attribute ``path`` of ``items`` hold together (an item
+    without one, such as a gap in a draft, holds none)."""
+    values: Iterable[object] = items
+    for name in path.split("."):
+        values = [getattr(value, name, None) for value in values]
+    return sum([len(value) for value in values if type(value) is tuple])
 
 
 def blank(what: str) -> str:

@@ -19,7 +19,7 @@ many values, whatever its size.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from typing import Any, TypeAlias, TypeVar, cast
 
 from leadmodel._kernel.checks import MAX_PROBLEMS, NOT_UNICODE, is_unicode
@@ -35,6 +35,7 @@ __all__ = [
     "freeze",
     "freeze_value",
     "nodes",
+    "nodes_within",
     "thaw",
     "too_many_nodes",
 ]
@@ -157,6 +158,48 @@ def nodes(value: JSON) -> int:
     if type(value) is tuple:
         return 1 + sum(nodes(item) for item in value)
     return 1
+
+
+def nodes_within(value: object, most: int) -> int:
+    """How many values the JSON tree ``value`` holds (plain or frozen), counted as
+    :func:`freeze` counts them but without freezing: each container's length is added before
+    any of its items is read, and counting stops once past ``most``, with the count reached then
+    (the count :func:`freeze` would report for that cap). For a cap smaller than
+    :data:`MAX_CUSTOM_NODES`, checked before freezing (an action's parameters).
+
+    >>> nodes_within({"a": [1, 2, 3]}, 100), nodes_within({"a": [1, 2, 3]}, 3)
+    (5, 5)
+    """
+    left = [most - 1]
+    try:
+        _tally(value, 0, left, most)
+    except _TooMany as exc:
+        return exc.count
+    return most - left[0]
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _tally(value: object, depth: int, left: list[int], most: int) -> None:
+    # as _freeze: a container nested too deep is not read (nor counted past its parent's length)
+    kind = type(value)
+    if kind in _SCALARS:  # the usual case first: no isinstance against an ABC
+        return
+    if kind is dict or kind is FrozenMap or isinstance(value, Mapping):
+        items: Iterable[object] = cast(Mapping[str, object], value).values()
+    elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        items = cast(Sequence[object], value)
+    else:
+        return
+    if depth >= MAX_JSON_DEPTH:
+        return
+    left[0] -= len(cast(Sized, value))
+    if left[0] < 0:
+        raise _TooMany(most - left[0])
+    for item in items:
+        if type(item) not in _SCALARS:
+            _tally(item, depth + 1, left, most)
 
 
 class _TooMany(Exception):

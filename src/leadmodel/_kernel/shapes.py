@@ -17,7 +17,9 @@ differently from the fields, the class says so where it is declared, and nowhere
 A field whose items are strings (or a map) cannot say its cap through its element class's
 ``__max_items__``; it says it in its attrs ``metadata`` under the same name
 (:data:`~leadmodel._kernel.checks.MAX_ITEMS`), and the document is refused by that field's
-length before the field is read.
+length before the field is read. A field holding a collection may also cap the items some lists
+of its items hold together (:data:`~leadmodel._kernel.checks.MAX_TOTALS`, every status's
+``on_enter``); :func:`document_total` counts them in the document, before an item is read.
 
 The converter's hooks for spec classes are :mod:`leadmodel._kernel.specs`. A class's own checks
 name problems in object terms (``transitions[0].target``); :func:`document_path` says where that
@@ -34,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from leadmodel._kernel.checks import MAX_ITEMS, MaxItems
+from leadmodel._kernel.checks import MAX_ITEMS, MAX_NODES, MAX_TOTALS, MaxItems, MaxTotal
 from leadmodel._kernel.hooks import join, optional_inner
 
 SHAPE = "__document_shape__"
@@ -74,6 +76,8 @@ class Field:
     required: bool
     flat: bool
     cap: MaxItems | None = None  # the most items the field's array (or object) may hold
+    totals: tuple[MaxTotal, ...] = ()  # the most items lists within its items hold together
+    nodes: MaxItems | None = None  # the most JSON values the field's tree holds
 
 
 def shape_of(t: Any) -> Shape | None:
@@ -100,6 +104,8 @@ def fields_of(cls: type) -> tuple[Field, ...]:
             a.default is attrs.NOTHING,
             a.name == shape.flatten,
             a.metadata.get(MAX_ITEMS),
+            a.metadata.get(MAX_TOTALS, ()),
+            a.metadata.get(MAX_NODES),
         )
         for a in attrs.fields(cls)
     )
@@ -107,8 +113,57 @@ def fields_of(cls: type) -> tuple[Field, ...]:
 
 @cache
 def capped_fields(cls: type) -> tuple[tuple[int, Field], ...]:
-    """The fields of spec class ``cls`` that declare a cap, with their places."""
-    return tuple((i, f) for i, f in enumerate(fields_of(cls)) if f.cap is not None)
+    """The fields of spec class ``cls`` that declare a cap or totals, with their places."""
+    return tuple(
+        (i, f)
+        for i, f in enumerate(fields_of(cls))
+        if f.cap is not None or f.totals or f.nodes is not None
+    )
+
+
+def document_total(field: Field, items: list[Any], total: MaxTotal) -> int:
+    """How many items the lists ``total`` names hold together in ``items``, the document's
+    array for ``field``.
+
+    Only lengths are read, never an item. What a cap refuses unread is not counted: the array
+    itself when it is past its own cap (0), and any list within it past its own.
+    """
+    cap = _own_cap(field.type, field.cap)
+    if cap is not None and len(items) > cap:
+        return 0
+    count = 0
+    for path in total.paths:
+        keys, most = _document_list(item_type(field.type), path)
+        values = items
+        for key in keys:
+            values = [value.get(key) if type(value) is dict else None for value in values]
+        lengths = [len(value) for value in values if type(value) is list]
+        count += sum(n for n in lengths if most is None or n <= most)
+    return count
+
+
+@cache
+def _document_list(cls: type, path: str) -> tuple[tuple[str, ...], int | None]:
+    """The document keys of the list at object ``path`` within a ``cls``, and its own cap."""
+    keys: list[str] = []
+    t: Any = cls
+    cap: int | None = None
+    for name in path.split("."):
+        fields = fields_of(t) if is_spec(t) else ()
+        field = next((f for f in fields if f.name == name and not f.flat), None)
+        if field is None:
+            raise TypeError(f"{cls!r} has no list at {path!r} (a total counts lists of specs)")
+        keys.append(field.key)
+        t = optional_inner(field.type) or field.type
+        cap = _own_cap(field.type, field.cap)
+    return tuple(keys), cap
+
+
+def _own_cap(t: Any, cap: MaxItems | None) -> int | None:
+    """The most items a field of type ``t`` holds: its declared ``cap``, else its element
+    class's ``__max_items__``."""
+    cap = cap or getattr(item_type(t), MAX_ITEMS, None)
+    return None if cap is None else cap.most
 
 
 def declared_shape(cls: type) -> Shape:

@@ -23,13 +23,16 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.frozen_json import nodes_within
 from leadmodel._kernel.hooks import Incomplete, join, problems_of
 from leadmodel._kernel.scalars import BadValue, is_union
 from leadmodel._kernel.shapes import (
+    Field,
     capped_fields,
     covered,
     declared_shape,
     document_path,
+    document_total,
     fields_of,
     index_of,
     is_spec,
@@ -62,7 +65,7 @@ def _split(
     cls: type, value: dict[str, Any], found: list[tuple[int, Problem]], *, forbid: bool
 ) -> dict[str, Any]:
     """The document's values by field name; a wrong tag, unexpected keys (when ``forbid``) and
-    fields longer than their cap are noted in ``found`` (such a field's value is a stand-in)."""
+    fields past a cap or a total are noted in ``found`` (such a field's value is a stand-in)."""
     shape = declared_shape(cls)
     doc = shape.load(value) if shape.load is not None else value
     tag = shape.tag
@@ -82,14 +85,41 @@ def _split(
             found.append((-1, Problem(key, c.UNEXPECTED)))
     if rest:
         raw[shape.flatten] = rest  # type: ignore[index]
-    for i, field in capped_fields(cls):
-        # refused by its length, before an item is read (the cost the cap bounds); the class's
-        # own check says the same words (``checks.max_items``) when it is built in code
+    capped = capped_fields(cls)
+    if capped:
+        _refuse_past_caps(capped, raw, found)
+    return raw
+
+
+def _refuse_past_caps(
+    capped: tuple[tuple[int, Field], ...], raw: dict[str, Any], found: list[tuple[int, Problem]]
+) -> None:
+    """Note in ``found`` the fields of ``raw`` past a cap or a total, and make each a stand-in.
+
+    Refused by lengths alone, before an item is read (the cost the caps bound), and a JSON tree
+    with a cap on its values (``checks.MAX_NODES``) by counting them, stopping past the cap,
+    before it is frozen; the class's own checks say the same words (``checks.max_items``,
+    ``checks.max_totals``, ``frozen_json.nodes_within``) when it is built in code.
+    """
+    for i, field in capped:
         item, cap = raw.get(field.name), field.cap
         if cap is not None and isinstance(item, list | dict) and len(item) > cap.most:
             found.append((i, Problem(field.key, cap.message(len(item)))))
             raw[field.name] = _STAND_IN
-    return raw
+            continue
+        if field.nodes is not None and type(item) is dict:  # a JSON tree: counted, not frozen
+            count = nodes_within(item, field.nodes.most)
+            if count > field.nodes.most:
+                found.append((i, Problem(field.key, field.nodes.message(count))))
+                raw[field.name] = _STAND_IN
+            continue
+        if type(item) is not list:
+            continue
+        for total in field.totals:
+            count = document_total(field, item, total)
+            if count > total.most:
+                found.append((i, Problem(field.key, total.message(count))))
+                raw[field.name] = _STAND_IN
 
 
 def _fast_structure(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], Any]]:

@@ -26,7 +26,14 @@ from leadmodel.errors import (
     StorageError,
     ValidationError,
 )
-from leadmodel.storage.protocols import KINDS, EntityT, Outbox, Repository, UnitOfWork
+from leadmodel.storage.protocols import (
+    KINDS,
+    EntityT,
+    Outbox,
+    Repository,
+    StateStore,
+    UnitOfWork,
+)
 
 _CLASS: dict[str, type] = {
     "interests": Interest,
@@ -240,6 +247,21 @@ class Batch:
         []
         """
         return self._live().outbox
+
+    @property
+    def states(self) -> StateStore:
+        """The wrapped unit's state store: its puts are the batch's, committed when it ends.
+
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with lm.services.batch(uow) as unit:
+        ...     unit.states.put("routing:sales", {"cursor": "anna"}, expected_version=None).version
+        0
+        >>> with uow:
+        ...     uow.states.names()
+        ['routing:sales']
+        """
+        return self._live().states
 
     @property
     def events(self) -> tuple[DomainEvent, ...]:

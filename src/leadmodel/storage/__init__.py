@@ -1,7 +1,9 @@
 """Storage behind protocols: repositories, units of work, and the adapters leadmodel ships.
 
 * :class:`Repository` and :class:`UnitOfWork` — the contract (:mod:`.protocols`); a
-  :class:`Page` is one page of a repository's entities (``Repository.page``).
+  :class:`Page` is one page of a repository's entities (``Repository.page``); a
+  :class:`StateStore` (``uow.states``) keeps named, versioned JSON values, each a
+  :class:`StoredState`.
 * :class:`MemoryUnitOfWork` — in memory, copy-on-commit (tests, notebooks).
 * :class:`SQLiteUnitOfWork` — the embedded default, on the standard library's ``sqlite3``.
 * ``leadmodel.storage.sql.SqlUnitOfWork`` — any SQLAlchemy database, tested on PostgreSQL
@@ -22,7 +24,9 @@ from leadmodel.storage.protocols import (
     Outbox,
     Page,
     Repository,
+    StateStore,
     StoredEvent,
+    StoredState,
     UnitOfWork,
 )
 from leadmodel.storage.sqlite import SQLiteUnitOfWork
@@ -39,6 +43,8 @@ __all__ = [
     "Page",
     "Repository",
     "SQLiteUnitOfWork",
+    "StateStore",
     "StoredEvent",
+    "StoredState",
     "UnitOfWork",
 ]

@@ -4,6 +4,7 @@ One definition for all adapters, so the in-memory store filters exactly as the S
 the kinds and their repositories, the indexed columns (owner, pipeline, status, creation time
 in UTC microseconds), the match keys (one row per key), the filter checks, and decoding a row
 with an error that names it (``get``) or, in a listing, skipping it with a warning that names it.
+The state store's rows too: its checks, its stored form and its errors.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -29,6 +30,7 @@ from leadmodel.errors import (
     UnreadableRowWarning,
     ValidationError,
 )
+from leadmodel.storage.protocols import StoredState, state_name_problem
 
 KEYS_TABLE: Final = "leadmodel_keys"
 OUTBOX_TABLE: Final = "leadmodel_outbox"
@@ -461,15 +463,142 @@ def taken(kind: Kind, entity_id: str, stored_version: int | None) -> Concurrency
 
 
 def changed_since_read(
-    kind: Kind, entity_id: str, read: int | None, now: int | None
+    kind: str, entity_id: str, read: int | None, now: int | None
 ) -> ConcurrencyError:
-    """The :class:`ConcurrencyError` of a commit that finds an entity changed by another unit
-    of work since this one read it at version ``read`` (``None``: not stored then or now)."""
+    """The :class:`ConcurrencyError` of a commit that finds an entry (an entity of ``kind``, or
+    a state: kind ``"states"``) changed by another unit of work since this one read it at
+    version ``read`` (``None``: not stored then or now)."""
     return ConcurrencyError(
-        f"{kind.name} entry {entity_id!r} was changed by another unit of work since this one "
+        f"{kind} entry {entity_id!r} was changed by another unit of work since this one "
         "read it; nothing was committed — reload and try again",
-        kind=kind.name,
+        kind=kind,
         id=entity_id,
         expected=read,
         found=now,
+    )
+
+
+# -- the state store ------------------------------------------------------------------------------
+STATES_TABLE: Final = "leadmodel_states"
+STATES: Final = "states"
+"""The state store's ``kind`` in its errors."""
+
+
+def check_state_name(value: object, method: str) -> str:
+    """A state name passed to ``states.<method>`` (:func:`state_name_problem`)."""
+    problem = state_name_problem(value)
+    if problem is not None:
+        raise ValidationError([Problem("name", problem, value)], model=f"{STATES}.{method}")
+    return cast(str, value)
+
+
+def check_prefix(value: object) -> str:
+    """The prefix passed to ``states.names``: a string of Unicode text, empty for every name."""
+    if type(value) is not str:
+        problem = Problem("prefix", "pass the text names begin with, or '' for every name", value)
+        raise ValidationError([problem], model=f"{STATES}.names")
+    if not c.is_unicode(value):
+        raise ValidationError([Problem("prefix", c.NOT_UNICODE, value)], model=f"{STATES}.names")
+    return value
+
+
+def checked_put(name: object, doc: object, expected_version: object) -> StoredState:
+    """What ``states.put(name, doc, expected_version=...)`` stores: the state at version 0
+    for ``None``, else at ``expected_version + 1``; every bad argument at once."""
+    p: c.Problems = []
+    version = 0
+    if expected_version is not None:
+        if type(expected_version) is not int or not 0 <= expected_version < c.MAX_VERSION:
+            msg = (
+                "pass the version you read (StoredState.version, an int from 0 below 2**63 - 1),"
+                " or None to store a new name"
+            )
+            p.append(Problem("expected_version", msg, expected_version))
+        else:
+            version = expected_version + 1
+    try:
+        state = StoredState(name=cast(str, name), version=version, doc=cast(Any, doc))
+    except ValidationError as exc:
+        p[:0] = exc.problems
+    if p:
+        c.fail(f"{STATES}.put", p)
+    return state
+
+
+def state_document(state: StoredState) -> str:
+    """The stored form of a state: its JSON document (:mod:`leadmodel.serde`), name and
+    version included, as an entity's document holds its id and version."""
+    return serde.to_json(state)
+
+
+def decode_state(name: str, version: int, doc: str | bytes) -> StoredState:
+    """Load a stored state; a corrupted document raises :class:`ValidationError` naming the
+    row (so does one whose name or version is not its row's: it was written there by hand)."""
+    where = f"{STATES} row {name!r}"
+    try:
+        state = serde.from_json(StoredState, doc)
+    except ValidationError as exc:
+        raise ValidationError(exc.problems, model=where) from None
+    if (state.name, state.version) != (name, version):
+        msg = "the stored document names another state or version than its row; restore the row"
+        got = (state.name, state.version)
+        raise ValidationError([Problem("name", msg, got)], model=where)
+    return state
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least text above every text that begins with ``prefix`` (``None``: no bound), so
+    the names beginning with it are the range ``prefix <= name < prefix_end(prefix)`` of an
+    index in code point order. ``"ab"`` gives ``"ac"``; a last character at U+10FFFF is
+    dropped and the one before it raised; surrogates are skipped.
+
+    >>> prefix_end("routing:"), prefix_end("a\\U0010ffff"), prefix_end("\\ud7ff"), prefix_end("")
+    ('routing;', 'b', '\\ue000', None)
+    """
+    chars = list(prefix)
+    while chars:
+        following = ord(chars.pop()) + 1
+        if following <= sys.maxunicode:
+            if following in _SURROGATES:  # no text holds one: the next character is above them
+                following = _SURROGATES.stop
+            return "".join(chars) + chr(following)
+    return None
+
+
+_SURROGATES: Final = range(0xD800, 0xE000)
+
+
+def state_missing(name: str) -> NotFoundError:
+    """The :class:`NotFoundError` of ``states.remove`` for a name not stored."""
+    return NotFoundError(
+        f"no state named {name!r} in this store; check the name, or list them with names()",
+        kind=STATES,
+        id=name,
+    )
+
+
+def state_conflict(name: str, expected: int | None, found: int | None) -> ConcurrencyError:
+    """The :class:`ConcurrencyError` of a put that expected version ``expected`` (``None``:
+    no value) where the store holds ``found`` (``None``: no value)."""
+    if found is None and expected is None:  # stored and removed again by another unit meanwhile
+        problem = "was changed by another unit of work at the same time; nothing was stored"
+        fix = "read it again and put it with the version read"
+    elif found is None:
+        problem = "is not stored; nothing was stored"
+        fix = "put it with expected_version=None to store it anew"
+    elif expected is None:
+        problem = f"is already stored, at version {found}; nothing was stored"
+        fix = f"pass expected_version={found} after reading it, to replace it"
+    else:
+        problem = (
+            f"is at version {found} in the store, but expected_version={expected} was given: "
+            "someone stored it first; nothing was stored"
+        )
+        fix = "read it again, apply the change and put it with the version read"
+    return ConcurrencyError(
+        f"state {name!r} {problem} — {fix}",
+        kind=STATES,
+        id=name,
+        expected=expected,
+        found=found,
     )

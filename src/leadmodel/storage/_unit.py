@@ -1,16 +1,17 @@
 """What every adapter shares: the state of a unit (open or not, its events), the ``with``
 block, the five repositories, the repositories' filter checks and paging, the SQL adapters'
-listings and the outbox's checks."""
+listings, the outbox's checks and the state store's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, Self, Unpack
 
 import attrs
 
 from leadmodel._kernel.checks import MAX_VERSION
+from leadmodel._kernel.frozen_json import JSON
 from leadmodel.domain.events import EVENT_TYPES, DomainEvent
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import Problem, StorageError, ValidationError
@@ -23,7 +24,9 @@ from leadmodel.storage.protocols import (
     Outbox,
     Page,
     Repository,
+    StateStore,
     StoredEvent,
+    StoredState,
 )
 
 _EVENT_CLASSES = tuple(EVENT_TYPES.values())
@@ -72,7 +75,8 @@ class UnitState:
 
 
 class AdapterUnit:
-    """What every adapter's unit of work shares: its repositories, events and ``with`` block.
+    """What every adapter's unit of work shares: its repositories, outbox, state store, events
+    and ``with`` block.
 
     Subclasses set ``_state``, call :meth:`_wire` once and define ``rollback``; ``_end``
     (what leaving the block does) rolls back whatever was not committed unless a subclass
@@ -85,14 +89,22 @@ class AdapterUnit:
     companies: Repository[Company]
     customers: Repository[Customer]
     outbox: Outbox
+    states: StateStore
     _state: UnitState
 
-    def _wire(self, repository: Callable[[_rows.Kind], Repository[Any]], outbox: Outbox) -> None:
-        """Give the unit its outbox and one repository per kind (:data:`KINDS`), made by
-        ``repository(kind)``: the one place every adapter's repositories are made."""
+    def _wire(
+        self,
+        repository: Callable[[_rows.Kind], Repository[Any]],
+        outbox: Outbox,
+        states: StateStore,
+    ) -> None:
+        """Give the unit its outbox, its state store and one repository per kind
+        (:data:`KINDS`), made by ``repository(kind)``: the one place every adapter's
+        repositories are made."""
         for name in KINDS:
             setattr(self, name, repository(_rows.KIND[name]))
         self.outbox = outbox
+        self.states = states
 
     @property
     def events(self) -> tuple[DomainEvent, ...]:
@@ -249,4 +261,58 @@ class AdapterOutbox:
         raise NotImplementedError
 
     def _publish(self, seqs: list[int]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class AdapterStates:
+    """What every adapter's state store shares: checking the arguments, the versions a put
+    stores, and its errors (:class:`~leadmodel.storage.StateStore`).
+
+    Subclasses run the statements, each in the unit's transaction: ``_stored`` (the state of a
+    name, or ``None``), ``_version`` (its version only), ``_insert`` (store a new name;
+    ``False`` when it is stored), ``_replace`` (store ``state`` where ``state.version - 1`` is
+    stored; ``False`` otherwise), ``_delete`` (``False`` when the name is not stored) and
+    ``_names`` (the stored names beginning with a prefix, in code point order).
+    """
+
+    def get(self, name: str) -> StoredState | None:
+        """The state stored under ``name``, or ``None``."""
+        return self._stored(_rows.check_state_name(name, "get"))
+
+    def put(
+        self, name: str, doc: Mapping[str, JSON], *, expected_version: int | None
+    ) -> StoredState:
+        """Store ``doc`` under ``name``: new at version 0 (``expected_version=None``), or
+        replacing ``expected_version`` at the next one; a ConcurrencyError stores nothing."""
+        state = _rows.checked_put(name, doc, expected_version)
+        stored = self._insert(state) if expected_version is None else self._replace(state)
+        if not stored:
+            raise _rows.state_conflict(state.name, expected_version, self._version(state.name))
+        return state
+
+    def remove(self, name: str) -> None:
+        """Delete the state stored under ``name`` (NotFoundError when none is)."""
+        if not self._delete(_rows.check_state_name(name, "remove")):
+            raise _rows.state_missing(name)
+
+    def names(self, prefix: str = "") -> list[str]:
+        """The stored names beginning with ``prefix``, in code point order."""
+        return self._names(_rows.check_prefix(prefix))
+
+    def _stored(self, name: str) -> StoredState | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _version(self, name: str) -> int | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _insert(self, state: StoredState) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _replace(self, state: StoredState) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _delete(self, name: str) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _names(self, prefix: str) -> list[str]:  # pragma: no cover - abstract
         raise NotImplementedError

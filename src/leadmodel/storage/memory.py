@@ -24,13 +24,13 @@ import bisect
 import itertools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from leadmodel.storage import _rows
-from leadmodel.storage._unit import AdapterRepository, AdapterUnit, UnitState
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredEvent
+from leadmodel.storage._unit import AdapterRepository, AdapterStates, AdapterUnit, UnitState
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredEvent, StoredState
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -50,6 +50,7 @@ class MemoryStore:
         self.lock = threading.Lock()
         self.tables: dict[str, dict[str, _Stored]] = {kind: {} for kind in KINDS}
         self.outbox: list[StoredEvent] = []
+        self.states: dict[str, StoredState] = {}
 
 
 class _Repository(AdapterRepository[EntityT]):
@@ -136,6 +137,43 @@ class _Outbox:
         self._unit._published.update(_rows.check_seqs(seqs))
 
 
+class _States(AdapterStates):
+    def __init__(self, unit: MemoryUnitOfWork) -> None:
+        self._unit = unit
+
+    def _stored(self, name: str) -> StoredState | None:
+        return self._unit._read_state(name)
+
+    def _version(self, name: str) -> int | None:
+        stored = self._stored(name)
+        return None if stored is None else stored.version
+
+    def _insert(self, state: StoredState) -> bool:
+        if self._stored(state.name) is not None:
+            return False
+        self._unit._write_state(state.name, state)
+        return True
+
+    def _replace(self, state: StoredState) -> bool:
+        if self._version(state.name) != state.version - 1:
+            return False
+        self._unit._write_state(state.name, state)
+        return True
+
+    def _delete(self, name: str) -> bool:
+        if self._stored(name) is None:
+            return False
+        self._unit._write_state(name, None)
+        return True
+
+    def _names(self, prefix: str) -> list[str]:
+        self._unit._state.require_open()
+        with self._unit.store.lock:
+            names = {name for name in self._unit.store.states if name.startswith(prefix)}
+        names.update(name for name in self._unit._state_changes if name.startswith(prefix))
+        return sorted(name for name in names if self._stored(name) is not None)
+
+
 class MemoryUnitOfWork(AdapterUnit):
     """A unit of work over a :class:`MemoryStore` (a new, empty one unless one is passed).
 
@@ -144,9 +182,10 @@ class MemoryUnitOfWork(AdapterUnit):
 
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
-        self._wire(lambda kind: _Repository(self, kind), _Outbox(self))
+        self._wire(lambda kind: _Repository(self, kind), _Outbox(self), _States(self))
         self._state = UnitState("MemoryUnitOfWork")
         self._changes: dict[str, dict[str, _Stored | None]] = {k: {} for k in KINDS}
+        self._state_changes: dict[str, StoredState | None] = {}
         self._based_on: dict[tuple[str, str], int | None] = {}
         self._published: set[int] = set()
 
@@ -175,19 +214,14 @@ class MemoryUnitOfWork(AdapterUnit):
         self._state.require_open()
         store = self.store
         with store.lock:
-            for (kind, entity_id), version in self._based_on.items():
-                now = store.tables[kind].get(entity_id)
-                found = now.row.version if now else _ABSENT
+            for (kind, entry), version in self._based_on.items():
+                found = self._committed_version(kind, entry)
                 if found != version:
                     self._forget()
-                    raise _rows.changed_since_read(_rows.KIND[kind], entity_id, version, found)
+                    raise _rows.changed_since_read(kind, entry, version, found)
             for kind, changes in self._changes.items():
-                table = store.tables[kind]
-                for entity_id, stored in changes.items():
-                    if stored is None:
-                        table.pop(entity_id, None)
-                    else:
-                        table[entity_id] = stored
+                _apply(store.tables[kind], changes)
+            _apply(store.states, self._state_changes)
             seq = store.outbox[-1].seq if store.outbox else 0
             for event in self._state.events:
                 seq += 1
@@ -219,6 +253,7 @@ class MemoryUnitOfWork(AdapterUnit):
     def _forget(self) -> None:
         for changes in self._changes.values():
             changes.clear()
+        self._state_changes.clear()
         self._based_on.clear()
         self._published.clear()
         self._state.clear_events()
@@ -234,9 +269,28 @@ class MemoryUnitOfWork(AdapterUnit):
     def _write(self, kind: str, entity_id: str, stored: _Stored | None) -> None:
         self._state.require_open()
         if (kind, entity_id) not in self._based_on:
-            base = self.store.tables[kind].get(entity_id)
-            self._based_on[kind, entity_id] = base.row.version if base else _ABSENT
+            self._based_on[kind, entity_id] = self._committed_version(kind, entity_id)
         self._changes[kind][entity_id] = stored
+
+    def _read_state(self, name: str) -> StoredState | None:
+        self._state.require_open()
+        if name in self._state_changes:
+            return self._state_changes[name]
+        return self.store.states.get(name)
+
+    def _write_state(self, name: str, state: StoredState | None) -> None:
+        self._state.require_open()
+        if (_rows.STATES, name) not in self._based_on:
+            self._based_on[_rows.STATES, name] = self._committed_version(_rows.STATES, name)
+        self._state_changes[name] = state
+
+    def _committed_version(self, kind: str, entry: str) -> int | None:
+        """The version of an entity (or a state: kind ``"states"``) the store holds."""
+        if kind == _rows.STATES:
+            state = self.store.states.get(entry)
+            return state.version if state else _ABSENT
+        stored = self.store.tables[kind].get(entry)
+        return stored.row.version if stored else _ABSENT
 
     def _ids(self, kind: str) -> list[str]:
         self._state.require_open()
@@ -244,3 +298,15 @@ class MemoryUnitOfWork(AdapterUnit):
             ids = set(self.store.tables[kind])
         ids.update(self._changes[kind])
         return sorted(ids)
+
+
+_V = TypeVar("_V")
+
+
+def _apply(table: dict[str, _V], changes: dict[str, _V | None]) -> None:
+    """Copy a unit's changes into a committed table (``None``: removed)."""
+    for key, stored in changes.items():
+        if stored is None:
+            table.pop(key, None)
+        else:
+            table[key] = stored

@@ -24,31 +24,41 @@ the protocols. Semantics every adapter keeps:
   in :data:`KINDS`) and ``id``; ``ConcurrencyError`` has ``kind``, ``id``, ``expected`` (the
   version the operation expected stored, ``None`` for an add) and ``found`` (the stored
   version, ``None`` when none is stored).
+* ``uow.states`` (:class:`StateStore`) keeps named JSON values a service needs between calls
+  (a router's ``RoutingState``), versioned as entities are, in the unit's transaction; its
+  errors have ``kind`` ``"states"`` and the name as ``id``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Final, Generic, Protocol, Self, TypedDict, TypeVar, Unpack, runtime_checkable
 
 import attrs
 
+from leadmodel import serde
+from leadmodel._kernel import checks as c
+from leadmodel._kernel.frozen_json import JSON, freeze, thaw
 from leadmodel.domain.events import DomainEvent
 from leadmodel.domain.matching import MatchKey
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
+from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "KINDS",
+    "MAX_STATE_NAME",
     "Entity",
     "EntityT",
     "FindFilters",
     "Outbox",
     "Page",
     "Repository",
+    "StateStore",
     "StoredEvent",
+    "StoredState",
     "UnitOfWork",
 ]
 
@@ -429,6 +439,172 @@ class Outbox(Protocol):
         ...
 
 
+_T = TypeVar("_T")
+
+MAX_STATE_NAME: Final = 200
+"""The longest name (in characters) a :class:`StateStore` keeps a value under."""
+
+
+def state_name_problem(value: object) -> str | None:
+    """What is wrong with ``value`` as the name of a stored state, or ``None`` when nothing is:
+    a name is a non-empty string of Unicode text, at most :data:`MAX_STATE_NAME` characters."""
+    if type(value) is not str or not value:
+        return "a state's name is a non-empty string, such as 'routing:sales'"
+    if len(value) > MAX_STATE_NAME:
+        return f"a state's name holds at most {MAX_STATE_NAME} characters; use a shorter one"
+    if not c.is_unicode(value):
+        return c.NOT_UNICODE
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class StoredState:
+    """A value a :class:`StateStore` keeps: its ``name``, its ``version`` (0 when first
+    stored, one more at each ``put``) and ``doc``, a JSON object, deep-frozen (objects become
+    read-only mappings, arrays tuples). Raises :class:`~leadmodel.errors.ValidationError`
+    naming every bad field; ``doc`` holds at most
+    :data:`~leadmodel.domain.values.custom_json.MAX_CUSTOM_NODES` values.
+
+    >>> import leadmodel as lm
+    >>> state = lm.StoredState(name="routing:sales", version=0, doc={"cursors": {"b2b": "anna"}})
+    >>> state.doc["cursors"]["b2b"], state.doc == {"cursors": {"b2b": "anna"}}
+    ('anna', True)
+    >>> lm.StoredState(name="", version=0, doc={"cursors": float("nan")})
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: 2 problems:
+      StoredState.name: a state's name is a non-empty string, such as 'routing:sales'; got ''
+      StoredState.doc.cursors: numbers are finite and within ±9223372036854775807; got nan
+    """
+
+    name: str
+    version: int
+    doc: Mapping[str, JSON]
+
+    def load(self, cls: type[_T]) -> _T:
+        """``doc`` read as a ``cls``: the value whose ``to_dict()`` (or ``lm.to_dict``) was
+        put, such as a ``RoutingState``. Raises :class:`~leadmodel.errors.ValidationError`
+        as :func:`~leadmodel.from_dict` does.
+
+        >>> import leadmodel as lm
+        >>> state = lm.RoutingState(cursors={"b2b": "anna"})
+        >>> stored = lm.StoredState(name="routing:sales", version=0, doc=state.to_dict())
+        >>> stored.load(lm.RoutingState) == state
+        True
+        """
+        return serde.from_dict(cls, thaw(self.doc))
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        problem = state_name_problem(self.name)
+        if problem is not None:
+            p.append(Problem("name", problem, self.name))
+        c.version(p, self.version)
+        try:
+            frozen = freeze(self.doc, path="doc")
+        except ValidationError as exc:
+            p.extend(exc.problems)
+        else:
+            if frozen is not self.doc:
+                object.__setattr__(self, "doc", frozen)
+        if p:
+            c.fail("StoredState", p)
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """Named JSON values a service keeps between calls (a router's ``RoutingState``, a
+    sequence's cursor), inside the unit of work: written in its transaction, with the entities
+    and the outbox, and versioned for optimistic concurrency as entities are.
+
+    Names are non-empty strings of at most :data:`MAX_STATE_NAME` characters; values are JSON
+    objects (:class:`StoredState`). A bad name, document or version raises
+    :class:`~leadmodel.errors.ValidationError` naming it. Errors about a stored value have
+    ``kind`` ``"states"`` and the name as ``id``.
+    """
+
+    def get(self, name: str) -> StoredState | None:
+        """The value stored under ``name`` (``None`` when none is; reads see the unit's own
+        writes). A stored document that no longer decodes raises
+        :class:`~leadmodel.errors.ValidationError` naming the row.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.states.get("routing:sales") is None
+        ...     _ = uow.states.put("routing:sales", {"cursor": "anna"}, expected_version=None)
+        ...     uow.states.get("routing:sales")
+        True
+        StoredState(name='routing:sales', version=0, doc=FrozenMap({'cursor': 'anna'}))
+        """
+        ...
+
+    def put(
+        self, name: str, doc: Mapping[str, JSON], *, expected_version: int | None
+    ) -> StoredState:
+        """Store ``doc`` under ``name`` and return what is stored.
+
+        ``expected_version`` is the version you read: ``None`` stores a new name at version
+        0, an int replaces the value stored at that version with version + 1. Anything else —
+        the name stored when ``None`` was given, another version stored, or none — raises
+        :class:`~leadmodel.errors.ConcurrencyError` (``expected``: the version given,
+        ``found``: the one stored, ``None`` when none is) and stores nothing: read again,
+        apply the change, put again.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     first = uow.states.put("routing:sales", {"cursor": "anna"}, expected_version=None)
+        ...     uow.states.put("routing:sales", {"cursor": "ivan"}, expected_version=0).version
+        ...     uow.commit()
+        1
+        >>> with uow:  # put over what was read before: the store has version 1 now
+        ...     uow.states.put("routing:sales", {"cursor": "olga"}, expected_version=first.version)
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ConcurrencyError: state 'routing:sales' is at version 1 in the store, ...
+        """
+        ...
+
+    def remove(self, name: str) -> None:
+        """Delete the value stored under ``name`` (:class:`~leadmodel.errors.NotFoundError`
+        when none is).
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.states.put("routing:sales", {}, expected_version=None)
+        ...     uow.states.remove("routing:sales")
+        ...     uow.states.remove("routing:sales")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.NotFoundError: no state named 'routing:sales' in this store; ...
+        """
+        ...
+
+    def names(self, prefix: str = "") -> list[str]:
+        """The stored names that begin with ``prefix`` (all when it is empty), in code point
+        order on every adapter.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> import leadmodel as lm
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     for name in ("routing:sales", "sla:support", "routing:b2b"):
+        ...         _ = uow.states.put(name, {}, expected_version=None)
+        ...     uow.states.names("routing:"), uow.states.names()
+        (['routing:b2b', 'routing:sales'], ['routing:b2b', 'routing:sales', 'sla:support'])
+        """
+        ...
+
+
 @runtime_checkable
 class UnitOfWork(Protocol):
     """One transaction over every repository: all of it is committed, or none of it.
@@ -465,6 +641,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """Committed events waiting to be published."""
+        ...
+
+    @property
+    def states(self) -> StateStore:
+        """Named, versioned values kept in the unit's transaction (:class:`StateStore`)."""
         ...
 
     @property

@@ -2,13 +2,13 @@
 
 Each entity is a JSON document (:mod:`leadmodel.serde`) in a table of its kind, beside indexed
 columns for lookups (owner, pipeline, status, creation time) and one row per match key in
-``leadmodel_keys``. The database runs in WAL mode; a unit of work is one transaction. A unit
-that only reads takes no lock: readers never wait for each other or for the writer. The first
-write takes the write lock (``BEGIN IMMEDIATE``, or an upgrade of the reading transaction), so
-writing units in other threads and processes wait for each other (up to ``timeout`` seconds)
-instead of failing half-way. The schema carries its version in ``leadmodel_schema`` and is
-migrated forward when a unit first connects; a database made by a newer leadmodel is refused,
-not damaged.
+``leadmodel_keys``; the state store's values are rows of ``leadmodel_states``. The database
+runs in WAL mode; a unit of work is one transaction. A unit that only reads takes no lock:
+readers never wait for each other or for the writer. The first write takes the write lock
+(``BEGIN IMMEDIATE``, or an upgrade of the reading transaction), so writing units in other
+threads and processes wait for each other (up to ``timeout`` seconds) instead of failing
+half-way. The schema carries its version in ``leadmodel_schema`` and is migrated forward when
+a unit first connects; a database made by a newer leadmodel is refused, not damaged.
 
 >>> import tempfile, pathlib
 >>> from datetime import datetime, timezone
@@ -36,10 +36,11 @@ from typing import Any, Final, ParamSpec, TypeVar
 
 from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
-from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, table
+from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, STATES_TABLE, table
 from leadmodel.storage._unit import (
     AdapterOutbox,
     AdapterRepository,
+    AdapterStates,
     AdapterUnit,
     StoredRows,
     UnitState,
@@ -47,7 +48,7 @@ from leadmodel.storage._unit import (
     listing,
     walk,
 )
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredState
 
 __all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
 
@@ -98,6 +99,14 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
         ),
     ),
     (2, tuple(_paging_indexes())),
+    (
+        3,
+        (
+            # the state store (StateStore): a named JSON document and its version
+            f"CREATE TABLE {STATES_TABLE} (name TEXT PRIMARY KEY NOT NULL, "
+            "version INTEGER NOT NULL, doc TEXT NOT NULL)",
+        ),
+    ),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
 
@@ -352,6 +361,56 @@ class _Outbox(AdapterOutbox):
         self._unit._tx(write=True).executemany(_PUBLISH, [(s,) for s in seqs])
 
 
+# doc as bytes, as the repositories read it: a corrupted row must reach serde, not fail in sqlite3
+_STATE = f"SELECT version, CAST(doc AS BLOB) FROM {STATES_TABLE} WHERE name = ?"  # noqa: S608
+_STATE_VERSION = f"SELECT version FROM {STATES_TABLE} WHERE name = ?"  # noqa: S608
+_INSERT_STATE = f"INSERT INTO {STATES_TABLE} (name, version, doc) VALUES (?, ?, ?)"  # noqa: S608
+_REPLACE_STATE = f"UPDATE {STATES_TABLE} SET version = ?, doc = ? WHERE name = ? AND version = ?"  # noqa: S608
+_DELETE_STATE = f"DELETE FROM {STATES_TABLE} WHERE name = ?"  # noqa: S608
+_STATE_NAMES = f"SELECT name FROM {STATES_TABLE} WHERE name >= ? ORDER BY name"  # noqa: S608
+_STATE_NAMES_BELOW = f"SELECT name FROM {STATES_TABLE} WHERE name >= ? AND name < ? ORDER BY name"  # noqa: S608
+
+
+class _States(AdapterStates):
+    def __init__(self, unit: SQLiteUnitOfWork) -> None:
+        self._unit = unit
+
+    @_storage_errors
+    def _stored(self, name: str) -> StoredState | None:
+        row = self._unit._tx().execute(_STATE, (name,)).fetchone()
+        return None if row is None else _rows.decode_state(name, row[0], row[1])
+
+    @_storage_errors
+    def _version(self, name: str) -> int | None:
+        row = self._unit._tx().execute(_STATE_VERSION, (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    @_storage_errors
+    def _insert(self, state: StoredState) -> bool:
+        conn = self._unit._tx(write=True)
+        try:
+            conn.execute(_INSERT_STATE, (state.name, state.version, _rows.state_document(state)))
+        except sqlite3.IntegrityError:  # the name is stored; only this statement is undone
+            return False
+        return True
+
+    @_storage_errors
+    def _replace(self, state: StoredState) -> bool:
+        values = (state.version, _rows.state_document(state), state.name, state.version - 1)
+        return self._unit._tx(write=True).execute(_REPLACE_STATE, values).rowcount == 1
+
+    @_storage_errors
+    def _delete(self, name: str) -> bool:
+        return self._unit._tx(write=True).execute(_DELETE_STATE, (name,)).rowcount == 1
+
+    @_storage_errors
+    def _names(self, prefix: str) -> list[str]:
+        # names in the index's range: [prefix, the least text above every name it begins)
+        end = _rows.prefix_end(prefix)
+        query = (_STATE_NAMES, (prefix,)) if end is None else (_STATE_NAMES_BELOW, (prefix, end))
+        return [row[0] for row in self._unit._tx().execute(*query).fetchall()]
+
+
 class SQLiteUnitOfWork(AdapterUnit):
     """A unit of work on an SQLite file (``":memory:"`` works too, for one unit object).
 
@@ -366,7 +425,7 @@ class SQLiteUnitOfWork(AdapterUnit):
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = os.fspath(path)
         self.timeout = timeout
-        self._wire(lambda kind: _Repository(self, kind), _Outbox(self))
+        self._wire(lambda kind: _Repository(self, kind), _Outbox(self), _States(self))
         self._state = UnitState("SQLiteUnitOfWork")
         self._conn: sqlite3.Connection | None = None
         self._writing = False  # the unit's transaction holds the write lock

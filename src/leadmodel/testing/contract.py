@@ -48,6 +48,7 @@ from leadmodel.testing._samples import (
     property_settings,
     samples,
 )
+from leadmodel.testing._states import StateStoreContract
 
 __all__ = ["HOSTILE_TEXTS", "UnitOfWorkContract"]
 
@@ -65,11 +66,14 @@ HOSTILE_TEXTS = (
 """Texts that break naive storage code; every adapter must store them verbatim."""
 
 
-class UnitOfWorkContract(ConcurrencyContract, PagingContract, HostileInputContract):
+class UnitOfWorkContract(
+    ConcurrencyContract, PagingContract, HostileInputContract, StateStoreContract
+):
     """The contract of :class:`~leadmodel.storage.UnitOfWork` and its repositories, with its
     parts: :class:`~leadmodel.testing._concurrency.ConcurrencyContract` (save and versions),
-    :class:`~leadmodel.testing._paging.PagingContract` (find after, page, count) and
-    :class:`~leadmodel.testing._hostile.HostileInputContract` (bad arguments, answered alike)."""
+    :class:`~leadmodel.testing._paging.PagingContract` (find after, page, count),
+    :class:`~leadmodel.testing._hostile.HostileInputContract` (bad arguments, answered alike)
+    and :class:`~leadmodel.testing._states.StateStoreContract` (``uow.states``)."""
 
     @pytest.fixture
     def make_uow(self) -> MakeUnit:

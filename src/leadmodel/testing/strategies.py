@@ -83,11 +83,14 @@ from leadmodel.domain.qualification import (
 )
 from leadmodel.domain.routing import (
     Absence,
+    EscalationAction,
+    EscalationStep,
     Fallback,
     Member,
     Router,
     RoutingRule,
     RoutingState,
+    SlaPolicy,
     Team,
 )
 from leadmodel.domain.routing import (
@@ -134,6 +137,7 @@ __all__ = [
     "conversion_links",
     "customers",
     "dst_edge_datetimes",
+    "escalation_steps",
     "events",
     "frameworks",
     "interests",
@@ -151,6 +155,7 @@ __all__ = [
     "routing_rules",
     "routing_states",
     "shifts",
+    "sla_policies",
     "sources",
     "stage_changes",
     "status_changes",
@@ -1022,16 +1027,18 @@ def teams(draw: st.DrawFn, *, key: Strategy[str] = _member_key) -> Team:
     )
 
 
+_routing_conditions = st.sampled_from(
+    (FieldIs(field="source.channel", values=("telegram",)), HasTag(tag="vip"))
+)
+
+
 def routing_rules(*, teams_named: Strategy[str] = _member_key) -> Strategy[RoutingRule]:
     """Rules over the source channel or a tag, for a team named by ``teams_named``."""
-    conditions = st.sampled_from(
-        (FieldIs(field="source.channel", values=("telegram",)), HasTag(tag="vip"))
-    )
     return st.builds(
         RoutingRule,
         key=_member_key,
         team=teams_named,
-        when=_tuples(conditions, max_size=2),
+        when=_tuples(_routing_conditions, max_size=2),
         strategy=_opt(st.sampled_from(list(RoutingStrategy))),
         skills=_names,
         languages=_names,
@@ -1063,4 +1070,42 @@ def routing_states(*, datetimes: DatetimesArg = None) -> Strategy[RoutingState]:
             _member_key, st.dictionaries(_member_key, st.integers(-20, 20), max_size=3), max_size=2
         ),
         recent=st.dictionaries(_member_key, _tuples(_at(datetimes), max_size=3), max_size=3),
+    )
+
+
+_minutes = st.integers(1, 14 * 24 * 60).map(lambda n: timedelta(minutes=n))
+
+
+@st.composite
+def escalation_steps(
+    draw: st.DrawFn, *, after: Strategy[timedelta] | None = None
+) -> EscalationStep:
+    """Escalation steps: zero to two weeks overdue (whole minutes), any action, aimed at
+    someone or nobody (raising the priority at nobody)."""
+    action = draw(st.sampled_from(list(EscalationAction)))
+    aimed = action is not EscalationAction.raise_priority
+    return EscalationStep(
+        after=draw(after if after is not None else st.just(timedelta(0)) | _minutes),
+        action=action,
+        to=draw(_opt(_member_key)) if aimed else None,
+    )
+
+
+@st.composite
+def sla_policies(draw: st.DrawFn, *, calendars: Strategy[WorkCalendar] | None = None) -> SlaPolicy:
+    """SLA policies: one target or both (whole minutes), conditions over the source channel or
+    a tag, a calendar from ``calendars`` (default :func:`work_calendars`) or none, and up to
+    three escalation steps in order."""
+    first, rolling = draw(
+        st.tuples(_opt(_minutes), _opt(_minutes)).filter(lambda pair: pair != (None, None))
+    )
+    delays = sorted(draw(st.sets(st.integers(0, 14 * 24 * 60), max_size=3)))
+    steps = [draw(escalation_steps(after=st.just(timedelta(minutes=n)))) for n in delays]
+    return SlaPolicy(
+        key=draw(_member_key),
+        when=draw(_tuples(_routing_conditions, max_size=2)),
+        first_response=first,
+        rolling_response=rolling,
+        calendar=draw(_opt(calendars if calendars is not None else work_calendars())),
+        escalation=steps,
     )

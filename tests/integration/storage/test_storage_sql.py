@@ -34,7 +34,7 @@ from leadmodel.storage.sql import (
     make_engine,
     metadata,
 )
-from leadmodel.storage.sql._tables import SCHEMA, TABLES
+from leadmodel.storage.sql._tables import SCHEMA, STATES, TABLES
 from leadmodel.testing.contract import HOSTILE_TEXTS, MakeUnit, UnitOfWorkContract
 
 from . import _pg
@@ -200,6 +200,40 @@ def test_create_schema_upgrades_version_1_to_the_paging_indexes(any_engine: sa.E
     }
     with SqlUnitOfWork(any_engine, migrate=False) as uow:
         assert uow.leads.count() == 0
+
+
+def test_create_schema_upgrades_version_2_with_the_state_table(any_engine: sa.Engine) -> None:
+    """A database at schema version 2 (no state store) is refused with migrate=False, naming
+    what version 3 adds and create_schema; create_schema upgrades it: leadmodel_states is
+    created, the data stays, and the version is recorded."""
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add(_lead("L-1"))
+        uow.commit()
+    with any_engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 2}])
+        STATES.drop(conn)
+    any_engine.dispose()  # pooled connections remember a checked schema: check it again
+    with (
+        pytest.raises(
+            StorageError, match="version 3: the state store's table leadmodel_states"
+        ) as refused,
+        SqlUnitOfWork(any_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+    assert "create_schema" in str(refused.value)
+    assert "{'version': 3}" in str(refused.value)
+    assert create_schema(any_engine) == 2
+    with any_engine.connect() as conn:
+        assert sa.inspect(conn).has_table(STATES.name)
+        assert conn.execute(sa.select(sa.func.max(SCHEMA.c.version))).scalar() == SCHEMA_VERSION
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        assert uow.leads.count() == 1
+        uow.states.put("routing:sales", {"cursor": "anna"}, expected_version=None)
+        uow.commit()
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        assert uow.states.names() == ["routing:sales"]
+    assert SCHEMA_VERSION == 3
 
 
 def test_a_newer_schema_is_refused_not_damaged(sqlite_engine: sa.Engine) -> None:

@@ -410,7 +410,7 @@ def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None
     finally:
         raw.close()
     kinds = ("interests", "leads", "contacts", "companies", "customers", "keys", "outbox")
-    assert {f"leadmodel_{kind}" for kind in kinds} <= tables
+    assert {f"leadmodel_{kind}" for kind in (*kinds, "states")} <= tables
 
 
 def test_a_version_1_file_gets_the_paging_indexes(tmp_path: Path) -> None:
@@ -446,6 +446,62 @@ def test_a_version_1_file_gets_the_paging_indexes(tmp_path: Path) -> None:
         "ix_leads_pipeline": ["pipeline", "status", "id"],
     }
     assert version == (SCHEMA_VERSION,)
+
+
+def test_a_version_2_file_gains_the_state_table(tmp_path: Path) -> None:
+    """A file at schema version 2 (no state store) is migrated on opening: it gains
+    leadmodel_states (name, version, document), version 3 is recorded, and its leads stay."""
+    path = tmp_path / "crm.sqlite"
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+        for version, statements in MIGRATIONS[:2]:
+            for statement in statements:
+                raw.execute(statement)
+            raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+    finally:
+        raw.close()
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.leads.add(_lead(1))
+        uow.commit()
+    with uow:
+        uow.states.put("routing:sales", {"cursor": "anna"}, expected_version=None)
+        uow.commit()
+    with uow:
+        assert uow.leads.count() == 1
+        stored = uow.states.get("routing:sales")
+        columns = [
+            row[1:3] for row in uow.connection.execute("PRAGMA table_info(leadmodel_states)")
+        ]
+        recorded = uow.connection.execute("SELECT version FROM leadmodel_schema").fetchall()
+    uow.close()
+    assert stored is not None
+    assert (stored.version, stored.doc) == (0, {"cursor": "anna"})
+    assert columns == [("name", "TEXT"), ("version", "INTEGER"), ("doc", "TEXT")]
+    assert recorded == [(1,), (2,), (3,)] == [(version,) for version, _ in MIGRATIONS]
+
+
+def test_an_unreadable_state_row_is_named_and_can_be_removed(tmp_path: Path) -> None:
+    """A state document changed behind leadmodel's back: get raises ValidationError naming
+    the row; names still lists it, and remove deletes it."""
+    path = tmp_path / "crm.sqlite"
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.states.put("routing:sales", {"cursor": "anna"}, expected_version=None)
+        uow.commit()
+    with uow:
+        uow.connection.execute("UPDATE leadmodel_states SET doc = ?", ('{"cursor": NaN}',))
+        uow.commit()
+    with uow:
+        with pytest.raises(ValidationError, match="states row 'routing:sales'"):
+            uow.states.get("routing:sales")
+        assert uow.states.names() == ["routing:sales"]
+        uow.states.remove("routing:sales")
+        uow.commit()
+    with uow:
+        assert uow.states.names() == []
+    uow.close()
 
 
 def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:

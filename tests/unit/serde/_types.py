@@ -52,6 +52,8 @@ def _strategies(
         lm.RoutingRule: lst.routing_rules(),
         lm.Router: lst.routers(),
         lm.RoutingState: lst.routing_states(datetimes=times),
+        lm.EscalationStep: lst.escalation_steps(),
+        lm.SlaPolicy: lst.sla_policies(),
     }
 
 
@@ -80,6 +82,9 @@ RESULTS = {
     lm.Weighted,
     lm.StoredEvent,  # holds any event: the outbox stores the event's own document
     lm.Page,  # a page of find's answer: its entities are documents, it is not
+    # a state store's answer, holding the host's JSON: the state-store contract round-trips it
+    # through every adapter (each stores its serde document)
+    lm.StoredState,
     # scoring: models hold conditions or callables; scores and explanations are results
     lm.Contribution,
     lm.Engagement,
@@ -103,6 +108,7 @@ RESULTS = {
     # routing decisions are results; the router and the state are data (strategies above)
     lm.Assignment,
     lm.Skip,
+    lm.SlaClock,  # an SLA clock is read off a lead at an instant: a result (its policy is data)
 }
 PUBLIC_MODELS = {
     cls

@@ -4,8 +4,12 @@ from leadmodel.domain.pipeline.guards import GuardCheck, Guards
 from leadmodel.domain.pipeline.machine import FrameworkCheck, Pipeline, latest_assessment
 from leadmodel.domain.pipeline.spec import (
     ACTION_PARAMS,
+    MAX_ACTION_PARAMS,
     MAX_ACTIONS,
     MAX_LOST_REASONS,
+    MAX_PIPELINE_ACTIONS,
+    MAX_PIPELINE_LOST_REASONS,
+    MAX_PIPELINE_REQUIREMENTS,
     MAX_REQUIREMENTS,
     MAX_STATUSES,
     MAX_TRANSITIONS,
@@ -21,7 +25,11 @@ from leadmodel.domain.pipeline.spec import (
 __all__ = [
     "ACTION_PARAMS",
     "MAX_ACTIONS",
+    "MAX_ACTION_PARAMS",
     "MAX_LOST_REASONS",
+    "MAX_PIPELINE_ACTIONS",
+    "MAX_PIPELINE_LOST_REASONS",
+    "MAX_PIPELINE_REQUIREMENTS",
     "MAX_REQUIREMENTS",
     "MAX_STATUSES",
     "MAX_TRANSITIONS",

@@ -26,14 +26,14 @@ The compiled, usable form is :class:`~leadmodel.domain.pipeline.machine.Pipeline
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.documents import Spec
-from leadmodel._kernel.frozen_json import EMPTY, JSON, freeze
+from leadmodel._kernel.frozen_json import EMPTY, JSON, FrozenMap, freeze, nodes_within
 from leadmodel.domain.model.paths import requirement_problem
 from leadmodel.domain.pipeline import checks
 from leadmodel.domain.pipeline.kinds import Policy, StatusKind
@@ -42,7 +42,11 @@ from leadmodel.errors import Problem, ValidationError
 __all__ = [
     "ACTION_PARAMS",
     "MAX_ACTIONS",
+    "MAX_ACTION_PARAMS",
     "MAX_LOST_REASONS",
+    "MAX_PIPELINE_ACTIONS",
+    "MAX_PIPELINE_LOST_REASONS",
+    "MAX_PIPELINE_REQUIREMENTS",
     "MAX_REQUIREMENTS",
     "MAX_STATUSES",
     "MAX_TRANSITIONS",
@@ -79,8 +83,9 @@ MAX_STATUSES = 1_000
 """The most statuses one pipeline holds; a kanban with a thousand columns is far past any
 real funnel (a spec with this many loads in about 10 ms)."""
 
-MAX_TRANSITIONS = 10_000
-"""The most explicit transitions one pipeline lists (ten per status at the cap on statuses)."""
+MAX_TRANSITIONS = 5_000
+"""The most explicit transitions one pipeline lists (five per status at the cap on statuses;
+about 3 µs each to load, so a spec at every cap and budget at once stays near 35 ms)."""
 
 MAX_LOST_REASONS = 1_000
 """The most lost reasons one lost status lists."""
@@ -88,8 +93,27 @@ MAX_LOST_REASONS = 1_000
 MAX_ACTIONS = 100
 """The most actions entering one status triggers (its ``on_enter``)."""
 
+MAX_ACTION_PARAMS = 20
+"""The most JSON values one action's parameters hold, counted as
+:data:`~leadmodel.MAX_CUSTOM_NODES` counts them: every object, array and scalar one, the
+parameters' own object included (``{ action = "send_email", template = "qualified" }`` holds 2).
+An action names what the host app does (a template, a delay, a URL); its data stays there."""
+
 MAX_REQUIREMENTS = 100
 """The most fields, and the most guards, one status requires (each list)."""
+
+# The budgets bound what the caps cannot: items spread over many statuses, each list within its
+# cap. A spec at every budget at once (and at the cap on statuses) loads in about 20 ms.
+
+MAX_PIPELINE_ACTIONS = 1_000
+"""The most ``on_enter`` actions all the statuses of one pipeline trigger together (an action
+costs about 8 µs to load: its parameters are frozen and checked)."""
+
+MAX_PIPELINE_REQUIREMENTS = 2_000
+"""The most required fields and guards all the statuses of one pipeline name together."""
+
+MAX_PIPELINE_LOST_REASONS = 5_000
+"""The most lost reasons all the lost statuses of one pipeline list together."""
 
 
 def _statuses(count: int) -> str:
@@ -121,6 +145,14 @@ def _actions(count: int) -> str:
     )
 
 
+def _too_many_params(count: int) -> str:
+    return (
+        f"at least {count:,} parameter values (each object, array and scalar counts one); an"
+        f" action's parameters hold at most {MAX_ACTION_PARAMS:,} (MAX_ACTION_PARAMS): pass a"
+        " reference (a template name, an id or a URL) and keep the data in the host app"
+    )
+
+
 def _requirements(what: str, fix: str) -> c.MaxItems:
     def message(count: int) -> str:
         return (
@@ -131,9 +163,31 @@ def _requirements(what: str, fix: str) -> c.MaxItems:
     return c.MaxItems(MAX_REQUIREMENTS, message)
 
 
+_PARAMS = c.MaxItems(MAX_ACTION_PARAMS, _too_many_params)
 _LOST_REASONS = c.MaxItems(MAX_LOST_REASONS, _lost_reasons)
 _FIELDS = _requirements("required fields", "check the rest in a guard")
 _GUARDS = _requirements("guards", "let one guard make several checks")
+
+
+def _total(most: int, name: str, paths: tuple[str, ...], what: str, fix: str) -> c.MaxTotal:
+    def message(count: int) -> str:
+        return (
+            f"{count:,} {what} over all statuses; a pipeline's statuses hold at most {most:,}"
+            f" together ({name}): {fix}"
+        )
+
+    return c.MaxTotal(most, paths, message)
+
+
+_STATUS_TOTALS = (
+    _total(MAX_PIPELINE_ACTIONS, "MAX_PIPELINE_ACTIONS", ("on_enter",), "on_enter actions",
+           "let one custom action per status do the rest in the host app"),
+    _total(MAX_PIPELINE_REQUIREMENTS, "MAX_PIPELINE_REQUIREMENTS",
+           ("requires.fields", "requires.guards"), "required fields and guards",
+           "require a qualification framework, or let one guard make several checks"),
+    _total(MAX_PIPELINE_LOST_REASONS, "MAX_PIPELINE_LOST_REASONS", ("lost_reasons",),
+           "lost reasons", "group them, and write the detail in the loss's note"),
+)  # fmt: skip
 
 
 def _key(spec: Any) -> Any:
@@ -150,11 +204,12 @@ class ActionSpec(Spec, flatten="params"):
     """A follow-up that entering a status triggers; the library reports it, the host performs it.
 
     In a document the parameters sit beside the action: ``{ action = "send_email", template =
-    "qualified" }``. Each action takes the parameters :data:`ACTION_PARAMS` lists.
+    "qualified" }``. Each action takes the parameters :data:`ACTION_PARAMS` lists, holding at
+    most :data:`MAX_ACTION_PARAMS` JSON values together.
     """
 
     action: str
-    params: Mapping[str, JSON] = EMPTY
+    params: Mapping[str, JSON] = attrs.field(default=EMPTY, metadata={c.MAX_NODES: _PARAMS})
 
     __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_ACTIONS, _actions)
     """A status's ``on_enter``: at most :data:`MAX_ACTIONS` (read by the converter)."""
@@ -162,6 +217,10 @@ class ActionSpec(Spec, flatten="params"):
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.text(p, "action", self.action, "the action")
+        count = nodes_within(self.params, MAX_ACTION_PARAMS)  # counted before it is frozen
+        if count > MAX_ACTION_PARAMS:
+            p.append(Problem("params", _PARAMS.message(count)))
+            c.fail("ActionSpec", p)
         try:
             frozen = freeze(self.params, path="params")
         except ValidationError as exc:
@@ -196,6 +255,8 @@ def _check_params(p: c.Problems, action: object, params: Mapping[str, JSON]) -> 
 
 
 def _null_paths(value: object, path: str) -> list[str]:
+    if not _has_null(value):  # the usual case: no path is built
+        return []
     if value is None:
         return [path]
     if isinstance(value, Mapping):
@@ -203,6 +264,20 @@ def _null_paths(value: object, path: str) -> list[str]:
     if isinstance(value, tuple):
         return [p for i, v in enumerate(value) for p in _null_paths(v, f"{path}[{i}]")]
     return []
+
+
+def _has_null(value: object) -> bool:
+    # frozen params: only FrozenMap and tuple hold values
+    if type(value) is tuple:
+        items: Iterable[object] = value
+    elif isinstance(value, Mapping):
+        items = value.values()
+    else:
+        return value is None
+    return any(item is None or (type(item) in _CONTAINERS and _has_null(item)) for item in items)
+
+
+_CONTAINERS = frozenset({tuple, FrozenMap})
 
 
 @attrs.frozen(kw_only=True)
@@ -322,13 +397,14 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
     Raises :class:`~leadmodel.errors.ValidationError` listing every problem, those of the whole
     funnel included: duplicate keys, no won status, transitions between unknown statuses,
     statuses no move reaches, open statuses with no way to won or lost; more than
-    :data:`MAX_STATUSES` statuses or :data:`MAX_TRANSITIONS` transitions are refused by their
-    count alone.
+    :data:`MAX_STATUSES` statuses or :data:`MAX_TRANSITIONS` transitions, and statuses that
+    together pass :data:`MAX_PIPELINE_ACTIONS`, :data:`MAX_PIPELINE_REQUIREMENTS` or
+    :data:`MAX_PIPELINE_LOST_REASONS`, are refused by their count alone.
     """
 
     key: str
     label: str = attrs.field(default=attrs.Factory(_key, takes_self=True))
-    statuses: tuple[StatusSpec, ...]
+    statuses: tuple[StatusSpec, ...] = attrs.field(metadata={c.MAX_TOTALS: _STATUS_TOTALS})
     entity: str | None = None
     policy: Policy = Policy.forward_only
     allow_reopen: bool = True
@@ -350,6 +426,7 @@ class PipelineSpec(Spec, hints={"statuses": "list the statuses in funnel order"}
         statuses = c.max_items(p, "statuses", self.statuses, StatusSpec.__max_items__)
         if statuses:
             c.tuple_of(p, "statuses", self.statuses, StatusSpec)
+            statuses = c.max_totals(p, "statuses", self.statuses, _STATUS_TOTALS)
         if self.statuses == ():
             p.append(Problem("statuses", "a pipeline needs at least one status"))
         moves = c.max_items(p, "transitions", self.transitions, Transition.__max_items__)

@@ -5,6 +5,7 @@ from leadmodel.domain.qualification.assessment import assess
 from leadmodel.domain.qualification.criteria import (
     MAX_CHOICES,
     MAX_CRITERIA,
+    MAX_FRAMEWORK_CHOICES,
     AllOf,
     AtLeast,
     Criterion,
@@ -33,6 +34,7 @@ __all__ = [
     "GPCT_BA_CI",
     "MAX_CHOICES",
     "MAX_CRITERIA",
+    "MAX_FRAMEWORK_CHOICES",
     "MEDDIC",
     "MEDDPICC",
     "AllOf",

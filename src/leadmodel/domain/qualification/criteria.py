@@ -28,8 +28,10 @@ from leadmodel.domain.values.custom_json import JSON
 from leadmodel.errors import Problem
 
 __all__ = [
+    "CRITERIA_TOTALS",
     "MAX_CHOICES",
     "MAX_CRITERIA",
+    "MAX_FRAMEWORK_CHOICES",
     "AllOf",
     "AtLeast",
     "Criterion",
@@ -54,6 +56,10 @@ list and ``weights`` name at most as many."""
 
 MAX_CHOICES = 1_000
 """The most choices one ``choice`` criterion lists."""
+
+MAX_FRAMEWORK_CHOICES = 5_000
+"""The most choices all the criteria of one framework list together (a framework at the caps
+and this budget loads in about 8 ms)."""
 
 
 def _criteria(count: int) -> str:
@@ -80,7 +86,17 @@ def _choices(count: int) -> str:
     )
 
 
+def _all_choices(count: int) -> str:
+    return (
+        f"{count:,} choices over all criteria; a framework's criteria hold at most"
+        f" {MAX_FRAMEWORK_CHOICES:,} together (MAX_FRAMEWORK_CHOICES): group them, or make some"
+        " text criteria"
+    )
+
+
 _CHOICES = c.MaxItems(MAX_CHOICES, _choices)
+CRITERIA_TOTALS = (c.MaxTotal(MAX_FRAMEWORK_CHOICES, ("choices",), _all_choices),)
+"""What a framework's criteria hold together (:data:`MAX_FRAMEWORK_CHOICES`)."""
 _MANDATORY = _named("mandatory criteria", "name each mandatory criterion once")
 _WEIGHTS = _named("weights", "give each criterion one weight at most")
 
@@ -233,11 +249,12 @@ def _is_number(value: object) -> bool:
 
 def check_criteria(p: c.Problems, criteria: object) -> list[str] | None:
     """A tuple of Criterion with unique keys, at least one; returns the keys, or ``None`` when
-    they are not all known (a criterion that is not one has reported itself)."""
+    they are not all known (a criterion that is not one has reported itself) or the criteria
+    are past a cap (then they are not read one by one)."""
     if not c.max_items(p, "criteria", criteria, Criterion.__max_items__):
         return None  # past the cap, the count alone: the criteria are not read one by one
     c.tuple_of(p, "criteria", criteria, Criterion)
-    if type(criteria) is not tuple:
+    if type(criteria) is not tuple or not c.max_totals(p, "criteria", criteria, CRITERIA_TOTALS):
         return None
     if not criteria:
         p.append(Problem("criteria", "a framework needs at least one criterion"))

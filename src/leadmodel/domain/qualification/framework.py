@@ -35,6 +35,7 @@ from leadmodel._kernel import toml
 from leadmodel._kernel.documents import Spec, from_document
 from leadmodel.domain.model.records import Answer
 from leadmodel.domain.qualification.criteria import (
+    CRITERIA_TOTALS,
     AllOf,
     AtLeast,
     Criterion,
@@ -66,7 +67,7 @@ class Framework(Spec, flatten="rule", hints={"criteria": _CRITERIA_HINT}):
 
     key: str
     label: str = attrs.field(default=attrs.Factory(_key, takes_self=True))
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[Criterion, ...] = attrs.field(metadata={c.MAX_TOTALS: CRITERIA_TOTALS})
     rule: Rule = attrs.Factory(AllOf)
 
     def __attrs_post_init__(self) -> None:

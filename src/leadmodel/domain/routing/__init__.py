@@ -2,10 +2,23 @@
 
 Vocabulary in :mod:`~leadmodel.domain.routing.spec` (teams, members, rules, the router) and
 :mod:`~leadmodel.domain.routing.state` (what routing remembers, what a decision says); the
-decision itself in :mod:`~leadmodel.domain.routing.route`.
+decision itself in :mod:`~leadmodel.domain.routing.route`. Response SLAs: the policies and
+the clock's reading in :mod:`~leadmodel.domain.routing.sla`, the clocks themselves in
+:mod:`~leadmodel.domain.routing.clocks`.
 """
 
+from leadmodel.domain.routing.clocks import sla_clock, sla_clocks
 from leadmodel.domain.routing.route import route
+from leadmodel.domain.routing.sla import (
+    MAX_ESCALATION_STEPS,
+    MAX_SLA_TARGET,
+    EscalationAction,
+    EscalationStep,
+    SlaClock,
+    SlaKind,
+    SlaPolicy,
+    SlaState,
+)
 from leadmodel.domain.routing.spec import (
     MAX_MEMBERS,
     MAX_RULES,
@@ -20,10 +33,14 @@ from leadmodel.domain.routing.spec import (
 from leadmodel.domain.routing.state import Assignment, RoutingState, Skip, SkipReason
 
 __all__ = [
+    "MAX_ESCALATION_STEPS",
     "MAX_MEMBERS",
     "MAX_RULES",
+    "MAX_SLA_TARGET",
     "Absence",
     "Assignment",
+    "EscalationAction",
+    "EscalationStep",
     "Fallback",
     "Member",
     "Router",
@@ -31,7 +48,13 @@ __all__ = [
     "RoutingState",
     "Skip",
     "SkipReason",
+    "SlaClock",
+    "SlaKind",
+    "SlaPolicy",
+    "SlaState",
     "Strategy",
     "Team",
     "route",
+    "sla_clock",
+    "sla_clocks",
 ]

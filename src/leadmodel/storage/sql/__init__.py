@@ -2,17 +2,18 @@
 
 Extra ``sql`` (``pip install 'leadmodel[sql]'``: SQLAlchemy and psycopg 3). The tables are the
 SQLite adapter's — a JSON document per entity beside indexed columns, one row per match key,
-the outbox and the schema version — defined once in :data:`metadata`. A unit of work is one
-transaction on one pooled connection; ``save`` is ``UPDATE … WHERE id = … AND version = …``,
-so two units that read the same version cannot both save it: the second gets
-:class:`~leadmodel.errors.ConcurrencyError`, on any isolation level.
+the outbox, the state store and the schema version — defined once in :data:`metadata`. A
+unit of work is one transaction on one pooled connection; ``save`` is
+``UPDATE … WHERE id = … AND version = …``, so two units that read the same version cannot
+both save it: the second gets :class:`~leadmodel.errors.ConcurrencyError`, on any isolation
+level.
 
 Tables: a new database gets them on the first unit of work (``migrate=True``), or from
 :func:`create_schema`. An app that owns its schema with Alembic adds leadmodel's tables to its
 migrations instead — ``target_metadata = [app_metadata, leadmodel.storage.sql.metadata]`` in
 ``env.py``, then in the migration that creates them::
 
-    op.bulk_insert(sa.table("leadmodel_schema", sa.column("version")), [{"version": 2}])
+    op.bulk_insert(sa.table("leadmodel_schema", sa.column("version")), [{"version": 3}])
 
 and opens units with ``migrate=False``, which only checks the recorded version
 (:data:`SCHEMA_VERSION`) and raises :class:`~leadmodel.errors.StorageError` on a mismatch.

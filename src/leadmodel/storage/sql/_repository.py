@@ -1,4 +1,5 @@
-"""The repositories and the outbox of :mod:`leadmodel.storage.sql` (SQLAlchemy Core).
+"""The repositories, the outbox and the state store of :mod:`leadmodel.storage.sql`
+(SQLAlchemy Core).
 
 They use their unit of work through :class:`Transaction` only, so this module does not import
 the unit's (which imports this one).
@@ -16,16 +17,17 @@ from leadmodel.storage import _rows
 from leadmodel.storage._unit import (
     AdapterOutbox,
     AdapterRepository,
+    AdapterStates,
     StoredRows,
     Unpublished,
     listing,
     walk,
 )
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT
-from leadmodel.storage.sql._tables import KEYS, OUTBOX, TABLES
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT, StoredState
+from leadmodel.storage.sql._tables import KEYS, OUTBOX, STATES, TABLES
 from leadmodel.storage.sql._text import VerbatimText
 
-__all__ = ["Duplicate", "SqlOutbox", "SqlRepository", "Transaction"]
+__all__ = ["Duplicate", "SqlOutbox", "SqlRepository", "SqlStates", "Transaction"]
 
 _CHUNK: Final = 1000  # ids per ``IN (...)`` lookup
 
@@ -255,3 +257,62 @@ class SqlOutbox(AdapterOutbox):
             chunk = seqs[start : start + _CHUNK]
             done = sa.update(OUTBOX).where(OUTBOX.c.seq.in_(chunk)).values(published=True)
             self._transaction.run(done)
+
+
+class SqlStates(AdapterStates):
+    """The state store of a :class:`~leadmodel.storage.sql.SqlUnitOfWork`: the rows of
+    ``leadmodel_states``, names stored as ids are (escaped on PostgreSQL, in code point order)."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
+        self._select = sa.select(STATES.c.version, _document(transaction, STATES.c.doc))
+
+    def _name(self, name: str) -> sa.ColumnElement[bool]:
+        return STATES.c.name == self._transaction.text.id(name)
+
+    def _stored(self, name: str) -> StoredState | None:
+        row: Any = self._transaction.run(self._select.where(self._name(name))).first()
+        return None if row is None else _rows.decode_state(name, row[0], row[1])
+
+    def _version(self, name: str) -> int | None:
+        found = self._transaction.run(sa.select(STATES.c.version).where(self._name(name)))
+        row = found.first()
+        return None if row is None else int(row[0])
+
+    def _insert(self, state: StoredState) -> bool:
+        conn = self._transaction.begin()
+        row = {
+            "name": self._transaction.text.id(state.name),
+            "version": state.version,
+            "doc": _rows.state_document(state),
+        }
+        try:
+            with conn.begin_nested():  # PostgreSQL: a refused insert must not end the unit
+                self._transaction.run(sa.insert(STATES), row)
+        except Duplicate:
+            return False
+        except sa.exc.DBAPIError as exc:  # the savepoint's end, after the database refused
+            raise StorageError(f"the database refused the statement: {exc.orig}") from exc
+        return True
+
+    def _replace(self, state: StoredState) -> bool:
+        changed = (
+            sa.update(STATES)
+            .where(self._name(state.name), STATES.c.version == state.version - 1)
+            .values(version=state.version, doc=_rows.state_document(state))
+        )
+        return bool(self._transaction.run(changed).rowcount == 1)
+
+    def _delete(self, name: str) -> bool:
+        gone = self._transaction.run(sa.delete(STATES).where(self._name(name)))
+        return bool(gone.rowcount == 1)
+
+    def _names(self, prefix: str) -> list[str]:
+        # the names in one range of the primary key: [prefix, the least text above them)
+        text, column = self._transaction.text, STATES.c.name
+        low = text.id(prefix)
+        high = _rows.prefix_end(low)
+        query = sa.select(column).where(column >= low).order_by(column)
+        if high is not None:
+            query = query.where(column < high)
+        return [text.id_back(row[0]) for row in self._transaction.run(query)]

@@ -2,7 +2,8 @@
 
 The layout is the SQLite adapter's: one table per kind (id, version, JSON document, indexed
 owner/pipeline/status/creation time), ``leadmodel_keys`` (one row per match key),
-``leadmodel_outbox`` and ``leadmodel_schema`` (the version this leadmodel wrote). Ids compare
+``leadmodel_outbox``, ``leadmodel_states`` (the state store) and ``leadmodel_schema`` (the
+version this leadmodel wrote). Ids and state names compare
 byte-wise (``COLLATE "C"`` on PostgreSQL) so ``ORDER BY id`` is the order Python's
 ``sorted`` gives, whatever the database's default collation.
 """
@@ -19,11 +20,18 @@ from leadmodel.storage.protocols import KINDS
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The schema version this leadmodel writes (the same numbering as the SQLite adapter).
 
 1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
-of ``find(..., after=...)`` is one index range (version 1's lack the id)."""
+of ``find(..., after=...)`` is one index range (version 1's lack the id). 3: the state store's
+table, ``leadmodel_states``."""
+
+_STEPS: Final = {
+    2: "the owner, status and pipeline indexes end in id",
+    3: f"the state store's table {_rows.STATES_TABLE}",
+}
+"""What each schema version adds to the one before, for the message of an older schema."""
 
 # The document is text, not jsonb: jsonb refuses the \u0000 escape that a NUL in a name needs.
 _ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
@@ -77,6 +85,15 @@ sa.Index(
     sqlite_where=_PENDING,
 )
 
+STATES: Final = sa.Table(
+    _rows.STATES_TABLE,
+    metadata,
+    sa.Column("name", _ID, primary_key=True),  # stored as ids are (escaped on PostgreSQL)
+    sa.Column("version", sa.BigInteger(), nullable=False),
+    sa.Column("doc", sa.Text(), nullable=False),
+)
+"""The state store (schema version 3): a name, its version and its JSON document."""
+
 SCHEMA: Final = sa.Table(
     _rows.SCHEMA_TABLE, metadata, sa.Column("version", sa.Integer(), nullable=False)
 )
@@ -98,9 +115,13 @@ def check_schema(conn: sa.Connection) -> None:
     if found > SCHEMA_VERSION:
         raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
     if found < SCHEMA_VERSION:
+        added = ""
+        if found:  # leadmodel's tables are there: say what the versions since add to them
+            steps = (f"version {v}: {_STEPS[v]}" for v in range(found + 1, SCHEMA_VERSION + 1))
+            added = f" ({'; '.join(steps)})"
         msg = (
             f"leadmodel's tables are at schema version {found}, this leadmodel needs "
-            f"{SCHEMA_VERSION}: call leadmodel.storage.sql.create_schema(engine), which "
+            f"{SCHEMA_VERSION}{added}: call leadmodel.storage.sql.create_schema(engine), which "
             "creates or upgrades them, or create the tables and indexes of "
             "leadmodel.storage.sql.metadata in your migrations and insert "
             f"{{'version': {SCHEMA_VERSION}}} into {_rows.SCHEMA_TABLE}"
@@ -115,7 +136,7 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
     processes at once (PostgreSQL: an advisory lock; SQLite: the write lock). Raises
     :class:`StorageError` for a database made by a newer leadmodel. Upgrading from version 1
     rebuilds the owner, status and pipeline indexes (it blocks writes to those tables while
-    it runs).
+    it runs); from version 2 (or 1) it creates the state store's table, ``leadmodel_states``.
     """
     if isinstance(bind, sa.Engine):
         with bind.begin() as conn:
@@ -126,7 +147,8 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
     if found > SCHEMA_VERSION:
         raise StorageError(_rows.newer_schema(found, SCHEMA_VERSION))
     if found < SCHEMA_VERSION:
-        metadata.create_all(bind, checkfirst=True)  # the whole layout, where tables are missing
+        # the whole layout where tables are missing: version 3's leadmodel_states included
+        metadata.create_all(bind, checkfirst=True)
         if found == 1:
             _index_pages(bind)
         bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])

@@ -17,7 +17,7 @@ from leadmodel.errors import (
 )
 from leadmodel.storage import _rows
 from leadmodel.storage._unit import AdapterUnit, UnitState
-from leadmodel.storage.sql._repository import Duplicate, SqlOutbox, SqlRepository
+from leadmodel.storage.sql._repository import Duplicate, SqlOutbox, SqlRepository, SqlStates
 from leadmodel.storage.sql._tables import OUTBOX, SCHEMA_VERSION, check_schema, create_schema
 from leadmodel.storage.sql._text import PostgresText, VerbatimText
 
@@ -226,7 +226,11 @@ class SqlUnitOfWork(AdapterUnit):
         self._state = UnitState("SqlUnitOfWork")
         self._transaction = UnitTransaction(self.engine, migrate=migrate, state=self._state)
         transaction = self._transaction
-        self._wire(lambda kind: SqlRepository(transaction, kind), SqlOutbox(transaction))
+        self._wire(
+            lambda kind: SqlRepository(transaction, kind),
+            SqlOutbox(transaction),
+            SqlStates(transaction),
+        )
 
     @property
     def migrate(self) -> bool:
