@@ -148,7 +148,7 @@ from leadmodel.domain.qualification import (
     Weighted,
     assess,
 )
-from leadmodel.domain.registry import Registry
+from leadmodel.domain.registry import MAX_REGISTRY_ITEMS, Registry
 from leadmodel.domain.routing import (
     MAX_ESCALATION_STEPS,
     MAX_SLA_TARGET,
@@ -291,6 +291,7 @@ __all__ = [
     "MAX_PIPELINE_ACTIONS",
     "MAX_PIPELINE_LOST_REASONS",
     "MAX_PIPELINE_REQUIREMENTS",
+    "MAX_REGISTRY_ITEMS",
     "MAX_REQUIREMENTS",
     "MAX_SLA_TARGET",
     "MAX_STATUSES",

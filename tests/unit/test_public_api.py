@@ -259,6 +259,7 @@ ADDED = {
     "MAX_ESCALATION_STEPS": routing.MAX_ESCALATION_STEPS,
     "StoredState": lm.storage.StoredState,
     "StateStore": lm.storage.StateStore,
+    "MAX_REGISTRY_ITEMS": registry.MAX_REGISTRY_ITEMS,
 }
 
 #: Names that need an extra, and the module the extra installs.

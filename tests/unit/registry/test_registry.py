@@ -392,3 +392,19 @@ def test_a_file_that_cannot_be_read_is_named_with_the_reason(tmp_path: Path) -> 
     with pytest.raises(ValidationError, match=r"cannot read the file \(Is a directory\)") as info:
         kernel_toml.read_file(tmp_path, most=kernel_toml.MAX_FILE_BYTES)
     assert info.value.problems[0].value == str(tmp_path)
+
+
+def test_a_registry_holds_at_most_max_registry_items_of_each_kind() -> None:
+    spec = {k: v for k, v in lm.pipelines.SIMPLE.to_dict().items() if k != "schema_version"}
+    docs = [{**spec, "key": f"p{i}"} for i in range(lm.MAX_REGISTRY_ITEMS + 1)]
+    assert len(lm.Registry.from_dict({"pipelines": docs[:-1]}).pipelines) == lm.MAX_REGISTRY_ITEMS
+    with pytest.raises(lm.ValidationError) as read:
+        lm.Registry.from_dict({"pipelines": docs * 50})  # ~3 MB of pipelines: refused by count
+    assert [p.path for p in read.value.problems] == ["pipelines"]
+    assert "MAX_REGISTRY_ITEMS" in str(read.value)
+    made = [lm.Pipeline.from_dict(doc) for doc in docs]
+    with pytest.raises(lm.ValidationError) as built:
+        lm.Registry(pipelines=made)
+    assert [p.message for p in built.value.problems] == [
+        p.message.replace("10,050", "201") for p in read.value.problems
+    ]

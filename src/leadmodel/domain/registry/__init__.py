@@ -19,7 +19,7 @@ leadmodel.errors.NotRegisteredError: no pipeline 'deal' in this registry; it hol
 requests, deals
 """
 
-from leadmodel.domain.registry.document import FIELDS, duplicate_keys
+from leadmodel.domain.registry.document import FIELDS, MAX_REGISTRY_ITEMS, duplicate_keys
 from leadmodel.domain.registry.registry import Registry
 
-__all__ = ["FIELDS", "Registry", "duplicate_keys"]
+__all__ = ["FIELDS", "MAX_REGISTRY_ITEMS", "Registry", "duplicate_keys"]

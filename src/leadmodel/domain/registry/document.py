@@ -21,7 +21,43 @@ from leadmodel.domain.qualification.framework import Framework
 from leadmodel.domain.scoring.score_model import ScoreModel
 from leadmodel.errors import Problem
 
-__all__ = ["FIELDS", "NO_KEY", "RegistryDocument", "duplicate_keys", "guard_problems"]
+__all__ = [
+    "FIELDS",
+    "MAX_REGISTRY_ITEMS",
+    "NO_KEY",
+    "RegistryDocument",
+    "duplicate_keys",
+    "guard_problems",
+]
+
+MAX_REGISTRY_ITEMS = 200
+"""The most pipelines, frameworks or score models one registry holds, each.
+
+An app has a handful of funnels and frameworks; two hundred of each is far above that and keeps
+reading a registry document of at most a megabyte under 50 ms (a small pipeline costs about
+0.1 ms to read and check: 12,000 of them took 1.1 s). More is refused by its count, before an
+item is read, with the same message from the document reader and the constructor.
+"""
+
+
+def _too_many(what: str) -> c.MaxItems:
+    def message(count: int) -> str:
+        return (
+            f"{count:,} {what}; a registry holds at most {MAX_REGISTRY_ITEMS:,} "
+            "(MAX_REGISTRY_ITEMS): keep the ones the app uses, or split the registry"
+        )
+
+    return c.MaxItems(MAX_REGISTRY_ITEMS, message)
+
+
+CAPS: Mapping[str, c.MaxItems] = FrozenMap(
+    {
+        "pipelines": _too_many("pipelines"),
+        "frameworks": _too_many("frameworks"),
+        "score_models": _too_many("score models"),
+    }
+)
+"""The count cap of each of a registry's collections."""
 
 FIELDS: Mapping[str, str] = FrozenMap(
     {"pipelines": "pipeline", "frameworks": "framework", "score_models": "score model"}
@@ -74,12 +110,21 @@ class RegistryDocument(documents.Spec):
     """A registry as data: the pipelines' specs, the frameworks and the score models; each key
     held once, and every score model with one."""
 
-    pipelines: tuple[PipelineSpec, ...] = ()
-    frameworks: tuple[Framework, ...] = ()
-    score_models: tuple[ScoreModel, ...] = ()
+    pipelines: tuple[PipelineSpec, ...] = attrs.field(
+        default=(), metadata={c.MAX_ITEMS: CAPS["pipelines"]}
+    )
+    frameworks: tuple[Framework, ...] = attrs.field(
+        default=(), metadata={c.MAX_ITEMS: CAPS["frameworks"]}
+    )
+    score_models: tuple[ScoreModel, ...] = attrs.field(
+        default=(), metadata={c.MAX_ITEMS: CAPS["score_models"]}
+    )
 
     def __attrs_post_init__(self) -> None:
-        found = [p for field in FIELDS for p in _key_problems(field, getattr(self, field))]
+        found: c.Problems = []
+        for field in FIELDS:
+            c.max_items(found, field, getattr(self, field), CAPS[field])
+        found += [p for field in FIELDS for p in _key_problems(field, getattr(self, field))]
         if found:
             c.fail("Registry", found)
 

@@ -17,6 +17,7 @@ from leadmodel.domain.pipeline.machine import Pipeline
 from leadmodel.domain.qualification import presets as framework_presets
 from leadmodel.domain.qualification.framework import Framework
 from leadmodel.domain.registry.document import (
+    CAPS,
     FIELDS,
     NO_KEY,
     RegistryDocument,
@@ -52,6 +53,9 @@ def _indexed(p: c.Problems, field: str, given: object) -> FrozenMap[Any]:
         entries = [(f"{field}.{k}", item, k) for k, item in given.items()]
     else:
         entries = [(f"{field}[{i}]", item, None) for i, item in enumerate(given)]
+    if len(entries) > CAPS[field].most:
+        p.append(Problem(field, CAPS[field].message(len(entries))))
+        return FrozenMap()
     by_key: dict[str, Any] = {}
     keys: list[tuple[str, object]] = []
     for path, item, claimed in entries:
