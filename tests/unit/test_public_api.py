@@ -259,6 +259,8 @@ ADDED = {
     "MAX_ESCALATION_STEPS": routing.MAX_ESCALATION_STEPS,
     "StoredState": lm.storage.StoredState,
     "StateStore": lm.storage.StateStore,
+    "LeadAssigned": events.LeadAssigned,
+    "LeadReassigned": events.LeadReassigned,
     "MAX_REGISTRY_ITEMS": registry.MAX_REGISTRY_ITEMS,
 }
 

@@ -43,6 +43,7 @@ from leadmodel.domain.model import (
 )
 from leadmodel.domain.model.activities import pairing_problem
 from leadmodel.domain.pipeline import ActionSpec, Pipeline
+from leadmodel.domain.routing.state import Assignment
 from leadmodel.domain.values import Channel
 from leadmodel.errors import Problem, ValidationError
 
@@ -52,9 +53,11 @@ __all__ = [
     "DomainEvent",
     "EntityUpdated",
     "InterestCaptured",
+    "LeadAssigned",
     "LeadConverted",
     "LeadCreated",
     "LeadQualified",
+    "LeadReassigned",
     "LeadsMerged",
     "PersonErased",
     "StatusChanged",
@@ -513,6 +516,146 @@ class ActivityLogged:
         )
 
 
+def _routed(assignment: Assignment) -> tuple[str, str, str, str]:
+    """The owner, team, rule and strategy of a decision that chose someone."""
+    if assignment.owner is None or assignment.team is None or assignment.rule is None:
+        problem = Problem("owner", "a queued lead was assigned to nobody", assignment.why)
+        raise ValidationError([problem], model="Assignment")
+    return assignment.owner, assignment.team, assignment.rule, str(assignment.strategy)
+
+
+@attrs.frozen(kw_only=True)
+class LeadAssigned:
+    """A lead was given an owner by a router (:func:`leadmodel.services.assign`): the
+    ``owner`` (a member's key), the ``team``, ``rule`` and ``strategy`` that chose them and
+    ``why`` in words. Keys and reasons only, no personal data."""
+
+    type: ClassVar[str] = "LeadAssigned"
+    lead_id: str
+    owner: str
+    team: str
+    rule: str
+    strategy: str
+    why: str
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_common(
+            self,
+            {
+                "lead_id": self.lead_id,
+                "owner": self.owner,
+                "team": self.team,
+                "rule": self.rule,
+                "strategy": self.strategy,
+                "why": self.why,
+            },
+        )
+
+    @classmethod
+    def of(
+        cls, lead: Lead, assignment: Assignment, *, at: datetime, by: str | None = None
+    ) -> LeadAssigned:
+        """The event of ``assignment``, a decision that gave ``lead`` an owner.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> router = lm.Router(teams=[lm.Team(key="kyiv", members=[lm.Member(key="anna")])],
+        ...     rules=[lm.RoutingRule(key="all", team="kyiv")])
+        >>> event = LeadAssigned.of(lead, lm.route(lead, router, lm.RoutingState(), at=at),
+        ...     at=at, by="crm-bot")
+        >>> event.lead_id, event.owner, event.team, event.rule, event.strategy
+        ('L-1', 'anna', 'kyiv', 'all', 'round_robin')
+        """
+        owner, team, rule, strategy = _routed(assignment)
+        return cls(
+            lead_id=lead.id,
+            owner=owner,
+            team=team,
+            rule=rule,
+            strategy=strategy,
+            why=assignment.why,
+            at=at,
+            by=by,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LeadReassigned:
+    """A lead that had an owner was given another by a router
+    (:func:`leadmodel.services.reassign`): ``from_owner`` and ``to_owner`` (members' keys),
+    the ``team`` and ``rule`` that chose, the caller's ``reason`` and ``why`` in words."""
+
+    type: ClassVar[str] = "LeadReassigned"
+    lead_id: str
+    from_owner: str
+    to_owner: str
+    team: str
+    rule: str
+    why: str
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    reason: str | None = None
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_common(
+            self,
+            {
+                "lead_id": self.lead_id,
+                "from_owner": self.from_owner,
+                "to_owner": self.to_owner,
+                "team": self.team,
+                "rule": self.rule,
+                "why": self.why,
+            },
+        )
+
+    @classmethod
+    def of(
+        cls,
+        lead: Lead,
+        assignment: Assignment,
+        *,
+        from_owner: str,
+        at: datetime,
+        reason: str | None = None,
+        by: str | None = None,
+    ) -> LeadReassigned:
+        """The event of ``assignment``, a decision that gave ``lead`` (owned by
+        ``from_owner``) another owner.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at, owner="ivan")
+        >>> router = lm.Router(teams=[lm.Team(key="kyiv", members=[lm.Member(key="anna")])],
+        ...     rules=[lm.RoutingRule(key="all", team="kyiv")])
+        >>> event = LeadReassigned.of(lead, lm.route(lead, router, lm.RoutingState(), at=at),
+        ...     from_owner="ivan", at=at, reason="on leave")
+        >>> event.from_owner, event.to_owner, event.reason
+        ('ivan', 'anna', 'on leave')
+        """
+        owner, team, rule, _ = _routed(assignment)
+        return cls(
+            lead_id=lead.id,
+            from_owner=from_owner,
+            to_owner=owner,
+            team=team,
+            rule=rule,
+            why=assignment.why,
+            at=at,
+            reason=reason,
+            by=by,
+        )
+
+
 DomainEvent = (
     InterestCaptured
     | LeadCreated
@@ -523,6 +666,8 @@ DomainEvent = (
     | PersonErased
     | EntityUpdated
     | ActivityLogged
+    | LeadAssigned
+    | LeadReassigned
 )
 """Any of the domain events."""
 
@@ -538,6 +683,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         PersonErased,
         EntityUpdated,
         ActivityLogged,
+        LeadAssigned,
+        LeadReassigned,
     )
 }
 """Event classes by their ``type`` name (how the outbox stores them)."""

@@ -51,11 +51,13 @@ from leadmodel.services._erase import erase_person
 from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._merge import merge
 from leadmodel.services._progress import assess, move
+from leadmodel.services._routing import assign, reassign
 
 __all__ = [
     "Batch",
     "Clock",
     "assess",
+    "assign",
     "batch",
     "capture_interest",
     "convert",
@@ -64,6 +66,7 @@ __all__ = [
     "merge",
     "move",
     "promote",
+    "reassign",
     "respond",
     "update_company",
     "update_contact",

@@ -49,9 +49,11 @@ from leadmodel.domain.events import (
     DomainEvent,
     EntityUpdated,
     InterestCaptured,
+    LeadAssigned,
     LeadConverted,
     LeadCreated,
     LeadQualified,
+    LeadReassigned,
     LeadsMerged,
     PersonErased,
     StatusChanged,
@@ -840,6 +842,23 @@ def events(
             "version": st.integers(0, 5),
         },
         ActivityLogged: {"lead_id": ids, "activity_id": _opt(_id("activity"))},
+        LeadAssigned: {
+            "lead_id": ids,
+            "owner": names,
+            "team": names,
+            "rule": names,
+            "strategy": st.sampled_from(("round_robin", "weighted", "least_loaded")),
+            "why": _text(40),
+        },
+        LeadReassigned: {
+            "lead_id": ids,
+            "from_owner": names,
+            "to_owner": names,
+            "team": names,
+            "rule": names,
+            "reason": _opt(names),
+            "why": _text(40),
+        },
     }
     if cls is ActivityLogged:  # a kind and a direction that go together
         fields = _fields(cls, at, given[cls], skip=("kind", "direction", "channel"))
