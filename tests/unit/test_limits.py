@@ -200,13 +200,24 @@ def test_a_constructor_keeps_every_problem_but_shows_the_first() -> None:
 
 def test_a_score_model_checks_its_rule_names_in_linear_time() -> None:
     """Duplicate rule names are found with one count per name, not a scan of every name per
-    name: 8,000 fit rules load in a fraction of a second (1.2 s before, 3.3 s for 15,000)."""
+    name (1.2 s for 8,000 rules before, 3.3 s for 15,000). Judged by growth, not by a clock
+    that a loaded machine moves: four times the rules take well under eight times as long
+    (linear: about 4; the quadratic scan: 16), each side the best of three runs. The rules are
+    built first, so the model's own checks, the duplicate count among them, are what is timed."""
     rule = {"points": 5, "when": {"condition": "has_tag", "tag": "vip"}}
     doc = {"fit": [{**rule, "name": f"r{i}"} for i in range(8_000)]}
-    start = time.perf_counter()
-    model = lm.from_dict(lm.ScoreModel, doc)
-    assert time.perf_counter() - start < SLOW
-    assert len(model.fit) == 8_000
+    rules = lm.from_dict(lm.ScoreModel, doc).fit
+
+    def best(count: int) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            lm.ScoreModel(fit=rules[:count])
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    assert best(8_000) < 8 * best(2_000)
+    assert len(rules) == 8_000
     with pytest.raises(
         lm.ValidationError, match=r"rule names must be unique; rename one; got \['r1'\]"
     ):
