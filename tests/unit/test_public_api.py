@@ -262,6 +262,8 @@ ADDED = {
     "LeadAssigned": events.LeadAssigned,
     "LeadReassigned": events.LeadReassigned,
     "MAX_REGISTRY_ITEMS": registry.MAX_REGISTRY_ITEMS,
+    "StaleCard": routing.StaleCard,
+    "stale": routing.stale,
 }
 
 #: Names that need an extra, and the module the extra installs.

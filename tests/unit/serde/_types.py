@@ -109,6 +109,7 @@ RESULTS = {
     lm.Assignment,
     lm.Skip,
     lm.SlaClock,  # an SLA clock is read off a lead at an instant: a result (its policy is data)
+    lm.StaleCard,  # read off leads and a pipeline at an instant: a result
 }
 PUBLIC_MODELS = {
     cls

@@ -27,7 +27,8 @@ The compiled, usable form is :class:`~leadmodel.domain.pipeline.machine.Pipeline
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from datetime import timedelta
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -114,6 +115,10 @@ MAX_PIPELINE_REQUIREMENTS = 2_000
 
 MAX_PIPELINE_LOST_REASONS = 5_000
 """The most lost reasons all the lost statuses of one pipeline list together."""
+
+_MAX_ROT_AFTER: Final = timedelta(days=365)
+"""The longest a status's ``rot_after`` may be: a card untouched for a year is stale by any
+measure."""
 
 
 def _statuses(count: int) -> str:
@@ -323,7 +328,9 @@ class StatusSpec(Spec):
     """One column of the funnel; ``label`` defaults to the key.
 
     A lost status lists the ``lost_reasons`` a card may be lost for (and only a lost one does);
-    ``on_enter`` lists the actions entering it triggers.
+    ``on_enter`` lists the actions entering it triggers. ``rot_after`` (open statuses only):
+    how long a card may sit in the status untouched before :func:`~leadmodel.stale` reports
+    it, above zero and at most 365 days (an ISO 8601 duration in documents: ``"P3D"``).
     """
 
     key: str
@@ -332,6 +339,7 @@ class StatusSpec(Spec):
     requires: Requirements = Requirements()
     lost_reasons: tuple[str, ...] = attrs.field(default=(), metadata={c.MAX_ITEMS: _LOST_REASONS})
     on_enter: tuple[ActionSpec, ...] = ()
+    rot_after: timedelta | None = None
 
     __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_STATUSES, _statuses)
     """A pipeline's statuses: at most :data:`MAX_STATUSES` (read by the converter)."""
@@ -361,8 +369,24 @@ class StatusSpec(Spec):
         if converted and self.kind is not StatusKind.won:
             msg = "only a won status may require a conversion; set converted = false here"
             p.append(Problem("requires.converted", msg, True))
+        _rot_after(p, self.kind, self.rot_after)
         if p:
             c.fail("StatusSpec", p)
+
+
+def _rot_after(p: c.Problems, kind: object, value: object) -> None:
+    """A status's ``rot_after``: ``None``, or above zero and at most a year, on an open status."""
+    if value is None:
+        return
+    if type(value) is not timedelta:
+        p.append(Problem("rot_after", "expected a timedelta, such as timedelta(days=3)", value))
+    elif value <= timedelta(0):
+        p.append(Problem("rot_after", "rot_after is above zero", value))
+    elif value > _MAX_ROT_AFTER:
+        p.append(Problem("rot_after", "rot_after is at most 365 days", value))
+    elif isinstance(kind, StatusKind) and kind is not StatusKind.open:
+        msg = f"only open statuses go stale; a {kind.value} card is closed: leave rot_after out"
+        p.append(Problem("rot_after", msg, value))
 
 
 @attrs.frozen(kw_only=True)

@@ -4,7 +4,8 @@ Vocabulary in :mod:`~leadmodel.domain.routing.spec` (teams, members, rules, the 
 :mod:`~leadmodel.domain.routing.state` (what routing remembers, what a decision says); the
 decision itself in :mod:`~leadmodel.domain.routing.route`. Response SLAs: the policies and
 the clock's reading in :mod:`~leadmodel.domain.routing.sla`, the clocks themselves in
-:mod:`~leadmodel.domain.routing.clocks`.
+:mod:`~leadmodel.domain.routing.clocks`. Stale cards (leads left too long in a status) in
+:mod:`~leadmodel.domain.routing.stale`.
 """
 
 from leadmodel.domain.routing.clocks import sla_clock, sla_clocks
@@ -30,6 +31,7 @@ from leadmodel.domain.routing.spec import (
     Strategy,
     Team,
 )
+from leadmodel.domain.routing.stale import StaleCard, stale
 from leadmodel.domain.routing.state import Assignment, RoutingState, Skip, SkipReason
 
 __all__ = [
@@ -52,9 +54,11 @@ __all__ = [
     "SlaKind",
     "SlaPolicy",
     "SlaState",
+    "StaleCard",
     "Strategy",
     "Team",
     "route",
     "sla_clock",
     "sla_clocks",
+    "stale",
 ]
