@@ -27,6 +27,7 @@ from leadmodel.errors import (
     ValidationError,
 )
 from leadmodel.storage.protocols import (
+    KIND_CLASSES,
     KINDS,
     EntityT,
     Outbox,
@@ -34,14 +35,6 @@ from leadmodel.storage.protocols import (
     StateStore,
     UnitOfWork,
 )
-
-_CLASS: dict[str, type] = {
-    "interests": Interest,
-    "leads": Lead,
-    "contacts": Contact,
-    "companies": Company,
-    "customers": Customer,
-}
 
 
 class _State(Enum):
@@ -55,7 +48,7 @@ class _Repository(Generic[EntityT]):
 
     def __init__(self, kind: str, real: Repository[EntityT]) -> None:
         self._kind = kind
-        self._cls = _CLASS[kind]
+        self._cls = KIND_CLASSES[kind]
         self._real: Repository[EntityT] = real
         self._known: dict[str, tuple[EntityT, _State]] = {}
 

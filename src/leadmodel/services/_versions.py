@@ -3,17 +3,8 @@ caller read (optimistic concurrency across requests, the HTTP ``If-Match`` of a 
 
 from __future__ import annotations
 
-from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
 from leadmodel.errors import ConcurrencyError, Problem, ValidationError
-from leadmodel.storage.protocols import EntityT, Repository
-
-_KIND: dict[type, str] = {
-    Interest: "interests",
-    Lead: "leads",
-    Contact: "contacts",
-    Company: "companies",
-    Customer: "customers",
-}
+from leadmodel.storage.protocols import KIND_OF, EntityT, Repository
 
 
 def check_expected(expected_version: int | None) -> None:
@@ -39,7 +30,7 @@ def load_expected(
     check_expected(expected_version)
     entity = repository.get(entity_id)
     if expected_version is not None and entity.version != expected_version:
-        kind = _KIND[type(entity)]
+        kind = KIND_OF[type(entity)]
         raise ConcurrencyError(
             f"{kind} entry {entity_id!r} is at version {entity.version} in the store, but "
             f"version {expected_version} was expected: someone changed it since it was read "

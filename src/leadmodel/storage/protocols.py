@@ -49,6 +49,8 @@ from leadmodel.errors import Problem, ValidationError
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "KINDS",
+    "KIND_CLASSES",
+    "KIND_OF",
     "MAX_STATE_NAME",
     "Entity",
     "EntityT",
@@ -70,6 +72,18 @@ EntityT = TypeVar("EntityT", Interest, Lead, Contact, Company, Customer)
 
 KINDS: Final = ("interests", "leads", "contacts", "companies", "customers")
 """The repositories of a :class:`UnitOfWork`, by attribute name: ``getattr(uow, kind)``."""
+
+KIND_CLASSES: Final[Mapping[str, type]] = {
+    "interests": Interest,
+    "leads": Lead,
+    "contacts": Contact,
+    "companies": Company,
+    "customers": Customer,
+}
+"""The class each repository of :data:`KINDS` stores, by the repository's name."""
+
+KIND_OF: Final[Mapping[type, str]] = {cls: kind for kind, cls in KIND_CLASSES.items()}
+"""The repository (its name in :data:`KINDS`) that stores each entity class."""
 
 DEFAULT_PAGE_SIZE = 500
 """How many entities ``iter_all`` reads at a time, and ``page`` returns, unless told otherwise."""
