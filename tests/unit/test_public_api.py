@@ -264,6 +264,11 @@ ADDED = {
     "MAX_REGISTRY_ITEMS": registry.MAX_REGISTRY_ITEMS,
     "StaleCard": routing.StaleCard,
     "stale": routing.stale,
+    "idle_since": routing.idle_since,
+    "reply_owed_since": ladder.reply_owed_since,
+    "SlaBreached": events.SlaBreached,
+    "Escalated": events.Escalated,
+    "CardStale": events.CardStale,
 }
 
 #: Names that need an extra, and the module the extra installs.

@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import attrs
@@ -43,6 +43,8 @@ from leadmodel.domain.model import (
 )
 from leadmodel.domain.model.activities import pairing_problem
 from leadmodel.domain.pipeline import ActionSpec, Pipeline
+from leadmodel.domain.routing.sla import EscalationAction, EscalationStep, SlaClock, SlaKind
+from leadmodel.domain.routing.stale import StaleCard
 from leadmodel.domain.routing.state import Assignment
 from leadmodel.domain.values import Channel
 from leadmodel.errors import Problem, ValidationError
@@ -50,8 +52,10 @@ from leadmodel.errors import Problem, ValidationError
 __all__ = [
     "EVENT_TYPES",
     "ActivityLogged",
+    "CardStale",
     "DomainEvent",
     "EntityUpdated",
+    "Escalated",
     "InterestCaptured",
     "LeadAssigned",
     "LeadConverted",
@@ -60,6 +64,7 @@ __all__ = [
     "LeadReassigned",
     "LeadsMerged",
     "PersonErased",
+    "SlaBreached",
     "StatusChanged",
     "event_type",
 ]
@@ -656,6 +661,211 @@ class LeadReassigned:
         )
 
 
+def _check_clock(event: SlaBreached | Escalated, p: c.Problems) -> None:
+    """What the SLA events share: the lead, the policy, the kind of reply and when it began."""
+    c.text(p, "lead_id", event.lead_id, "the lead id")
+    c.text(p, "policy", event.policy, "the policy's key")
+    c.member(p, "kind", event.kind, SlaKind)
+    c.aware(p, "started_at", event.started_at)
+    c.aware(p, "at", event.at)
+    c.opt_text(p, "owner", event.owner, "the lead's owner")
+    c.opt_text(p, "by", event.by, "who did it")
+
+
+@attrs.frozen(kw_only=True)
+class SlaBreached:
+    """A reply a lead is owed under a policy is late and still not given, found by
+    :func:`leadmodel.services.sweep` (once per reply): the ``policy``, the ``kind`` of reply,
+    when it was asked for (``started_at``) and due (``due_at``), the lead's ``owner`` then."""
+
+    type: ClassVar[str] = "SlaBreached"
+    lead_id: str
+    policy: str
+    kind: SlaKind = attrs.field(converter=SlaKind)
+    started_at: datetime = attrs.field(converter=c.fixed_offset)
+    due_at: datetime = attrs.field(converter=c.fixed_offset)
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    owner: str | None = None
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _check_clock(self, p)
+        c.aware(p, "due_at", self.due_at)
+        if p:
+            c.fail("SlaBreached", p)
+
+    @classmethod
+    def of(cls, lead: Lead, clock: SlaClock, *, at: datetime, by: str | None = None) -> SlaBreached:
+        """The event of ``clock``, read off ``lead`` breached at ``at``.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),), owner="anna",
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> policy = lm.SlaPolicy(key="standard", first_response=timedelta(hours=1))
+        >>> late = at + timedelta(hours=2)
+        >>> event = SlaBreached.of(lead, lm.sla_clock(lead, policy, at=late), at=late)
+        >>> event.policy, event.kind.value, event.due_at - at, event.owner
+        ('standard', 'first_response', datetime.timedelta(seconds=3600), 'anna')
+        """
+        return cls(
+            lead_id=lead.id,
+            policy=clock.policy,
+            kind=clock.kind,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            at=at,
+            owner=lead.owner,
+            by=by,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Escalated:
+    """An escalation step of a policy was taken for a late reply
+    (:func:`leadmodel.services.sweep`, once per step and reply): ``step`` (its index in the
+    policy's ``escalation``), its ``action`` and ``to``, the business time ``overdue`` then,
+    and the lead's ``owner`` before the step (a ``reassign`` step is followed by
+    ``LeadReassigned`` when someone took the lead)."""
+
+    type: ClassVar[str] = "Escalated"
+    lead_id: str
+    policy: str
+    kind: SlaKind = attrs.field(converter=SlaKind)
+    started_at: datetime = attrs.field(converter=c.fixed_offset)
+    step: int
+    action: EscalationAction = attrs.field(converter=EscalationAction)
+    overdue: timedelta
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    to: str | None = None
+    owner: str | None = None
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        _check_clock(self, p)
+        if type(self.step) is not int or self.step < 0:
+            p.append(Problem("step", "the step's index in the policy: 0 or more", self.step))
+        c.member(p, "action", self.action, EscalationAction)
+        if not isinstance(self.overdue, timedelta) or self.overdue < timedelta(0):
+            p.append(
+                Problem("overdue", "business time overdue: a timedelta, 0 or more", self.overdue)
+            )
+        c.opt_text(p, "to", self.to, "who the step is aimed at")
+        if p:
+            c.fail("Escalated", p)
+
+    @classmethod
+    def of(
+        cls,
+        lead: Lead,
+        clock: SlaClock,
+        step: int,
+        *,
+        at: datetime,
+        by: str | None = None,
+    ) -> Escalated:
+        """The event of taking ``clock.escalations[step]`` for ``lead`` at ``at``.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+        >>> policy = lm.SlaPolicy(key="standard", first_response=timedelta(hours=1),
+        ...     escalation=[lm.EscalationStep(after=timedelta(0), action="notify", to="head")])
+        >>> late = at + timedelta(hours=2)
+        >>> event = Escalated.of(lead, lm.sla_clock(lead, policy, at=late), 0, at=late)
+        >>> event.action.value, event.to, event.overdue
+        ('notify', 'head', datetime.timedelta(seconds=3600))
+        """
+        taken: EscalationStep = clock.escalations[step]
+        return cls(
+            lead_id=lead.id,
+            policy=clock.policy,
+            kind=clock.kind,
+            started_at=clock.started_at,
+            step=step,
+            action=taken.action,
+            overdue=clock.overdue,
+            at=at,
+            to=taken.to,
+            owner=lead.owner,
+            by=by,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CardStale:
+    """A card sat in an open status longer than the status's ``rot_after``, found by
+    :func:`leadmodel.services.sweep` (once per stay): the ``pipeline`` and ``status``, the
+    last thing that reset its clock (``since``), how long it had been ``idle`` then, and the
+    lead's ``owner``."""
+
+    type: ClassVar[str] = "CardStale"
+    lead_id: str
+    pipeline: str
+    status: str
+    since: datetime = attrs.field(converter=c.fixed_offset)
+    idle: timedelta
+    rot_after: timedelta
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    owner: str | None = None
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.text(p, "lead_id", self.lead_id, "the lead id")
+        c.text(p, "pipeline", self.pipeline, "the pipeline's key")
+        c.text(p, "status", self.status, "the status's key")
+        c.aware(p, "since", self.since)
+        c.aware(p, "at", self.at)
+        for name in ("idle", "rot_after"):
+            value = getattr(self, name)
+            if not isinstance(value, timedelta) or value < timedelta(0):
+                p.append(Problem(name, "a timedelta, 0 or more", value))
+        c.opt_text(p, "owner", self.owner, "the lead's owner")
+        c.opt_text(p, "by", self.by, "who did it")
+        if p:
+            c.fail("CardStale", p)
+
+    @classmethod
+    def of(
+        cls, lead: Lead, pipeline: str, card: StaleCard, *, at: datetime, by: str | None = None
+    ) -> CardStale:
+        """The event of ``card``, found stale at ``at`` in ``pipeline`` (its key).
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> pipeline = lm.Pipeline.from_dict({"key": "requests", "statuses": [
+        ...     {"key": "new", "rot_after": "P3D"}, {"key": "won", "kind": "won"}]})
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = pipeline.enter(lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval",
+        ...     topic="Chairs", contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at), at=at)
+        >>> later = at + timedelta(days=4)
+        >>> [card] = lm.stale([lead], pipeline, at=later)
+        >>> event = CardStale.of(lead, pipeline.key, card, at=later)
+        >>> event.status, event.idle, event.rot_after
+        ('new', datetime.timedelta(days=4), datetime.timedelta(days=3))
+        """
+        return cls(
+            lead_id=lead.id,
+            pipeline=pipeline,
+            status=card.status,
+            since=card.since,
+            idle=card.idle,
+            rot_after=card.rot_after,
+            at=at,
+            owner=lead.owner,
+            by=by,
+        )
+
+
 DomainEvent = (
     InterestCaptured
     | LeadCreated
@@ -668,6 +878,9 @@ DomainEvent = (
     | ActivityLogged
     | LeadAssigned
     | LeadReassigned
+    | SlaBreached
+    | Escalated
+    | CardStale
 )
 """Any of the domain events."""
 
@@ -685,6 +898,9 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         ActivityLogged,
         LeadAssigned,
         LeadReassigned,
+        SlaBreached,
+        Escalated,
+        CardStale,
     )
 }
 """Event classes by their ``type`` name (how the outbox stores them)."""

@@ -52,10 +52,13 @@ from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._merge import merge
 from leadmodel.services._progress import assess, move
 from leadmodel.services._routing import assign, reassign
+from leadmodel.services._sweep import URGENT, Sweep, sweep
 
 __all__ = [
+    "URGENT",
     "Batch",
     "Clock",
+    "Sweep",
     "assess",
     "assign",
     "batch",
@@ -68,6 +71,7 @@ __all__ = [
     "promote",
     "reassign",
     "respond",
+    "sweep",
     "update_company",
     "update_contact",
     "update_customer",

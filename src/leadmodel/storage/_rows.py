@@ -2,7 +2,8 @@
 
 One definition for all adapters, so the in-memory store filters exactly as the SQL ones do:
 the kinds and their repositories, the indexed columns (owner, pipeline, status, creation time
-in UTC microseconds), the match keys (one row per key), the filter checks, and decoding a row
+in UTC microseconds; for leads, the two timeline facts the SLA sweep reads), the match keys
+(one row per key), the filter checks, and decoding a row
 with an error that names it (``get``) or, in a listing, skipping it with a warning that names it.
 The state store's rows too: its checks, its stored form and its errors.
 """
@@ -21,8 +22,10 @@ from leadmodel import serde
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
+from leadmodel.domain.ladder import reply_owed_since
 from leadmodel.domain.matching import MatchKey, match_keys
 from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.routing import idle_since
 from leadmodel.errors import (
     ConcurrencyError,
     NotFoundError,
@@ -61,6 +64,7 @@ class Kind:
     owner: bool  # has ``owner``
     status: bool  # has ``pipeline``/``status``
     keys: bool  # has match keys
+    timeline: bool = False  # has activities: the ``owed`` and ``idle`` columns (leads)
 
     @property
     def noun(self) -> str:
@@ -79,6 +83,8 @@ class Kind:
             names |= {"status", "pipeline"}
         if self.keys:
             names.add("key")
+        if self.timeline:
+            names |= {"owed_before", "idle_before"}
         return frozenset(names)
 
     @property
@@ -95,12 +101,15 @@ class Kind:
             out["pipeline"] = ("pipeline", "status", "id")
         if self.created:
             out["created"] = ("created",)
+        if self.timeline:  # schema version 4
+            out["owed"] = ("owed",)
+            out["idle"] = ("pipeline", "status", "idle")
         return out
 
 
 KIND: Final = {
     "interests": Kind("interests", Interest, "occurred_at", owner=True, status=False, keys=True),
-    "leads": Kind("leads", Lead, "created_at", owner=True, status=True, keys=True),
+    "leads": Kind("leads", Lead, "created_at", owner=True, status=True, keys=True, timeline=True),
     "contacts": Kind("contacts", Contact, None, owner=False, status=False, keys=True),
     "companies": Kind("companies", Company, None, owner=False, status=False, keys=True),
     "customers": Kind("customers", Customer, "since", owner=False, status=False, keys=True),
@@ -133,6 +142,8 @@ class Row:
     status: str | None
     created: int | None
     keys: tuple[str, ...]
+    owed: int | None = None  # leads: reply_owed_since, UTC microseconds
+    idle: int | None = None  # leads: idle_since, UTC microseconds
 
 
 def _check_type(kind: Kind, entity: Any) -> None:
@@ -156,6 +167,8 @@ def row_of(kind: Kind, entity: Any) -> Row:
     """The row for ``entity`` (checked to be of the kind's class)."""
     _check_type(kind, entity)
     created = getattr(entity, kind.created) if kind.created else None
+    owed = reply_owed_since(entity) if kind.timeline else None
+    idle = idle_since(entity) if kind.timeline else None
     return Row(
         id=entity.id,
         version=entity.version,
@@ -165,7 +178,21 @@ def row_of(kind: Kind, entity: Any) -> Row:
         status=entity.status if kind.status else None,
         created=None if created is None else micros(created),
         keys=keys_of(entity) if kind.keys else (),
+        owed=None if owed is None else micros(owed),
+        idle=None if idle is None else micros(idle),
     )
+
+
+def timeline_columns(row_id: str, doc: str | bytes) -> tuple[int | None, int | None]:
+    """``(owed, idle)`` of a stored lead ``(id, document)``: what schema version 4 fills in for
+    the leads stored before it. An unreadable document keeps both empty (it is listed nowhere
+    anyway until repaired, and the repair's ``save`` writes them)."""
+    kind = KIND["leads"]
+    try:
+        row = row_of(kind, decode(kind, row_id, doc))
+    except ValidationError:
+        return None, None
+    return row.owed, row.idle
 
 
 def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
@@ -245,6 +272,8 @@ class Filters:
     key: str | None = None
     created_from: int | None = None
     created_to: int | None = None
+    owed_before: int | None = None
+    idle_before: int | None = None
     after: str | None = None
     limit: int | None = None
 
@@ -264,6 +293,8 @@ class Filters:
                 self.created_to is None
                 or (row.created is not None and row.created < self.created_to)
             )
+            and (self.owed_before is None or (row.owed is not None and row.owed < self.owed_before))
+            and (self.idle_before is None or (row.idle is not None and row.idle < self.idle_before))
         )
 
 
@@ -286,6 +317,10 @@ def conditions(wanted: Filters) -> list[tuple[str, str, Any]]:
         out.append(("created", ">=", wanted.created_from))
     if wanted.created_to is not None:
         out.append(("created", "<", wanted.created_to))
+    if wanted.owed_before is not None:
+        out.append(("owed", "<", wanted.owed_before))
+    if wanted.idle_before is not None:
+        out.append(("idle", "<", wanted.idle_before))
     if wanted.key is not None:
         out.append(("key", "has", wanted.key))
     return out
@@ -335,6 +370,8 @@ def _filter_value(p: c.Problems, name: str, value: Any) -> Any:
         "key": lambda: _key(p, value),
         "created_from": lambda: _time(p, name, value),
         "created_to": lambda: _time(p, name, value),
+        "owed_before": lambda: _time(p, name, value),
+        "idle_before": lambda: _time(p, name, value),
         "after": lambda: _after(p, value),
         "limit": lambda: _limit(p, value),
     }

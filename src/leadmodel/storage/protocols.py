@@ -111,7 +111,11 @@ class FindFilters(TypedDict, total=False):
     has: every kind ``key`` (a match key such as ``email:olena@mebli.ua``, or a customer's
     ``contact_id:…`` link), interests and leads ``owner``, leads ``status`` and ``pipeline``,
     interests, leads and customers ``created_from`` / ``created_to`` (their time of
-    creation, the end excluded). Another name is a :class:`~leadmodel.errors.ValidationError`.
+    creation, the end excluded), and leads two facts of their timeline, for the SLA sweep and
+    for "who has waited too long" lists: ``owed_before`` (owed a reply since before this
+    instant: :func:`~leadmodel.reply_owed_since`; open leads only) and ``idle_before`` (last
+    moved or contacted before it: :func:`~leadmodel.idle_since`). Another name is a
+    :class:`~leadmodel.errors.ValidationError`.
 
     >>> import leadmodel as lm
     >>> column: lm.storage.FindFilters = {"pipeline": "requests", "status": "new"}
@@ -127,6 +131,8 @@ class FindFilters(TypedDict, total=False):
     key: MatchKey | str | None
     created_from: datetime | None
     created_to: datetime | None
+    owed_before: datetime | None
+    idle_before: datetime | None
 
 
 @runtime_checkable

@@ -85,7 +85,33 @@ def _paging_indexes() -> list[str]:
     return statements
 
 
-MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
+_LEADS = table("leads")
+
+
+def _timeline_columns() -> list[str]:
+    """Version 4: the leads' ``owed`` and ``idle`` columns and their indexes."""
+    statements = [f"ALTER TABLE {_LEADS} ADD COLUMN {name} INTEGER" for name in ("owed", "idle")]
+    for suffix in ("owed", "idle"):
+        columns = ", ".join(_rows.KIND["leads"].indexes[suffix])
+        statements.append(f"CREATE INDEX ix_leads_{suffix} ON {_LEADS} ({columns})")
+    return statements
+
+
+def _fill_timeline(conn: sqlite3.Connection) -> None:
+    """Version 4: the ``owed`` and ``idle`` of the leads stored before it, read from their
+    documents (one pass; a read of every lead document)."""
+    read = f"SELECT id, CAST(doc AS BLOB) FROM {_LEADS} WHERE id > ? ORDER BY id LIMIT 1000"  # noqa: S608
+    write = f"UPDATE {_LEADS} SET owed = ?, idle = ? WHERE id = ?"  # noqa: S608
+    after = ""
+    while rows := conn.execute(read, (after,)).fetchall():
+        conn.executemany(write, [(*_rows.timeline_columns(*row), row[0]) for row in rows])
+        after = rows[-1][0]
+
+
+Step = str | Callable[[sqlite3.Connection], None]
+"""A migration step: an SQL statement, or a function that runs its own on the connection."""
+
+MIGRATIONS: Final[tuple[tuple[int, tuple[Step, ...]], ...]] = (
     (
         1,
         (
@@ -107,6 +133,8 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
             "version INTEGER NOT NULL, doc TEXT NOT NULL)",
         ),
     ),
+    # the leads' timeline facts for the SLA sweep: find(owed_before=..., idle_before=...)
+    (4, (*_timeline_columns(), _fill_timeline)),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
 
@@ -132,7 +160,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         for version, statements in MIGRATIONS:
             if version > found:
                 for statement in statements:
-                    conn.execute(statement)
+                    if isinstance(statement, str):
+                        conn.execute(statement)
+                    else:
+                        statement(conn)
                 conn.execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", (version,))  # noqa: S608
         conn.execute("COMMIT")
     except BaseException:
@@ -194,6 +225,7 @@ def _storage_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 _COLUMNS = "id, version, doc, owner, pipeline, status, created"
+_TIMELINE = ", owed, idle"  # leads only (schema version 4)
 _TAKE_WRITE_LOCK = f"DELETE FROM {SCHEMA_TABLE} WHERE 0"  # noqa: S608 - a write that changes nothing
 # Table names are constants of this module, never input: the f-strings below are not injection.
 _INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
@@ -209,10 +241,13 @@ class _Repository(AdapterRepository[EntityT]):
         # doc as bytes: a corrupted row that is not UTF-8 must reach serde (a ValidationError
         # naming the row), not fail inside sqlite3 while it decodes the text
         self._select = f"SELECT id, CAST(doc AS BLOB) FROM {name}"  # noqa: S608 - constant names
-        self._insert = f"INSERT INTO {name} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+        extra = _TIMELINE if kind.timeline else ""
+        marks = ", ?, ?" if kind.timeline else ""
+        self._insert = f"INSERT INTO {name} ({_COLUMNS}{extra}) VALUES (?, ?, ?, ?, ?, ?, ?{marks})"  # noqa: S608
+        sets = ", owed = ?, idle = ?" if kind.timeline else ""
         self._update = (
             f"UPDATE {name} SET version = ?, doc = ?, owner = ?, pipeline = ?, status = ?, "  # noqa: S608
-            "created = ? WHERE id = ? AND version = ?"
+            f"created = ?{sets} WHERE id = ? AND version = ?"
         )
         self._version = f"SELECT version FROM {name} WHERE id = ?"  # noqa: S608
         self._delete = f"DELETE FROM {name} WHERE id = ?"  # noqa: S608
@@ -239,7 +274,15 @@ class _Repository(AdapterRepository[EntityT]):
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
         # id order than use the time index; "+id" takes the order out of the index choice.
-        timed = wanted.created_from is not None or wanted.created_to is not None
+        timed = any(
+            bound is not None
+            for bound in (
+                wanted.created_from,
+                wanted.created_to,
+                wanted.owed_before,
+                wanted.idle_before,
+            )
+        )
         sql = f"{self._select}{where} ORDER BY {'+id' if timed else 'id'}"
         if wanted.limit is not None:
             sql += " LIMIT ?"
@@ -259,7 +302,7 @@ class _Repository(AdapterRepository[EntityT]):
         conn = self._unit._tx(write=True)
         conn.execute("SAVEPOINT leadmodel_add")
         try:
-            conn.executemany(self._insert, [_values(r) for r in rows])
+            conn.executemany(self._insert, [_values(self._kind, r) for r in rows])
             self._insert_keys(conn, rows)
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK TO leadmodel_add")
@@ -291,14 +334,7 @@ class _Repository(AdapterRepository[EntityT]):
     def save(self, entity: EntityT) -> EntityT:
         row, saved = _rows.bumped(self._kind, entity)
         conn = self._unit._tx(write=True)
-        values: tuple[Any, ...] = (
-            row.version,
-            row.doc,
-            row.owner,
-            row.pipeline,
-            row.status,
-            row.created,
-        )
+        values: tuple[Any, ...] = _values(self._kind, row)[1:]  # the WHERE takes the id
         changed = conn.execute(self._update, (*values, row.id, entity.version)).rowcount
         if changed != 1:
             stored = conn.execute(self._version, (row.id,)).fetchone()
@@ -321,8 +357,9 @@ class _Repository(AdapterRepository[EntityT]):
         return walk(self._kind, self._fetch, page_size)
 
 
-def _values(row: _rows.Row) -> tuple[Any, ...]:
-    return (row.id, row.version, row.doc, row.owner, row.pipeline, row.status, row.created)
+def _values(kind: _rows.Kind, row: _rows.Row) -> tuple[Any, ...]:
+    found = (row.id, row.version, row.doc, row.owner, row.pipeline, row.status, row.created)
+    return (*found, row.owed, row.idle) if kind.timeline else found
 
 
 def where_clause(kind: str, wanted: _rows.Filters) -> tuple[str, list[Any]]:

@@ -15,16 +15,21 @@ from typing import Any
 import attrs
 from hypothesis import HealthCheck, settings
 
+from leadmodel.domain.ladder import log_activity, reply_owed_since, respond
 from leadmodel.domain.model import (
+    Activity,
+    ActivityKind,
     Company,
     Contact,
     Customer,
     CustomerKind,
     CustomerOrigin,
+    Direction,
     Interest,
     Lead,
     StatusChange,
 )
+from leadmodel.domain.routing import idle_since
 from leadmodel.domain.values import (
     Channel,
     CompanyId,
@@ -121,13 +126,24 @@ def samples() -> dict[str, Any]:
 
 
 def many_leads(n: int) -> list[Lead]:
-    """``n`` leads spread over owners, pipelines, statuses and a shared email."""
+    """``n`` leads spread over owners, pipelines, statuses and a shared email; a third
+    answered half an hour after creation, half of those written to again an hour later (each
+    owed a reply again)."""
     owners = ("anna", "boris", None)
     places = (("requests", "new"), ("requests", "contacted"), ("deals", "new"), (None, None))
     leads = []
     for i in range(n):
         email = "shared@example.com" if i % 5 == 0 else f"person{i}@example.com"
         lead = numbered_lead(i, owner=owners[i % 3], contact_points=(ContactPoint.email(email),))
+        if i % 3 == 1:
+            lead = respond(lead, at=lead.created_at + timedelta(minutes=30), by="anna")
+        if i % 6 == 4:  # half of the answered
+            wrote = Activity(
+                at=lead.created_at + timedelta(hours=1),
+                kind=ActivityKind.email,
+                direction=Direction.inbound,
+            )
+            lead = log_activity(lead, wrote)
         pipeline, status = places[i % 4]
         leads.append(lead if pipeline is None else in_status(lead, pipeline, status or ""))
     return leads
@@ -142,6 +158,16 @@ def filter_cases() -> list[tuple[dict[str, Any], Callable[[Lead], bool]]]:
         ({"owner": "anna"}, lambda x: x.owner == "anna"),
         ({"created_from": start}, lambda x: x.created_at >= start),
         ({"created_to": end}, lambda x: x.created_at < end),
+        ({"owed_before": end}, lambda x: _before(reply_owed_since(x), end)),
+        ({"idle_before": end}, lambda x: _before(idle_since(x), end)),
+        (
+            {"owner": "anna", "owed_before": end},
+            lambda x: x.owner == "anna" and _before(reply_owed_since(x), end),
+        ),
+        (
+            {"pipeline": "requests", "status": "new", "idle_before": end},
+            lambda x: (x.pipeline, x.status) == ("requests", "new") and _before(idle_since(x), end),
+        ),
         (
             {"owner": "boris", "pipeline": "requests", "created_from": start},
             lambda x: x.owner == "boris" and x.pipeline == "requests" and x.created_at >= start,
@@ -156,3 +182,7 @@ def filter_cases() -> list[tuple[dict[str, Any], Callable[[Lead], bool]]]:
             lambda x: "shared" in x.contact_points[0].value and x.created_at < end,
         ),
     ]
+
+
+def _before(at: datetime | None, end: datetime) -> bool:
+    return at is not None and at < end

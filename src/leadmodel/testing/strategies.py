@@ -46,8 +46,10 @@ from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, 
 from leadmodel.domain.events import (
     EVENT_TYPES,
     ActivityLogged,
+    CardStale,
     DomainEvent,
     EntityUpdated,
+    Escalated,
     InterestCaptured,
     LeadAssigned,
     LeadConverted,
@@ -56,6 +58,7 @@ from leadmodel.domain.events import (
     LeadReassigned,
     LeadsMerged,
     PersonErased,
+    SlaBreached,
     StatusChanged,
 )
 from leadmodel.domain.model import (
@@ -84,6 +87,7 @@ from leadmodel.domain.qualification import (
     Weighted,
 )
 from leadmodel.domain.routing import (
+    MAX_ESCALATION_STEPS,
     Absence,
     EscalationAction,
     EscalationStep,
@@ -92,6 +96,7 @@ from leadmodel.domain.routing import (
     Router,
     RoutingRule,
     RoutingState,
+    SlaKind,
     SlaPolicy,
     Team,
 )
@@ -787,6 +792,9 @@ def action_specs() -> Strategy[ActionSpec]:
     )
 
 
+_durations: Strategy[timedelta] = st.timedeltas(timedelta(0), timedelta(days=3650))
+
+
 def events(
     cls: type[DomainEvent] | None = None, *, datetimes: DatetimesArg = None
 ) -> Strategy[DomainEvent]:
@@ -858,6 +866,31 @@ def events(
             "rule": names,
             "reason": _opt(names),
             "why": _text(40),
+        },
+        SlaBreached: {
+            "lead_id": ids,
+            "policy": names,
+            "kind": st.sampled_from(SlaKind),
+            "started_at": at,
+            "due_at": at,
+        },
+        Escalated: {
+            "lead_id": ids,
+            "policy": names,
+            "kind": st.sampled_from(SlaKind),
+            "started_at": at,
+            "step": st.integers(0, MAX_ESCALATION_STEPS - 1),
+            "action": st.sampled_from(EscalationAction),
+            "overdue": _durations,
+            "to": _opt(names),
+        },
+        CardStale: {
+            "lead_id": ids,
+            "pipeline": names,
+            "status": names,
+            "since": at,
+            "idle": _durations,
+            "rot_after": _durations,
         },
     }
     if cls is ActivityLogged:  # a kind and a direction that go together

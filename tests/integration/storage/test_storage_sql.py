@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Page, Source
+from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Page, Source, respond
 from leadmodel.errors import (
     ConcurrencyError,
     StorageError,
@@ -197,6 +197,8 @@ def test_create_schema_upgrades_version_1_to_the_paging_indexes(any_engine: sa.E
         "ix_leadmodel_leads_status": ["status", "id"],
         "ix_leadmodel_leads_pipeline": ["pipeline", "status", "id"],
         "ix_leadmodel_leads_created": ["created"],
+        "ix_leadmodel_leads_owed": ["owed"],  # version 4
+        "ix_leadmodel_leads_idle": ["pipeline", "status", "idle"],
     }
     with SqlUnitOfWork(any_engine, migrate=False) as uow:
         assert uow.leads.count() == 0
@@ -222,7 +224,7 @@ def test_create_schema_upgrades_version_2_with_the_state_table(any_engine: sa.En
     ):
         uow.leads.count()
     assert "create_schema" in str(refused.value)
-    assert "{'version': 3}" in str(refused.value)
+    assert f"{{'version': {SCHEMA_VERSION}}}" in str(refused.value)
     assert create_schema(any_engine) == 2
     with any_engine.connect() as conn:
         assert sa.inspect(conn).has_table(STATES.name)
@@ -233,7 +235,42 @@ def test_create_schema_upgrades_version_2_with_the_state_table(any_engine: sa.En
         uow.commit()
     with SqlUnitOfWork(any_engine, migrate=False) as uow:
         assert uow.states.names() == ["routing:sales"]
-    assert SCHEMA_VERSION == 3
+
+
+def test_create_schema_upgrades_version_3_with_the_timeline_columns(
+    any_engine: sa.Engine,
+) -> None:
+    """A database at schema version 3 (leads without owed and idle) is refused with
+    migrate=False, naming what version 4 adds; create_schema adds the columns and their
+    indexes and fills them in from the stored leads."""
+    waiting = _lead("L-1")
+    answered = respond(_lead("L-2"), at=waiting.created_at + timedelta(minutes=5))
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many([waiting, answered])
+        uow.commit()
+    leads = TABLES["leads"]
+    with any_engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 3}])
+        for index in leads.indexes:
+            if index.name in ("ix_leadmodel_leads_owed", "ix_leadmodel_leads_idle"):
+                index.drop(conn)
+        for column in ("owed", "idle"):
+            conn.exec_driver_sql(f"ALTER TABLE {leads.name} DROP COLUMN {column}")
+    any_engine.dispose()  # pooled connections remember a checked schema: check it again
+    with (
+        pytest.raises(StorageError, match="version 4: the leads' owed and idle columns"),
+        SqlUnitOfWork(any_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+    assert create_schema(any_engine) == 3
+    later = waiting.created_at + timedelta(days=1)
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        assert [lead.id for lead in uow.leads.find(owed_before=later)] == ["L-1"]
+        assert uow.leads.count(idle_before=later) == 2
+    with any_engine.connect() as conn:
+        indexed = {i["name"] for i in sa.inspect(conn).get_indexes(leads.name)}
+    assert {"ix_leadmodel_leads_owed", "ix_leadmodel_leads_idle"} <= indexed
 
 
 def test_a_newer_schema_is_refused_not_damaged(sqlite_engine: sa.Engine) -> None:

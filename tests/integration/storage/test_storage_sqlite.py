@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import pytest
 
+import leadmodel as lm
 from leadmodel import ContactPoint, Lead, LeadId, Page, match_keys
 from leadmodel.errors import (
     ConcurrencyError,
@@ -420,6 +421,7 @@ def test_a_version_1_file_gets_the_paging_indexes(tmp_path: Path) -> None:
     raw = sqlite3.connect(path, isolation_level=None)
     try:
         for statement in MIGRATIONS[0][1]:
+            assert isinstance(statement, str)  # version 1 is SQL only
             raw.execute(statement)
         raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
         raw.execute("INSERT INTO leadmodel_schema (version) VALUES (1)")
@@ -457,6 +459,7 @@ def test_a_version_2_file_gains_the_state_table(tmp_path: Path) -> None:
         raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
         for version, statements in MIGRATIONS[:2]:
             for statement in statements:
+                assert isinstance(statement, str)  # versions 1 and 2 are SQL only
                 raw.execute(statement)
             raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
     finally:
@@ -479,7 +482,48 @@ def test_a_version_2_file_gains_the_state_table(tmp_path: Path) -> None:
     assert stored is not None
     assert (stored.version, stored.doc) == (0, {"cursor": "anna"})
     assert columns == [("name", "TEXT"), ("version", "INTEGER"), ("doc", "TEXT")]
-    assert recorded == [(1,), (2,), (3,)] == [(version,) for version, _ in MIGRATIONS]
+    assert recorded == [(1,), (2,), (3,), (4,)] == [(version,) for version, _ in MIGRATIONS]
+
+
+def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
+    tmp_path: Path,
+) -> None:
+    """A file at schema version 3 is migrated on opening: the leads gain owed and idle,
+    filled in from the documents stored before (an answered lead owes nothing; an unreadable
+    document keeps them empty and stays unreadable), so find(owed_before=...) finds the old
+    leads at once."""
+    path = tmp_path / "crm.sqlite"
+    waiting, answered = _lead(1), lm.respond(_lead(2), at=factories.AT + timedelta(hours=1))
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+        for version, statements in MIGRATIONS[:3]:
+            for statement in statements:
+                assert isinstance(statement, str)
+                raw.execute(statement)
+            raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+        for lead in (waiting, answered):
+            raw.execute(
+                "INSERT INTO leadmodel_leads (id, version, doc) VALUES (?, 0, ?)",
+                (lead.id, lm.to_json(lead)),
+            )
+        raw.execute("INSERT INTO leadmodel_leads (id, version, doc) VALUES ('broken', 0, '{')")
+    finally:
+        raw.close()
+    late = factories.AT + timedelta(days=1)
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        owed = [lead.id for lead in uow.leads.find(owed_before=late)]
+        idle = [lead.id for lead in uow.leads.find(idle_before=late)]
+        columns = uow.connection.execute(
+            "SELECT id, owed, idle FROM leadmodel_leads ORDER BY id"
+        ).fetchall()
+        recorded = uow.connection.execute("SELECT max(version) FROM leadmodel_schema").fetchone()
+    uow.close()
+    assert owed == [waiting.id]
+    assert idle == [waiting.id, answered.id]
+    assert columns[0] == ("broken", None, None)
+    assert recorded == (SCHEMA_VERSION,) == (4,)
 
 
 def test_an_unreadable_state_row_is_named_and_can_be_removed(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from leadmodel.domain.ladder.activities import (
     last_inbound,
     last_outbound,
     log_activity,
+    reply_owed_since,
     respond,
 )
 from leadmodel.domain.ladder.conversion import (
@@ -33,6 +34,7 @@ __all__ = [
     "promote",
     "recycle",
     "repeat_lead",
+    "reply_owed_since",
     "respond",
     "service_qualify",
     "stage_change",

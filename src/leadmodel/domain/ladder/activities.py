@@ -13,6 +13,8 @@ outbound contact. The facts are read from the timeline alone, never guessed from
 * :func:`awaiting_reply` — when the earliest inbound contact not yet answered by an outbound
   one happened: what a rolling-response clock counts from. The lead's creation is not an
   inbound contact here; until the first response, that is :func:`first_response`'s clock.
+* :func:`reply_owed_since` — since when an open lead has been owed any reply: its creation
+  until the first response, then :func:`awaiting_reply` (what storage indexes for the SLA sweep).
 
 Notes (internal) answer nothing and owe nothing. Each fact is one pass over the timeline.
 
@@ -48,6 +50,7 @@ __all__ = [
     "last_inbound",
     "last_outbound",
     "log_activity",
+    "reply_owed_since",
     "respond",
 ]
 
@@ -262,3 +265,37 @@ def awaiting_reply(lead: Lead) -> datetime | None:
         if activity.direction is Direction.inbound:
             waiting = activity.at
     return waiting
+
+
+def reply_owed_since(lead: Lead) -> datetime | None:
+    """Since when ``lead`` has been owed a reply, by its whole timeline: its creation while we
+    never contacted it, else :func:`awaiting_reply` (the earliest inbound contact after our last
+    outbound one); ``None`` when nothing is owed, or the lead is closed (converted, lost or
+    erased: it owes nothing).
+
+    Every reply an SLA clock counts (:func:`~leadmodel.sla_clock`) starts at or after this
+    instant, so the stores index it (``find(owed_before=...)``) and the SLA sweep reads only
+    the leads owed a reply long enough to be late. An outbound contact logged ahead of time (a
+    scheduled call) counts here as given.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Office chairs",
+    ...     contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> reply_owed_since(lead) == at  # a new lead is owed its first response
+    True
+    >>> lead = respond(lead, at=at + timedelta(minutes=5), by="anna")
+    >>> print(reply_owed_since(lead))
+    None
+    >>> lead = log_activity(lead, lm.Activity(at=at + timedelta(hours=1),
+    ...     kind=lm.ActivityKind.email, direction=lm.Direction.inbound))
+    >>> reply_owed_since(lead) - at
+    datetime.timedelta(seconds=3600)
+    """
+    if lead.converted is not None or lead.lost is not None or lead.erased_at is not None:
+        return None
+    if first_response(lead) is None:
+        return lead.created_at
+    return awaiting_reply(lead)

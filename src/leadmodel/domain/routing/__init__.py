@@ -31,7 +31,7 @@ from leadmodel.domain.routing.spec import (
     Strategy,
     Team,
 )
-from leadmodel.domain.routing.stale import StaleCard, stale
+from leadmodel.domain.routing.stale import StaleCard, idle_since, stale
 from leadmodel.domain.routing.state import Assignment, RoutingState, Skip, SkipReason
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "StaleCard",
     "Strategy",
     "Team",
+    "idle_since",
     "route",
     "sla_clock",
     "sla_clocks",

@@ -33,7 +33,7 @@ from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline, StatusKind
 from leadmodel.domain.values import LeadId
 
-__all__ = ["StaleCard", "stale"]
+__all__ = ["StaleCard", "idle_since", "stale"]
 
 
 @attrs.frozen(kw_only=True)
@@ -101,23 +101,44 @@ def stale(leads: Iterable[Lead], pipeline: Pipeline, *, at: datetime) -> tuple[S
     return tuple(cards)
 
 
+def idle_since(lead: Lead) -> datetime | None:
+    """The last thing that reset ``lead``'s stale clock: the move into its current status (its
+    creation when it never moved) or its latest activity, whichever is later — an activity
+    logged ahead of time (scheduled) included, so the instant may be in the future; ``None``
+    for an erased lead (nobody works it). The stores index it (``find(idle_before=...)``).
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+    ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")],
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at)
+    >>> idle_since(lead) == at
+    True
+    >>> lead = lm.respond(lead, at=at + timedelta(days=2), by="anna")
+    >>> idle_since(lead) - at
+    datetime.timedelta(days=2)
+    """
+    if lead.erased_at is not None:
+        return None
+    since = lead.history[-1].at if lead.history else lead.created_at
+    if lead.activities:
+        since = max(since, lead.activities[-1].at)  # activities are in time order
+    return since
+
+
 def _card(lead: Lead, pipeline: Pipeline, at: datetime) -> StaleCard | None:
     """The lead's card if it is stale at ``at``, else ``None``."""
     status = lead.status
     if lead.pipeline != pipeline.key or status is None or status not in pipeline:
         return None
-    if lead.erased_at is not None:
-        return None
     spec = pipeline.status(status)
     rot_after = spec.rot_after
     if rot_after is None or spec.kind is not StatusKind.open:
         return None
-    since = lead.history[-1].at if lead.history else lead.created_at
-    if lead.activities:
-        last = lead.activities[-1].at  # activities are in time order
-        if last > at:  # scheduled: the card is kept fresh
-            return None
-        since = max(since, last)
+    since = idle_since(lead)
+    if since is None or since > at:  # a scheduled activity keeps the card fresh
+        return None
     idle = at - since
     if idle <= rot_after:
         return None

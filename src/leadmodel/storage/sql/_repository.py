@@ -85,15 +85,13 @@ class SqlRepository(AdapterRepository[EntityT]):
         self._kind = kind
         self._table = t = TABLES[kind.name]
         self._select = sa.select(t.c.id, _document(transaction, t.c.doc))
+        columns = ["version", "doc", "owner", "pipeline", "status", "created"]
+        if kind.timeline:
+            columns += ["owed", "idle"]
         self._update = (
             sa.update(t)
             .where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_version"))
-            .values(
-                {
-                    c: sa.bindparam(c)
-                    for c in ("version", "doc", "owner", "pipeline", "status", "created")
-                }
-            )
+            .values({c: sa.bindparam(c) for c in columns})
         )
         self._key_rows = KEYS.delete().where(
             KEYS.c.kind == kind.name, KEYS.c.id == sa.bindparam("b_id")
@@ -144,8 +142,8 @@ class SqlRepository(AdapterRepository[EntityT]):
                 out.append(self._table.c.id.in_(keyed))
             elif column == "id":  # after: stored ids sort as the ids do (the escape keeps order)
                 out.append(self._table.c.id > text.id(value))
-            elif column == "created":
-                stored = self._table.c.created
+            elif column in ("created", "owed", "idle"):  # a time range
+                stored = self._table.c[column]
                 out.append(stored >= value if operator == ">=" else stored < value)
             else:
                 out.append(self._table.c[column] == text.indexed(value))
@@ -177,6 +175,7 @@ class SqlRepository(AdapterRepository[EntityT]):
             "pipeline": text.indexed(row.pipeline),
             "status": text.indexed(row.status),
             "created": row.created,
+            **({"owed": row.owed, "idle": row.idle} if self._kind.timeline else {}),
         }
 
     def _insert_keys(self, rows: list[_rows.Row], stored_ids: list[str]) -> None:

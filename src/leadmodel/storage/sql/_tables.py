@@ -17,19 +17,22 @@ import sqlalchemy as sa
 from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
 from leadmodel.storage.protocols import KINDS
+from leadmodel.storage.sql._text import PostgresText, VerbatimText
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The schema version this leadmodel writes (the same numbering as the SQLite adapter).
 
 1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
 of ``find(..., after=...)`` is one index range (version 1's lack the id). 3: the state store's
-table, ``leadmodel_states``."""
+table, ``leadmodel_states``. 4: the leads' timeline facts ``owed`` and ``idle`` (UTC
+microseconds) and their indexes, for ``find(owed_before=..., idle_before=...)``."""
 
 _STEPS: Final = {
     2: "the owner, status and pipeline indexes end in id",
     3: f"the state store's table {_rows.STATES_TABLE}",
+    4: "the leads' owed and idle columns",
 }
 """What each schema version adds to the one before, for the message of an older schema."""
 
@@ -44,7 +47,7 @@ metadata: Final = sa.MetaData()
 def _kind_table(kind: str) -> sa.Table:
     spec = _rows.KIND[kind]
     name = _rows.table(kind)
-    columns = (
+    columns: tuple[sa.Column[Any], ...] = (
         sa.Column("id", _ID, primary_key=True),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("doc", sa.Text(), nullable=False),
@@ -53,6 +56,8 @@ def _kind_table(kind: str) -> sa.Table:
         sa.Column("status", sa.Text()),
         sa.Column("created", sa.BigInteger()),  # UTC microseconds since the epoch
     )
+    if spec.timeline:  # version 4: reply_owed_since and idle_since, UTC microseconds
+        columns += (sa.Column("owed", sa.BigInteger()), sa.Column("idle", sa.BigInteger()))
     indexes = [sa.Index(f"ix_{name}_{suffix}", *on) for suffix, on in spec.indexes.items()]
     return sa.Table(name, metadata, *columns, *indexes)
 
@@ -98,6 +103,7 @@ SCHEMA: Final = sa.Table(
     _rows.SCHEMA_TABLE, metadata, sa.Column("version", sa.Integer(), nullable=False)
 )
 
+_TIMELINE_VERSION: Final = 4  # the version that added the leads' owed and idle columns
 _SCHEMA_LOCK: Final = 0x6C6D_5343  # pg_advisory_xact_lock key while creating tables ("lmSC")
 
 
@@ -151,8 +157,42 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
         metadata.create_all(bind, checkfirst=True)
         if found == 1:
             _index_pages(bind)
+        if 1 <= found < _TIMELINE_VERSION:
+            _add_timeline(bind)
         bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
     return found
+
+
+def _add_timeline(bind: sa.Connection) -> None:
+    """Version 4: the leads' ``owed`` and ``idle`` columns and indexes (those missing), filled
+    in from the stored documents (one read of every lead; an unreadable one keeps them empty)."""
+    leads = TABLES["leads"]
+    quoted = bind.dialect.identifier_preparer.quote
+    present = {column["name"] for column in sa.inspect(bind).get_columns(leads.name)}
+    for column in ("owed", "idle"):  # a host's own migration may have added them
+        if column not in present:
+            bind.execute(sa.text(f"ALTER TABLE {quoted(leads.name)} ADD COLUMN {column} BIGINT"))
+    for index in leads.indexes:
+        if {"owed", "idle"} & {column.name for column in index.columns}:
+            index.create(bind, checkfirst=True)
+    write = (
+        sa.update(leads)
+        .where(leads.c.id == sa.bindparam("b_id"))
+        .values(owed=sa.bindparam("b_owed"), idle=sa.bindparam("b_idle"))
+    )
+    postgres = bind.dialect.name == "postgresql"
+    text = PostgresText() if postgres else VerbatimText()
+    doc = leads.c.doc if postgres else sa.cast(leads.c.doc, sa.LargeBinary())  # as read
+    after = ""
+    while rows := bind.execute(
+        sa.select(leads.c.id, doc).where(leads.c.id > after).order_by(leads.c.id).limit(1000)
+    ).all():
+        filled = []
+        for stored_id, document in rows:
+            owed, idle = _rows.timeline_columns(text.id_back(stored_id), document)
+            filled.append({"b_owed": owed, "b_idle": idle, "b_id": stored_id})
+        bind.execute(write, filled)
+        after = rows[-1][0]
 
 
 def _index_pages(bind: sa.Connection) -> None:
