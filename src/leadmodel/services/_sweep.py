@@ -1,18 +1,24 @@
 """The SLA sweep as a service: find late replies and stale cards, act on them, announce each
 once (:func:`sweep`).
 
-What the sweep reads: only the leads that can be late. The stores index two facts of every
-lead's timeline (:func:`~leadmodel.reply_owed_since`, :func:`~leadmodel.idle_since`), so a
-sweep asks for the leads owed a reply since before ``at`` minus the shortest target (no reply
-owed for less than its target is late: business time never runs faster than the clock), and,
-per open status with a ``rot_after``, for the cards idle since before ``at`` minus it. Its cost
-follows the leads that are late or nearly so, not the open leads.
+What the sweep reads: only the leads that can be late or newly stale. The stores index two
+facts of every lead's timeline (:func:`~leadmodel.reply_owed_since`,
+:func:`~leadmodel.idle_since`), so a sweep asks for
 
-What it remembers: what it announced, per lead, in the unit's state store under
-``sweep:<name>:sla:<lead id>`` and ``sweep:<name>:stale:<lead id>`` (the reply's policy, kind,
-start and the escalation steps taken; the card's status and the instant its clock was reset).
-A reply or a stay already announced is not announced again; marks of leads that are no longer
-late or stale are removed at the end.
+* the leads owed a reply since before ``at`` minus the shortest target (no reply owed for less
+  than its target is late: business time never runs faster than the clock);
+* per open status with a ``rot_after``, the cards idle since before ``at`` minus it — and not
+  before the same horizon of the last sweep: only the cards gone stale since.
+
+Its cost follows the replies late and still owed, and the cards gone stale since the last
+sweep — not the open leads.
+
+What it remembers, in the unit's state store: per late reply, ``sweep:<name>:sla:<lead id>``
+(the policy, kind and start of the reply, the escalation steps taken), removed once the reply
+is given or the lead closes; per pipeline, ``sweep:<name>:stale:<pipeline>`` (the horizon each
+status has reached). A reply or a stay already announced is not announced again. A move or an
+activity logged with a time before the last sweep's horizon (a backdated import) starts a stay
+the sweep does not announce: :func:`~leadmodel.stale` lists every stale card.
 
 How it commits: one unit of work per page of leads, each storing its events, its marks and the
 leads it changed together, so a sweep stopped half-way keeps the pages it finished, and the next
@@ -24,11 +30,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel._kernel.frozen_json import thaw
 from leadmodel.domain.events import (
     CardStale,
     DomainEvent,
@@ -56,7 +63,12 @@ from leadmodel.errors import Problem
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._resolve import pipeline_of
 from leadmodel.services._routing import _decide, _give, _named, _without
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, MAX_STATE_NAME, UnitOfWork
+from leadmodel.storage.protocols import (
+    DEFAULT_PAGE_SIZE,
+    MAX_STATE_NAME,
+    StoredState,
+    UnitOfWork,
+)
 
 __all__ = ["URGENT", "Sweep", "sweep"]
 
@@ -186,7 +198,8 @@ def sweep(
       logged ahead of time (a scheduled call) holds the sweep off as if given
       (:func:`~leadmodel.reply_owed_since`).
     * **Stale cards.** :func:`~leadmodel.stale` in each of ``pipelines`` (objects, or keys in
-      ``registry``): ``CardStale`` once per stay (a move or an activity starts a new one).
+      ``registry``): ``CardStale`` once per stay, when it goes stale (a move or an activity
+      starts a new stay).
 
     ``name`` keeps separate sweeps apart (their marks, see the module docstring). Runs one
     unit of work per page of ``page_size`` leads. Raises
@@ -320,7 +333,7 @@ class _Sweeper:
                 seen.add(run.mark("sla", lead.id))
                 self._late(lead, late)
 
-        self._pages(handle, owed_before=run.at - shortest)
+        self._pages(handle, owed_to=run.at - shortest)
         self._prune(run.prefix("sla"), seen)
 
     def _late(self, lead: Lead, late: SlaClock) -> None:
@@ -396,36 +409,89 @@ class _Sweeper:
     # -- stale cards ----------------------------------------------------------------------
 
     def cards(self, pipeline: Pipeline) -> None:
-        """Every stale card of ``pipeline``, announced once per stay."""
-        run = self.run
-        what = f"stale:{pipeline.key}"
-        seen: set[str] = set()
-
-        def handle(leads: list[Lead]) -> None:
-            by_id = {lead.id: lead for lead in leads}
-            for card in stale(leads, pipeline, at=run.at):
-                lead = by_id[card.lead_id]
-                name = run.mark(what, lead.id)
-                seen.add(name)
-                stored = self.uow.states.get(name)
-                stay = {
-                    "lead_id": lead.id,
-                    "status": card.status,
-                    "since": card.since.isoformat(),
-                }
-                if stored is not None and dict(stored.doc) == stay:
-                    continue
-                event = CardStale.of(lead, pipeline.key, card, at=run.at, by=run.by)
-                self.uow.emit(event)
-                self.found.stale.append(event)
-                version = None if stored is None else stored.version
-                self.uow.states.put(name, stay, expected_version=version)
-
+        """The cards of ``pipeline`` gone stale since the last sweep, announced once each."""
         for status in pipeline.statuses:
             if status.kind is StatusKind.open and status.rot_after is not None:
-                since = run.at - status.rot_after
-                self._pages(handle, pipeline=pipeline.key, status=status.key, idle_before=since)
-        self._prune(run.prefix(what), seen)
+                self._window(pipeline, status.key, self.run.at - status.rot_after)
+
+    def _window(self, pipeline: Pipeline, status: str, horizon: datetime) -> None:
+        """Announce the cards of ``status`` idle since before ``horizon`` and not before the
+        horizon of the last sweep: those that went stale since (all of them, the first time).
+        A window stopped half-way (its progress is written with each page's events) is
+        finished before the next begins."""
+        uow, run = self.uow, self.run
+        name = f"{run.prefix('stale')}{pipeline.key}"
+        while True:
+            with uow:
+                stored = uow.states.get(name)
+                done = _Watermark.read(stored, status)
+                if done.pending_to is None and done.horizon and done.horizon >= horizon:
+                    return  # nothing can have gone stale since the last sweep
+                end = done.pending_to or horizon
+                page = uow.leads.page(
+                    after=done.pending_after,
+                    limit=run.page_size,
+                    pipeline=pipeline.key,
+                    status=status,
+                    idle_from=done.horizon,
+                    idle_to=end,
+                )
+                self.found.read += len(page.items)
+                by_id = {lead.id: lead for lead in page.items}
+                for card in stale(page.items, pipeline, at=run.at):
+                    lead = by_id[card.lead_id]
+                    event = CardStale.of(lead, pipeline.key, card, at=run.at, by=run.by)
+                    uow.emit(event)
+                    self.found.stale.append(event)
+                doc = _Watermark.write(stored, status, end, page.next)
+                read = None if stored is None else stored.version
+                uow.states.put(name, doc, expected_version=read)
+                uow.commit()
+            if page.next is None and end >= horizon:
+                return
+
+
+@attrs.frozen
+class _Watermark:
+    """How far the stale-card sweep of one status has gone: the ``horizon`` reached (cards
+    idle since before it were announced), and a window begun but not finished: its end
+    (``pending_to``) and the page to go on from (``pending_after``).
+
+    Stored per pipeline under ``sweep:<name>:stale:<pipeline>`` as ``{"horizons": {status:
+    instant}, "pending": {status: {"to": instant, "after": id}}}``."""
+
+    horizon: datetime | None = None
+    pending_to: datetime | None = None
+    pending_after: str | None = None
+
+    @classmethod
+    def read(cls, stored: StoredState | None, status: str) -> _Watermark:
+        if stored is None:
+            return cls()
+        doc = cast(dict[str, Any], thaw(stored.doc))  # a stored state is a JSON object
+        horizon = doc.get("horizons", {}).get(status)
+        pending = doc.get("pending", {}).get(status) or {}
+        return cls(
+            horizon=None if horizon is None else datetime.fromisoformat(horizon),
+            pending_to=datetime.fromisoformat(pending["to"]) if pending else None,
+            pending_after=pending.get("after"),
+        )
+
+    @staticmethod
+    def write(
+        stored: StoredState | None, status: str, end: datetime, after: str | None
+    ) -> dict[str, Any]:
+        """The document after a page of the window of ``status`` that ends at ``end``: the
+        window still pending (from ``after``), or, done, its end the status's horizon."""
+        doc: dict[str, Any] = {"horizons": {}, "pending": {}}
+        if stored is not None:
+            doc.update(cast(dict[str, Any], thaw(stored.doc)))  # a JSON object
+        if after is None:
+            doc["horizons"][status] = end.isoformat()
+            doc["pending"].pop(status, None)
+        else:
+            doc["pending"][status] = {"to": end.isoformat(), "after": after}
+        return doc
 
 
 def _steps_taken(doc: Mapping[str, Any]) -> int:

@@ -84,7 +84,7 @@ class Kind:
         if self.keys:
             names.add("key")
         if self.timeline:
-            names |= {"owed_before", "idle_before"}
+            names |= {"owed_from", "owed_to", "idle_from", "idle_to"}
         return frozenset(names)
 
     @property
@@ -272,8 +272,10 @@ class Filters:
     key: str | None = None
     created_from: int | None = None
     created_to: int | None = None
-    owed_before: int | None = None
-    idle_before: int | None = None
+    owed_from: int | None = None
+    owed_to: int | None = None
+    idle_from: int | None = None
+    idle_to: int | None = None
     after: str | None = None
     limit: int | None = None
 
@@ -293,9 +295,17 @@ class Filters:
                 self.created_to is None
                 or (row.created is not None and row.created < self.created_to)
             )
-            and (self.owed_before is None or (row.owed is not None and row.owed < self.owed_before))
-            and (self.idle_before is None or (row.idle is not None and row.idle < self.idle_before))
+            and _within(row.owed, self.owed_from, self.owed_to)
+            and _within(row.idle, self.idle_from, self.idle_to)
         )
+
+
+def _within(value: int | None, start: int | None, end: int | None) -> bool:
+    """Whether a stored instant is in ``[start, end)`` (a missing bound: no bound); an empty
+    column is in no range, as SQL's ``NULL >= x`` is not true."""
+    if start is None and end is None:
+        return True
+    return value is not None and (start is None or value >= start) and (end is None or value < end)
 
 
 def conditions(wanted: Filters) -> list[tuple[str, str, Any]]:
@@ -317,10 +327,12 @@ def conditions(wanted: Filters) -> list[tuple[str, str, Any]]:
         out.append(("created", ">=", wanted.created_from))
     if wanted.created_to is not None:
         out.append(("created", "<", wanted.created_to))
-    if wanted.owed_before is not None:
-        out.append(("owed", "<", wanted.owed_before))
-    if wanted.idle_before is not None:
-        out.append(("idle", "<", wanted.idle_before))
+    for column in ("owed", "idle"):
+        start, end = getattr(wanted, f"{column}_from"), getattr(wanted, f"{column}_to")
+        if start is not None:
+            out.append((column, ">=", start))
+        if end is not None:
+            out.append((column, "<", end))
     if wanted.key is not None:
         out.append(("key", "has", wanted.key))
     return out
@@ -370,8 +382,10 @@ def _filter_value(p: c.Problems, name: str, value: Any) -> Any:
         "key": lambda: _key(p, value),
         "created_from": lambda: _time(p, name, value),
         "created_to": lambda: _time(p, name, value),
-        "owed_before": lambda: _time(p, name, value),
-        "idle_before": lambda: _time(p, name, value),
+        "owed_from": lambda: _time(p, name, value),
+        "owed_to": lambda: _time(p, name, value),
+        "idle_from": lambda: _time(p, name, value),
+        "idle_to": lambda: _time(p, name, value),
         "after": lambda: _after(p, value),
         "limit": lambda: _limit(p, value),
     }

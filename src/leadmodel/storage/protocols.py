@@ -112,9 +112,10 @@ class FindFilters(TypedDict, total=False):
     ``contact_id:…`` link), interests and leads ``owner``, leads ``status`` and ``pipeline``,
     interests, leads and customers ``created_from`` / ``created_to`` (their time of
     creation, the end excluded), and leads two facts of their timeline, for the SLA sweep and
-    for "who has waited too long" lists: ``owed_before`` (owed a reply since before this
-    instant: :func:`~leadmodel.reply_owed_since`; open leads only) and ``idle_before`` (last
-    moved or contacted before it: :func:`~leadmodel.idle_since`). Another name is a
+    for "who has waited too long" lists, as ranges of the same kind: ``owed_from`` /
+    ``owed_to`` (since when an open lead has been owed a reply:
+    :func:`~leadmodel.reply_owed_since`) and ``idle_from`` / ``idle_to`` (when it was last
+    moved or contacted: :func:`~leadmodel.idle_since`). Another name is a
     :class:`~leadmodel.errors.ValidationError`.
 
     >>> import leadmodel as lm
@@ -131,8 +132,10 @@ class FindFilters(TypedDict, total=False):
     key: MatchKey | str | None
     created_from: datetime | None
     created_to: datetime | None
-    owed_before: datetime | None
-    idle_before: datetime | None
+    owed_from: datetime | None
+    owed_to: datetime | None
+    idle_from: datetime | None
+    idle_to: datetime | None
 
 
 @runtime_checkable

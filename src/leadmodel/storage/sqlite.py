@@ -133,7 +133,7 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[Step, ...]], ...]] = (
             "version INTEGER NOT NULL, doc TEXT NOT NULL)",
         ),
     ),
-    # the leads' timeline facts for the SLA sweep: find(owed_before=..., idle_before=...)
+    # the leads' timeline facts for the SLA sweep: find(owed_to=..., idle_to=...)
     (4, (*_timeline_columns(), _fill_timeline)),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
@@ -279,8 +279,10 @@ class _Repository(AdapterRepository[EntityT]):
             for bound in (
                 wanted.created_from,
                 wanted.created_to,
-                wanted.owed_before,
-                wanted.idle_before,
+                wanted.owed_from,
+                wanted.owed_to,
+                wanted.idle_from,
+                wanted.idle_to,
             )
         )
         sql = f"{self._select}{where} ORDER BY {'+id' if timed else 'id'}"

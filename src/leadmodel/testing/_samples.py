@@ -158,14 +158,18 @@ def filter_cases() -> list[tuple[dict[str, Any], Callable[[Lead], bool]]]:
         ({"owner": "anna"}, lambda x: x.owner == "anna"),
         ({"created_from": start}, lambda x: x.created_at >= start),
         ({"created_to": end}, lambda x: x.created_at < end),
-        ({"owed_before": end}, lambda x: _before(reply_owed_since(x), end)),
-        ({"idle_before": end}, lambda x: _before(idle_since(x), end)),
+        ({"owed_to": end}, lambda x: _before(reply_owed_since(x), end)),
+        ({"idle_to": end}, lambda x: _before(idle_since(x), end)),
         (
-            {"owner": "anna", "owed_before": end},
+            {"owner": "anna", "owed_to": end},
             lambda x: x.owner == "anna" and _before(reply_owed_since(x), end),
         ),
         (
-            {"pipeline": "requests", "status": "new", "idle_before": end},
+            {"owed_from": start, "idle_from": start},
+            lambda x: _in(reply_owed_since(x), start) and _in(idle_since(x), start),
+        ),
+        (
+            {"pipeline": "requests", "status": "new", "idle_to": end},
             lambda x: (x.pipeline, x.status) == ("requests", "new") and _before(idle_since(x), end),
         ),
         (
@@ -186,3 +190,7 @@ def filter_cases() -> list[tuple[dict[str, Any], Callable[[Lead], bool]]]:
 
 def _before(at: datetime | None, end: datetime) -> bool:
     return at is not None and at < end
+
+
+def _in(at: datetime | None, start: datetime) -> bool:
+    return at is not None and at >= start

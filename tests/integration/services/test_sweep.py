@@ -160,14 +160,13 @@ def test_stale_cards_are_announced_once_per_stay(make_uow: MakeUnit) -> None:
     moved = PIPELINE.move(PIPELINE.enter(lead(2), at=AT), "in_work", at=AT + HOUR)
     won = PIPELINE.move(PIPELINE.enter(lead(3), at=AT), "won", at=AT + HOUR)
     add(make_uow(), new, moved, won)
-    first = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + 2 * timedelta(days=1))
+    first = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=2))
     assert [(e.lead_id, e.status, e.idle) for e in first.stale] == [
         ("lead-1", "new", timedelta(days=2))
     ]
     assert first.stale[0].owner == "anna"
-    assert (
-        lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=3)).events == ()
-    )
+    again = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=3))
+    assert (again.events, again.read) == ((), 0)  # the cards stale before are not read again
     both = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=4))
     assert [e.lead_id for e in both.stale] == ["lead-2"]  # lead-1 announced already
     lm.services.log_activity(
@@ -178,15 +177,48 @@ def test_stale_cards_are_announced_once_per_stay(make_uow: MakeUnit) -> None:
         at=AT + timedelta(days=4),
         by="anna",
     )
-    lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=4, hours=1))
-    assert _marks(make_uow()) == ["sweep:default:stale:requests:lead-2"]  # lead-1 is fresh
-    again = lm.services.sweep(
+    assert (
+        lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=5)).events == ()
+    )
+    later = lm.services.sweep(
         make_uow(),
         pipelines=["requests"],
         at=AT + timedelta(days=6),
         registry=lm.Registry(pipelines=[PIPELINE]),
     )
-    assert [(e.lead_id, e.since) for e in again.stale] == [("lead-1", AT + timedelta(days=4))]
+    assert [(e.lead_id, e.since) for e in later.stale] == [("lead-1", AT + timedelta(days=4))]
+    with make_uow() as uow:
+        mark = uow.states.get("sweep:default:stale:requests")
+    assert mark is not None
+    assert mark.doc["horizons"] == {
+        "new": (AT + timedelta(days=5)).isoformat(),
+        "in_work": (AT + timedelta(days=3)).isoformat(),
+    }
+
+
+def test_a_stale_window_stopped_half_way_is_finished_first(
+    make_uow: MakeUnit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one card: the sweep stops on the second; the next sweep announces the rest of
+    that window, then its own, each card once."""
+    add(make_uow(), *(PIPELINE.enter(lead(n), at=AT + n * HOUR) for n in range(1, 5)))
+    real = lm.CardStale.of
+
+    def failing(record: lm.Lead, *args: Any, **kwargs: Any) -> lm.CardStale:
+        if record.id == "lead-2":
+            raise RuntimeError("the process was stopped")
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(lm.CardStale, "of", failing)
+    with pytest.raises(RuntimeError, match="stopped"):
+        lm.services.sweep(
+            make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=1, hours=3), page_size=1
+        )
+    monkeypatch.setattr(lm.CardStale, "of", real)
+    rest = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=2))
+    assert [e.lead_id for e in rest.stale] == ["lead-2", "lead-3", "lead-4"]
+    announced = [e.lead_id for e in events(make_uow()) if isinstance(e, lm.CardStale)]
+    assert announced == ["lead-1", "lead-2", "lead-3", "lead-4"]
 
 
 def test_sweeps_of_other_names_keep_their_own_marks(make_uow: MakeUnit) -> None:

@@ -89,3 +89,61 @@ def test_each_late_reply_is_announced_once_with_its_steps_in_order(
     for key in breaches:  # the steps of one reply were taken in order
         order = [step for lead_id, started, step in escalations if (lead_id, started) == key]
         assert order == sorted(order)
+
+
+PIPELINE = lm.Pipeline.from_dict(
+    {
+        "key": "requests",
+        "statuses": [
+            {"key": "new", "rot_after": "PT4H"},
+            {"key": "in_work", "rot_after": "P1D"},
+            {"key": "won", "kind": "won"},
+        ],
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cards=st.lists(
+        st.tuples(
+            st.integers(0, 2 * 24 * 60),  # minutes from AT to the lead's creation (and entry)
+            st.one_of(st.none(), st.integers(0, 2 * 24 * 60)),  # then a move to in_work
+            st.lists(st.integers(0, 3 * 24 * 60), max_size=3),  # notes logged
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    sweeps=st.lists(st.integers(0, 5 * 24 * 60), min_size=1, max_size=6),
+    page_size=st.integers(1, 3),
+)
+def test_each_stay_is_announced_once_when_it_goes_stale(
+    cards: list[tuple[int, int | None, list[int]]], sweeps: list[int], page_size: int
+) -> None:
+    leads = []
+    for n, (created, moved, notes) in enumerate(cards, start=1):
+        start = AT + created * MINUTE
+        record = PIPELINE.enter(lead(n, created_at=start), at=start)
+        if moved is not None:
+            record = PIPELINE.move(record, "in_work", at=start + moved * MINUTE)
+        for minutes in sorted(notes):
+            note = lm.Activity(
+                at=start + minutes * MINUTE,
+                kind=lm.ActivityKind.note,
+                direction=lm.Direction.internal,
+            )
+            record = lm.log_activity(record, note)
+        leads.append(record)
+    uow = lm.MemoryUnitOfWork()
+    with uow:
+        uow.leads.add_many(leads)
+        uow.commit()
+    announced: list[tuple[str, str, object]] = []
+    for minutes in sorted(sweeps):
+        at = AT + minutes * MINUTE
+        found = lm.services.sweep(uow, pipelines=[PIPELINE], at=at, page_size=page_size)
+        assert lm.services.sweep(uow, pipelines=[PIPELINE], at=at).events == ()
+        announced += [(e.lead_id, e.status, e.since) for e in found.stale]
+        for card in lm.stale(leads, PIPELINE, at=at):  # every stale card is announced by now
+            assert (card.lead_id, card.status, card.since) in announced
+    assert len(announced) == len(set(announced))

@@ -266,8 +266,8 @@ def test_create_schema_upgrades_version_3_with_the_timeline_columns(
     assert create_schema(any_engine) == 3
     later = waiting.created_at + timedelta(days=1)
     with SqlUnitOfWork(any_engine, migrate=False) as uow:
-        assert [lead.id for lead in uow.leads.find(owed_before=later)] == ["L-1"]
-        assert uow.leads.count(idle_before=later) == 2
+        assert [lead.id for lead in uow.leads.find(owed_to=later)] == ["L-1"]
+        assert uow.leads.count(idle_to=later) == 2
     with any_engine.connect() as conn:
         indexed = {i["name"] for i in sa.inspect(conn).get_indexes(leads.name)}
     assert {"ix_leadmodel_leads_owed", "ix_leadmodel_leads_idle"} <= indexed

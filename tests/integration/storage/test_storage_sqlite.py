@@ -490,7 +490,7 @@ def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
 ) -> None:
     """A file at schema version 3 is migrated on opening: the leads gain owed and idle,
     filled in from the documents stored before (an answered lead owes nothing; an unreadable
-    document keeps them empty and stays unreadable), so find(owed_before=...) finds the old
+    document keeps them empty and stays unreadable), so find(owed_to=...) finds the old
     leads at once."""
     path = tmp_path / "crm.sqlite"
     waiting, answered = _lead(1), lm.respond(_lead(2), at=factories.AT + timedelta(hours=1))
@@ -513,8 +513,8 @@ def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
     late = factories.AT + timedelta(days=1)
     uow = SQLiteUnitOfWork(path)
     with uow:
-        owed = [lead.id for lead in uow.leads.find(owed_before=late)]
-        idle = [lead.id for lead in uow.leads.find(idle_before=late)]
+        owed = [lead.id for lead in uow.leads.find(owed_to=late)]
+        idle = [lead.id for lead in uow.leads.find(idle_to=late)]
         columns = uow.connection.execute(
             "SELECT id, owed, idle FROM leadmodel_leads ORDER BY id"
         ).fetchall()

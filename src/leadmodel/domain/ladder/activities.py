@@ -274,7 +274,7 @@ def reply_owed_since(lead: Lead) -> datetime | None:
     erased: it owes nothing).
 
     Every reply an SLA clock counts (:func:`~leadmodel.sla_clock`) starts at or after this
-    instant, so the stores index it (``find(owed_before=...)``) and the SLA sweep reads only
+    instant, so the stores index it (``find(owed_to=...)``) and the SLA sweep reads only
     the leads owed a reply long enough to be late. An outbound contact logged ahead of time (a
     scheduled call) counts here as given.
 

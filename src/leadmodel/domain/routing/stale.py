@@ -105,7 +105,7 @@ def idle_since(lead: Lead) -> datetime | None:
     """The last thing that reset ``lead``'s stale clock: the move into its current status (its
     creation when it never moved) or its latest activity, whichever is later — an activity
     logged ahead of time (scheduled) included, so the instant may be in the future; ``None``
-    for an erased lead (nobody works it). The stores index it (``find(idle_before=...)``).
+    for an erased lead (nobody works it). The stores index it (``find(idle_to=...)``).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> import leadmodel as lm

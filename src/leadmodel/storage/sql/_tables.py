@@ -27,7 +27,7 @@ SCHEMA_VERSION: Final = 4
 1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
 of ``find(..., after=...)`` is one index range (version 1's lack the id). 3: the state store's
 table, ``leadmodel_states``. 4: the leads' timeline facts ``owed`` and ``idle`` (UTC
-microseconds) and their indexes, for ``find(owed_before=..., idle_before=...)``."""
+microseconds) and their indexes, for ``find(owed_to=..., idle_to=...)``."""
 
 _STEPS: Final = {
     2: "the owner, status and pipeline indexes end in id",
