@@ -17,7 +17,7 @@ import typing as _typing
 from importlib import import_module as _import_module
 from importlib.util import find_spec as _find_spec
 
-from leadmodel import pipelines, services
+from leadmodel import analytics, pipelines, services
 from leadmodel.domain.events import (
     EVENT_TYPES,
     ActivityLogged,
@@ -466,6 +466,7 @@ __all__ = [
     "Weighted",
     "WorkCalendar",
     "__version__",
+    "analytics",
     "advance",
     "assess",
     "attach_interest",

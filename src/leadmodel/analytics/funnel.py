@@ -1,0 +1,250 @@
+"""The funnel and the losses: how many cards reached each status, and where and why the
+others were lost (DOMAIN §6, the first two reports of KeyCRM and Bitrix24).
+
+The cards, their outcome and the funnel order are :mod:`~leadmodel.analytics.facts`'s.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.analytics._groups import By, Period, check_grouping, grouper, money_sum, share
+from leadmodel.analytics._table import Table, money_field
+from leadmodel.analytics.facts import LeadFact, Outcome, checked_leads, funnel_order, lead_facts
+from leadmodel.domain.model import Lead
+from leadmodel.domain.pipeline import Pipeline
+from leadmodel.domain.values import Money
+from leadmodel.errors import Problem
+
+__all__ = ["Funnel", "FunnelRow", "LossRow", "Losses", "funnel", "losses"]
+
+Mode = Literal["reached", "entered"]
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class FunnelRow:
+    """One status of the funnel (in one group): the cards that reached it (``count``), that
+    count as a share of the funnel's first status and of the status before, and the sum of
+    their deal values per currency (``amount``)."""
+
+    status: str
+    label: str
+    count: int
+    share_of_first: float | None
+    share_of_previous: float | None
+    amount: tuple[Money, ...] = money_field()
+    group: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Funnel(Table[FunnelRow]):
+    """:func:`funnel`: a row per status in funnel order (per group, groups in order)."""
+
+    kind = "funnel"
+    pipeline: str
+    mode: Mode
+    by: By | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class LossRow:
+    """Cards lost from ``status`` for ``reason`` (in one group): how many, their share of all
+    the lost cards (of the group), and their deal values per currency."""
+
+    status: str | None
+    reason: str | None
+    count: int
+    share: float | None
+    amount: tuple[Money, ...] = money_field()
+    group: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Losses(Table[LossRow]):
+    """:func:`losses`: a row per (status lost from, reason), the most frequent first."""
+
+    kind = "losses"
+    pipeline: str
+    by: By | None = None
+
+
+def funnel(
+    leads: Iterable[Lead],
+    pipeline: Pipeline,
+    *,
+    mode: Mode = "reached",
+    by: By | None = None,
+    period: Period = "month",
+    time_zone: str = "UTC",
+) -> Funnel:
+    """How many cards of ``pipeline`` reached each status, in funnel order.
+
+    ``mode="reached"`` (the default) counts a card at every status up to the furthest it
+    entered — a card moved from ``new`` straight to ``offer`` passed through ``in_work`` — so
+    counts never grow along the funnel; ``mode="entered"`` counts only the statuses a card
+    entered. Lost statuses are not funnel steps (:func:`losses` reports them). ``by`` groups the
+    cards: ``"period"`` (of creation; ``period`` ``day``, ``week``, ``month``, ``quarter`` or
+    ``year`` in ``time_zone``), ``"channel"``, ``"source"``, ``"campaign"``, ``"medium"`` or
+    ``"owner"``; each group has its own funnel (``(none)``: cards without the field).
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> def card(n, *moves, value="100"):
+    ...     lead = lm.pipelines.SIMPLE.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P",
+    ...         topic="Chairs", contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")],
+    ...         source=lm.Source(channel=lm.Channel.form), created_at=at,
+    ...         expected_value=lm.Money.of(value, "UAH")), at=at)
+    ...     for i, status in enumerate(moves, start=1):
+    ...         lead = lm.pipelines.SIMPLE.move(lead, status, at=at + timedelta(days=i),
+    ...             reason="declined" if status == "lost" else None)
+    ...     return lead
+    >>> leads = [card(1), card(2, "in_progress"), card(3, "won", value="900"),
+    ...          card(4, "in_progress", "lost")]
+    >>> report = lm.analytics.funnel(leads, lm.pipelines.SIMPLE)
+    >>> [(row.status, row.count, row.share_of_first) for row in report]
+    [('new', 4, 1.0), ('in_progress', 3, 0.75), ('won', 1, 0.25)]
+    >>> report[2].amount
+    (Money(amount=Decimal('900'), currency='UAH'),)
+    >>> [row.count for row in lm.analytics.funnel(leads, lm.pipelines.SIMPLE, mode="entered")]
+    [4, 2, 1]
+    """
+    given = checked_leads("funnel", leads, pipeline)
+    p: c.Problems = []
+    if mode not in ("reached", "entered"):
+        p.append(Problem("mode", "'reached' (or past it) or 'entered' (strictly)", mode))
+    check_grouping(p, by, period, time_zone)
+    if p:
+        c.fail("funnel", p)
+    facts = lead_facts(given, pipeline).rows
+    group_of = grouper(by, period, time_zone)
+    order = funnel_order(pipeline)
+    entered = _entered(given, pipeline) if mode == "entered" else {}
+    groups: dict[str | None, list[LeadFact]] = defaultdict(list)
+    for fact in facts:
+        groups[group_of(fact)].append(fact)
+    rows: list[FunnelRow] = []
+    for group in sorted(groups, key=lambda g: (g is None, g or "")):
+        counts, amounts = _tally(groups[group], order, entered)
+        if mode == "reached":  # a card counts at every status up to its furthest
+            for i in range(len(order) - 2, -1, -1):
+                counts[i] += counts[i + 1]
+                for currency, amount in amounts[i + 1].items():
+                    amounts[i][currency] = amounts[i].get(currency, Decimal(0)) + amount
+        for i, status in enumerate(order):
+            previous = counts[i - 1] if i else counts[i]
+            rows.append(
+                FunnelRow(
+                    status=status,
+                    label=pipeline.status(status).label,
+                    count=counts[i],
+                    share_of_first=share(counts[i], counts[0]),
+                    share_of_previous=share(counts[i], previous),
+                    amount=tuple(
+                        Money(amount=amounts[i][cur], currency=cur) for cur in sorted(amounts[i])
+                    ),
+                    group=group,
+                )
+            )
+    title = f"Funnel of {pipeline.key} ({mode})" + (f" by {by}" if by else "")
+    return Funnel(rows=tuple(rows), title=title, pipeline=pipeline.key, mode=mode, by=by)
+
+
+def _tally(
+    members: list[LeadFact], order: tuple[str, ...], entered: dict[str, set[str]]
+) -> tuple[list[int], list[dict[str, Decimal]]]:
+    """Per status of ``order``: the cards whose furthest status it is (``entered`` empty), or
+    that entered it (``entered`` given), and their values summed per currency."""
+    counts = [0] * len(order)
+    amounts: list[dict[str, Decimal]] = [{} for _ in order]
+    for fact in members:
+        where = (
+            [i for i, status in enumerate(order) if status in entered[fact.lead_id]]
+            if entered
+            else [fact.reached]
+            if fact.reached >= 0
+            else []
+        )
+        for i in where:
+            counts[i] += 1
+            if fact.value is not None:
+                cur = fact.value.currency
+                amounts[i][cur] = amounts[i].get(cur, Decimal(0)) + fact.value.amount
+    return counts, amounts
+
+
+def _entered(leads: tuple[Lead, ...], pipeline: Pipeline) -> dict[str, set[str]]:
+    """The statuses each card of ``pipeline`` entered (its moves, and where it stands)."""
+    return {
+        lead.id: {m.to_status for m in lead.history if m.pipeline == pipeline.key}
+        | {lead.status or ""}
+        for lead in leads
+        if lead.pipeline == pipeline.key
+    }
+
+
+def losses(
+    leads: Iterable[Lead],
+    pipeline: Pipeline,
+    *,
+    by: By | None = None,
+    period: Period = "month",
+    time_zone: str = "UTC",
+) -> Losses:
+    """Where the lost cards of ``pipeline`` were lost (the status they were in before their
+    lost status) and why (the reason chosen): count, share of the lost cards, deal values per
+    currency — the most frequent first (then by status and reason). ``by`` groups as
+    :func:`funnel` does.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> simple = lm.pipelines.SIMPLE
+    >>> def lost(n, before, reason):
+    ...     lead = simple.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P",
+    ...         topic="Chairs", contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")],
+    ...         source=lm.Source(channel=lm.Channel.form), created_at=at), at=at)
+    ...     if before != "new":
+    ...         lead = simple.move(lead, before, at=at + timedelta(days=1))
+    ...     return simple.move(lead, "lost", at=at + timedelta(days=2), reason=reason)
+    >>> report = lm.analytics.losses([lost(1, "new", "declined"),
+    ...     lost(2, "in_progress", "declined"), lost(3, "in_progress", "declined")], simple)
+    >>> [(row.status, row.reason, row.count, round(row.share, 2)) for row in report]
+    [('in_progress', 'declined', 2, 0.67), ('new', 'declined', 1, 0.33)]
+    """
+    given = checked_leads("losses", leads, pipeline)
+    p: c.Problems = []
+    check_grouping(p, by, period, time_zone)
+    if p:
+        c.fail("losses", p)
+    group_of = grouper(by, period, time_zone)
+    lost: dict[str | None, list[LeadFact]] = defaultdict(list)
+    for fact in lead_facts(given, pipeline).rows:
+        if fact.outcome is Outcome.lost:
+            lost[group_of(fact)].append(fact)
+    rows: list[LossRow] = []
+    for group in sorted(lost, key=lambda g: (g is None, g or "")):
+        members = lost[group]
+        counts = Counter((f.lost_from, f.lost_reason) for f in members)
+        for (status, reason), count in sorted(
+            counts.items(), key=lambda item: (-item[1], item[0][0] or "", item[0][1] or "")
+        ):
+            hits = (f.value for f in members if (f.lost_from, f.lost_reason) == (status, reason))
+            rows.append(
+                LossRow(
+                    status=status,
+                    reason=reason,
+                    count=count,
+                    share=share(count, len(members)),
+                    amount=money_sum(hits),
+                    group=group,
+                )
+            )
+    title = f"Losses in {pipeline.key}" + (f" by {by}" if by else "")
+    return Losses(rows=tuple(rows), title=title, pipeline=pipeline.key, by=by)
