@@ -1,20 +1,20 @@
 """The charts of :meth:`Table.plot <leadmodel.analytics.Table.plot>` (extra ``plot``:
 matplotlib): a funnel as horizontal bars, losses as bars by status and reason, any other table
-as bars of its first count column."""
+as bars of its first count column. Each drawer takes the table (any report, by its ``kind``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from leadmodel.analytics._table import Table, _optional
+from leadmodel.analytics._extras import optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 
-def draw(table: Table[Any], ax: Axes | None) -> Axes:
+def draw(table: Any, ax: Axes | None) -> Axes:
     """Draw ``table`` as its ``kind`` says, on ``ax`` or a new figure's axes."""
-    pyplot = _optional("matplotlib.pyplot", f"{type(table).__name__}.plot", "plot")
+    pyplot = optional("matplotlib.pyplot", f"{type(table).__name__}.plot", "plot")
     if ax is None:
         _, ax = pyplot.subplots(figsize=(8, 0.45 * max(len(table), 4) + 1))
     drawer = _DRAWERS.get(table.kind, _bars)
@@ -29,7 +29,7 @@ def _label(row: Any, text: str) -> str:
     return f"{group}: {text}" if group else text
 
 
-def _funnel(table: Table[Any], ax: Axes) -> None:
+def _funnel(table: Any, ax: Axes) -> None:
     rows = list(table.rows)
     labels = [_label(row, row.label) for row in rows]
     counts = [row.count for row in rows]
@@ -43,7 +43,7 @@ def _funnel(table: Table[Any], ax: Axes) -> None:
     ax.set_xlabel("cards")
 
 
-def _losses(table: Table[Any], ax: Axes) -> None:
+def _losses(table: Any, ax: Axes) -> None:
     rows = list(table.rows)
     labels = [_label(row, f"{row.status or '?'} · {row.reason or '?'}") for row in rows]
     positions = range(len(rows))
@@ -53,7 +53,7 @@ def _losses(table: Table[Any], ax: Axes) -> None:
     ax.set_xlabel("cards lost")
 
 
-def _bars(table: Table[Any], ax: Axes) -> None:
+def _bars(table: Any, ax: Axes) -> None:
     records = table.records()
     columns = table.columns()
     numbers = [c for c in columns if records and isinstance(records[0][c], int | float)]

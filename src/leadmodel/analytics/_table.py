@@ -15,13 +15,12 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
-from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
+from leadmodel.analytics._extras import optional
 from leadmodel.domain.values import Money
-from leadmodel.errors import MissingExtraError
 
 if TYPE_CHECKING:  # pragma: no cover - the extras are optional
     import pandas as pd
@@ -34,14 +33,6 @@ __all__ = ["Table", "money_field"]
 RowT = TypeVar("RowT", bound=attrs.AttrsInstance)
 
 _MAX_SHOWN = 40  # rows printed by __str__ and _repr_html_ before "… n more"
-
-
-def _optional(module: str, feature: str, extra: str) -> Any:
-    """Import ``module`` of an extra, or :class:`MissingExtraError` naming the extra."""
-    try:
-        return import_module(module)
-    except ImportError as exc:
-        raise MissingExtraError(feature, extra=extra, module=module.partition(".")[0]) from exc
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +85,7 @@ class Table(Generic[RowT]):
     def to_pandas(self) -> pd.DataFrame:
         """The rows as a pandas ``DataFrame`` (extra ``pandas``); durations become
         ``Timedelta``, money ``Decimal`` objects (``.astype(float)`` for arithmetic)."""
-        pandas = _optional("pandas", f"{type(self).__name__}.to_pandas", "pandas")
+        pandas = optional("pandas", f"{type(self).__name__}.to_pandas", "pandas")
         frame: pd.DataFrame = pandas.DataFrame.from_records(
             self.records(), columns=self.columns() or None
         )
@@ -102,13 +93,13 @@ class Table(Generic[RowT]):
 
     def to_polars(self) -> pl.DataFrame:
         """The rows as a polars ``DataFrame`` (extra ``polars``)."""
-        polars = _optional("polars", f"{type(self).__name__}.to_polars", "polars")
+        polars = optional("polars", f"{type(self).__name__}.to_polars", "polars")
         frame: pl.DataFrame = polars.from_dicts(self.records(), infer_schema_length=None)
         return frame
 
     def to_arrow(self) -> pa.Table:
         """The rows as a pyarrow ``Table`` (extra ``arrow``)."""
-        arrow = _optional("pyarrow", f"{type(self).__name__}.to_arrow", "arrow")
+        arrow = optional("pyarrow", f"{type(self).__name__}.to_arrow", "arrow")
         table: pa.Table = arrow.Table.from_pylist(self.records())
         return table
 
