@@ -269,6 +269,7 @@ ADDED = {
     "SlaBreached": events.SlaBreached,
     "Escalated": events.Escalated,
     "CardStale": events.CardStale,
+    "Spend": values.Spend,
 }
 
 #: Names that need an extra, and the module the extra installs.

@@ -122,6 +122,7 @@ from leadmodel.domain.values import (
     ContactPoint,
     Money,
     Source,
+    Spend,
 )
 from leadmodel.domain.values import normalise as _normalise
 from leadmodel.domain.values.currencies import ISO_4217
@@ -454,6 +455,27 @@ def sources() -> Strategy[Source]:
         campaign=_opt(_text(16)),
         medium=_opt(st.sampled_from(("cpc", "email", "organic")) | _text(8)),
         cost=_opt(money(non_negative=True)),
+    )
+
+
+def spends() -> Strategy[Spend]:
+    """Campaign-level spend: a channel, a non-negative amount, a date range, optional names."""
+    days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+    return st.builds(
+        lambda channel, amount, start, length, source, campaign: Spend(
+            channel=channel,
+            amount=amount,
+            start=start,
+            end=min(start + timedelta(days=length), date(2100, 12, 31)),
+            source=source,
+            campaign=campaign,
+        ),
+        st.sampled_from(Channel),
+        money(non_negative=True),
+        days,
+        st.integers(0, 366),
+        _opt(_text(16)),
+        _opt(_text(16)),
     )
 
 

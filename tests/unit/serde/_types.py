@@ -25,6 +25,7 @@ def _strategies(
         lm.Money: lst.money(),
         lm.ContactPoint: lst.contact_points(),
         lm.Source: lst.sources(),
+        lm.Spend: lst.spends(),
         lm.StatusChange: lst.status_changes(datetimes=times),
         lm.ConversionLinks: lst.conversion_links(datetimes=times),
         lm.LossInfo: lst.loss_infos(datetimes=times),

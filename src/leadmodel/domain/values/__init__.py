@@ -22,7 +22,7 @@ from leadmodel.domain.values.ids import (
 )
 from leadmodel.domain.values.localtime import localise
 from leadmodel.domain.values.money import MAX_AMOUNT, Money
-from leadmodel.domain.values.source import Channel, Source
+from leadmodel.domain.values.source import Channel, Source, Spend
 
 __all__ = [
     "JSON",
@@ -43,6 +43,7 @@ __all__ = [
     "LeadId",
     "Money",
     "Source",
+    "Spend",
     "freeze",
     "localise",
     "merge_points",
