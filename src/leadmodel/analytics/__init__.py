@@ -8,6 +8,8 @@ anything. Every report returns a frozen :class:`Table` of small records: ``.rows
 * :mod:`~leadmodel.analytics.facts` — leads flattened: one row per card, one per move, and the
   rules every report shares (outcome, funnel order, lost from, value).
 * :mod:`~leadmodel.analytics.funnel` — :func:`funnel`, :func:`losses`.
+* :mod:`~leadmodel.analytics.people` — :func:`owner_performance`, :func:`speed_to_lead`.
+* :mod:`~leadmodel.analytics.sources` — :func:`source_efficiency`.
 """
 
 from leadmodel.analytics._table import Table
@@ -22,6 +24,15 @@ from leadmodel.analytics.facts import (
     status_facts,
 )
 from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, funnel, losses
+from leadmodel.analytics.people import (
+    OwnerPerformance,
+    OwnerRow,
+    SpeedRow,
+    SpeedToLead,
+    owner_performance,
+    speed_to_lead,
+)
+from leadmodel.analytics.sources import SourceEfficiency, SourceRow, source_efficiency
 
 __all__ = [
     "Funnel",
@@ -31,6 +42,12 @@ __all__ = [
     "LossRow",
     "Losses",
     "Outcome",
+    "OwnerPerformance",
+    "OwnerRow",
+    "SourceEfficiency",
+    "SourceRow",
+    "SpeedRow",
+    "SpeedToLead",
     "StatusFact",
     "StatusFacts",
     "Table",
@@ -38,5 +55,8 @@ __all__ = [
     "funnel_order",
     "lead_facts",
     "losses",
+    "owner_performance",
+    "source_efficiency",
+    "speed_to_lead",
     "status_facts",
 ]
