@@ -29,10 +29,12 @@ import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel.analytics._table import Table
-from leadmodel.domain.ladder import first_response
-from leadmodel.domain.model import Lead
+from leadmodel.domain.model import Direction, Lead, StatusChange
 from leadmodel.domain.pipeline import Pipeline, StatusKind
 from leadmodel.domain.values import Money
+from leadmodel.errors import Problem
+
+_OUTBOUND = Direction.outbound
 
 __all__ = [
     "LeadFact",
@@ -77,6 +79,7 @@ class LeadFact:
     first_response_at: datetime | None
     time_zone: str | None
     reached: int
+    entered: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -95,9 +98,11 @@ class StatusFact:
 
 @attrs.frozen(kw_only=True)
 class LeadFacts(Table[LeadFact]):
-    """:func:`lead_facts`: one row per card."""
+    """:func:`lead_facts`: one row per card of ``pipeline`` (its key). Every report takes one
+    in place of the leads: flatten once, report many times."""
 
     kind = "facts"
+    pipeline: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -128,6 +133,22 @@ def checked_leads(model: str, leads: Iterable[Lead], pipeline: Pipeline) -> tupl
     return given
 
 
+def facts_of(
+    model: str, leads: Iterable[Lead] | LeadFacts, pipeline: Pipeline
+) -> tuple[LeadFact, ...]:
+    """The facts a report reads: ``leads`` flattened, or the :class:`LeadFacts` given (of the
+    same pipeline: another is a ``ValidationError``)."""
+    if isinstance(leads, LeadFacts):
+        p: c.Problems = []
+        if c.instance(p, "pipeline", pipeline, Pipeline) and leads.pipeline != pipeline.key:
+            msg = f"these facts are of pipeline {leads.pipeline!r}; flatten the leads again"
+            p.append(Problem("leads", msg, pipeline.key))
+        if p:
+            c.fail(model, p)
+        return leads.rows
+    return lead_facts(checked_leads(model, leads, pipeline), pipeline).rows
+
+
 def lead_facts(leads: Iterable[Lead], pipeline: Pipeline) -> LeadFacts:
     """One :class:`LeadFact` per card of ``pipeline`` among ``leads``, in the order given.
 
@@ -145,13 +166,14 @@ def lead_facts(leads: Iterable[Lead], pipeline: Pipeline) -> LeadFacts:
     """
     given = checked_leads("lead_facts", leads, pipeline)
     order = {status: i for i, status in enumerate(funnel_order(pipeline))}
-    kinds = {s.key: s.kind for s in pipeline.statuses}
+    outcomes = {s.key: _OUTCOME[s.kind] for s in pipeline.statuses}
+    key = pipeline.key
     rows = tuple(
-        _fact(lead, pipeline.key, order, kinds)
+        _fact(lead, key, order, outcomes)
         for lead in given
-        if lead.pipeline == pipeline.key and lead.status in kinds
+        if lead.pipeline == key and lead.status in outcomes
     )
-    return LeadFacts(rows=rows, title=f"Cards of {pipeline.key}")
+    return LeadFacts(rows=rows, title=f"Cards of {key}", pipeline=key)
 
 
 def status_facts(leads: Iterable[Lead], pipeline: Pipeline) -> StatusFacts:
@@ -190,38 +212,55 @@ def status_facts(leads: Iterable[Lead], pipeline: Pipeline) -> StatusFacts:
     return StatusFacts(rows=tuple(rows), title=f"Moves in {pipeline.key}")
 
 
+_OUTCOME = {
+    StatusKind.open: Outcome.open,
+    StatusKind.won: Outcome.won,
+    StatusKind.lost: Outcome.lost,
+}
+
+
 def _fact(
-    lead: Lead, pipeline: str, order: dict[str, int], kinds: dict[str, StatusKind]
+    lead: Lead, pipeline: str, order: dict[str, int], outcomes: dict[str, Outcome]
 ) -> LeadFact:
+    """The fact of one card (one pass over its history and, for the first response, over its
+    activities until the first outbound one)."""
     status = lead.status or ""
-    kind = kinds[status]
-    outcome = (
-        Outcome.won
-        if kind is StatusKind.won
-        else Outcome.lost
-        if kind is StatusKind.lost
-        else Outcome.open
-    )
-    moves = [change for change in lead.history if change.pipeline == pipeline]
-    entered = {change.to_status for change in moves} | {status}
-    reached = max((order[s] for s in entered if s in order), default=-1)
+    outcome = outcomes[status]
+    reached = -1
+    entered: list[str] = []
+    into: StatusChange | None = None
+    for change in lead.history:
+        if change.pipeline != pipeline:
+            continue
+        to = change.to_status
+        if to == status:
+            into = change
+        where = order.get(to, -1)
+        if where >= 0 and to not in entered:
+            entered.append(to)
+            reached = max(reached, where)
+    if status in order and status not in entered:  # placed there without a recorded move
+        entered.append(status)
+        reached = max(reached, order[status])
     closed_at: datetime | None = None
     lost_from: str | None = None
     lost_reason: str | None = None
-    if outcome is not Outcome.open:
-        into = next((m for m in reversed(moves) if m.to_status == status), None)
-        closed_at = into.at if into is not None else None
-        if outcome is Outcome.lost:
-            lost_from = into.from_status if into is not None else None
-            if lead.lost is not None:
-                closed_at = lead.lost.at
-                lost_from = lead.lost.from_status or lost_from
-                lost_reason = lead.lost.reason
-            elif into is not None:
-                lost_reason = into.reason
-        elif closed_at is None and lead.converted is not None:
-            closed_at = lead.converted.at
-    answered = first_response(lead)
+    if outcome is Outcome.lost:
+        lost = lead.lost
+        if lost is not None:
+            closed_at, lost_from, lost_reason = lost.at, lost.from_status, lost.reason
+        if into is not None:
+            closed_at = closed_at or into.at
+            lost_from = lost_from or into.from_status
+            lost_reason = lost_reason or into.reason
+    elif outcome is Outcome.won:
+        converted = lead.converted
+        closed_at = into.at if into is not None else converted.at if converted else None
+    first_response_at = None
+    for activity in lead.activities:
+        if activity.direction is _OUTBOUND:
+            first_response_at = activity.at
+            break
     source = lead.source
     return LeadFact(
         lead_id=lead.id,
@@ -239,7 +278,8 @@ def _fact(
         lost_from=lost_from,
         lost_reason=lost_reason,
         value=lead.expected_value,
-        first_response_at=None if answered is None else answered.at,
+        first_response_at=first_response_at,
         time_zone=lead.time_zone,
         reached=reached,
+        entered=tuple(entered),
     )

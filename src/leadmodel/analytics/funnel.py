@@ -16,7 +16,7 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel.analytics._groups import By, Period, check_grouping, grouper, money_sum, share
 from leadmodel.analytics._table import Table, money_field
-from leadmodel.analytics.facts import LeadFact, Outcome, checked_leads, funnel_order, lead_facts
+from leadmodel.analytics.facts import LeadFact, LeadFacts, Outcome, facts_of, funnel_order
 from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.values import Money
@@ -75,7 +75,7 @@ class Losses(Table[LossRow]):
 
 
 def funnel(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     mode: Mode = "reached",
@@ -115,23 +115,21 @@ def funnel(
     >>> [row.count for row in lm.analytics.funnel(leads, lm.pipelines.SIMPLE, mode="entered")]
     [4, 2, 1]
     """
-    given = checked_leads("funnel", leads, pipeline)
+    facts = facts_of("funnel", leads, pipeline)
     p: c.Problems = []
     if mode not in ("reached", "entered"):
         p.append(Problem("mode", "'reached' (or past it) or 'entered' (strictly)", mode))
     check_grouping(p, by, period, time_zone)
     if p:
         c.fail("funnel", p)
-    facts = lead_facts(given, pipeline).rows
     group_of = grouper(by, period, time_zone)
     order = funnel_order(pipeline)
-    entered = _entered(given, pipeline) if mode == "entered" else {}
     groups: dict[str | None, list[LeadFact]] = defaultdict(list)
     for fact in facts:
         groups[group_of(fact)].append(fact)
     rows: list[FunnelRow] = []
     for group in sorted(groups, key=lambda g: (g is None, g or "")):
-        counts, amounts = _tally(groups[group], order, entered)
+        counts, amounts = _tally(groups[group], order, entered=mode == "entered")
         if mode == "reached":  # a card counts at every status up to its furthest
             for i in range(len(order) - 2, -1, -1):
                 counts[i] += counts[i + 1]
@@ -157,20 +155,18 @@ def funnel(
 
 
 def _tally(
-    members: list[LeadFact], order: tuple[str, ...], entered: dict[str, set[str]]
+    members: list[LeadFact], order: tuple[str, ...], *, entered: bool
 ) -> tuple[list[int], list[dict[str, Decimal]]]:
-    """Per status of ``order``: the cards whose furthest status it is (``entered`` empty), or
-    that entered it (``entered`` given), and their values summed per currency."""
+    """Per status of ``order``: the cards whose furthest status it is, or (``entered``) that
+    entered it, and their values summed per currency."""
     counts = [0] * len(order)
     amounts: list[dict[str, Decimal]] = [{} for _ in order]
+    position = {status: i for i, status in enumerate(order)}
     for fact in members:
-        where = (
-            [i for i, status in enumerate(order) if status in entered[fact.lead_id]]
-            if entered
-            else [fact.reached]
-            if fact.reached >= 0
-            else []
-        )
+        if entered:
+            where = [position[status] for status in fact.entered]
+        else:
+            where = [fact.reached] if fact.reached >= 0 else []
         for i in where:
             counts[i] += 1
             if fact.value is not None:
@@ -179,18 +175,8 @@ def _tally(
     return counts, amounts
 
 
-def _entered(leads: tuple[Lead, ...], pipeline: Pipeline) -> dict[str, set[str]]:
-    """The statuses each card of ``pipeline`` entered (its moves, and where it stands)."""
-    return {
-        lead.id: {m.to_status for m in lead.history if m.pipeline == pipeline.key}
-        | {lead.status or ""}
-        for lead in leads
-        if lead.pipeline == pipeline.key
-    }
-
-
 def losses(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     by: By | None = None,
@@ -218,14 +204,14 @@ def losses(
     >>> [(row.status, row.reason, row.count, round(row.share, 2)) for row in report]
     [('in_progress', 'declined', 2, 0.67), ('new', 'declined', 1, 0.33)]
     """
-    given = checked_leads("losses", leads, pipeline)
+    facts = facts_of("losses", leads, pipeline)
     p: c.Problems = []
     check_grouping(p, by, period, time_zone)
     if p:
         c.fail("losses", p)
     group_of = grouper(by, period, time_zone)
     lost: dict[str | None, list[LeadFact]] = defaultdict(list)
-    for fact in lead_facts(given, pipeline).rows:
+    for fact in facts:
         if fact.outcome is Outcome.lost:
             lost[group_of(fact)].append(fact)
     rows: list[LossRow] = []

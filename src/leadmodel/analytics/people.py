@@ -19,7 +19,7 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel.analytics._groups import NONE, money_mean, money_sum, quantile, share
 from leadmodel.analytics._table import Table, money_field
-from leadmodel.analytics.facts import LeadFact, Outcome, checked_leads, lead_facts
+from leadmodel.analytics.facts import LeadFact, LeadFacts, Outcome, facts_of
 from leadmodel.domain.ladder import first_response
 from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline
@@ -145,7 +145,7 @@ def _calendar_of(
 
 
 def owner_performance(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     calendar: Calendars = None,
@@ -182,35 +182,35 @@ def owner_performance(
     >>> report[0].amount, report[0].first_response_median
     ((Money(amount=Decimal('1500'), currency='UAH'),), datetime.timedelta(seconds=1200))
     """
-    given = checked_leads("owner_performance", leads, pipeline)
+    facts = facts_of("owner_performance", leads, pipeline)
     p: c.Problems = []
     _check_calendars(p, calendar, default)
     if p:
         c.fail("owner_performance", p)
     by_owner: dict[str, list[LeadFact]] = defaultdict(list)
-    for fact in lead_facts(given, pipeline).rows:
+    for fact in facts:
         by_owner[fact.owner or NONE].append(fact)
     rows = []
     for owner in sorted(by_owner):
-        facts = by_owner[owner]
+        mine = by_owner[owner]
         cal = _calendar_of(None if owner == NONE else owner, calendar, default)
-        won = [f for f in facts if f.outcome is Outcome.won]
-        lost = sum(1 for f in facts if f.outcome is Outcome.lost)
-        answered = [(f.created_at, f.first_response_at) for f in facts if f.first_response_at]
-        closed = [(f.created_at, f.closed_at) for f in facts if f.closed_at is not None]
+        won = [f for f in mine if f.outcome is Outcome.won]
+        lost = sum(1 for f in mine if f.outcome is Outcome.lost)
+        answered = [(f.created_at, f.first_response_at) for f in mine if f.first_response_at]
+        closed = [(f.created_at, f.closed_at) for f in mine if f.closed_at is not None]
         responses, responses_business = _durations(answered, cal)
         closes, closes_business = _durations(closed, cal)
         rows.append(
             OwnerRow(
                 owner=owner,
-                processed=len(facts),
+                processed=len(mine),
                 won=len(won),
                 lost=lost,
-                open=len(facts) - len(won) - lost,
+                open=len(mine) - len(won) - lost,
                 win_rate=share(len(won), len(won) + lost),
                 amount=money_sum(f.value for f in won),
                 average_deal=money_mean(f.value for f in won),
-                unanswered=len(facts) - len(answered),
+                unanswered=len(mine) - len(answered),
                 first_response_median=quantile(responses, 0.5),
                 first_response_p90=quantile(responses, 0.9),
                 first_response_business_median=quantile(responses_business, 0.5),

@@ -20,7 +20,7 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel.analytics._groups import NONE, share
 from leadmodel.analytics._table import Table
-from leadmodel.analytics.facts import LeadFact, Outcome, checked_leads, lead_facts
+from leadmodel.analytics.facts import LeadFact, LeadFacts, Outcome, facts_of
 from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.values import Money, Spend
@@ -74,7 +74,7 @@ def _spend_group(spend: Spend, by: SourceBy) -> str:
 
 
 def source_efficiency(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     spend: Iterable[Spend] = (),
@@ -108,7 +108,7 @@ def source_efficiency(
     ...   r.roi) for r in report]
     [('event', 1, 1, '600', '600.00', 0.6666666666666666), ('form', 2, 1, '100', '100.00', 9.0)]
     """
-    given = checked_leads("source_efficiency", leads, pipeline)
+    facts = facts_of("source_efficiency", leads, pipeline)
     spent: tuple[Spend, ...] = c.as_tuple(spend)
     p: c.Problems = []
     c.tuple_of(p, "spend", spent, Spend)
@@ -117,7 +117,6 @@ def source_efficiency(
     c.opt_text(p, "currency", currency, "the report's currency")
     if p:
         c.fail("source_efficiency", p)
-    facts = lead_facts(given, pipeline).rows
     chosen = currency or _only_currency(facts, spent)
     tally = _Tally(chosen)
     for fact in facts:

@@ -307,3 +307,26 @@ def test_plots_draw_without_a_display() -> None:
         ax = report.plot()
         assert ax.get_title() == report.title
         assert len(ax.patches) == len(report)
+
+
+@settings(max_examples=30, deadline=None)
+@given(leads=cards())
+def test_reports_of_the_facts_equal_reports_of_the_leads(leads: list[lm.Lead]) -> None:
+    facts = lm.analytics.lead_facts(leads, PIPE)
+    for mode in ("reached", "entered"):
+        assert lm.analytics.funnel(facts, PIPE, mode=mode) == lm.analytics.funnel(
+            leads, PIPE, mode=mode
+        )
+    assert lm.analytics.losses(facts, PIPE) == lm.analytics.losses(leads, PIPE)
+    assert lm.analytics.owner_performance(facts, PIPE) == lm.analytics.owner_performance(
+        leads, PIPE
+    )
+    assert lm.analytics.source_efficiency(
+        facts, PIPE, currency="UAH"
+    ) == lm.analytics.source_efficiency(leads, PIPE, currency="UAH")
+
+
+def test_facts_of_another_pipeline_are_refused() -> None:
+    facts = lm.analytics.lead_facts([card(1)], PIPE)
+    with pytest.raises(lm.ValidationError, match="pipeline 'deals'"):
+        lm.analytics.funnel(facts, lm.pipelines.SIMPLE)
