@@ -10,8 +10,15 @@ anything. Every report returns a frozen :class:`Table` of small records: ``.rows
 * :mod:`~leadmodel.analytics.funnel` — :func:`funnel`, :func:`losses`.
 * :mod:`~leadmodel.analytics.people` — :func:`owner_performance`, :func:`speed_to_lead`.
 * :mod:`~leadmodel.analytics.sources` — :func:`source_efficiency`.
+* :mod:`~leadmodel.analytics.survival` — :func:`time_to_close`, :func:`time_in_status` (open
+  cards censored: Kaplan–Meier, won and lost competing), :func:`durations`, :func:`cohorts`.
+* :mod:`~leadmodel.analytics.markov` — the absorbing chain of the cards' moves
+  (``markov.fit``: win probability, expected moves and time to close from each status;
+  ``markov.simulate``), :func:`forecast` (Monte Carlo revenue by period) and :func:`journeys`
+  (paths for Markov attribution tools).
 """
 
+from leadmodel.analytics import markov
 from leadmodel.analytics._table import Table
 from leadmodel.analytics.facts import (
     LeadFact,
@@ -24,6 +31,15 @@ from leadmodel.analytics.facts import (
     status_facts,
 )
 from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, funnel, losses
+from leadmodel.analytics.markov import (
+    Forecast,
+    ForecastRow,
+    JourneyRow,
+    Journeys,
+    MarkovChain,
+    forecast,
+    journeys,
+)
 from leadmodel.analytics.people import (
     OwnerPerformance,
     OwnerRow,
@@ -33,14 +49,36 @@ from leadmodel.analytics.people import (
     speed_to_lead,
 )
 from leadmodel.analytics.sources import SourceEfficiency, SourceRow, source_efficiency
+from leadmodel.analytics.survival import (
+    CohortRow,
+    Cohorts,
+    DurationRow,
+    Durations,
+    Survival,
+    SurvivalMedian,
+    SurvivalRow,
+    cohorts,
+    durations,
+    time_in_status,
+    time_to_close,
+)
 
 __all__ = [
+    "CohortRow",
+    "Cohorts",
+    "DurationRow",
+    "Durations",
+    "Forecast",
+    "ForecastRow",
     "Funnel",
     "FunnelRow",
+    "JourneyRow",
+    "Journeys",
     "LeadFact",
     "LeadFacts",
     "LossRow",
     "Losses",
+    "MarkovChain",
     "Outcome",
     "OwnerPerformance",
     "OwnerRow",
@@ -50,13 +88,23 @@ __all__ = [
     "SpeedToLead",
     "StatusFact",
     "StatusFacts",
+    "Survival",
+    "SurvivalMedian",
+    "SurvivalRow",
     "Table",
+    "cohorts",
+    "durations",
+    "forecast",
     "funnel",
     "funnel_order",
+    "journeys",
     "lead_facts",
     "losses",
+    "markov",
     "owner_performance",
     "source_efficiency",
     "speed_to_lead",
     "status_facts",
+    "time_in_status",
+    "time_to_close",
 ]

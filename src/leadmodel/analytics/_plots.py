@@ -1,6 +1,7 @@
 """The charts of :meth:`Table.plot <leadmodel.analytics.Table.plot>` (extra ``plot``:
 matplotlib): a funnel as horizontal bars, losses as bars by status and reason, any other table
-as bars of its first count column. Each drawer takes the table (any report, by its ``kind``)."""
+as bars of its first count column. A report's ``_draw`` picks its drawer; drawers take the
+table as ``Any`` (this module imports no report: the reports import it)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 
-def draw(table: Any, ax: Axes | None) -> Axes:
-    """Draw ``table`` as its ``kind`` says, on ``ax`` or a new figure's axes."""
+def axes(table: Any, ax: Axes | None) -> Axes:
+    """``ax``, or the axes of a new figure sized for ``table`` (extra ``plot``)."""
     pyplot = optional("matplotlib.pyplot", f"{type(table).__name__}.plot", "plot")
     if ax is None:
         _, ax = pyplot.subplots(figsize=(8, 0.45 * max(len(table), 4) + 1))
-    drawer = _DRAWERS.get(table.kind, _bars)
-    drawer(table, ax)
-    if table.title:
-        ax.set_title(table.title)
     return ax
 
 
@@ -29,7 +26,7 @@ def _label(row: Any, text: str) -> str:
     return f"{group}: {text}" if group else text
 
 
-def _funnel(table: Any, ax: Axes) -> None:
+def funnel(table: Any, ax: Axes) -> None:
     rows = list(table.rows)
     labels = [_label(row, row.label) for row in rows]
     counts = [row.count for row in rows]
@@ -43,7 +40,7 @@ def _funnel(table: Any, ax: Axes) -> None:
     ax.set_xlabel("cards")
 
 
-def _losses(table: Any, ax: Axes) -> None:
+def losses(table: Any, ax: Axes) -> None:
     rows = list(table.rows)
     labels = [_label(row, f"{row.status or '?'} · {row.reason or '?'}") for row in rows]
     positions = range(len(rows))
@@ -53,7 +50,7 @@ def _losses(table: Any, ax: Axes) -> None:
     ax.set_xlabel("cards lost")
 
 
-def _bars(table: Any, ax: Axes) -> None:
+def bars(table: Any, ax: Axes) -> None:
     records = table.records()
     columns = table.columns()
     numbers = [c for c in columns if records and isinstance(records[0][c], int | float)]
@@ -67,6 +64,3 @@ def _bars(table: Any, ax: Axes) -> None:
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
     ax.set_xlabel(value)
-
-
-_DRAWERS = {"funnel": _funnel, "losses": _losses}

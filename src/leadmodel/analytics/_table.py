@@ -108,7 +108,17 @@ class Table(Generic[RowT]):
         and return the axes."""
         from leadmodel.analytics import _plots
 
-        return _plots.draw(self, ax)
+        drawn = _plots.axes(self, ax)
+        self._draw(drawn)
+        if self.title:
+            drawn.set_title(self.title)
+        return drawn
+
+    def _draw(self, ax: Axes) -> None:
+        """Draw the rows on ``ax``: bars of the first number column (reports draw their own)."""
+        from leadmodel.analytics import _plots
+
+        _plots.bars(self, ax)
 
     def __str__(self) -> str:
         head = self.columns()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.analytics import _plots
 from leadmodel.analytics._groups import By, Period, check_grouping, grouper, money_sum, share
 from leadmodel.analytics._table import Table, money_field
 from leadmodel.analytics.facts import LeadFact, LeadFacts, Outcome, facts_of, funnel_order
@@ -21,6 +22,9 @@ from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.values import Money
 from leadmodel.errors import Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
 
 __all__ = ["Funnel", "FunnelRow", "LossRow", "Losses", "funnel", "losses"]
 
@@ -51,6 +55,9 @@ class Funnel(Table[FunnelRow]):
     mode: Mode
     by: By | None = None
 
+    def _draw(self, ax: Axes) -> None:
+        _plots.funnel(self, ax)
+
 
 @attrs.frozen(kw_only=True, slots=True)
 class LossRow:
@@ -72,6 +79,9 @@ class Losses(Table[LossRow]):
     kind = "losses"
     pipeline: str
     by: By | None = None
+
+    def _draw(self, ax: Axes) -> None:
+        _plots.losses(self, ax)
 
 
 def funnel(

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 import leadmodel as lm
 from leadmodel.analytics import Outcome
 
-from ._cards import OPEN, PIPE, SOURCES, card, cards
+from ._cards import AT, OPEN, PIPE, SOURCES, card, cards
 
 ORDER = ("new", "in_work", "offer", "won")
 
@@ -330,3 +330,26 @@ def test_facts_of_another_pipeline_are_refused() -> None:
     facts = lm.analytics.lead_facts([card(1)], PIPE)
     with pytest.raises(lm.ValidationError, match="pipeline 'deals'"):
         lm.analytics.funnel(facts, lm.pipelines.SIMPLE)
+
+
+def test_every_model_plots() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    leads = [
+        card(1, steps=(1,), end="won", value=lm.Money.of("100", "UAH")),
+        card(2, steps=(1, 2), end="lost"),
+        card(3, steps=(1,), end="won", value=lm.Money.of("300", "UAH")),
+        card(4, steps=(1,), value=lm.Money.of("200", "UAH")),
+        card(5),
+    ]
+    at = AT + timedelta(days=10)
+    chain = lm.analytics.markov.fit(leads, PIPE)
+    for report in (
+        lm.analytics.time_to_close(leads, PIPE, at=at),
+        lm.analytics.cohorts(leads, PIPE, at=at, period="week"),
+        chain,
+        lm.analytics.forecast(leads[3:], chain, at=at, runs=200, seed=1),
+    ):
+        ax = report.plot()
+        assert ax.get_title() == report.title
+        assert ax.has_data(), type(report).__name__
