@@ -258,6 +258,16 @@ from leadmodel.errors import (
 )
 from leadmodel.registry import load_registry
 from leadmodel.serde import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json
+from leadmodel.simulate import (
+    SimFunnel,
+    SimMarket,
+    SimOwner,
+    SimSeasonality,
+    SimSource,
+    Simulation,
+    SimValue,
+    simulate,
+)
 from leadmodel.storage import (
     MemoryStore,
     MemoryUnitOfWork,
@@ -427,8 +437,15 @@ __all__ = [
     "ScoreModel",
     "SetAside",
     "Shift",
+    "SimFunnel",
+    "SimMarket",
+    "SimOwner",
+    "SimSeasonality",
+    "SimSource",
+    "SimValue",
     "Similar",
     "SimilarField",
+    "Simulation",
     "Skip",
     "SkipReason",
     "SlaBreached",
@@ -509,6 +526,7 @@ __all__ = [
     "sequential_ids",
     "service_qualify",
     "services",
+    "simulate",
     "sla_clock",
     "sla_clocks",
     "stale",

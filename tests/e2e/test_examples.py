@@ -22,3 +22,23 @@ def test_example_runs(script: Path) -> None:
 
 def test_there_are_examples() -> None:
     assert EXAMPLES
+
+
+NOTEBOOKS = sorted((Path(__file__).parents[2] / "examples").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(notebook: Path) -> None:
+    """Every cell runs (nbmake, in a fresh kernel), as a reader would run the notebook."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbmake", str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS

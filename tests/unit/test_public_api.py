@@ -8,6 +8,7 @@ install; ``tests/e2e/test_core_install.py`` checks that on a real one.
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import sys
@@ -34,6 +35,8 @@ from leadmodel.domain import (
 )
 from leadmodel.domain.pipeline import presets
 from leadmodel.domain.values import localtime
+
+simulate_module = importlib.import_module("leadmodel.simulate")  # lm.simulate is the function
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -270,6 +273,14 @@ ADDED = {
     "Escalated": events.Escalated,
     "CardStale": events.CardStale,
     "Spend": values.Spend,
+    "simulate": simulate_module.simulate,
+    "Simulation": simulate_module.Simulation,
+    "SimSource": simulate_module.SimSource,
+    "SimOwner": simulate_module.SimOwner,
+    "SimMarket": simulate_module.SimMarket,
+    "SimValue": simulate_module.SimValue,
+    "SimFunnel": simulate_module.SimFunnel,
+    "SimSeasonality": simulate_module.SimSeasonality,
 }
 
 #: Names that need an extra, and the module the extra installs.

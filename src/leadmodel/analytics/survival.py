@@ -38,7 +38,15 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel.analytics._groups import By, Period, check_grouping, grouper, period_of, share
 from leadmodel.analytics._table import Table
-from leadmodel.analytics.facts import LeadFact, Outcome, checked_leads, lead_facts, status_facts
+from leadmodel.analytics.facts import (
+    LeadFact,
+    LeadFacts,
+    Outcome,
+    checked_leads,
+    facts_of,
+    lead_facts,
+    status_facts,
+)
 from leadmodel.domain.model import Lead
 from leadmodel.domain.pipeline import Pipeline, StatusKind
 from leadmodel.errors import Problem
@@ -201,7 +209,7 @@ class Cohorts(Table[CohortRow]):
 
 
 def time_to_close(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     at: datetime,
@@ -238,7 +246,7 @@ def time_to_close(
     >>> summary.median.days, round(summary.won_at_end, 2), round(summary.lost_at_end, 2)
     (5, 0.4, 0.2)
     """
-    given = checked_leads("time_to_close", leads, pipeline)
+    given = facts_of("time_to_close", leads, pipeline)
     p: c.Problems = []
     c.aware(p, "at", at)
     check_grouping(p, by, period, time_zone)
@@ -247,7 +255,7 @@ def time_to_close(
         c.fail("time_to_close", p)
     group_of = grouper(by, period, time_zone)
     groups: dict[str | None, list[_Observation]] = defaultdict(list)
-    for fact in lead_facts(given, pipeline):
+    for fact in given:
         observed = _close(fact, at)
         if observed is not None:
             groups[group_of(fact)].append(observed)
@@ -327,7 +335,7 @@ def time_in_status(
     )
 
 
-def durations(leads: Iterable[Lead], pipeline: Pipeline, *, at: datetime) -> Durations:
+def durations(leads: Iterable[Lead] | LeadFacts, pipeline: Pipeline, *, at: datetime) -> Durations:
     """A row per card of ``pipeline`` as survival libraries read it: days from creation to the
     close, or to ``at`` for a card still open then, and what ended it (see
     :class:`DurationRow`). ``.to_pandas()`` feeds ``lifelines.KaplanMeierFitter().fit(
@@ -347,13 +355,13 @@ def durations(leads: Iterable[Lead], pipeline: Pipeline, *, at: datetime) -> Dur
     >>> row.duration, row.event, row.outcome.value, row.channel
     (1.5, 0, 'open', 'form')
     """
-    given = checked_leads("durations", leads, pipeline)
+    given = facts_of("durations", leads, pipeline)
     p: c.Problems = []
     c.aware(p, "at", at)
     if p:
         c.fail("durations", p)
     rows: list[DurationRow] = []
-    for fact in lead_facts(given, pipeline):
+    for fact in given:
         observed = _close(fact, at)
         if observed is None:
             continue
@@ -381,7 +389,7 @@ def durations(leads: Iterable[Lead], pipeline: Pipeline, *, at: datetime) -> Dur
 
 
 def cohorts(
-    leads: Iterable[Lead],
+    leads: Iterable[Lead] | LeadFacts,
     pipeline: Pipeline,
     *,
     at: datetime,
@@ -419,7 +427,7 @@ def cohorts(
     >>> [[None if s is None else round(s, 2) for s in row.won_within] for row in report]
     [[0.33, 0.67], [1.0, None]]
     """
-    given = checked_leads("cohorts", leads, pipeline)
+    given = facts_of("cohorts", leads, pipeline)
     p: c.Problems = []
     c.aware(p, "at", at)
     if period not in ("week", "month"):
@@ -433,7 +441,7 @@ def cohorts(
     days = tuple(sorted(set(days)))
     zone = ZoneInfo(time_zone)
     members: dict[date, list[_Observation]] = defaultdict(list)
-    for fact in lead_facts(given, pipeline):
+    for fact in given:
         observed = _close(fact, at)
         if observed is not None:
             members[_start(fact.created_at.astimezone(zone).date(), period)].append(observed)

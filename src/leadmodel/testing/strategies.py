@@ -462,20 +462,20 @@ def spends() -> Strategy[Spend]:
     """Campaign-level spend: a channel, a non-negative amount, a date range, optional names."""
     days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
     return st.builds(
-        lambda channel, amount, start, length, source, campaign: Spend(
+        lambda channel, amount, start, length, names: Spend(
             channel=channel,
             amount=amount,
             start=start,
             end=min(start + timedelta(days=length), date(2100, 12, 31)),
-            source=source,
-            campaign=campaign,
+            source=names[0],
+            campaign=names[1],
+            medium=names[2],
         ),
         st.sampled_from(Channel),
         money(non_negative=True),
         days,
         st.integers(0, 366),
-        _opt(_text(16)),
-        _opt(_text(16)),
+        st.tuples(_opt(_text(16)), _opt(_text(16)), _opt(st.sampled_from(("cpc", "event")))),
     )
 
 

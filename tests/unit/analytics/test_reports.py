@@ -324,6 +324,12 @@ def test_reports_of_the_facts_equal_reports_of_the_leads(leads: list[lm.Lead]) -
     assert lm.analytics.source_efficiency(
         facts, PIPE, currency="UAH"
     ) == lm.analytics.source_efficiency(leads, PIPE, currency="UAH")
+    at = AT + timedelta(days=30)
+    assert lm.analytics.time_to_close(facts, PIPE, at=at) == lm.analytics.time_to_close(
+        leads, PIPE, at=at
+    )
+    assert lm.analytics.durations(facts, PIPE, at=at) == lm.analytics.durations(leads, PIPE, at=at)
+    assert lm.analytics.cohorts(facts, PIPE, at=at) == lm.analytics.cohorts(leads, PIPE, at=at)
 
 
 def test_facts_of_another_pipeline_are_refused() -> None:

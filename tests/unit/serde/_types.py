@@ -65,6 +65,14 @@ ENTITIES = [lm.Lead, lm.Interest, lm.Contact, lm.Company, lm.Customer]
 # operations (a conversion, duplicate groups, a merge, a verdict), matching rules and
 # qualification frameworks are not stored documents: none needs a strategy here.
 RESULTS = {
+    # a simulation's settings and result: configuration objects for one call, not documents
+    lm.Simulation,
+    lm.SimSource,
+    lm.SimOwner,
+    lm.SimMarket,
+    lm.SimValue,
+    lm.SimFunnel,
+    lm.SimSeasonality,
     lm.Conversion,
     lm.DuplicateGroup,
     lm.DuplicateReport,

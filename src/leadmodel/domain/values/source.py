@@ -74,9 +74,9 @@ class Source:
 class Spend:
     """Money spent on acquiring leads that no single interest carries: a campaign's budget, a
     trade show's stand, a month of ads — ``amount`` spent on ``channel`` (and, when known, the
-    ``source`` name and ``campaign``, as :class:`Source` names them) from ``start`` to ``end``
-    (dates, both included). Per-interest costs are :attr:`Source.cost`; source-efficiency
-    reports add both.
+    ``source`` name, ``campaign`` and ``medium``, as :class:`Source` names them) from
+    ``start`` to ``end`` (dates, both included). Per-interest costs are :attr:`Source.cost`;
+    source-efficiency reports add both.
 
     >>> from datetime import date
     >>> from leadmodel.domain.values.money import Money
@@ -91,6 +91,7 @@ class Spend:
     end: date
     source: str | None = None
     campaign: str | None = None
+    medium: str | None = None
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -105,5 +106,6 @@ class Spend:
             p.append(Problem("end", f"on or after the start ({self.start})", self.end))
         c.opt_text(p, "source", self.source, "the source name")
         c.opt_text(p, "campaign", self.campaign, "the campaign")
+        c.opt_text(p, "medium", self.medium, "the medium")
         if p:
             c.fail("Spend", p)
