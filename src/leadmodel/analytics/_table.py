@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - the extras are optional
 
 __all__ = ["Table", "money_field"]
 
-RowT = TypeVar("RowT", bound=attrs.AttrsInstance)
+RowT = TypeVar("RowT")  # a frozen attrs record, or a NamedTuple for the facts (fast to make)
 
 _MAX_SHOWN = 40  # rows printed by __str__ and _repr_html_ before "… n more"
 
@@ -80,7 +80,7 @@ class Table(Generic[RowT]):
         found = self.records()
         if found:
             return list(found[0])
-        return [field.name for field in attrs.fields(self._row_type())] if self.rows else []
+        return list(_names(self._row_type())) if self.rows else []
 
     def to_pandas(self) -> pd.DataFrame:
         """The rows as a pandas ``DataFrame`` (extra ``pandas``); durations become
@@ -159,21 +159,31 @@ def money_field() -> Any:
     return attrs.field(default=(), metadata={"money": True})
 
 
-def _flat(row: attrs.AttrsInstance) -> dict[str, Any]:
+def _names(cls: type[Any]) -> tuple[str, ...]:
+    """The field names of a row class: an attrs class's, or a NamedTuple's."""
+    if attrs.has(cls):
+        return tuple(field.name for field in attrs.fields(cls))
+    names: tuple[str, ...] = cls._fields
+    return names
+
+
+def _flat(row: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for field in attrs.fields(type(row)):
-        value = getattr(row, field.name)
-        if field.metadata.get("money"):
-            for money in value:
-                out[f"{field.name}_{money.currency}"] = money.amount
+    cls = type(row)
+    money = {f.name for f in attrs.fields(cls) if f.metadata.get("money")} if attrs.has(cls) else ()
+    for name in _names(cls):
+        value = getattr(row, name)
+        if name in money:
+            for amount in value:
+                out[f"{name}_{amount.currency}"] = amount.amount
         elif isinstance(value, Money):
-            out[f"{field.name}_{value.currency}"] = value.amount
+            out[f"{name}_{value.currency}"] = value.amount
         elif isinstance(value, Enum):
-            out[field.name] = value.value
+            out[name] = value.value
         elif isinstance(value, tuple):
-            out[field.name] = list(value)
+            out[name] = list(value)
         else:
-            out[field.name] = value
+            out[name] = value
     return out
 
 

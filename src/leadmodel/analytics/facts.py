@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 import attrs
 
@@ -56,10 +57,10 @@ class Outcome(StrEnum):
     lost = "lost"
 
 
-@attrs.frozen(kw_only=True, slots=True)
-class LeadFact:
+class LeadFact(NamedTuple):
     """One card, flat: who, where from, where it stands, its money and its speed (see the
-    module docstring for the rules)."""
+    module docstring for the rules). A named tuple: immutable, and made fast — a report over a
+    million cards makes a million of them."""
 
     lead_id: str
     created_at: datetime
@@ -82,8 +83,7 @@ class LeadFact:
     entered: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True, slots=True)
-class StatusFact:
+class StatusFact(NamedTuple):
     """One move of a card: into ``to_status`` (from ``from_status``; ``None`` when it entered
     the pipeline) at ``at``, and when it left that status (``left_at``: the next move; ``None``
     while it is still there)."""
@@ -168,10 +168,13 @@ def lead_facts(leads: Iterable[Lead], pipeline: Pipeline) -> LeadFacts:
     order = {status: i for i, status in enumerate(funnel_order(pipeline))}
     outcomes = {s.key: _OUTCOME[s.kind] for s in pipeline.statuses}
     key = pipeline.key
+    fact = _fact
     rows = tuple(
-        _fact(lead, key, order, outcomes)
-        for lead in given
-        if lead.pipeline == key and lead.status in outcomes
+        [
+            fact(lead, key, order, outcomes)
+            for lead in given
+            if lead.pipeline == key and lead.status in outcomes
+        ]
     )
     return LeadFacts(rows=rows, title=f"Cards of {key}", pipeline=key)
 
@@ -217,6 +220,7 @@ _OUTCOME = {
     StatusKind.won: Outcome.won,
     StatusKind.lost: Outcome.lost,
 }
+_WON, _LOST = Outcome.won, Outcome.lost
 
 
 def _fact(
@@ -245,7 +249,7 @@ def _fact(
     closed_at: datetime | None = None
     lost_from: str | None = None
     lost_reason: str | None = None
-    if outcome is Outcome.lost:
+    if outcome is _LOST:
         lost = lead.lost
         if lost is not None:
             closed_at, lost_from, lost_reason = lost.at, lost.from_status, lost.reason
@@ -253,7 +257,7 @@ def _fact(
             closed_at = closed_at or into.at
             lost_from = lost_from or into.from_status
             lost_reason = lost_reason or into.reason
-    elif outcome is Outcome.won:
+    elif outcome is _WON:
         converted = lead.converted
         closed_at = into.at if into is not None else converted.at if converted else None
     first_response_at = None
@@ -262,24 +266,24 @@ def _fact(
             first_response_at = activity.at
             break
     source = lead.source
-    return LeadFact(
-        lead_id=lead.id,
-        created_at=lead.created_at,
-        owner=lead.owner,
-        channel=source.channel.value,
-        source=source.name,
-        campaign=source.campaign,
-        medium=source.medium,
-        cost=source.cost,
-        pipeline=pipeline,
-        status=status,
-        outcome=outcome,
-        closed_at=closed_at,
-        lost_from=lost_from,
-        lost_reason=lost_reason,
-        value=lead.expected_value,
-        first_response_at=first_response_at,
-        time_zone=lead.time_zone,
-        reached=reached,
-        entered=tuple(entered),
+    return LeadFact(  # positionally, in field order: a named tuple is made fastest so
+        lead.id,
+        lead.created_at,
+        lead.owner,
+        source.channel,  # a StrEnum: equal to its value, and no property to read
+        source.name,
+        source.campaign,
+        source.medium,
+        source.cost,
+        pipeline,
+        status,
+        outcome,
+        closed_at,
+        lost_from,
+        lost_reason,
+        lead.expected_value,
+        first_response_at,
+        lead.time_zone,
+        reached,
+        tuple(entered),
     )

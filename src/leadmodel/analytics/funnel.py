@@ -26,6 +26,8 @@ from leadmodel.errors import Problem
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+_LOST = Outcome.lost
+
 __all__ = ["Funnel", "FunnelRow", "LossRow", "Losses", "funnel", "losses"]
 
 Mode = Literal["reached", "entered"]
@@ -135,8 +137,11 @@ def funnel(
     group_of = grouper(by, period, time_zone)
     order = funnel_order(pipeline)
     groups: dict[str | None, list[LeadFact]] = defaultdict(list)
-    for fact in facts:
-        groups[group_of(fact)].append(fact)
+    if by is None:
+        groups[None] = list(facts)
+    else:
+        for fact in facts:
+            groups[group_of(fact)].append(fact)
     rows: list[FunnelRow] = []
     for group in sorted(groups, key=lambda g: (g is None, g or "")):
         counts, amounts = _tally(groups[group], order, entered=mode == "entered")
@@ -170,18 +175,24 @@ def _tally(
     """Per status of ``order``: the cards whose furthest status it is, or (``entered``) that
     entered it, and their values summed per currency."""
     counts = [0] * len(order)
-    amounts: list[dict[str, Decimal]] = [{} for _ in order]
+    sums: list[dict[str, list[Decimal]]] = [{} for _ in order]  # summed once, at the end
     position = {status: i for i, status in enumerate(order)}
     for fact in members:
+        value = fact.value
         if entered:
-            where = [position[status] for status in fact.entered]
-        else:
-            where = [fact.reached] if fact.reached >= 0 else []
-        for i in where:
+            for status in fact.entered:
+                i = position[status]
+                counts[i] += 1
+                if value is not None:
+                    sums[i].setdefault(value.currency, []).append(value.amount)
+        elif (i := fact.reached) >= 0:
             counts[i] += 1
-            if fact.value is not None:
-                cur = fact.value.currency
-                amounts[i][cur] = amounts[i].get(cur, Decimal(0)) + fact.value.amount
+            if value is not None:
+                sums[i].setdefault(value.currency, []).append(value.amount)
+    amounts = [
+        {cur: sum(values, Decimal(0)) for cur, values in by_currency.items()}
+        for by_currency in sums
+    ]
     return counts, amounts
 
 
@@ -221,24 +232,31 @@ def losses(
         c.fail("losses", p)
     group_of = grouper(by, period, time_zone)
     lost: dict[str | None, list[LeadFact]] = defaultdict(list)
-    for fact in facts:
-        if fact.outcome is Outcome.lost:
+    lost_ones = [fact for fact in facts if fact.outcome is _LOST]
+    if by is None:
+        lost[None] = lost_ones
+    else:
+        for fact in lost_ones:
             lost[group_of(fact)].append(fact)
     rows: list[LossRow] = []
     for group in sorted(lost, key=lambda g: (g is None, g or "")):
         members = lost[group]
-        counts = Counter((f.lost_from, f.lost_reason) for f in members)
+        counts: Counter[tuple[str | None, str | None]] = Counter()
+        values: dict[tuple[str | None, str | None], list[Money | None]] = defaultdict(list)
+        for f in members:
+            key = (f.lost_from, f.lost_reason)
+            counts[key] += 1
+            values[key].append(f.value)
         for (status, reason), count in sorted(
             counts.items(), key=lambda item: (-item[1], item[0][0] or "", item[0][1] or "")
         ):
-            hits = (f.value for f in members if (f.lost_from, f.lost_reason) == (status, reason))
             rows.append(
                 LossRow(
                     status=status,
                     reason=reason,
                     count=count,
                     share=share(count, len(members)),
-                    amount=money_sum(hits),
+                    amount=money_sum(values[(status, reason)]),
                     group=group,
                 )
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Literal
 
 import attrs
@@ -61,11 +62,6 @@ class SourceEfficiency(Table[SourceRow]):
     by: SourceBy
     currency: str
     left_out: int = 0
-
-
-def _group(fact: LeadFact, by: SourceBy) -> str:
-    value = {"channel": fact.channel, "source": fact.source, "campaign": fact.campaign}[by]
-    return value or NONE
 
 
 def _spend_group(spend: Spend, by: SourceBy) -> str:
@@ -119,8 +115,9 @@ def source_efficiency(
         c.fail("source_efficiency", p)
     chosen = currency or _only_currency(facts, spent)
     tally = _Tally(chosen)
+    group_of = attrgetter(by)  # a LeadFact has channel, source and campaign
     for fact in facts:
-        tally.card(fact, _group(fact, by))
+        tally.card(fact, group_of(fact) or NONE)
     for record in spent:
         tally.add(tally.cost, _spend_group(record, by), record.amount)
     cost, revenue, cards, won = tally.cost, tally.revenue, tally.cards, tally.won
