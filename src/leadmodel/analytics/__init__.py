@@ -12,6 +12,9 @@ anything. Every report returns a frozen :class:`Table` of small records: ``.rows
 * :mod:`~leadmodel.analytics.sources` — :func:`source_efficiency`.
 * :mod:`~leadmodel.analytics.survival` — :func:`time_to_close`, :func:`time_in_status` (open
   cards censored: Kaplan–Meier, won and lost competing), :func:`durations`, :func:`cohorts`.
+* :mod:`~leadmodel.analytics.sql` — the funnel, losses and sources as SQL over the stored
+  projection (SQLite, PostgreSQL; extra ``sql``, so imported from its module);
+  :func:`export_parquet` writes the projection for DuckDB, Polars or Spark.
 * :mod:`~leadmodel.analytics.markov` — the absorbing chain of the cards' moves
   (``markov.fit``: win probability, expected moves and time to close from each status;
   ``markov.simulate``), :func:`forecast` (Monte Carlo revenue by period) and :func:`journeys`
@@ -40,6 +43,7 @@ from leadmodel.analytics.markov import (
     forecast,
     journeys,
 )
+from leadmodel.analytics.parquet import FUNNEL_SQL, export_parquet
 from leadmodel.analytics.people import (
     OwnerPerformance,
     OwnerRow,
@@ -64,6 +68,7 @@ from leadmodel.analytics.survival import (
 )
 
 __all__ = [
+    "FUNNEL_SQL",
     "CohortRow",
     "Cohorts",
     "DurationRow",
@@ -94,6 +99,7 @@ __all__ = [
     "Table",
     "cohorts",
     "durations",
+    "export_parquet",
     "forecast",
     "funnel",
     "funnel_order",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
+from operator import attrgetter
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -58,15 +59,22 @@ def grouper(by: By | None, period: Period, time_zone: str) -> Callable[[LeadFact
     if by == "period":
         zone = ZoneInfo(time_zone)
         return lambda fact: period_of(fact.created_at, period, zone)
-    return lambda fact: getattr(fact, by) or NONE
+    read = attrgetter(by)
+    return lambda fact: str(read(fact) or NONE)  # a channel is a StrEnum: its text
+
+
+EXACT: Final = Context(prec=60)
+"""Where money is summed: 60 digits keep every sum of amounts exact (an amount has at most 30
+significant digits; the default context keeps 28)."""
 
 
 def money_sum(values: Iterable[Money | None]) -> tuple[Money, ...]:
-    """The amounts summed per currency, sorted by currency (``()`` for none)."""
+    """The amounts summed per currency, exactly, sorted by currency (``()`` for none)."""
     totals: dict[str, Decimal] = {}
-    for value in values:
-        if value is not None:
-            totals[value.currency] = totals.get(value.currency, Decimal(0)) + value.amount
+    with localcontext(EXACT):
+        for value in values:
+            if value is not None:
+                totals[value.currency] = totals.get(value.currency, Decimal(0)) + value.amount
     return tuple(Money(amount=totals[cur], currency=cur) for cur in sorted(totals))
 
 
@@ -74,10 +82,11 @@ def money_mean(values: Iterable[Money | None]) -> tuple[Money, ...]:
     """The mean amount per currency, sorted by currency (each over its own count)."""
     totals: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
-    for value in values:
-        if value is not None:
-            totals[value.currency] = totals.get(value.currency, Decimal(0)) + value.amount
-            counts[value.currency] = counts.get(value.currency, 0) + 1
+    with localcontext(EXACT):
+        for value in values:
+            if value is not None:
+                totals[value.currency] = totals.get(value.currency, Decimal(0)) + value.amount
+                counts[value.currency] = counts.get(value.currency, 0) + 1
     return tuple(
         Money(amount=(totals[cur] / counts[cur]).quantize(Decimal("0.01")), currency=cur)
         for cur in sorted(totals)

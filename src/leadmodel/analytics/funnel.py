@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel.analytics import _plots
-from leadmodel.analytics._groups import By, Period, check_grouping, grouper, money_sum, share
+from leadmodel.analytics._groups import EXACT, By, Period, check_grouping, grouper, money_sum, share
 from leadmodel.analytics._table import Table, money_field
 from leadmodel.analytics.facts import LeadFact, LeadFacts, Outcome, facts_of, funnel_order
 from leadmodel.domain.model import Lead
@@ -148,8 +148,9 @@ def funnel(
         if mode == "reached":  # a card counts at every status up to its furthest
             for i in range(len(order) - 2, -1, -1):
                 counts[i] += counts[i + 1]
-                for currency, amount in amounts[i + 1].items():
-                    amounts[i][currency] = amounts[i].get(currency, Decimal(0)) + amount
+                with localcontext(EXACT):  # exact sums of money
+                    for currency, amount in amounts[i + 1].items():
+                        amounts[i][currency] = amounts[i].get(currency, Decimal(0)) + amount
         for i, status in enumerate(order):
             previous = counts[i - 1] if i else counts[i]
             rows.append(
@@ -189,10 +190,11 @@ def _tally(
             counts[i] += 1
             if value is not None:
                 sums[i].setdefault(value.currency, []).append(value.amount)
-    amounts = [
-        {cur: sum(values, Decimal(0)) for cur, values in by_currency.items()}
-        for by_currency in sums
-    ]
+    with localcontext(EXACT):  # exact sums of money
+        amounts = [
+            {cur: sum(values, Decimal(0)) for cur, values in by_currency.items()}
+            for by_currency in sums
+        ]
     return counts, amounts
 
 

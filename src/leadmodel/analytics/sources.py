@@ -117,7 +117,7 @@ def source_efficiency(
     tally = _Tally(chosen)
     group_of = attrgetter(by)  # a LeadFact has channel, source and campaign
     for fact in facts:
-        tally.card(fact, group_of(fact) or NONE)
+        tally.card(fact, str(group_of(fact) or NONE))  # a channel is a StrEnum: its text
     for record in spent:
         tally.add(tally.cost, _spend_group(record, by), record.amount)
     cost, revenue, cards, won = tally.cost, tally.revenue, tally.cards, tally.won

@@ -376,7 +376,7 @@ def durations(leads: Iterable[Lead] | LeadFacts, pipeline: Pipeline, *, at: date
                 outcome=(Outcome.open, Outcome.won, Outcome.lost)[cause],
                 won=int(cause == _WON),
                 lost=int(cause == _LOST),
-                channel=fact.channel,
+                channel=str(fact.channel),  # a StrEnum: its text
                 source=fact.source,
                 campaign=fact.campaign,
                 medium=fact.medium,

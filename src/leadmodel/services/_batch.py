@@ -3,7 +3,7 @@
 A batch keeps what its steps read and write (an identity map, as an ORM session does): a
 step that reads an entity an earlier step stored gets it without a database read, and an
 entity changed by several steps is written once, when the batch ends or before a query of
-its kind (``find``, ``count``, ``iter_all``) that must see it. Each entity a batch changes
+its kind (``find``, ``count``, ``ids``, ``iter_all``) that must see it. Each entity a batch changes
 is stored at one version more than it had (new ones at the version they were added with),
 however many steps changed it: a version names a committed state, and a batch commits one.
 """
@@ -134,6 +134,11 @@ class _Repository(Generic[EntityT]):
         self.flush()
         counted: int = self._real.count(**filters)
         return counted
+
+    def ids(self, **filters: Any) -> list[str]:
+        self.flush()
+        found: list[str] = self._real.ids(**filters)
+        return found
 
     def flush(self) -> None:
         """Write what the batch added and changed of this kind to the wrapped unit."""

@@ -56,10 +56,11 @@ from leadmodel.domain.routing import (
     SlaKind,
     SlaPolicy,
     SlaState,
+    StaleCard,
     sla_clocks,
     stale,
 )
-from leadmodel.errors import Problem
+from leadmodel.errors import NotFoundError, Problem, ValidationError
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._resolve import pipeline_of
 from leadmodel.services._routing import _decide, _give, _named, _without
@@ -284,18 +285,28 @@ class _Sweeper:
         self.found = _Found()
 
     def _pages(self, handle: Callable[[list[Lead]], None], **filters: Any) -> None:
-        """Call ``handle`` with the leads passing ``filters``, a page at a time, each page in
-        a unit of work of its own that commits what ``handle`` did (events, marks, leads)."""
-        after: str | None = None
-        while True:
+        """Call ``handle`` with the leads passing ``filters``, ``page_size`` at a time, each
+        chunk in a unit of work of its own that commits what ``handle`` did (events, marks,
+        leads). The ids are listed first from the indexed columns (one query, no document
+        read), then the leads read by id: a range filter is never re-read page after page."""
+        with self.uow:
+            ids = self.uow.leads.ids(**filters)
+        for chunk in _chunks(ids, self.run.page_size):
             with self.uow:
-                page = self.uow.leads.page(after=after, limit=self.run.page_size, **filters)
-                self.found.read += len(page.items)
-                handle(list(page.items))
+                handle(self._read(chunk))
                 self.uow.commit()
-            if page.next is None:
-                return
-            after = page.next
+
+    def _read(self, ids: list[str]) -> list[Lead]:
+        """The leads of ``ids`` still stored and readable (one removed or unreadable since it
+        was listed is left to the next sweep: ``get`` names an unreadable row)."""
+        found = []
+        for lead_id in ids:
+            try:
+                found.append(self.uow.leads.get(lead_id))
+            except (NotFoundError, ValidationError):
+                continue
+        self.found.read += len(found)
+        return found
 
     def _prune(self, prefix: str, seen: set[str]) -> None:
         """Remove the marks under ``prefix`` of the leads this sweep found no longer late or
@@ -417,38 +428,44 @@ class _Sweeper:
     def _window(self, pipeline: Pipeline, status: str, horizon: datetime) -> None:
         """Announce the cards of ``status`` idle since before ``horizon`` and not before the
         horizon of the last sweep: those that went stale since (all of them, the first time).
-        A window stopped half-way (its progress is written with each page's events) is
+        A window stopped half-way (its progress is written with each chunk's events) is
         finished before the next begins."""
         uow, run = self.uow, self.run
         name = f"{run.prefix('stale')}{pipeline.key}"
         while True:
             with uow:
-                stored = uow.states.get(name)
-                done = _Watermark.read(stored, status)
+                done = _Watermark.read(uow.states.get(name), status)
                 if done.pending_to is None and done.horizon and done.horizon >= horizon:
                     return  # nothing can have gone stale since the last sweep
                 end = done.pending_to or horizon
-                page = uow.leads.page(
+                ids = uow.leads.ids(
                     after=done.pending_after,
-                    limit=run.page_size,
                     pipeline=pipeline.key,
                     status=status,
                     idle_from=done.horizon,
                     idle_to=end,
                 )
-                self.found.read += len(page.items)
-                by_id = {lead.id: lead for lead in page.items}
-                for card in stale(page.items, pipeline, at=run.at):
-                    lead = by_id[card.lead_id]
-                    event = CardStale.of(lead, pipeline.key, card, at=run.at, by=run.by)
-                    uow.emit(event)
-                    self.found.stale.append(event)
-                doc = _Watermark.write(stored, status, end, page.next)
-                read = None if stored is None else stored.version
-                uow.states.put(name, doc, expected_version=read)
-                uow.commit()
-            if page.next is None and end >= horizon:
+            chunks = _chunks(ids, run.page_size)
+            for n, chunk in enumerate(chunks, start=1):
+                with uow:
+                    stored = uow.states.get(name)
+                    leads = {lead.id: lead for lead in self._read(chunk)}
+                    for card in stale(leads.values(), pipeline, at=run.at):
+                        # a card moved or touched since it was listed belongs to a later window
+                        if done.within(card.since, end):
+                            self._announce(leads[card.lead_id], pipeline, card)
+                    after = chunk[-1] if n < len(chunks) else None
+                    doc = _Watermark.write(stored, status, end, after)
+                    read = None if stored is None else stored.version
+                    uow.states.put(name, doc, expected_version=read)
+                    uow.commit()
+            if end >= horizon:
                 return
+
+    def _announce(self, lead: Lead, pipeline: Pipeline, card: StaleCard) -> None:
+        event = CardStale.of(lead, pipeline.key, card, at=self.run.at, by=self.run.by)
+        self.uow.emit(event)
+        self.found.stale.append(event)
 
 
 @attrs.frozen
@@ -463,6 +480,10 @@ class _Watermark:
     horizon: datetime | None = None
     pending_to: datetime | None = None
     pending_after: str | None = None
+
+    def within(self, since: datetime, end: datetime) -> bool:
+        """Whether a card idle since ``since`` is in the window from ``horizon`` to ``end``."""
+        return since < end and (self.horizon is None or since >= self.horizon)
 
     @classmethod
     def read(cls, stored: StoredState | None, status: str) -> _Watermark:
@@ -492,6 +513,11 @@ class _Watermark:
         else:
             doc["pending"][status] = {"to": end.isoformat(), "after": after}
         return doc
+
+
+def _chunks(ids: list[str], size: int) -> list[list[str]]:
+    """``ids`` in chunks of ``size`` (one empty chunk for none: a window still ends)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
 
 
 def _steps_taken(doc: Mapping[str, Any]) -> int:

@@ -5,7 +5,8 @@ the kinds and their repositories, the indexed columns (owner, pipeline, status, 
 in UTC microseconds; for leads, the two timeline facts the SLA sweep reads), the match keys
 (one row per key), the filter checks, and decoding a row
 with an error that names it (``get``) or, in a listing, skipping it with a warning that names it.
-The state store's rows too: its checks, its stored form and its errors.
+The state store's rows too: its checks, its stored form and its errors. And the leads' flat
+analytics projection (schema version 5): one row per lead, one per status change.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
 from leadmodel.domain.ladder import reply_owed_since
 from leadmodel.domain.matching import MatchKey, match_keys
-from leadmodel.domain.model import Company, Contact, Customer, Interest, Lead
+from leadmodel.domain.model import Company, Contact, Customer, Direction, Interest, Lead
 from leadmodel.domain.routing import idle_since
 from leadmodel.errors import (
     ConcurrencyError,
@@ -65,6 +66,7 @@ class Kind:
     status: bool  # has ``pipeline``/``status``
     keys: bool  # has match keys
     timeline: bool = False  # has activities: the ``owed`` and ``idle`` columns (leads)
+    projected: bool = False  # kept in the analytics projection (leads; schema version 5)
 
     @property
     def noun(self) -> str:
@@ -109,7 +111,16 @@ class Kind:
 
 KIND: Final = {
     "interests": Kind("interests", Interest, "occurred_at", owner=True, status=False, keys=True),
-    "leads": Kind("leads", Lead, "created_at", owner=True, status=True, keys=True, timeline=True),
+    "leads": Kind(
+        "leads",
+        Lead,
+        "created_at",
+        owner=True,
+        status=True,
+        keys=True,
+        timeline=True,
+        projected=True,
+    ),
     "contacts": Kind("contacts", Contact, None, owner=False, status=False, keys=True),
     "companies": Kind("companies", Company, None, owner=False, status=False, keys=True),
     "customers": Kind("customers", Customer, "since", owner=False, status=False, keys=True),
@@ -653,3 +664,152 @@ def state_conflict(name: str, expected: int | None, found: int | None) -> Concur
         expected=expected,
         found=found,
     )
+
+
+# -- the analytics projection (schema version 5) --------------------------------------------------
+LEAD_FACTS_TABLE: Final = "leadmodel_lead_facts"
+STATUS_CHANGES_TABLE: Final = "leadmodel_status_changes"
+
+ColumnType = type[str] | type[int] | type[datetime]
+"""A projection column's type: ``str`` text, ``int`` a 64-bit integer, ``datetime`` an instant
+stored as a 64-bit integer of UTC microseconds since the epoch (:func:`micros`)."""
+
+LEAD_FACT_COLUMNS: Final[tuple[tuple[str, ColumnType], ...]] = (
+    ("id", str),  # the lead's id (its stored form: the id column of leadmodel_leads)
+    ("pipeline", str),
+    ("status", str),
+    ("created", datetime),  # created_at, UTC microseconds since the epoch (as every instant here)
+    ("owner", str),
+    ("channel", str),  # source.channel's value
+    ("source", str),  # source.name
+    ("campaign", str),
+    ("medium", str),
+    ("cost_amount", str),  # source.cost: the exact Decimal as text, and its currency
+    ("cost_currency", str),
+    ("value_amount", str),  # expected_value: the exact Decimal as text, and its currency
+    ("value_currency", str),
+    ("first_response", datetime),  # the first outbound activity
+    ("time_zone", str),
+    ("into_at", datetime),  # the last move in the lead's pipeline into its current status
+    ("into_from", str),
+    ("into_reason", str),
+    ("lost_at", datetime),  # lead.lost
+    ("lost_from", str),
+    ("lost_reason", str),
+    ("converted_at", datetime),  # lead.converted.at
+)
+"""The columns of ``leadmodel_lead_facts`` in order, each with its type (:data:`ColumnType`);
+``id`` is the primary key."""
+
+STATUS_CHANGE_COLUMNS: Final[tuple[tuple[str, ColumnType], ...]] = (
+    ("id", str),  # the lead's id
+    ("seq", int),  # the position in lead.history, from 0
+    ("pipeline", str),
+    ("from_status", str),
+    ("to_status", str),
+    ("at", datetime),
+    ("reason", str),
+)
+"""The columns of ``leadmodel_status_changes`` in order; ``(id, seq)`` is the primary key."""
+
+FACTS_INDEX: Final = ("pipeline", "status")
+"""The indexed columns of ``leadmodel_lead_facts``: a report reads one pipeline's cards."""
+
+
+@attrs.frozen
+class Projection:
+    """A lead's rows in the analytics projection: its fact row and one row per history entry,
+    each a tuple in the order of :data:`LEAD_FACT_COLUMNS` / :data:`STATUS_CHANGE_COLUMNS`, text
+    as the lead holds it (an adapter whose database cannot hold every string stores a form of
+    it)."""
+
+    fact: tuple[Any, ...]
+    changes: tuple[tuple[Any, ...], ...]
+
+
+def _instant(at: datetime | None) -> int | None:
+    return None if at is None else micros(at)
+
+
+def projection(lead: Lead) -> Projection:
+    """The rows of ``lead`` in the analytics projection (one pass over its history and, for the
+    first response, over its activities until the first outbound one).
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> lead = lm.pipelines.SIMPLE.enter(lm.Lead(id=lm.LeadId("L-1"), person_name="Olena",
+    ...     topic="Chairs", contact_points=[lm.ContactPoint.email("olena@mebli.ua")],
+    ...     source=lm.Source(channel=lm.Channel.form), created_at=at,
+    ...     expected_value=lm.Money.of("1200.50", "UAH")), at=at)
+    >>> rows = projection(lead)
+    >>> dict(zip([name for name, _ in LEAD_FACT_COLUMNS], rows.fact))["value_amount"]
+    '1200.50'
+    >>> rows.changes
+    (('L-1', 0, 'simple', None, 'new', 1772442000000000, None),)
+    """
+    status = lead.status
+    into = None
+    if lead.pipeline is not None:
+        for change in lead.history:
+            if change.pipeline == lead.pipeline and change.to_status == status:
+                into = change
+    first_response = None
+    for activity in lead.activities:
+        if activity.direction is Direction.outbound:
+            first_response = activity.at
+            break
+    source, cost, value, lost = lead.source, lead.source.cost, lead.expected_value, lead.lost
+    fact = (
+        lead.id,
+        lead.pipeline,
+        status,
+        micros(lead.created_at),
+        lead.owner,
+        source.channel.value,
+        source.name,
+        source.campaign,
+        source.medium,
+        None if cost is None else str(cost.amount),
+        None if cost is None else cost.currency,
+        None if value is None else str(value.amount),
+        None if value is None else value.currency,
+        _instant(first_response),
+        lead.time_zone,
+        None if into is None else micros(into.at),
+        None if into is None else into.from_status,
+        None if into is None else into.reason,
+        None if lost is None else micros(lost.at),
+        None if lost is None else lost.from_status,
+        None if lost is None else lost.reason,
+        None if lead.converted is None else micros(lead.converted.at),
+    )
+    changes = tuple(
+        (
+            lead.id,
+            seq,
+            move.pipeline,
+            move.from_status,
+            move.to_status,
+            micros(move.at),
+            move.reason,
+        )
+        for seq, move in enumerate(lead.history)
+    )
+    return Projection(fact=fact, changes=changes)
+
+
+def projections(leads: Iterable[Any]) -> list[Projection]:
+    """The projections of a lead repository's entities (their class checked by :func:`row_of`)."""
+    return [projection(lead) for lead in leads]
+
+
+def stored_projection(row_id: str, doc: str | bytes) -> Projection | None:
+    """The projection of a stored lead ``(id, document)``: what schema version 5 fills in for
+    the leads stored before it. An unreadable document gets none (it is listed nowhere until
+    repaired, and the repair's ``save`` writes it)."""
+    try:
+        lead = decode(KIND["leads"], row_id, doc)
+    except ValidationError:
+        return None
+    return projection(lead)

@@ -184,6 +184,21 @@ class AdapterRepository(Generic[EntityT]):
         """How many stored entities pass every given filter (unreadable rows included)."""
         return self._count(_rows.filters(self._kind, dict(filters), method="count"))
 
+    def ids(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        **filters: Unpack[FindFilters],
+    ) -> list[str]:
+        """The ids of the stored entities ``find`` would list, in id order, unreadable rows
+        included; no document is read."""
+        given: dict[str, object] = {**filters, "after": after, "limit": limit}
+        return self._ids(_rows.filters(self._kind, given))
+
+    def _ids(self, wanted: _rows.Filters) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:  # pragma: no cover - abstract
         raise NotImplementedError
 

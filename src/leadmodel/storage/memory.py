@@ -80,6 +80,18 @@ class _Repository(AdapterRepository[EntityT]):
                 out.append(found.entity)
         return out
 
+    def _ids(self, wanted: _rows.Filters) -> list[str]:
+        out: list[str] = []
+        ids = self._unit._ids(self._kind.name)
+        start = 0 if wanted.after is None else bisect.bisect_right(ids, wanted.after)
+        for entity_id in itertools.islice(ids, start, None):
+            if wanted.limit is not None and len(out) >= wanted.limit:
+                break
+            found = self._view(entity_id)
+            if found is not None and wanted.accepts(found.row):
+                out.append(entity_id)
+        return out
+
     def _count(self, wanted: _rows.Filters) -> int:
         views = map(self._view, self._unit._ids(self._kind.name))
         return sum(1 for found in views if found is not None and wanted.accepts(found.row))

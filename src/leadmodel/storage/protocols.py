@@ -379,6 +379,34 @@ class Repository(Protocol[EntityT]):
         """
         ...
 
+    def ids(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        **filters: Unpack[FindFilters],
+    ) -> list[str]:
+        """The ids of the stored entities that pass :meth:`find`'s filters (and ``after``,
+        ``limit``), in id order, read from the indexed columns alone: no document is decoded,
+        so this is the cheap way to list many matches, then :meth:`get` them a few at a time
+        (the SLA sweep does). A row whose document is unreadable is listed, as
+        :meth:`count` counts it.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     uow.interests.add_many(lm.Interest(id=f"I-{n}", occurred_at=at, topic="chairs",
+        ...         source=lm.Source(channel=lm.Channel.form), owner=owner)
+        ...         for n, owner in ((3, "anna"), (1, "anna"), (2, "ivan")))
+        ...     uow.interests.ids(owner="anna"), uow.interests.ids(after="I-1", limit=1)
+        (['I-1', 'I-3'], ['I-2'])
+        """
+        ...
+
     def count(self, **filters: Unpack[FindFilters]) -> int:
         """How many stored entities pass every given filter (:meth:`find`'s, without ``after``
         and ``limit``; none: how many are stored). A row whose document is unreadable is

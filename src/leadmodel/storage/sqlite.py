@@ -2,7 +2,10 @@
 
 Each entity is a JSON document (:mod:`leadmodel.serde`) in a table of its kind, beside indexed
 columns for lookups (owner, pipeline, status, creation time) and one row per match key in
-``leadmodel_keys``; the state store's values are rows of ``leadmodel_states``. The database
+``leadmodel_keys``; the state store's values are rows of ``leadmodel_states``. Every lead also
+has its rows in the flat analytics projection (``leadmodel_lead_facts``, one per lead;
+``leadmodel_status_changes``, one per history entry), written in the same transaction as the
+lead, which :mod:`leadmodel.analytics.sql` reports on. The database
 runs in WAL mode; a unit of work is one transaction. A unit that only reads takes no lock:
 readers never wait for each other or for the writer. The first write takes the write lock
 (``BEGIN IMMEDIATE``, or an upgrade of the reading transaction), so writing units in other
@@ -36,7 +39,15 @@ from typing import Any, Final, ParamSpec, TypeVar
 
 from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
-from leadmodel.storage._rows import KEYS_TABLE, OUTBOX_TABLE, SCHEMA_TABLE, STATES_TABLE, table
+from leadmodel.storage._rows import (
+    KEYS_TABLE,
+    LEAD_FACTS_TABLE,
+    OUTBOX_TABLE,
+    SCHEMA_TABLE,
+    STATES_TABLE,
+    STATUS_CHANGES_TABLE,
+    table,
+)
 from leadmodel.storage._unit import (
     AdapterOutbox,
     AdapterRepository,
@@ -108,6 +119,57 @@ def _fill_timeline(conn: sqlite3.Connection) -> None:
         after = rows[-1][0]
 
 
+def _projection_tables() -> list[str]:
+    """Version 5: the analytics projection, one row per lead and one per status change, with
+    the columns of :data:`_rows.LEAD_FACT_COLUMNS` and :data:`_rows.STATUS_CHANGE_COLUMNS`."""
+
+    def columns(spec: tuple[tuple[str, _rows.ColumnType], ...], key: tuple[str, ...]) -> str:
+        typed = (
+            f"{name} {'TEXT' if kind is str else 'INTEGER'}{' NOT NULL' if name in key else ''}"
+            for name, kind in spec
+        )
+        return f"{', '.join(typed)}, PRIMARY KEY ({', '.join(key)})"
+
+    return [
+        f"CREATE TABLE {LEAD_FACTS_TABLE} ({columns(_rows.LEAD_FACT_COLUMNS, ('id',))})",
+        f"CREATE INDEX ix_lead_facts_pipeline ON {LEAD_FACTS_TABLE} "
+        f"({', '.join(_rows.FACTS_INDEX)})",
+        f"CREATE TABLE {STATUS_CHANGES_TABLE} "
+        f"({columns(_rows.STATUS_CHANGE_COLUMNS, ('id', 'seq'))}) WITHOUT ROWID",
+    ]
+
+
+def _marks(spec: tuple[tuple[str, Any], ...]) -> str:
+    return f"({', '.join(name for name, _ in spec)}) VALUES ({', '.join('?' for _ in spec)})"
+
+
+# Table names are constants of this module, never input: the f-strings are not injection.
+_INSERT_FACT = f"INSERT INTO {LEAD_FACTS_TABLE} {_marks(_rows.LEAD_FACT_COLUMNS)}"
+_INSERT_CHANGE = f"INSERT INTO {STATUS_CHANGES_TABLE} {_marks(_rows.STATUS_CHANGE_COLUMNS)}"
+_DELETE_FACT = f"DELETE FROM {LEAD_FACTS_TABLE} WHERE id = ?"  # noqa: S608
+_DELETE_CHANGES = f"DELETE FROM {STATUS_CHANGES_TABLE} WHERE id = ?"  # noqa: S608
+
+
+def _write_projection(conn: sqlite3.Connection, projections: Iterable[_rows.Projection]) -> None:
+    """Insert the projection rows of leads that have none."""
+    made = list(projections)
+    conn.executemany(_INSERT_FACT, [p.fact for p in made])
+    conn.executemany(_INSERT_CHANGE, [change for p in made for change in p.changes])
+
+
+def _fill_projection(conn: sqlite3.Connection) -> None:
+    """Version 5: the projection of the leads stored before it, read from their documents (one
+    pass; an unreadable document gets no rows)."""
+    conn.execute(f"DELETE FROM {LEAD_FACTS_TABLE}")  # noqa: S608 - a host may have made them
+    conn.execute(f"DELETE FROM {STATUS_CHANGES_TABLE}")  # noqa: S608
+    read = f"SELECT id, CAST(doc AS BLOB) FROM {_LEADS} WHERE id > ? ORDER BY id LIMIT 1000"  # noqa: S608
+    after = ""
+    while rows := conn.execute(read, (after,)).fetchall():
+        found = (_rows.stored_projection(*row) for row in rows)
+        _write_projection(conn, (p for p in found if p is not None))
+        after = rows[-1][0]
+
+
 Step = str | Callable[[sqlite3.Connection], None]
 """A migration step: an SQL statement, or a function that runs its own on the connection."""
 
@@ -135,6 +197,8 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[Step, ...]], ...]] = (
     ),
     # the leads' timeline facts for the SLA sweep: find(owed_to=..., idle_to=...)
     (4, (*_timeline_columns(), _fill_timeline)),
+    # the leads' analytics projection, for the reports of leadmodel.analytics.sql
+    (5, (*_projection_tables(), _fill_projection)),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
 
@@ -274,17 +338,7 @@ class _Repository(AdapterRepository[EntityT]):
         where, params = where_clause(self._kind.name, wanted)
         # With only a time range and no statistics, SQLite would rather walk the whole table in
         # id order than use the time index; "+id" takes the order out of the index choice.
-        timed = any(
-            bound is not None
-            for bound in (
-                wanted.created_from,
-                wanted.created_to,
-                wanted.owed_from,
-                wanted.owed_to,
-                wanted.idle_from,
-                wanted.idle_to,
-            )
-        )
+        timed = _ranged(wanted)
         sql = f"{self._select}{where} ORDER BY {'+id' if timed else 'id'}"
         if wanted.limit is not None:
             sql += " LIMIT ?"
@@ -299,13 +353,28 @@ class _Repository(AdapterRepository[EntityT]):
         return int(self._unit._tx().execute(sql, params).fetchone()[0])
 
     @_storage_errors
+    def _ids(self, wanted: _rows.Filters) -> list[str]:
+        """The ids of the rows passing ``wanted``, in id order: one query over the indexed
+        columns, the documents left unread (a range picks its index; the ids are sorted)."""
+        where, params = where_clause(self._kind.name, wanted)
+        order = "+id" if _ranged(wanted) else "id"  # as _fetch: let a range pick its index
+        sql = f"SELECT id FROM {table(self._kind.name)}{where} ORDER BY {order}"  # noqa: S608
+        if wanted.limit is not None:
+            sql += " LIMIT ?"
+            params.append(wanted.limit)
+        return [row[0] for row in self._unit._tx().execute(sql, params)]
+
+    @_storage_errors
     def add_many(self, entities: Iterable[EntityT]) -> None:
-        rows = [_rows.row_of(self._kind, e) for e in entities]
+        given = list(entities)
+        rows = [_rows.row_of(self._kind, e) for e in given]
         conn = self._unit._tx(write=True)
         conn.execute("SAVEPOINT leadmodel_add")
         try:
             conn.executemany(self._insert, [_values(self._kind, r) for r in rows])
             self._insert_keys(conn, rows)
+            if self._kind.projected:
+                _write_projection(conn, _rows.projections(given))
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK TO leadmodel_add")
             conn.execute("RELEASE leadmodel_add")
@@ -345,6 +414,9 @@ class _Repository(AdapterRepository[EntityT]):
             raise _rows.stale(self._kind, entity, stored[0])
         conn.execute(_DELETE_KEYS, (self._kind.name, row.id))
         self._insert_keys(conn, [row])
+        if self._kind.projected:
+            self._forget(conn, row.id)
+            _write_projection(conn, [_rows.projection(saved)])
         result: EntityT = saved
         return result
 
@@ -354,9 +426,34 @@ class _Repository(AdapterRepository[EntityT]):
         if conn.execute(self._delete, (_rows.check_id(self._kind, id),)).rowcount != 1:
             raise _rows.not_found(self._kind, id)
         conn.execute(_DELETE_KEYS, (self._kind.name, id))
+        if self._kind.projected:
+            self._forget(conn, id)
+
+    @staticmethod
+    def _forget(conn: sqlite3.Connection, entity_id: str) -> None:
+        """Delete a lead's projection rows."""
+        conn.execute(_DELETE_FACT, (entity_id,))
+        conn.execute(_DELETE_CHANGES, (entity_id,))
 
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
         return walk(self._kind, self._fetch, page_size)
+
+
+def _ranged(wanted: _rows.Filters) -> bool:
+    """Whether ``wanted`` has a time range (creation, owed, idle): with only such a range and no
+    statistics, SQLite would rather walk the whole table in id order than use the range's
+    index, so listings order by ``+id`` (the order taken out of the index choice)."""
+    return any(
+        bound is not None
+        for bound in (
+            wanted.created_from,
+            wanted.created_to,
+            wanted.owed_from,
+            wanted.owed_to,
+            wanted.idle_from,
+            wanted.idle_to,
+        )
+    )
 
 
 def _values(kind: _rows.Kind, row: _rows.Row) -> tuple[Any, ...]:

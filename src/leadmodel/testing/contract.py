@@ -254,6 +254,23 @@ class UnitOfWorkContract(
             )[:2]
             assert len(uow.leads.find()) == len(leads)
 
+    def test_ids_list_what_find_lists_without_reading_documents(self, make_uow: MakeUnit) -> None:
+        """``ids(**filters)`` is the ids of ``find(**filters)``, for every filter, with
+        ``after`` and ``limit`` too; a bad filter is refused as find refuses it."""
+        leads = many_leads(24)
+        with make_uow() as uow:
+            uow.leads.add_many(leads)
+            uow.commit()
+        with make_uow() as uow:
+            for filters, _ in filter_cases():
+                assert uow.leads.ids(**filters) == [x.id for x in uow.leads.find(**filters)]
+            every = [x.id for x in leads]
+            assert uow.leads.ids() == sorted(every)
+            assert uow.leads.ids(after=sorted(every)[5], limit=3) == sorted(every)[6:9]
+            with pytest.raises(ValidationError) as caught:
+                uow.contacts.ids(status="new")
+            assert [problem.path for problem in caught.value.problems] == ["status"]
+
     def test_find_by_match_key_follows_saves(self, make_uow: MakeUnit) -> None:
         """find(key=...) uses the keys of the stored version: a changed email moves it."""
         lead = numbered_lead(1)

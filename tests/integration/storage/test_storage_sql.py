@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Page, Source, respond
+from leadmodel import Channel, ContactPoint, Lead, LeadCreated, Page, Source, pipelines, respond
 from leadmodel.errors import (
     ConcurrencyError,
     StorageError,
@@ -34,7 +34,8 @@ from leadmodel.storage.sql import (
     make_engine,
     metadata,
 )
-from leadmodel.storage.sql._tables import SCHEMA, STATES, TABLES
+from leadmodel.storage.sql._tables import LEAD_FACTS, SCHEMA, STATES, STATUS_CHANGES, TABLES
+from leadmodel.storage.sql._text import PostgresText, VerbatimText
 from leadmodel.testing.contract import HOSTILE_TEXTS, MakeUnit, UnitOfWorkContract
 
 from . import _pg
@@ -271,6 +272,57 @@ def test_create_schema_upgrades_version_3_with_the_timeline_columns(
     with any_engine.connect() as conn:
         indexed = {i["name"] for i in sa.inspect(conn).get_indexes(leads.name)}
     assert {"ix_leadmodel_leads_owed", "ix_leadmodel_leads_idle"} <= indexed
+
+
+def test_create_schema_upgrades_version_4_with_the_analytics_projection(
+    any_engine: sa.Engine,
+) -> None:
+    """A database at schema version 4 (no analytics projection) is refused with
+    migrate=False, naming what version 5 adds; create_schema creates leadmodel_lead_facts and
+    leadmodel_status_changes and fills them from the stored leads (ids and text with NUL come
+    back whole on PostgreSQL), and later saves and removals keep them in step."""
+    simple = pipelines.SIMPLE
+    entered = simple.enter(_lead("L-\x001", owner="an\x00na"), at=AT)
+    won = simple.move(simple.enter(_lead("L-2"), at=AT), "won", at=AT + timedelta(days=1))
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many([entered, won])
+        uow.commit()
+    with any_engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 4}])
+        STATUS_CHANGES.drop(conn)
+        LEAD_FACTS.drop(conn)
+    any_engine.dispose()  # pooled connections remember a checked schema: check it again
+    with (
+        pytest.raises(StorageError, match="version 5: the analytics projection"),
+        SqlUnitOfWork(any_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+    assert create_schema(any_engine) == 4
+    text = PostgresText() if any_engine.dialect.name == "postgresql" else VerbatimText()
+    facts = sa.select(LEAD_FACTS.c.id, LEAD_FACTS.c.owner, LEAD_FACTS.c.into_from)
+    changes = sa.select(STATUS_CHANGES.c.id, STATUS_CHANGES.c.seq, STATUS_CHANGES.c.to_status)
+    with any_engine.connect() as conn:
+        filled = [tuple(map(_back(text), row)) for row in conn.execute(facts.order_by("id"))]
+        moves = [
+            tuple(map(_back(text), row)) for row in conn.execute(changes.order_by("id", "seq"))
+        ]
+    assert sorted(filled) == [("L-\x001", "an\x00na", None), ("L-2", None, "new")]
+    assert sorted(moves) == [("L-\x001", 0, "new"), ("L-2", 0, "new"), ("L-2", 1, "won")]
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        uow.leads.save(simple.move(uow.leads.get(entered.id), "in_progress", at=AT))
+        uow.leads.remove(won.id)
+        uow.commit()
+    with any_engine.connect() as conn:
+        filled = [tuple(map(_back(text), row)) for row in conn.execute(facts)]
+        moves = [tuple(map(_back(text), row)) for row in conn.execute(changes.order_by("seq"))]
+    assert filled == [("L-\x001", "an\x00na", "new")]
+    assert moves == [("L-\x001", 0, "new"), ("L-\x001", 1, "in_progress")]
+
+
+def _back(text: VerbatimText) -> Callable[[object], object]:
+    """A stored projection value as written: text unescaped, the rest as it is."""
+    return lambda value: text.id_back(value) if isinstance(value, str) else value
 
 
 def test_a_newer_schema_is_refused_not_damaged(sqlite_engine: sa.Engine) -> None:

@@ -33,7 +33,7 @@ from leadmodel.errors import (
     UnreadableRowWarning,
     ValidationError,
 )
-from leadmodel.storage import SQLiteUnitOfWork
+from leadmodel.storage import SQLiteUnitOfWork, _rows
 from leadmodel.storage.sqlite import MIGRATIONS, SCHEMA_VERSION
 from tests import factories
 
@@ -482,7 +482,7 @@ def test_a_version_2_file_gains_the_state_table(tmp_path: Path) -> None:
     assert stored is not None
     assert (stored.version, stored.doc) == (0, {"cursor": "anna"})
     assert columns == [("name", "TEXT"), ("version", "INTEGER"), ("doc", "TEXT")]
-    assert recorded == [(1,), (2,), (3,), (4,)] == [(version,) for version, _ in MIGRATIONS]
+    assert recorded == [(1,), (2,), (3,), (4,), (5,)] == [(version,) for version, _ in MIGRATIONS]
 
 
 def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
@@ -523,7 +523,73 @@ def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
     assert owed == [waiting.id]
     assert idle == [waiting.id, answered.id]
     assert columns[0] == ("broken", None, None)
-    assert recorded == (SCHEMA_VERSION,) == (4,)
+    assert recorded == (SCHEMA_VERSION,) == (5,)
+
+
+def test_a_version_4_file_gains_the_analytics_projection_filled_from_its_leads(
+    tmp_path: Path,
+) -> None:
+    """A file at schema version 4 is migrated on opening: it gains leadmodel_lead_facts and
+    leadmodel_status_changes, filled in from the lead documents stored before (one fact row
+    per lead, one change row per history entry; an unreadable document gets none and stays
+    unreadable), and later saves and removals keep them in step."""
+    path = tmp_path / "crm.sqlite"
+    simple = lm.pipelines.SIMPLE
+    hour, day = factories.AT + timedelta(hours=1), factories.AT + timedelta(days=1)
+    entered = simple.enter(_lead(1), at=hour)
+    won = simple.move(simple.enter(_lead(2), at=hour), "won", at=day)
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+        for version, statements in MIGRATIONS[:4]:
+            for statement in statements:
+                if isinstance(statement, str):
+                    raw.execute(statement)
+                else:
+                    statement(raw)
+            raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+        for lead in (entered, won):
+            raw.execute(
+                "INSERT INTO leadmodel_leads (id, version, doc, pipeline, status) "
+                "VALUES (?, 0, ?, ?, ?)",
+                (lead.id, lm.to_json(lead), lead.pipeline, lead.status),
+            )
+        raw.execute("INSERT INTO leadmodel_leads (id, version, doc) VALUES ('broken', 0, '{')")
+    finally:
+        raw.close()
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        facts = uow.connection.execute(
+            "SELECT id, pipeline, status, into_from, created FROM leadmodel_lead_facts ORDER BY id"
+        ).fetchall()
+        changes = uow.connection.execute(
+            "SELECT id, seq, from_status, to_status FROM leadmodel_status_changes ORDER BY id, seq"
+        ).fetchall()
+        recorded = uow.connection.execute("SELECT max(version) FROM leadmodel_schema").fetchone()
+        uow.leads.save(simple.move(uow.leads.get(entered.id), "in_progress", at=day))
+        uow.leads.remove(won.id)
+        uow.commit()
+    with uow:
+        after = uow.connection.execute(
+            "SELECT id, status FROM leadmodel_lead_facts ORDER BY id"
+        ).fetchall()
+        moves = uow.connection.execute(
+            "SELECT id, seq, to_status FROM leadmodel_status_changes ORDER BY id, seq"
+        ).fetchall()
+    uow.close()
+    created = _rows.micros(factories.AT)
+    assert facts == [
+        (entered.id, "simple", "new", None, created + 60_000_000),
+        (won.id, "simple", "won", "new", created + 120_000_000),
+    ]
+    assert changes == [
+        (entered.id, 0, None, "new"),
+        (won.id, 0, None, "new"),
+        (won.id, 1, "new", "won"),
+    ]
+    assert recorded == (SCHEMA_VERSION,) == (5,)
+    assert after == [(entered.id, "in_progress")]
+    assert moves == [(entered.id, 0, "new"), (entered.id, 1, "in_progress")]
 
 
 def test_an_unreadable_state_row_is_named_and_can_be_removed(tmp_path: Path) -> None:

@@ -44,11 +44,30 @@ from __future__ import annotations
 from leadmodel.errors import MissingExtraError
 
 try:
-    from leadmodel.storage.sql._tables import SCHEMA_VERSION, create_schema, metadata
+    from leadmodel.storage.sql._tables import (
+        LEAD_FACTS,
+        SCHEMA_VERSION,
+        STATUS_CHANGES,
+        check_schema,
+        create_schema,
+        metadata,
+    )
+    from leadmodel.storage.sql._text import PostgresText, VerbatimText
     from leadmodel.storage.sql._unit import SqlUnitOfWork, make_engine
 except ModuleNotFoundError as exc:  # say which extra to install, not where the import broke
     if (exc.name or "").partition(".")[0] != "sqlalchemy":
         raise
     raise MissingExtraError("leadmodel.storage.sql", extra="sql", module="sqlalchemy") from exc
 
-__all__ = ["SCHEMA_VERSION", "SqlUnitOfWork", "create_schema", "make_engine", "metadata"]
+__all__ = [
+    "LEAD_FACTS",
+    "SCHEMA_VERSION",
+    "STATUS_CHANGES",
+    "PostgresText",
+    "SqlUnitOfWork",
+    "VerbatimText",
+    "check_schema",
+    "create_schema",
+    "make_engine",
+    "metadata",
+]

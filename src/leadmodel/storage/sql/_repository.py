@@ -24,7 +24,15 @@ from leadmodel.storage._unit import (
     walk,
 )
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT, StoredState
-from leadmodel.storage.sql._tables import KEYS, OUTBOX, STATES, TABLES
+from leadmodel.storage.sql._tables import (
+    KEYS,
+    LEAD_FACTS,
+    OUTBOX,
+    STATES,
+    STATUS_CHANGES,
+    TABLES,
+    projection_rows,
+)
 from leadmodel.storage.sql._text import VerbatimText
 
 __all__ = ["Duplicate", "SqlOutbox", "SqlRepository", "SqlStates", "Transaction"]
@@ -131,6 +139,16 @@ class SqlRepository(AdapterRepository[EntityT]):
         query = sa.select(sa.func.count()).select_from(self._table).where(*self._where(wanted))
         return int(self._transaction.run(query).scalar_one())
 
+    def _ids(self, wanted: _rows.Filters) -> list[str]:
+        """The ids of the rows passing ``wanted``, in id order, as the entities have them (one
+        query over the indexed columns; no document read)."""
+        t = self._table
+        query = sa.select(t.c.id).where(*self._where(wanted)).order_by(t.c.id)
+        if wanted.limit is not None:
+            query = query.limit(wanted.limit)
+        back = self._transaction.text.id_back
+        return [back(row[0]) for row in self._transaction.run(query)]
+
     def _where(self, wanted: _rows.Filters) -> list[sa.ColumnElement[bool]]:
         text = self._transaction.text
         out: list[sa.ColumnElement[bool]] = []
@@ -150,7 +168,8 @@ class SqlRepository(AdapterRepository[EntityT]):
         return out
 
     def add_many(self, entities: Iterable[EntityT]) -> None:
-        rows = [_rows.row_of(self._kind, e) for e in entities]
+        given = list(entities)
+        rows = [_rows.row_of(self._kind, e) for e in given]
         conn = self._transaction.begin()
         if not rows:
             return
@@ -159,6 +178,8 @@ class SqlRepository(AdapterRepository[EntityT]):
             with conn.begin_nested():
                 self._transaction.run(sa.insert(self._table), values)
                 self._insert_keys(rows, [v["id"] for v in values])
+                if self._kind.projected:
+                    self._project(given, [v["id"] for v in values])
         except Duplicate:
             raise _rows.taken(self._kind, *self._first_taken([r.id for r in rows])) from None
         except sa.exc.DBAPIError as exc:  # the savepoint's end, after the database refused
@@ -177,6 +198,24 @@ class SqlRepository(AdapterRepository[EntityT]):
             "created": row.created,
             **({"owed": row.owed, "idle": row.idle} if self._kind.timeline else {}),
         }
+
+    def _project(self, leads: list[Any], stored_ids: list[str]) -> None:
+        """Insert the analytics projection of ``leads`` (stored under ``stored_ids``)."""
+        text = self._transaction.text
+        facts: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for lead, stored_id in zip(leads, stored_ids, strict=True):
+            fact, moves = projection_rows(text, _rows.projection(lead), stored_id)
+            facts.append(fact)
+            changes.extend(moves)
+        self._transaction.run(sa.insert(LEAD_FACTS), facts)
+        if changes:
+            self._transaction.run(sa.insert(STATUS_CHANGES), changes)
+
+    def _forget(self, stored_id: str) -> None:
+        """Delete a lead's analytics projection."""
+        self._transaction.run(sa.delete(LEAD_FACTS).where(LEAD_FACTS.c.id == stored_id))
+        self._transaction.run(sa.delete(STATUS_CHANGES).where(STATUS_CHANGES.c.id == stored_id))
 
     def _insert_keys(self, rows: list[_rows.Row], stored_ids: list[str]) -> None:
         text, kind = self._transaction.text, self._kind.name
@@ -221,6 +260,9 @@ class SqlRepository(AdapterRepository[EntityT]):
             raise _rows.stale(self._kind, entity, found[0])
         self._transaction.run(self._key_rows, {"b_id": stored_id})
         self._insert_keys([row], [stored_id])
+        if self._kind.projected:
+            self._forget(stored_id)
+            self._project([saved], [stored_id])
         result: EntityT = saved
         return result
 
@@ -230,6 +272,8 @@ class SqlRepository(AdapterRepository[EntityT]):
         if gone.rowcount != 1:
             raise _rows.not_found(self._kind, id)
         self._transaction.run(self._key_rows, {"b_id": stored_id})
+        if self._kind.projected:
+            self._forget(stored_id)
 
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
         return walk(self._kind, self._fetch, page_size)

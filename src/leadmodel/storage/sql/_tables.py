@@ -2,7 +2,8 @@
 
 The layout is the SQLite adapter's: one table per kind (id, version, JSON document, indexed
 owner/pipeline/status/creation time), ``leadmodel_keys`` (one row per match key),
-``leadmodel_outbox``, ``leadmodel_states`` (the state store) and ``leadmodel_schema`` (the
+``leadmodel_outbox``, ``leadmodel_states`` (the state store), the leads' analytics projection
+(``leadmodel_lead_facts``, ``leadmodel_status_changes``) and ``leadmodel_schema`` (the
 version this leadmodel wrote). Ids and state names compare
 byte-wise (``COLLATE "C"`` on PostgreSQL) so ``ORDER BY id`` is the order Python's
 ``sorted`` gives, whatever the database's default collation.
@@ -21,18 +22,21 @@ from leadmodel.storage.sql._text import PostgresText, VerbatimText
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 """The schema version this leadmodel writes (the same numbering as the SQLite adapter).
 
 1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
 of ``find(..., after=...)`` is one index range (version 1's lack the id). 3: the state store's
 table, ``leadmodel_states``. 4: the leads' timeline facts ``owed`` and ``idle`` (UTC
-microseconds) and their indexes, for ``find(owed_to=..., idle_to=...)``."""
+microseconds) and their indexes, for ``find(owed_to=..., idle_to=...)``. 5: the leads'
+analytics projection, ``leadmodel_lead_facts`` (one row per lead) and
+``leadmodel_status_changes`` (one per history entry), for :mod:`leadmodel.analytics.sql`."""
 
 _STEPS: Final = {
     2: "the owner, status and pipeline indexes end in id",
     3: f"the state store's table {_rows.STATES_TABLE}",
     4: "the leads' owed and idle columns",
+    5: (f"the analytics projection, {_rows.LEAD_FACTS_TABLE} and {_rows.STATUS_CHANGES_TABLE}"),
 }
 """What each schema version adds to the one before, for the message of an older schema."""
 
@@ -99,11 +103,66 @@ STATES: Final = sa.Table(
 )
 """The state store (schema version 3): a name, its version and its JSON document."""
 
+
+def _projection_table(
+    name: str, spec: tuple[tuple[str, _rows.ColumnType], ...], key: tuple[str, ...]
+) -> sa.Table:
+    columns = [
+        sa.Column(
+            column,
+            _ID if column == "id" else sa.Text() if kind is str else sa.BigInteger(),
+            primary_key=column in key,
+            autoincrement=False,
+        )
+        for column, kind in spec
+    ]
+    return sa.Table(name, metadata, *columns)
+
+
+LEAD_FACTS: Final = _projection_table(_rows.LEAD_FACTS_TABLE, _rows.LEAD_FACT_COLUMNS, ("id",))
+"""The analytics projection (schema version 5): one row per lead (:data:`_rows.LEAD_FACT_COLUMNS`).
+On PostgreSQL ``pipeline`` and ``status`` hold their indexed form and the other text columns
+their escaped form (:mod:`._text`)."""
+sa.Index("ix_leadmodel_lead_facts_pipeline", *(LEAD_FACTS.c[c] for c in _rows.FACTS_INDEX))
+
+STATUS_CHANGES: Final = _projection_table(
+    _rows.STATUS_CHANGES_TABLE, _rows.STATUS_CHANGE_COLUMNS, ("id", "seq")
+)
+"""The analytics projection (schema version 5): one row per status change of a lead
+(:data:`_rows.STATUS_CHANGE_COLUMNS`); text escaped on PostgreSQL."""
+
+_FACT_NAMES: Final = tuple(name for name, _ in _rows.LEAD_FACT_COLUMNS)
+_CHANGE_NAMES: Final = tuple(name for name, _ in _rows.STATUS_CHANGE_COLUMNS)
+
+
+def projection_rows(
+    text: VerbatimText, made: _rows.Projection, stored_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The rows of a lead's projection as this database stores them: the id in its stored
+    form, ``pipeline`` and ``status`` of the fact row in their indexed form (compared with
+    ``=`` only, like the leads' columns), every other text escaped (reversible, so a report
+    gives the text back)."""
+    fact = dict(zip(_FACT_NAMES, made.fact, strict=True))
+    changes = [dict(zip(_CHANGE_NAMES, change, strict=True)) for change in made.changes]
+    if type(text) is not VerbatimText:
+        for row in (fact, *changes):
+            for column, value in row.items():
+                if type(value) is str:
+                    row[column] = text.id(value)
+        fact["pipeline"] = text.indexed(made.fact[1])
+        fact["status"] = text.indexed(made.fact[2])
+    fact["id"] = stored_id
+    for change in changes:
+        change["id"] = stored_id
+    return fact, changes
+
+
 SCHEMA: Final = sa.Table(
     _rows.SCHEMA_TABLE, metadata, sa.Column("version", sa.Integer(), nullable=False)
 )
 
 _TIMELINE_VERSION: Final = 4  # the version that added the leads' owed and idle columns
+_PROJECTION_VERSION: Final = 5  # the version that added the analytics projection
 _SCHEMA_LOCK: Final = 0x6C6D_5343  # pg_advisory_xact_lock key while creating tables ("lmSC")
 
 
@@ -142,7 +201,9 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
     processes at once (PostgreSQL: an advisory lock; SQLite: the write lock). Raises
     :class:`StorageError` for a database made by a newer leadmodel. Upgrading from version 1
     rebuilds the owner, status and pipeline indexes (it blocks writes to those tables while
-    it runs); from version 2 (or 1) it creates the state store's table, ``leadmodel_states``.
+    it runs); from version 2 (or 1) it creates the state store's table, ``leadmodel_states``;
+    from version 4 (or before) it fills the analytics projection from the stored leads (one
+    read of every lead document).
     """
     if isinstance(bind, sa.Engine):
         with bind.begin() as conn:
@@ -159,6 +220,8 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
             _index_pages(bind)
         if 1 <= found < _TIMELINE_VERSION:
             _add_timeline(bind)
+        if 1 <= found < _PROJECTION_VERSION:
+            _fill_projection(bind)
         bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
     return found
 
@@ -192,6 +255,34 @@ def _add_timeline(bind: sa.Connection) -> None:
             owed, idle = _rows.timeline_columns(text.id_back(stored_id), document)
             filled.append({"b_owed": owed, "b_idle": idle, "b_id": stored_id})
         bind.execute(write, filled)
+        after = rows[-1][0]
+
+
+def _fill_projection(bind: sa.Connection) -> None:
+    """Version 5: the projection of the leads stored before it, from their documents (paging by
+    id; an unreadable document gets no rows). Rows a host's migration made are replaced."""
+    leads = TABLES["leads"]
+    bind.execute(sa.delete(LEAD_FACTS))
+    bind.execute(sa.delete(STATUS_CHANGES))
+    postgres = bind.dialect.name == "postgresql"
+    text = PostgresText() if postgres else VerbatimText()
+    doc = leads.c.doc if postgres else sa.cast(leads.c.doc, sa.LargeBinary())  # as read
+    after = ""
+    while rows := bind.execute(
+        sa.select(leads.c.id, doc).where(leads.c.id > after).order_by(leads.c.id).limit(1000)
+    ).all():
+        facts: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for stored_id, document in rows:
+            made = _rows.stored_projection(text.id_back(stored_id), document)
+            if made is not None:
+                fact, moves = projection_rows(text, made, stored_id)
+                facts.append(fact)
+                changes.extend(moves)
+        if facts:
+            bind.execute(sa.insert(LEAD_FACTS), facts)
+        if changes:
+            bind.execute(sa.insert(STATUS_CHANGES), changes)
         after = rows[-1][0]
 
 

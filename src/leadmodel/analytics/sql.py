@@ -1,0 +1,594 @@
+"""The funnel, the losses and the source report as SQL inside the database: SQLite and
+PostgreSQL, through SQLAlchemy Core (extra ``sql``).
+
+The SQL adapters keep a flat projection of the leads beside their documents, written in the
+same transaction as every add, save and removal (schema version 5): ``leadmodel_lead_facts``,
+one row per lead, and ``leadmodel_status_changes``, one row per history entry (the columns are
+in ``docs/analytics.md``, "In the database"). The reports here count, group, find how far each
+card went and sum the money in the database; only the shares and the final table are made in
+Python — and the tables are the very ones the in-memory reports return (``==``), by the rules
+of :mod:`~leadmodel.analytics.facts`: the cards of a pipeline are its leads in one of its
+statuses; a card *reached* every funnel status up to the furthest one it entered (its moves in
+the pipeline and its current status); a lost card was lost from ``lead.lost``'s status and
+reason, else those of its last move into its lost status.
+
+**Exact money.** Amounts are stored as text, the exact ``Decimal``. PostgreSQL sums them as
+``NUMERIC``. SQLite has no decimal type (its ``sum`` would add binary floats), so on SQLite the
+reports sum with ``leadmodel_decimal_sum(text)``, an aggregate written in Python
+(``decimal.Decimal``, 60 significant digits: exact for any sum of valid amounts), which they
+register on the connection they read through.
+
+Where the data comes from (``source``): a :class:`~leadmodel.storage.sql.SqlUnitOfWork` (its
+engine), an :class:`~leadmodel.SQLiteUnitOfWork` (its own connection: in a ``with`` block the
+report sees the unit's uncommitted writes, outside it reads a snapshot), an SQLAlchemy
+``Engine`` or a database URL. A report reads what is committed (plus, for an
+``SQLiteUnitOfWork``, what its open unit wrote) in one snapshot.
+
+Grouping: ``by`` takes the card's fields (``channel``, ``source``, ``campaign``, ``medium``,
+``owner``); grouping by creation ``period`` (time zones) is left to the in-memory reports in
+this version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Context, Decimal, localcontext
+from typing import Any, Final, Literal, cast
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.analytics._groups import NONE, check_grouping, share
+from leadmodel.analytics.facts import funnel_order
+from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, Mode
+from leadmodel.analytics.sources import (
+    SourceBy,
+    SourceEfficiency,
+    SourceRow,
+    _per,
+    _spend_group,
+    _Tally,
+)
+from leadmodel.domain.pipeline import Pipeline, StatusKind
+from leadmodel.domain.values import Money, Spend
+from leadmodel.errors import MissingExtraError, Problem, StorageError
+from leadmodel.storage import MemoryUnitOfWork, SQLiteUnitOfWork
+
+try:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from leadmodel.storage.sql import (
+        LEAD_FACTS,
+        STATUS_CHANGES,
+        PostgresText,
+        SqlUnitOfWork,
+        VerbatimText,
+        check_schema,
+        create_schema,
+        make_engine,
+    )
+except ModuleNotFoundError as exc:  # say which extra to install, not where the import broke
+    if (exc.name or "").partition(".")[0] != "sqlalchemy":
+        raise
+    raise MissingExtraError("leadmodel.analytics.sql", extra="sql", module="sqlalchemy") from exc
+
+__all__ = ["DECIMAL_SUM", "Source", "funnel", "losses", "source_efficiency"]
+
+Source = SqlUnitOfWork | SQLiteUnitOfWork | sa.Engine | sa.URL | str
+"""Where a report reads the projection: a unit of work of a SQL adapter, an engine or a URL."""
+
+FieldBy = Literal["channel", "source", "campaign", "medium", "owner"]
+_FIELDS: Final = ("channel", "source", "campaign", "medium", "owner")
+
+DECIMAL_SUM: Final = "leadmodel_decimal_sum"
+"""The name of the exact sum of decimal text the reports register on SQLite connections."""
+
+_EXACT: Final = Context(prec=60)  # amounts have at most 30 digits; 60 keep every sum exact
+_SQLITE: Final = sqlite_dialect.dialect()
+
+
+_Query = sa.Select[Any] | sa.CompoundSelect[Any]
+
+
+class _DecimalSum:
+    """SQLite aggregate ``leadmodel_decimal_sum(text)``: the exact sum of decimal text, as
+    text (``NULL`` for no non-null value)."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: object) -> None:
+        if value is None:
+            return
+        amount = Decimal(value if isinstance(value, str | int) else str(value))
+        with localcontext(_EXACT):
+            self.total = amount if self.total is None else self.total + amount
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else str(self.total)
+
+
+def _register(conn: object) -> None:
+    """Put ``leadmodel_decimal_sum`` on an sqlite3 connection."""
+    if not isinstance(conn, sqlite3.Connection):
+        msg = "the SQL reports read SQLite through the standard library's sqlite3 driver"
+        raise StorageError(f"{msg}; got a {type(conn).__name__} connection")
+    conn.create_aggregate(DECIMAL_SUM, 1, cast(Any, _DecimalSum))
+
+
+@attrs.frozen
+class _Reader:
+    """One report's way into the database: its dialect, the stored form of text there, and
+    how a statement is run (every statement of a report in one snapshot)."""
+
+    dialect: str
+    text: VerbatimText
+    run: Callable[[_Query], Sequence[Sequence[Any]]]
+
+    def money_sum(self, amount: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        """The exact sum of amount text (see the module docstring)."""
+        if self.dialect == "sqlite":
+            return getattr(sa.func, DECIMAL_SUM)(amount)  # type: ignore[no-any-return]
+        numeric = sa.Numeric() if self.dialect == "postgresql" else sa.Numeric(38, 12)
+        return sa.func.sum(sa.cast(amount, numeric))
+
+    def back(self, value: Any) -> Any:
+        """Stored text as written (PostgreSQL's escaped form undone)."""
+        return self.text.id_back(value) if isinstance(value, str) else value
+
+
+@contextlib.contextmanager
+def _reading(model: str, source: object) -> Iterator[_Reader]:
+    """A :class:`_Reader` on ``source``; database errors become :class:`StorageError`."""
+    try:
+        if isinstance(source, SQLiteUnitOfWork):
+            with _stdlib(source) as reader:
+                yield reader
+            return
+        with _engine_of(model, source) as engine, engine.connect() as conn:
+            if engine.dialect.name == "postgresql":  # one snapshot for the report's statements
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            check_schema(conn)
+            if engine.dialect.name == "sqlite":
+                _register(conn.connection.driver_connection)
+            text = PostgresText() if engine.dialect.name == "postgresql" else VerbatimText()
+            yield _Reader(engine.dialect.name, text, lambda query: conn.execute(query).all())
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"{model}: the database refused the report's query: {exc.orig}") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(f"{model}: SQLite refused the report's query: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _stdlib(unit: SQLiteUnitOfWork) -> Iterator[_Reader]:
+    """A reader on an SQLiteUnitOfWork's own connection (its schema migrated on opening): in
+    the unit's transaction when one is open, else in a read transaction of its own."""
+    conn = unit.connection
+    _register(conn)
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+
+    def run(query: _Query) -> list[Any]:
+        compiled = query.compile(dialect=_SQLITE, compile_kwargs={"render_postcompile": True})
+        params = compiled.params
+        values = [params[name] for name in compiled.positiontup or ()]
+        return conn.execute(str(compiled), values).fetchall()
+
+    try:
+        yield _Reader("sqlite", VerbatimText(), run)
+    finally:
+        if began and conn.in_transaction:
+            conn.execute("ROLLBACK")  # it only read
+
+
+@contextlib.contextmanager
+def _engine_of(model: str, source: object) -> Iterator[sa.Engine]:
+    """The engine to read ``source`` through (one made from a URL is disposed of after)."""
+    if isinstance(source, SqlUnitOfWork):
+        if source.migrate:  # as the unit's first use would: create or upgrade the tables
+            create_schema(source.engine)
+        yield source.engine
+        return
+    if isinstance(source, sa.Engine):
+        yield source
+        return
+    if isinstance(source, str | sa.URL):
+        engine = _reading_engine(source)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    hint = (
+        "; a memory store has no SQL: pass its leads to the in-memory report "
+        "(leadmodel.analytics.funnel(uow.leads.iter_all(), pipeline))"
+        if isinstance(source, MemoryUnitOfWork)
+        else ""
+    )
+    msg = f"pass a SqlUnitOfWork, an SQLiteUnitOfWork, an SQLAlchemy Engine or a URL{hint}"
+    c.fail(model, [Problem("source", msg, type(source).__name__)])
+
+
+def _reading_engine(url: str | sa.URL) -> sa.Engine:
+    """An engine for reports on ``url``: :func:`make_engine`'s, but SQLite reads begin a
+    deferred transaction (a snapshot that takes no write lock) instead of ``BEGIN IMMEDIATE``."""
+    engine = make_engine(url, poolclass=sa.pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        engine = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+        sa.event.listen(engine, "connect", _autocommit)
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    return engine
+
+
+def _autocommit(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # transactions are ours to begin, not the driver's
+
+
+# -- the queries ----------------------------------------------------------------------------------
+def _cards(
+    reader: _Reader, pipeline: Pipeline, statuses: Iterable[str], by: str | None
+) -> sa.Select[Any]:
+    """The cards of ``pipeline`` in ``statuses``, with their group (``grp``: the field
+    grouped by, ``(none)`` when it is empty) and the status and reason they were lost with."""
+    facts, text = LEAD_FACTS, reader.text
+    group = sa.func.coalesce(sa.func.nullif(facts.c[by], ""), NONE) if by else sa.null()
+    return sa.select(
+        facts,
+        group.label("grp"),
+        sa.func.coalesce(facts.c.lost_from, facts.c.into_from).label("lost_status"),
+        sa.func.coalesce(facts.c.lost_reason, facts.c.into_reason).label("lost_why"),
+    ).where(
+        facts.c.pipeline == text.indexed(pipeline.key),
+        facts.c.status.in_([text.indexed(status) for status in statuses]),
+    )
+
+
+def _position(column: sa.ColumnElement[Any], stored: list[str | None]) -> sa.Label[Any]:
+    """The funnel position of a status column (``-1``: not a funnel status)."""
+    whens = {value: i for i, value in enumerate(stored) if value is not None}
+    return sa.case(whens, value=column, else_=-1).label("position")
+
+
+def _funnel_query(
+    reader: _Reader, pipeline: Pipeline, order: tuple[str, ...], mode: Mode, by: str | None
+) -> sa.Select[Any]:
+    """Per group and currency of value: the cards, and for each funnel status the cards that
+    reached (or entered) it and the sum of their values.
+
+    Every status a card entered (its moves in the pipeline, and its current status) with its
+    funnel position, carrying the card's group and value; then one row per card with a flag per
+    funnel status (reached: the furthest position is at or past it; entered: one of them is
+    it); then the flags and values summed per group and currency. No step joins back to a
+    derived table (SQLite would scan it once per card)."""
+    text, facts, moves = reader.text, LEAD_FACTS, STATUS_CHANGES
+    cards = _cards(reader, pipeline, (s.key for s in pipeline.statuses), by)
+    carried = (cards.selected_columns.grp, facts.c.value_currency, facts.c.value_amount)
+    entered = sa.union_all(
+        cards.with_only_columns(
+            facts.c.id, *carried, _position(moves.c.to_status, [text.id(s) for s in order])
+        )
+        .join_from(facts, moves, moves.c.id == facts.c.id)
+        .where(moves.c.pipeline == text.id(pipeline.key)),
+        cards.with_only_columns(
+            facts.c.id, *carried, _position(facts.c.status, [text.indexed(s) for s in order])
+        ),
+    ).subquery("entered")
+    place = entered.c.position
+    flags = []
+    for i in range(len(order)):
+        flag: sa.ColumnElement[Any]
+        if mode == "reached":  # the furthest status entered is at or past this one
+            flag = sa.case((sa.func.max(place) >= i, 1), else_=0)
+        else:
+            flag = sa.func.max(sa.case((place == i, 1), else_=0))
+        flags.append(flag.label(f"at_{i}"))
+    card = (entered.c.id, entered.c.grp, entered.c.value_currency, entered.c.value_amount)
+    per_card = sa.select(*card, *flags).group_by(*card).subquery("per_card")
+    counts, sums = [], []
+    for i in range(len(order)):
+        at_i = per_card.c[f"at_{i}"]
+        counts.append(sa.func.sum(at_i))
+        sums.append(reader.money_sum(sa.case((at_i == 1, per_card.c.value_amount))))
+    keys = (per_card.c.grp, per_card.c.value_currency)
+    return sa.select(*keys, *counts, *sums).group_by(*keys)
+
+
+def _amount(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _checked(
+    model: str, pipeline: object, by: object, allowed: tuple[str, ...], p: c.Problems
+) -> None:
+    c.instance(p, "pipeline", pipeline, Pipeline)
+    if by == "period":
+        msg = f"grouping by period runs in memory in this version: leadmodel.analytics.{model}"
+        p.append(Problem("by", msg, by))
+    else:
+        check_grouping(p, by, "month", "UTC", allowed=allowed)
+    if p:
+        c.fail(model, p)
+
+
+def funnel(
+    source: Source, pipeline: Pipeline, *, mode: Mode = "reached", by: FieldBy | None = None
+) -> Funnel:
+    """:func:`leadmodel.analytics.funnel`, counted in the database: how many cards of
+    ``pipeline`` reached (``mode="reached"``) or entered (``mode="entered"``) each status, and
+    the sum of their deal values per currency — the same :class:`~leadmodel.analytics.Funnel`.
+    ``by``: ``"channel"``, ``"source"``, ``"campaign"``, ``"medium"`` or ``"owner"``, each group
+    with its own funnel (``(none)``: cards without the field). Raises
+    :class:`~leadmodel.errors.StorageError` if the database refuses the query or its schema is
+    not current (:func:`~leadmodel.storage.sql.create_schema` upgrades it).
+
+    >>> import pathlib, tempfile
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> from leadmodel.analytics import sql
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> simple = lm.pipelines.SIMPLE
+    >>> def card(n, *moves):
+    ...     lead = simple.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P", topic="Chairs",
+    ...         contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")], created_at=at,
+    ...         source=lm.Source(channel=lm.Channel.form),
+    ...         expected_value=lm.Money.of("100.10", "UAH")), at=at)
+    ...     for i, status in enumerate(moves, start=1):
+    ...         lead = simple.move(lead, status, at=at + timedelta(days=i))
+    ...     return lead
+    >>> leads = [card(1), card(2, "in_progress"), card(3, "won")]
+    >>> uow = lm.SQLiteUnitOfWork(pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite")
+    >>> with uow:
+    ...     uow.leads.add_many(leads)
+    ...     uow.commit()
+    >>> report = sql.funnel(uow, simple)
+    >>> [(row.status, row.count, str(row.amount[0].amount)) for row in report]
+    [('new', 3, '300.30'), ('in_progress', 2, '200.20'), ('won', 1, '100.10')]
+    >>> report == lm.analytics.funnel(leads, simple)
+    True
+    >>> [row.count for row in sql.funnel(uow, simple, mode="entered")]
+    [3, 1, 1]
+    >>> uow.close()
+    """
+    p: c.Problems = []
+    if mode not in ("reached", "entered"):
+        p.append(Problem("mode", "'reached' (or past it) or 'entered' (strictly)", mode))
+    _checked("funnel", pipeline, by, _FIELDS, p)
+    order = funnel_order(pipeline)
+    with _reading("funnel", source) as reader:
+        found = reader.run(_funnel_query(reader, pipeline, order, mode, by))
+    n = len(order)
+    groups: dict[str | None, tuple[list[int], list[dict[str, Decimal]]]] = {}
+    if by is None:  # one funnel, of zeros when there is no card
+        groups[None] = ([0] * n, [{} for _ in order])
+    for row in found:
+        group, currency = reader.back(row[0]), reader.back(row[1])
+        counts, amounts = groups.setdefault(group, ([0] * n, [{} for _ in order]))
+        for i in range(n):
+            counts[i] += int(row[2 + i] or 0)
+            if currency is not None and row[2 + n + i] is not None:
+                amounts[i][currency] = _amount(row[2 + n + i])  # one row per group and currency
+    rows: list[FunnelRow] = []
+    for group in sorted(groups, key=lambda g: (g is None, g or "")):
+        counts, amounts = groups[group]
+        for i, status in enumerate(order):
+            previous = counts[i - 1] if i else counts[i]
+            rows.append(
+                FunnelRow(
+                    status=status,
+                    label=pipeline.status(status).label,
+                    count=counts[i],
+                    share_of_first=share(counts[i], counts[0]),
+                    share_of_previous=share(counts[i], previous),
+                    amount=tuple(
+                        Money(amount=amounts[i][cur], currency=cur) for cur in sorted(amounts[i])
+                    ),
+                    group=group,
+                )
+            )
+    title = f"Funnel of {pipeline.key} ({mode})" + (f" by {by}" if by else "")
+    return Funnel(rows=tuple(rows), title=title, pipeline=pipeline.key, mode=mode, by=by)
+
+
+def losses(source: Source, pipeline: Pipeline, *, by: FieldBy | None = None) -> Losses:
+    """:func:`leadmodel.analytics.losses`, counted in the database: where the lost cards of
+    ``pipeline`` were lost and why — count, share of the lost cards, deal values per currency,
+    the most frequent first — the same :class:`~leadmodel.analytics.Losses`. ``by`` as in
+    :func:`funnel`.
+
+    >>> import pathlib, tempfile
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> from leadmodel.analytics import sql
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> simple = lm.pipelines.SIMPLE
+    >>> def lost(n, reason):
+    ...     lead = simple.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P",
+    ...         topic="Chairs", contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")],
+    ...         source=lm.Source(channel=lm.Channel.form), created_at=at), at=at)
+    ...     return simple.move(lead, "lost", at=at + timedelta(days=1), reason=reason)
+    >>> leads = [lost(1, "declined"), lost(2, "declined"), lost(3, "no_answer")]
+    >>> uow = lm.SQLiteUnitOfWork(pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite")
+    >>> with uow:
+    ...     uow.leads.add_many(leads)
+    ...     uow.commit()
+    >>> [(row.status, row.reason, row.count) for row in sql.losses(uow, simple)]
+    [('new', 'declined', 2), ('new', 'no_answer', 1)]
+    >>> sql.losses(uow, simple) == lm.analytics.losses(leads, simple)
+    True
+    >>> uow.close()
+    """
+    p: c.Problems = []
+    _checked("losses", pipeline, by, _FIELDS, p)
+    lost = [s.key for s in pipeline.statuses if s.kind is StatusKind.lost]
+    with _reading("losses", source) as reader:
+        cards = _cards(reader, pipeline, lost, by).subquery("cards")
+        keys = (cards.c.grp, cards.c.lost_status, cards.c.lost_why, cards.c.value_currency)
+        query = sa.select(*keys, sa.func.count(), reader.money_sum(cards.c.value_amount))
+        found = reader.run(query.group_by(*keys))
+    counts: defaultdict[str | None, dict[tuple[str | None, str | None], int]]
+    counts = defaultdict(dict)
+    amounts: defaultdict[tuple[Any, ...], dict[str, Decimal]] = defaultdict(dict)
+    for group, status, reason, currency, count, amount in (map(reader.back, r) for r in found):
+        here = counts[group]
+        here[status, reason] = here.get((status, reason), 0) + int(count)
+        if currency is not None and amount is not None:
+            amounts[group, status, reason][currency] = _amount(amount)
+    rows: list[LossRow] = []
+    for group in sorted(counts, key=lambda g: (g is None, g or "")):
+        here = counts[group]
+        total = sum(here.values())
+        for (status, reason), count in sorted(
+            here.items(), key=lambda item: (-item[1], item[0][0] or "", item[0][1] or "")
+        ):
+            money = amounts[group, status, reason]
+            rows.append(
+                LossRow(
+                    status=status,
+                    reason=reason,
+                    count=count,
+                    share=share(count, total),
+                    amount=tuple(Money(amount=money[cur], currency=cur) for cur in sorted(money)),
+                    group=group,
+                )
+            )
+    title = f"Losses in {pipeline.key}" + (f" by {by}" if by else "")
+    return Losses(rows=tuple(rows), title=title, pipeline=pipeline.key, by=by)
+
+
+def source_efficiency(
+    source: Source,
+    pipeline: Pipeline,
+    *,
+    spend: Iterable[Spend] = (),
+    by: SourceBy = "channel",
+    currency: str | None = None,
+) -> SourceEfficiency:
+    """:func:`leadmodel.analytics.source_efficiency`, summed in the database: per channel,
+    source name or campaign, the cards of ``pipeline``, the won ones, their per-interest cost
+    plus the matching ``spend`` (added in Python: spend is not stored), cost per lead and per
+    customer, revenue and ROI in one currency — the same
+    :class:`~leadmodel.analytics.SourceEfficiency`.
+
+    >>> import pathlib, tempfile
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> from leadmodel.analytics import sql
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> simple = lm.pipelines.SIMPLE
+    >>> ads = lm.Source(channel=lm.Channel.form, name="google", cost=lm.Money.of("50", "UAH"))
+    >>> def card(n, won):
+    ...     lead = simple.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P", topic="Chairs",
+    ...         contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")], source=ads,
+    ...         created_at=at, expected_value=lm.Money.of("1000", "UAH")), at=at)
+    ...     return simple.move(lead, "won", at=at + timedelta(days=2)) if won else lead
+    >>> leads = [card(1, True), card(2, False)]
+    >>> uow = lm.SQLiteUnitOfWork(pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite")
+    >>> with uow:
+    ...     uow.leads.add_many(leads)
+    ...     uow.commit()
+    >>> [(r.group, r.leads, r.customers, str(r.cost.amount), r.roi)
+    ...  for r in sql.source_efficiency(uow, simple, by="source")]
+    [('google', 2, 1, '100', 9.0)]
+    >>> sql.source_efficiency(uow, simple) == lm.analytics.source_efficiency(leads, simple)
+    True
+    >>> uow.close()
+    """
+    spent: tuple[Spend, ...] = c.as_tuple(spend)
+    p: c.Problems = []
+    c.tuple_of(p, "spend", spent, Spend)
+    if by not in ("channel", "source", "campaign"):
+        p.append(Problem("by", "channel, source or campaign", by))
+    c.opt_text(p, "currency", currency, "the report's currency")
+    c.instance(p, "pipeline", pipeline, Pipeline)
+    if p:
+        c.fail("source_efficiency", p)
+    won = [s.key for s in pipeline.statuses if s.kind is StatusKind.won]
+    with _reading("source_efficiency", source) as reader:
+        all_cards = _cards(reader, pipeline, (s.key for s in pipeline.statuses), by)
+        is_won = sa.case((LEAD_FACTS.c.status.in_([reader.text.indexed(s) for s in won]), 1))
+        cards = all_cards.add_columns(is_won.label("won")).subquery("cards")
+        chosen = currency or _only_currency(reader, cards, spent)
+        tally = _Tally(chosen)
+        found = reader.run(_sources_query(reader, cards, reader.text.id(chosen)))
+    with localcontext(_EXACT):  # the database's sums are exact: so is adding the spend
+        for group, leads, customers, cost, revenue, left_out in found:
+            name = reader.back(group)
+            tally.cards[name] += int(leads)
+            tally.won[name] += int(customers or 0)
+            tally.left_out += int(left_out or 0)
+            if cost is not None:
+                tally.cost[name] += _amount(cost)
+            if revenue is not None:
+                tally.revenue[name] += _amount(revenue)
+        for record in spent:
+            tally.add(tally.cost, _spend_group(record, by), record.amount)
+    rows = []
+    for group in sorted(set(tally.cards) | set(tally.cost)):
+        spent_here, earned = tally.cost[group], tally.revenue[group]
+        cards_here, won_here = tally.cards[group], tally.won[group]
+        rows.append(
+            SourceRow(
+                group=group,
+                leads=cards_here,
+                customers=won_here,
+                conversion=share(won_here, cards_here),
+                cost=Money(amount=spent_here, currency=chosen),
+                cost_per_lead=_per(spent_here, cards_here, chosen),
+                cost_per_customer=_per(spent_here, won_here, chosen),
+                revenue=Money(amount=earned, currency=chosen),
+                roi=float((earned - spent_here) / spent_here) if spent_here else None,
+            )
+        )
+    return SourceEfficiency(
+        rows=tuple(rows),
+        title=f"Sources of {pipeline.key} by {by} ({chosen})",
+        pipeline=pipeline.key,
+        by=by,
+        currency=chosen,
+        left_out=tally.left_out,
+    )
+
+
+def _sources_query(reader: _Reader, cards: sa.Subquery, currency: str) -> sa.Select[Any]:
+    """Per group: cards, won cards, cost and revenue in ``currency``, and how many amounts in
+    other currencies were left out."""
+    won = cards.c.won == 1
+    other_cost = sa.and_(cards.c.cost_currency.is_not(None), cards.c.cost_currency != currency)
+    other_value = sa.and_(
+        won, cards.c.value_currency.is_not(None), cards.c.value_currency != currency
+    )
+    return sa.select(
+        cards.c.grp,
+        sa.func.count(),
+        sa.func.sum(cards.c.won),
+        reader.money_sum(sa.case((cards.c.cost_currency == currency, cards.c.cost_amount))),
+        reader.money_sum(
+            sa.case((sa.and_(won, cards.c.value_currency == currency), cards.c.value_amount))
+        ),
+        sa.func.sum(sa.case((other_cost, 1), else_=0))
+        + sa.func.sum(sa.case((other_value, 1), else_=0)),
+    ).group_by(cards.c.grp)
+
+
+def _only_currency(reader: _Reader, cards: sa.Subquery, spent: tuple[Spend, ...]) -> str:
+    """The one currency of the costs, the won cards' values and the spend (``XXX``: none);
+    several raise :class:`~leadmodel.errors.ValidationError` asking for ``currency``."""
+    costs = sa.select(cards.c.cost_currency).where(cards.c.cost_currency.is_not(None))
+    values = sa.select(cards.c.value_currency).where(
+        cards.c.won == 1, cards.c.value_currency.is_not(None)
+    )
+    found = {reader.back(row[0]) for row in reader.run(sa.union(costs, values))}
+    found |= {s.amount.currency for s in spent}
+    if len(found) > 1:
+        msg = (
+            f"costs and revenue come in several currencies ({', '.join(sorted(found))}); pass "
+            "currency=... to report one (amounts in the others are counted in left_out)"
+        )
+        c.fail("source_efficiency", [Problem("currency", msg, None)])
+    return found.pop() if found else "XXX"  # ISO 4217's "no currency": none spent or earned

@@ -1,0 +1,408 @@
+"""The reports of ``leadmodel.analytics.sql``, counted in the database, equal the in-memory ones
+on every SQL store — the stdlib SQLite adapter, SqlUnitOfWork on SQLite and on a real
+PostgreSQL — for random cards, after saves that move them and after removals; and the
+documented DuckDB funnel over ``export_parquet``'s files equals ``analytics.funnel``."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import duckdb
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import leadmodel as lm
+from leadmodel import analytics
+from leadmodel.analytics import parquet, sql
+from leadmodel.analytics.sources import SourceBy
+from leadmodel.errors import StorageError, ValidationError
+from leadmodel.storage import SQLiteUnitOfWork, UnitOfWork
+from leadmodel.storage.sql import SqlUnitOfWork, create_schema, make_engine
+from leadmodel.storage.sql._tables import SCHEMA
+from tests.integration.services._services import Stores
+from tests.unit.analytics._cards import AT, PIPE, SOURCES, card, cards
+
+BACKENDS = ("sqlite", "sqlalchemy-sqlite", "postgres")
+SPEND = (
+    lm.Spend(
+        channel=lm.Channel.event,
+        amount=lm.Money.of("600.25", "UAH"),
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        source="expo",
+        campaign="expo-2026",
+    ),
+    lm.Spend(
+        channel=lm.Channel.form,
+        amount=lm.Money.of("10", "USD"),  # left out of a UAH report
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+    ),
+)
+EXAMPLES = settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def uow(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[SQLiteUnitOfWork | SqlUnitOfWork]:
+    """One unit of work object on a fresh store of each SQL backend (the reports' source)."""
+    if request.param == "sqlalchemy-sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'crm.sqlite'}")
+        unit = SqlUnitOfWork(engine)
+        yield unit
+        unit.close()
+        engine.dispose()
+        return
+    stores = Stores("sqlite" if request.param == "sqlite" else "postgres", tmp_path)
+    made = stores.unit(stores.new())
+    assert isinstance(made, SQLiteUnitOfWork | SqlUnitOfWork)
+    yield made
+    stores.close()
+
+
+def _store(uow: UnitOfWork, leads: list[lm.Lead]) -> None:
+    """Empty the store (every lead removed: the projection must follow) and add ``leads``."""
+    with uow:
+        for stored in list(uow.leads.iter_all()):
+            uow.leads.remove(stored.id)
+        uow.leads.add_many(leads)
+        uow.commit()
+
+
+def _assert_reports_equal(source: sql.Source, leads: list[lm.Lead]) -> None:
+    for mode in ("reached", "entered"):
+        assert sql.funnel(source, PIPE, mode=mode) == analytics.funnel(leads, PIPE, mode=mode)
+        for by in ("owner", "campaign"):
+            expected = analytics.funnel(leads, PIPE, mode=mode, by=by)
+            assert sql.funnel(source, PIPE, mode=mode, by=by) == expected
+    assert sql.losses(source, PIPE) == analytics.losses(leads, PIPE)
+    assert sql.losses(source, PIPE, by="channel") == analytics.losses(leads, PIPE, by="channel")
+    for group in ("channel", "source", "campaign"):
+        for spend in ((), SPEND):
+            expected_sources = analytics.source_efficiency(
+                leads, PIPE, spend=spend, by=group, currency="UAH"
+            )
+            found = sql.source_efficiency(source, PIPE, spend=spend, by=group, currency="UAH")
+            assert found == expected_sources
+
+
+@EXAMPLES
+@given(leads=cards())
+def test_the_sql_reports_equal_the_in_memory_ones(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork, leads: list[lm.Lead]
+) -> None:
+    """funnel (reached and entered, grouped or not), losses and source_efficiency counted in
+    the database are equal (==) to the in-memory reports of the same leads: counts, shares,
+    exact money per currency, groups and their order, titles."""
+    _store(uow, leads)
+    _assert_reports_equal(uow, leads)
+
+
+@EXAMPLES
+@given(leads=cards(max_size=15), data=st.data())
+def test_the_projection_follows_saves_and_removals(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork, leads: list[lm.Lead], data: st.DataObject
+) -> None:
+    """Cards moved on (saved) and cards removed after they were stored: the reports follow,
+    equal to the in-memory reports of the leads as they are now."""
+    _store(uow, leads)
+    now: dict[str, lm.Lead] = {lead.id: lead for lead in leads}
+    later = AT + timedelta(days=200)
+    with uow:
+        for lead_id in data.draw(st.lists(st.sampled_from(sorted(now)), unique=True)):
+            stored = uow.leads.get(lead_id)
+            targets = PIPE.allowed(stored)
+            if not targets:
+                continue
+            to = data.draw(st.sampled_from(targets))
+            reason = data.draw(st.sampled_from(("price", "rival"))) if to == "lost" else None
+            now[lead_id] = uow.leads.save(PIPE.move(stored, to, at=later, reason=reason))
+        for lead_id in data.draw(st.lists(st.sampled_from(sorted(now)), unique=True, max_size=4)):
+            uow.leads.remove(lead_id)
+            del now[lead_id]
+        uow.commit()
+    _assert_reports_equal(uow, list(now.values()))
+
+
+def test_a_store_without_cards_reports_as_no_leads(uow: SQLiteUnitOfWork | SqlUnitOfWork) -> None:
+    """No card of the pipeline: the reports equal the in-memory reports of no leads."""
+    _store(uow, [card(1)])
+    _store(uow, [])
+    _assert_reports_equal(uow, [])
+
+
+def test_cards_without_a_move_or_lost_without_one_count_by_the_shared_rules(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork,
+) -> None:
+    """A card placed in a status without a recorded move counts as having entered it; one
+    imported straight into a lost status reached nothing and was lost from nowhere; a loss
+    recorded on the lead (lead.lost) wins over the move's reason."""
+    placed = lm.Lead(
+        id=lm.LeadId("L-placed"),
+        person_name="P",
+        topic="Chairs",
+        contact_points=[lm.ContactPoint.email("placed@mebli.ua")],
+        source=SOURCES[1],
+        created_at=AT,
+        pipeline=PIPE.key,
+        status="offer",
+        expected_value=lm.Money.of("10.5", "UAH"),
+    )
+    imported = lm.Lead(
+        id=lm.LeadId("L-imported"),
+        person_name="P",
+        topic="Chairs",
+        contact_points=[lm.ContactPoint.email("imported@mebli.ua")],
+        source=SOURCES[2],
+        created_at=AT,
+        pipeline=PIPE.key,
+        status="lost",
+    )
+    recorded = card(3, steps=(1,), end="lost", reason="silence")
+    assert recorded.lost is not None
+    lost = lm.LossInfo(status="lost", reason="rival", at=recorded.history[-1].at)
+    recorded = attrs.evolve(recorded, lost=lost)
+    other = lm.Lead(
+        id=lm.LeadId("L-other"),
+        person_name="P",
+        topic="Chairs",
+        contact_points=[lm.ContactPoint.email("other@mebli.ua")],
+        source=SOURCES[0],
+        created_at=AT,
+        pipeline="another",
+        status="new",
+    )
+    leads = [placed, imported, recorded, other, card(4, steps=(2,), end="won")]
+    _store(uow, leads)
+    _assert_reports_equal(uow, leads)
+    assert [(r.status, r.reason) for r in sql.losses(uow, PIPE)] == [
+        (None, None),
+        ("in_work", "rival"),
+    ]
+
+
+HOSTILE = lm.Pipeline.from_dict(
+    {
+        "key": "deals\x00" + "p" * 300,
+        "statuses": [
+            {"key": "new"},
+            {"key": "in\x00work"},
+            {"key": "offer-" + "o" * 300},
+            {"key": "won", "kind": "won"},
+            {"key": "lost", "kind": "lost", "lost_reasons": ["no\x00budget", "r" * 400]},
+        ],
+    }
+)
+
+
+def test_text_postgres_cannot_hold_as_it_is_comes_back_whole(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork,
+) -> None:
+    """NUL and very long pipeline keys, statuses, owners, campaigns and reasons (stored in an
+    escaped or hashed form on PostgreSQL) give the reports of the in-memory text."""
+    source = lm.Source(channel=lm.Channel.form, campaign="c\x01" + "c" * 300, name="\x00")
+    leads = []
+    for n, (path, reason) in enumerate(
+        [
+            ((), None),
+            (("in\x00work",), "no\x00budget"),
+            (("in\x00work", "offer-" + "o" * 300), "r" * 400),
+        ]
+        * 2
+    ):
+        lead = lm.Lead(
+            id=lm.LeadId(f"H\x00{n}"),
+            person_name="P",
+            topic="Chairs",
+            contact_points=[lm.ContactPoint.email(f"h{n}@mebli.ua")],
+            source=source if n % 2 else SOURCES[0],
+            owner="an\x00na" if n % 2 else "o" * 300,
+            created_at=AT,
+            expected_value=lm.Money.of("1.5", "UAH"),
+        )
+        lead = HOSTILE.enter(lead, at=AT)
+        for day, status in enumerate(path, start=1):
+            lead = HOSTILE.move(lead, status, at=AT + timedelta(days=day))
+        if reason is not None:
+            lead = HOSTILE.move(lead, "lost", at=AT + timedelta(days=9), reason=reason)
+        leads.append(lead)
+    _store(uow, leads)
+    for mode in ("reached", "entered"):
+        for by in (None, "owner", "campaign", "source"):
+            expected = analytics.funnel(leads, HOSTILE, mode=mode, by=by)
+            assert sql.funnel(uow, HOSTILE, mode=mode, by=by) == expected
+    assert sql.losses(uow, HOSTILE, by="owner") == analytics.losses(leads, HOSTILE, by="owner")
+    assert {row.reason for row in sql.losses(uow, HOSTILE)} == {"no\x00budget", "r" * 400}
+    sources: tuple[SourceBy, ...] = ("channel", "source", "campaign")
+    for group in sources:
+        expected_sources = analytics.source_efficiency(leads, HOSTILE, by=group)
+        assert sql.source_efficiency(uow, HOSTILE, by=group) == expected_sources
+
+
+def test_several_currencies_need_a_currency_as_in_memory(tmp_path: Path) -> None:
+    """Costs in UAH and won values in USD: without currency= both reports raise the same
+    ValidationError; with one currency, amounts in the other are counted in left_out."""
+    leads = [
+        card(1, source=SOURCES[0], end="won", value=lm.Money.of("100", "USD")),
+        card(2, source=SOURCES[1], end="won", value=lm.Money.of("7", "UAH")),
+    ]
+    uow = SQLiteUnitOfWork(tmp_path / "crm.sqlite")
+    _store(uow, leads)
+    with pytest.raises(ValidationError) as in_memory:
+        analytics.source_efficiency(leads, PIPE)
+    with pytest.raises(ValidationError) as in_sql:
+        sql.source_efficiency(uow, PIPE)
+    assert str(in_sql.value) == str(in_memory.value)
+    report = sql.source_efficiency(uow, PIPE, currency="USD", spend=SPEND)
+    assert report == analytics.source_efficiency(leads, PIPE, currency="USD", spend=SPEND)
+    assert report.left_out == 3
+    single = [card(1, source=SOURCES[1], end="won", value=lm.Money.of("5", "EUR"))]
+    _store(uow, single)
+    assert sql.source_efficiency(uow, PIPE) == analytics.source_efficiency(single, PIPE)
+    assert sql.source_efficiency(uow, PIPE).currency == "EUR"
+    uow.close()
+
+
+def test_engines_urls_and_units_read_the_same_store(tmp_path: Path) -> None:
+    """A report reads an SQLiteUnitOfWork (its connection, uncommitted writes of its open unit
+    included), an engine or a URL on the same file alike."""
+    path = tmp_path / "crm.sqlite"
+    leads = [card(n, steps=(1,), value=lm.Money.of("0.10", "UAH")) for n in range(3)]
+    uow = SQLiteUnitOfWork(path)
+    _store(uow, leads)
+    expected = analytics.funnel(leads, PIPE)
+    engine = make_engine(f"sqlite:///{path}")
+    assert sql.funnel(engine, PIPE) == expected
+    assert sql.funnel(f"sqlite:///{path}", PIPE) == expected
+    assert sql.funnel(sa.make_url(f"sqlite:///{path}"), PIPE) == expected
+    assert sql.funnel(SqlUnitOfWork(engine), PIPE) == expected
+    with uow:
+        uow.leads.add(card(9))
+        inside = sql.funnel(uow, PIPE)
+        uow.rollback()
+    assert inside == analytics.funnel([*leads, card(9)], PIPE)
+    assert sql.funnel(uow, PIPE) == expected
+    engine.dispose()
+    uow.close()
+
+
+def test_a_store_the_reports_cannot_read_is_refused_with_the_fix(tmp_path: Path) -> None:
+    """A memory unit is a ValidationError pointing to the in-memory reports; a database at an
+    older schema a StorageError naming create_schema; bad arguments ValidationErrors."""
+    with pytest.raises(ValidationError, match="in-memory report"):
+        sql.funnel(lm.MemoryUnitOfWork(), PIPE)  # type: ignore[arg-type]
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 4}])
+    with pytest.raises(StorageError, match="create_schema"):
+        sql.losses(engine, PIPE)
+    with pytest.raises(ValidationError, match="mode"):
+        sql.funnel(engine, PIPE, mode="strict")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="period runs in memory"):
+        sql.funnel(engine, PIPE, by="period")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="by"):
+        sql.source_efficiency(engine, PIPE, by="owner")  # type: ignore[arg-type]
+    engine.dispose()
+
+
+def test_sqlite_sums_money_exactly(tmp_path: Path) -> None:
+    """SQLite's own sum adds binary floats (the cents of 10**17 are lost); the reports'
+    aggregate adds the stored decimal text exactly, to the 30 digits an amount may have."""
+    amounts = ("100000000000000000.01", "0.02", "123456789012345678.123456789012", "1E-12")
+    leads = [card(n, value=lm.Money.of(a, "UAH")) for n, a in enumerate(amounts)]
+    uow = SQLiteUnitOfWork(tmp_path / "crm.sqlite")
+    _store(uow, leads[:2])
+    assert sql.funnel(uow, PIPE)[0].amount == (lm.Money.of("100000000000000000.03", "UAH"),)
+    with uow:
+        floats = uow.connection.execute("SELECT sum(value_amount) FROM leadmodel_lead_facts")
+        assert floats.fetchone()[0] == 1e17  # what SQL's own sum says
+    _store(uow, leads[2:])
+    exact = Decimal("123456789012345678.123456789013")
+    assert sql.funnel(uow, PIPE)[0].amount[0].amount == exact
+    groups: tuple[SourceBy, ...] = ("channel", "source")
+    for group in groups:
+        assert sql.source_efficiency(uow, PIPE, by=group).rows[0].cost.amount == 80
+    uow.close()
+
+
+# -- Parquet and DuckDB ---------------------------------------------------------------------------
+def _duckdb_funnel(facts: Path, changes: Path) -> dict[str, tuple[int, dict[str, Decimal]]]:
+    """The documented DuckDB query (parquet.FUNNEL_SQL) over the export: per status, the
+    cards that reached it and their values per currency."""
+    found = duckdb.execute(
+        parquet.FUNNEL_SQL,
+        {
+            "facts": str(facts),
+            "changes": str(changes),
+            "pipeline": PIPE.key,
+            "statuses": [status.key for status in PIPE.statuses],
+            "funnel": list(analytics.funnel_order(PIPE)),
+        },
+    ).fetchall()
+    out: dict[str, tuple[int, dict[str, Decimal]]] = {}
+    for _position, status, currency, count, amount in found:
+        money = out.setdefault(status, (int(count), {}))[1]
+        if currency is not None:
+            money[currency] = amount
+    return out
+
+
+@settings(max_examples=10, deadline=None)
+@given(leads=cards())
+def test_the_documented_duckdb_funnel_over_the_parquet_export_equals_the_funnel(
+    leads: list[lm.Lead],
+) -> None:
+    """export_parquet of a memory store, then parquet.FUNNEL_SQL in DuckDB: every status with
+    a card has its count and exact values per currency of analytics.funnel; none other."""
+    store = lm.MemoryUnitOfWork()
+    with store:
+        store.leads.add_many(leads)
+        store.commit()
+    with tempfile.TemporaryDirectory() as folder:
+        facts, changes = parquet.export_parquet(store, folder)
+        found = _duckdb_funnel(facts, changes)
+    expected = {
+        row.status: (row.count, {m.currency: m.amount for m in row.amount})
+        for row in analytics.funnel(leads, PIPE)
+        if row.count
+    }
+    assert found == expected
+
+
+def test_the_export_of_an_sql_store_holds_its_projection(tmp_path: Path) -> None:
+    """export_parquet of an SQLite store writes what the store's projection tables hold:
+    the same rows, instants as UTC timestamps, amounts as exact text."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    leads = [card(n, steps=(1, 2), end="lost", value=lm.Money.of("12.30", "UAH")) for n in range(3)]
+    uow = SQLiteUnitOfWork(tmp_path / "crm.sqlite")
+    _store(uow, leads)
+    facts, changes = parquet.export_parquet(uow, tmp_path / "export")
+    with uow:
+        stored = uow.connection.execute("SELECT * FROM leadmodel_lead_facts ORDER BY id").fetchall()
+        moves = uow.connection.execute("SELECT count(*) FROM leadmodel_status_changes").fetchone()
+    uow.close()
+    table = pq.read_table(facts)
+    assert str(table.schema.field("created").type) == "timestamp[us, tz=UTC]"
+    exported = sorted(table.to_pylist(), key=lambda row: row["id"])
+    assert [row["value_amount"] for row in exported] == ["12.30"] * 3
+    assert [(row["id"], row["status"], row["lost_from"]) for row in exported] == [
+        (r[0], r[2], r[-3]) for r in stored
+    ]
+    assert [lm.storage._rows.micros(row["created"]) for row in exported] == [r[3] for r in stored]
+    assert pq.read_table(changes).num_rows == moves[0] == 3 * 4
+    assert analytics.funnel(leads, PIPE) == sql.funnel(f"sqlite:///{tmp_path / 'crm.sqlite'}", PIPE)
