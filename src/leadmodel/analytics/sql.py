@@ -1,5 +1,5 @@
-"""The funnel, the losses and the source report as SQL inside the database: SQLite and
-PostgreSQL, through SQLAlchemy Core (extra ``sql``).
+"""The funnel, the losses, the source report and the owners' report as SQL inside the
+database: SQLite and PostgreSQL, through SQLAlchemy Core (extra ``sql``).
 
 The SQL adapters keep a flat projection of the leads beside their documents, written in the
 same transaction as every add, save and removal (schema version 5): ``leadmodel_lead_facts``,
@@ -24,6 +24,14 @@ report sees the unit's uncommitted writes, outside it reads a snapshot), an SQLA
 ``Engine`` or a database URL. A report reads what is committed (plus, for an
 ``SQLiteUnitOfWork``, what its open unit wrote) in one snapshot.
 
+**Exact quantiles.** :func:`owner_performance`'s medians and 90th percentiles are those of
+the in-memory report to the microsecond. The database computes every duration (integer
+microseconds, as the projection stores instants) and returns them per owner, sorted; the
+quantile is finished in Python with the in-memory one (``statistics.median``, and linear
+interpolation between order statistics, in float seconds rounded to the microsecond). On
+PostgreSQL too: ``percentile_cont`` interpolates as ``lo + p * (hi - lo)`` in ``float8``
+where ``statistics.median`` takes ``(lo + hi) / 2``, which may differ in the last bit.
+
 Grouping: ``by`` takes the card's fields (``channel``, ``source``, ``campaign``, ``medium``,
 ``owner``); grouping by creation ``period`` (time zones) is left to the in-memory reports in
 this version.
@@ -35,15 +43,17 @@ import contextlib
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import timedelta
 from decimal import Context, Decimal, localcontext
 from typing import Any, Final, Literal, cast
 
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.analytics._groups import NONE, check_grouping, share
+from leadmodel.analytics._groups import NONE, check_grouping, quantile, share
 from leadmodel.analytics.facts import funnel_order
 from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, Mode
+from leadmodel.analytics.people import OwnerPerformance, OwnerRow
 from leadmodel.analytics.sources import (
     SourceBy,
     SourceEfficiency,
@@ -76,7 +86,7 @@ except ModuleNotFoundError as exc:  # say which extra to install, not where the 
         raise
     raise MissingExtraError("leadmodel.analytics.sql", extra="sql", module="sqlalchemy") from exc
 
-__all__ = ["DECIMAL_SUM", "Source", "funnel", "losses", "source_efficiency"]
+__all__ = ["DECIMAL_SUM", "Source", "funnel", "losses", "owner_performance", "source_efficiency"]
 
 Source = SqlUnitOfWork | SQLiteUnitOfWork | sa.Engine | sa.URL | str
 """Where a report reads the projection: a unit of work of a SQL adapter, an engine or a URL."""
@@ -592,3 +602,174 @@ def _only_currency(reader: _Reader, cards: sa.Subquery, spent: tuple[Spend, ...]
         )
         c.fail("source_efficiency", [Problem("currency", msg, None)])
     return found.pop() if found else "XXX"  # ISO 4217's "no currency": none spent or earned
+
+
+def owner_performance(source: Source, pipeline: Pipeline) -> OwnerPerformance:
+    """:func:`leadmodel.analytics.owner_performance`, counted in the database: per manager
+    (``(none)``: cards without an owner), the cards of ``pipeline`` processed, won, lost and
+    open, the win rate (won of closed), the won deals' total and average per currency
+    (the average rounded to 0.01 as in memory), the unanswered cards, and the medians and
+    90th percentiles of the time to the first response and of the time to close (closed
+    cards) — the same :class:`~leadmodel.analytics.OwnerPerformance`.
+
+    Calendar time only: the business-time columns are ``None``. Business time needs a
+    :class:`~leadmodel.WorkCalendar`, which is not SQL: pass the leads to the in-memory report
+    (``leadmodel.analytics.owner_performance(leads, pipeline, calendar=...)``) for it.
+
+    The counts and the money (exact, as in :func:`funnel`) are summed in the database; the
+    durations are computed there too (integer microseconds) and come back per owner, sorted —
+    one integer per answered card and one per closed card — and the quantiles are finished in
+    Python with the in-memory report's own (see the module docstring: "Exact quantiles").
+
+    >>> import pathlib, tempfile
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import leadmodel as lm
+    >>> from leadmodel.analytics import sql
+    >>> monday = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> simple = lm.pipelines.SIMPLE
+    >>> def card(n, owner, end=None, value="1000"):
+    ...     lead = simple.enter(lm.Lead(id=lm.LeadId(f"L-{n}"), person_name="P", topic="Chairs",
+    ...         contact_points=[lm.ContactPoint.email(f"p{n}@mebli.ua")], owner=owner,
+    ...         source=lm.Source(channel=lm.Channel.form), created_at=monday,
+    ...         expected_value=lm.Money.of(value, "UAH")), at=monday)
+    ...     lead = lm.respond(lead, at=monday + timedelta(minutes=10 * n), by=owner)
+    ...     if end:
+    ...         lead = simple.move(lead, end, at=monday + timedelta(days=n),
+    ...             reason="declined" if end == "lost" else None)
+    ...     return lead
+    >>> leads = [card(1, "anna", "won", "1500"), card(2, "anna", "lost"), card(3, "anna"),
+    ...          card(4, "ivan", "won", "900"), card(5, None)]
+    >>> uow = lm.SQLiteUnitOfWork(pathlib.Path(tempfile.mkdtemp()) / "crm.sqlite")
+    >>> with uow:
+    ...     uow.leads.add_many(leads)
+    ...     uow.commit()
+    >>> report = sql.owner_performance(uow, simple)
+    >>> [(r.owner, r.processed, r.won, r.lost, r.open, r.win_rate) for r in report]
+    [('(none)', 1, 0, 0, 1, None), ('anna', 3, 1, 1, 1, 0.5), ('ivan', 1, 1, 0, 0, 1.0)]
+    >>> anna = report[1]
+    >>> str(anna.average_deal[0].amount), anna.first_response_median, anna.close_median
+    ('1500.00', datetime.timedelta(seconds=1200), datetime.timedelta(days=1, seconds=43200))
+    >>> report == lm.analytics.owner_performance(leads, simple)
+    True
+    >>> uow.close()
+    """
+    p: c.Problems = []
+    c.instance(p, "pipeline", pipeline, Pipeline)
+    if p:
+        c.fail("owner_performance", p)
+    won = [s.key for s in pipeline.statuses if s.kind is StatusKind.won]
+    lost = [s.key for s in pipeline.statuses if s.kind is StatusKind.lost]
+    with _reading("owner_performance", source) as reader:
+        cards = _owner_cards(reader, pipeline, won, lost)
+        counted = reader.run(_owner_counts(reader, cards))
+        timed = reader.run(_owner_durations(cards))
+    tally: dict[str, _OwnerTally] = {}
+    for group, currency, cards_here, won_here, lost_here, answered, valued, amount in counted:
+        mine = tally.setdefault(reader.back(group), _OwnerTally())
+        mine.processed += int(cards_here)
+        mine.won += int(won_here or 0)
+        mine.lost += int(lost_here or 0)
+        mine.answered += int(answered or 0)
+        if currency is not None and amount is not None and valued:
+            mine.amounts[reader.back(currency)] = (_amount(amount), int(valued))
+    for group, measure, micros in timed:
+        mine = tally[reader.back(group)]
+        durations = mine.responses if measure == 0 else mine.closes
+        durations.append(timedelta(microseconds=int(micros)))
+    rows = []
+    for owner in sorted(tally):
+        mine = tally[owner]
+        amounts = sorted(mine.amounts.items())
+        rows.append(
+            OwnerRow(
+                owner=owner,
+                processed=mine.processed,
+                won=mine.won,
+                lost=mine.lost,
+                open=mine.processed - mine.won - mine.lost,
+                win_rate=share(mine.won, mine.won + mine.lost),
+                amount=tuple(Money(amount=total, currency=cur) for cur, (total, _) in amounts),
+                average_deal=tuple(
+                    # as _groups.money_mean: the exact total divided in the current context
+                    # and quantized there (half-even, to 0.01)
+                    Money(amount=(total / count).quantize(Decimal("0.01")), currency=cur)
+                    for cur, (total, count) in amounts
+                ),
+                unanswered=mine.processed - mine.answered,
+                first_response_median=quantile(mine.responses, 0.5),
+                first_response_p90=quantile(mine.responses, 0.9),
+                close_median=quantile(mine.closes, 0.5),
+                close_p90=quantile(mine.closes, 0.9),
+            )
+        )
+    return OwnerPerformance(
+        rows=tuple(rows), title=f"Owners in {pipeline.key}", pipeline=pipeline.key
+    )
+
+
+@attrs.define
+class _OwnerTally:
+    """One owner's counts, won totals per currency (total, how many) and durations."""
+
+    processed: int = 0
+    won: int = 0
+    lost: int = 0
+    answered: int = 0
+    amounts: dict[str, tuple[Decimal, int]] = attrs.Factory(dict)
+    responses: list[timedelta] = attrs.Factory(list)
+    closes: list[timedelta] = attrs.Factory(list)
+
+
+def _owner_cards(
+    reader: _Reader, pipeline: Pipeline, won: list[str], lost: list[str]
+) -> sa.Subquery:
+    """The cards of ``pipeline`` by owner (``grp``), with ``won`` and ``lost`` flags and
+    ``closed``, when the card closed (the shared rules: a won card when it moved into its
+    status, else when it was converted; a lost card when the lead recorded the loss, else
+    when it moved into its status; an open card never)."""
+    facts, text = LEAD_FACTS, reader.text
+    is_won = facts.c.status.in_([text.indexed(s) for s in won])
+    is_lost = facts.c.status.in_([text.indexed(s) for s in lost])
+    closed = sa.case(
+        (is_won, sa.func.coalesce(facts.c.into_at, facts.c.converted_at)),
+        (is_lost, sa.func.coalesce(facts.c.lost_at, facts.c.into_at)),
+    )
+    cards = _cards(reader, pipeline, (s.key for s in pipeline.statuses), "owner")
+    return cards.add_columns(
+        sa.case((is_won, 1), else_=0).label("won"),
+        sa.case((is_lost, 1), else_=0).label("lost"),
+        closed.label("closed"),
+    ).subquery("cards")
+
+
+def _owner_counts(reader: _Reader, cards: sa.Subquery) -> sa.Select[Any]:
+    """Per owner and currency of value: cards, won, lost, answered, and the won cards with a
+    value and the exact sum of those values."""
+    won = cards.c.won == 1
+    keys = (cards.c.grp, cards.c.value_currency)
+    return sa.select(
+        *keys,
+        sa.func.count(),
+        sa.func.sum(cards.c.won),
+        sa.func.sum(cards.c.lost),
+        sa.func.sum(sa.case((cards.c.first_response.is_not(None), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(won, cards.c.value_amount.is_not(None)), 1), else_=0)),
+        reader.money_sum(sa.case((won, cards.c.value_amount))),
+    ).group_by(*keys)
+
+
+def _owner_durations(cards: sa.Subquery) -> sa.Select[Any]:
+    """Per owner, sorted: the first-response times (measure 0) and the times to close
+    (measure 1), in integer microseconds."""
+    responses = sa.select(
+        cards.c.grp,
+        sa.literal_column("0").label("measure"),
+        (cards.c.first_response - cards.c.created).label("micros"),
+    ).where(cards.c.first_response.is_not(None))
+    closes = sa.select(cards.c.grp, sa.literal_column("1"), cards.c.closed - cards.c.created).where(
+        cards.c.closed.is_not(None)
+    )
+    both = sa.union_all(responses, closes).subquery("durations")
+    return sa.select(both.c.grp, both.c.measure, both.c.micros).order_by(
+        both.c.grp, both.c.measure, both.c.micros
+    )

@@ -88,6 +88,7 @@ def _assert_reports_equal(source: sql.Source, leads: list[lm.Lead]) -> None:
             expected = analytics.funnel(leads, PIPE, mode=mode, by=by)
             assert sql.funnel(source, PIPE, mode=mode, by=by) == expected
     assert sql.losses(source, PIPE) == analytics.losses(leads, PIPE)
+    assert sql.owner_performance(source, PIPE) == analytics.owner_performance(leads, PIPE)
     assert sql.losses(source, PIPE, by="channel") == analytics.losses(leads, PIPE, by="channel")
     for group in ("channel", "source", "campaign"):
         for spend in ((), SPEND):
@@ -103,9 +104,10 @@ def _assert_reports_equal(source: sql.Source, leads: list[lm.Lead]) -> None:
 def test_the_sql_reports_equal_the_in_memory_ones(
     uow: SQLiteUnitOfWork | SqlUnitOfWork, leads: list[lm.Lead]
 ) -> None:
-    """funnel (reached and entered, grouped or not), losses and source_efficiency counted in
-    the database are equal (==) to the in-memory reports of the same leads: counts, shares,
-    exact money per currency, groups and their order, titles."""
+    """funnel (reached and entered, grouped or not), losses, source_efficiency and
+    owner_performance counted in the database are equal (==) to the in-memory reports of the
+    same leads: counts, shares, exact money per currency, quantiles to the microsecond, groups
+    and their order, titles."""
     _store(uow, leads)
     _assert_reports_equal(uow, leads)
 
@@ -244,11 +246,101 @@ def test_text_postgres_cannot_hold_as_it_is_comes_back_whole(
             expected = analytics.funnel(leads, HOSTILE, mode=mode, by=by)
             assert sql.funnel(uow, HOSTILE, mode=mode, by=by) == expected
     assert sql.losses(uow, HOSTILE, by="owner") == analytics.losses(leads, HOSTILE, by="owner")
+    assert sql.owner_performance(uow, HOSTILE) == analytics.owner_performance(leads, HOSTILE)
+    assert {row.owner for row in sql.owner_performance(uow, HOSTILE)} == {"an\x00na", "o" * 300}
     assert {row.reason for row in sql.losses(uow, HOSTILE)} == {"no\x00budget", "r" * 400}
     sources: tuple[SourceBy, ...] = ("channel", "source", "campaign")
     for group in sources:
         expected_sources = analytics.source_efficiency(leads, HOSTILE, by=group)
         assert sql.source_efficiency(uow, HOSTILE, by=group) == expected_sources
+
+
+def _timed(
+    n: int,
+    owner: str | None,
+    answered: timedelta | None,
+    closed: timedelta | None = None,
+    *,
+    end: str = "won",
+    value: lm.Money | None = None,
+) -> lm.Lead:
+    """Lead ``n`` of ``owner`` created at AT, answered ``answered`` after, moved to ``end``
+    ``closed`` after (still open without it)."""
+    lead = lm.Lead(
+        id=lm.LeadId(f"T-{n:03d}"),
+        person_name="P",
+        topic="Chairs",
+        contact_points=[lm.ContactPoint.email(f"t{n}@mebli.ua")],
+        source=SOURCES[1],
+        created_at=AT,
+        owner=owner,
+        expected_value=value,
+    )
+    lead = PIPE.enter(lead, at=AT)
+    if answered is not None:
+        lead = lm.respond(lead, at=AT + answered, by=owner)
+    if closed is not None:
+        reason = "price" if end == "lost" else None
+        lead = PIPE.move(lead, end, at=AT + closed, reason=reason)
+    return lead
+
+
+def test_owner_performance_medians_and_averages_by_hand(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork,
+) -> None:
+    """Known medians (odd and even counts: the mean of the two middle ones), 90th
+    percentiles interpolated to the microsecond, averages rounded half-even to 0.01 per
+    currency, the cards without an owner as (none), no calendar: no business time."""
+    us = timedelta(microseconds=1)
+    money = lm.Money.of
+    leads = [
+        # anna: first responses 1 s, 2 s + 1 us, 10 s, 40 s (even: median (2 s + 1 us + 10 s)/2)
+        _timed(1, "anna", timedelta(seconds=1), timedelta(hours=1), value=money("0.005", "UAH")),
+        _timed(
+            2, "anna", timedelta(seconds=2) + us, timedelta(hours=3), value=money("0.005", "UAH")
+        ),
+        _timed(3, "anna", timedelta(seconds=10), timedelta(hours=2), end="lost"),
+        _timed(4, "anna", timedelta(seconds=40), value=money("7", "USD")),
+        _timed(5, "anna", None, timedelta(days=1), value=money("1", "USD")),
+        # ivan: one answered, one closed
+        _timed(6, "ivan", timedelta(minutes=5) + 7 * us, timedelta(days=2) + 3 * us),
+        _timed(7, None, None),
+    ]
+    _store(uow, leads)
+    report = sql.owner_performance(uow, PIPE)
+    assert report == analytics.owner_performance(leads, PIPE)
+    assert [row.owner for row in report] == ["(none)", "anna", "ivan"]
+    none, anna, ivan = report
+    assert (none.processed, none.open, none.win_rate, none.unanswered) == (1, 1, None, 1)
+    assert none.first_response_median is None
+    assert none.close_median is None
+    assert (anna.processed, anna.won, anna.lost, anna.open, anna.unanswered) == (5, 3, 1, 1, 1)
+    assert anna.win_rate == 0.75
+    assert anna.amount == (money("0.010", "UAH"), money("1", "USD"))
+    # 0.005 exactly: half-even to 0.00 (half-up would say 0.01); 1 USD over its one won card
+    assert anna.average_deal == (money("0.00", "UAH"), money("1.00", "USD"))
+    assert anna.first_response_median == timedelta(seconds=6, microseconds=1)  # 12.000001 / 2
+    # p90 of 1, 2.000001, 10, 40 s: position 2.7, 10 + 0.7 * 30 = 31 s
+    assert anna.first_response_p90 == timedelta(seconds=31)
+    # closes 1 h, 2 h, 3 h, 1 day: median 2.5 h; p90 at 2.7: 3 h + 0.7 * 21 h = 17.7 h
+    assert anna.close_median == timedelta(hours=2, minutes=30)
+    assert anna.close_p90 == timedelta(hours=17, minutes=42)
+    assert (
+        ivan.first_response_median
+        == ivan.first_response_p90
+        == timedelta(minutes=5, microseconds=7)
+    )
+    assert ivan.close_median == timedelta(days=2, microseconds=3)
+    assert ivan.average_deal == ()
+    assert ivan.amount == ()
+    for row in report:
+        assert row.first_response_business_median is None
+        assert row.close_business_p90 is None
+    assert report.title == "Owners in deals"
+    assert report.pipeline == PIPE.key
+    _store(uow, [])
+    assert sql.owner_performance(uow, PIPE) == analytics.owner_performance([], PIPE)
+    assert len(sql.owner_performance(uow, PIPE)) == 0
 
 
 def test_several_currencies_need_a_currency_as_in_memory(tmp_path: Path) -> None:
@@ -316,6 +408,8 @@ def test_a_store_the_reports_cannot_read_is_refused_with_the_fix(tmp_path: Path)
         sql.funnel(engine, PIPE, by="period")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="by"):
         sql.source_efficiency(engine, PIPE, by="owner")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="pipeline"):
+        sql.owner_performance(engine, "deals")  # type: ignore[arg-type]
     engine.dispose()
 
 
