@@ -33,8 +33,16 @@ PostgreSQL too: ``percentile_cont`` interpolates as ``lo + p * (hi - lo)`` in ``
 where ``statistics.median`` takes ``(lo + hi) / 2``, which may differ in the last bit.
 
 Grouping: ``by`` takes the card's fields (``channel``, ``source``, ``campaign``, ``medium``,
-``owner``); grouping by creation ``period`` (time zones) is left to the in-memory reports in
-this version.
+``owner``) and, in :func:`funnel` and :func:`losses`, the ``period`` of the card's creation
+(``day``, ISO ``week``, ``month``, ``quarter``, ``year``) as local time in ``time_zone`` names
+it — the in-memory reports' periods (``2026-03-02``, ``2026-W10``, ``2026-03``, ``2026-Q1``,
+``2026``), computed in the database. PostgreSQL turns the stored UTC microseconds into a
+``timestamptz`` exactly (whole seconds, then the microseconds as an interval: no float
+rounding across a period's boundary), shifts it to the zone (a bound parameter, read by the
+server's time zone database) and names it with ``to_char``. SQLite has no time zones: the
+reports register ``leadmodel_period(created, period, zone)``, a deterministic function written
+in Python with the in-memory reports' own :func:`~leadmodel.analytics._groups.period_of`, on
+the connection they read through.
 """
 
 from __future__ import annotations
@@ -43,14 +51,22 @@ import contextlib
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Context, Decimal, localcontext
 from typing import Any, Final, Literal, cast
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel.analytics._groups import NONE, check_grouping, quantile, share
+from leadmodel.analytics._groups import (
+    NONE,
+    Period,
+    check_grouping,
+    period_of,
+    quantile,
+    share,
+)
 from leadmodel.analytics.facts import funnel_order
 from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, Mode
 from leadmodel.analytics.people import OwnerPerformance, OwnerRow
@@ -86,16 +102,39 @@ except ModuleNotFoundError as exc:  # say which extra to install, not where the 
         raise
     raise MissingExtraError("leadmodel.analytics.sql", extra="sql", module="sqlalchemy") from exc
 
-__all__ = ["DECIMAL_SUM", "Source", "funnel", "losses", "owner_performance", "source_efficiency"]
+__all__ = [
+    "DECIMAL_SUM",
+    "PERIOD_OF",
+    "Source",
+    "funnel",
+    "losses",
+    "owner_performance",
+    "source_efficiency",
+]
 
 Source = SqlUnitOfWork | SQLiteUnitOfWork | sa.Engine | sa.URL | str
 """Where a report reads the projection: a unit of work of a SQL adapter, an engine or a URL."""
 
 FieldBy = Literal["channel", "source", "campaign", "medium", "owner"]
 _FIELDS: Final = ("channel", "source", "campaign", "medium", "owner")
+CardBy = Literal["period", "channel", "source", "campaign", "medium", "owner"]
+_CARD_BY: Final = ("period", *_FIELDS)
 
 DECIMAL_SUM: Final = "leadmodel_decimal_sum"
 """The name of the exact sum of decimal text the reports register on SQLite connections."""
+
+PERIOD_OF: Final = "leadmodel_period"
+"""The name of the period function (``created`` microseconds, period, zone name) the reports
+register on SQLite connections."""
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_PATTERNS: Final = {  # to_char's names of the periods, as _groups.period_of writes them
+    "day": "YYYY-MM-DD",
+    "week": 'FMIYYY-"W"IW',
+    "month": "FMYYYY-MM",
+    "quarter": 'FMYYYY-"Q"Q',
+    "year": "FMYYYY",
+}
 
 _EXACT: Final = Context(prec=60)  # amounts have at most 30 digits; 60 keep every sum exact
 _SQLITE: Final = sqlite_dialect.dialect()
@@ -122,12 +161,22 @@ class _DecimalSum:
         return None if self.total is None else str(self.total)
 
 
+def _period_of(created: int | None, period: str, zone: str) -> str | None:
+    """SQLite function ``leadmodel_period(created, period, zone)``: the period of an instant
+    stored as UTC microseconds, by :func:`~leadmodel.analytics._groups.period_of`."""
+    if created is None:
+        return None
+    at = _EPOCH + timedelta(microseconds=int(created))
+    return period_of(at, cast(Period, period), ZoneInfo(zone))
+
+
 def _register(conn: object) -> None:
-    """Put ``leadmodel_decimal_sum`` on an sqlite3 connection."""
+    """Put ``leadmodel_decimal_sum`` and ``leadmodel_period`` on an sqlite3 connection."""
     if not isinstance(conn, sqlite3.Connection):
         msg = "the SQL reports read SQLite through the standard library's sqlite3 driver"
         raise StorageError(f"{msg}; got a {type(conn).__name__} connection")
     conn.create_aggregate(DECIMAL_SUM, 1, cast(Any, _DecimalSum))
+    conn.create_function(PERIOD_OF, 3, _period_of, deterministic=True)
 
 
 @attrs.frozen
@@ -145,6 +194,28 @@ class _Reader:
             return getattr(sa.func, DECIMAL_SUM)(amount)  # type: ignore[no-any-return]
         numeric = sa.Numeric() if self.dialect == "postgresql" else sa.Numeric(38, 12)
         return sa.func.sum(sa.cast(amount, numeric))
+
+    def period(
+        self, created: sa.ColumnElement[Any], period: Period, zone: str
+    ) -> sa.ColumnElement[Any]:
+        """The period of ``created`` (UTC microseconds) in ``zone`` (see the module
+        docstring); the zone and the period are bound parameters."""
+        if self.dialect == "sqlite":
+            found = getattr(sa.func, PERIOD_OF)(
+                created, sa.literal(period, sa.Text), sa.literal(zone, sa.Text)
+            )
+            return cast("sa.ColumnElement[Any]", found)
+        if self.dialect != "postgresql":
+            msg = "grouping by period in the database needs SQLite or PostgreSQL"
+            c.fail("analytics.sql", [Problem("by", msg, self.dialect)])
+        million = sa.literal_column("1000000", sa.BigInteger)
+        seconds = sa.func.to_timestamp(created // million)
+        instant = seconds + (created % million) * sa.literal_column(
+            "INTERVAL '1 microsecond'", sa.Interval
+        )
+        local = sa.func.timezone(sa.literal(zone, sa.Text), instant)
+        pattern = sa.literal(_PATTERNS[period], sa.Text)
+        return sa.func.to_char(local, pattern)
 
     def back(self, value: Any) -> Any:
         """Stored text as written (PostgreSQL's escaped form undone)."""
@@ -242,12 +313,25 @@ def _autocommit(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 # -- the queries ----------------------------------------------------------------------------------
 def _cards(
-    reader: _Reader, pipeline: Pipeline, statuses: Iterable[str], by: str | None
+    reader: _Reader,
+    pipeline: Pipeline,
+    statuses: Iterable[str],
+    by: str | None,
+    *,
+    period: Period = "month",
+    time_zone: str = "UTC",
 ) -> sa.Select[Any]:
     """The cards of ``pipeline`` in ``statuses``, with their group (``grp``: the field
-    grouped by, ``(none)`` when it is empty) and the status and reason they were lost with."""
+    grouped by, ``(none)`` when it is empty, or the period of their creation in
+    ``time_zone``) and the status and reason they were lost with."""
     facts, text = LEAD_FACTS, reader.text
-    group = sa.func.coalesce(sa.func.nullif(facts.c[by], ""), NONE) if by else sa.null()
+    group: sa.ColumnElement[Any]
+    if by == "period":
+        group = reader.period(facts.c.created, period, time_zone)
+    elif by:
+        group = sa.func.coalesce(sa.func.nullif(facts.c[by], ""), NONE)
+    else:
+        group = sa.null()
     return sa.select(
         facts,
         group.label("grp"),
@@ -266,7 +350,14 @@ def _position(column: sa.ColumnElement[Any], stored: list[str | None]) -> sa.Lab
 
 
 def _funnel_query(
-    reader: _Reader, pipeline: Pipeline, order: tuple[str, ...], mode: Mode, by: str | None
+    reader: _Reader,
+    pipeline: Pipeline,
+    order: tuple[str, ...],
+    mode: Mode,
+    by: str | None,
+    *,
+    period: Period,
+    time_zone: str,
 ) -> sa.Select[Any]:
     """Per group and currency of value: the cards, and for each funnel status the cards that
     reached (or entered) it and the sum of their values.
@@ -277,7 +368,9 @@ def _funnel_query(
     it); then the flags and values summed per group and currency. No step joins back to a
     derived table (SQLite would scan it once per card)."""
     text, facts, moves = reader.text, LEAD_FACTS, STATUS_CHANGES
-    cards = _cards(reader, pipeline, (s.key for s in pipeline.statuses), by)
+    cards = _cards(
+        reader, pipeline, (s.key for s in pipeline.statuses), by, period=period, time_zone=time_zone
+    )
     carried = (cards.selected_columns.grp, facts.c.value_currency, facts.c.value_amount)
     entered = sa.union_all(
         cards.with_only_columns(
@@ -314,26 +407,30 @@ def _amount(value: Any) -> Decimal:
 
 
 def _checked(
-    model: str, pipeline: object, by: object, allowed: tuple[str, ...], p: c.Problems
+    model: str, pipeline: object, p: c.Problems, *, by: object, period: object, time_zone: object
 ) -> None:
     c.instance(p, "pipeline", pipeline, Pipeline)
-    if by == "period":
-        msg = f"grouping by period runs in memory in this version: leadmodel.analytics.{model}"
-        p.append(Problem("by", msg, by))
-    else:
-        check_grouping(p, by, "month", "UTC", allowed=allowed)
+    check_grouping(p, by, period, time_zone, allowed=_CARD_BY)
     if p:
         c.fail(model, p)
 
 
 def funnel(
-    source: Source, pipeline: Pipeline, *, mode: Mode = "reached", by: FieldBy | None = None
+    source: Source,
+    pipeline: Pipeline,
+    *,
+    mode: Mode = "reached",
+    by: CardBy | None = None,
+    period: Period = "month",
+    time_zone: str = "UTC",
 ) -> Funnel:
     """:func:`leadmodel.analytics.funnel`, counted in the database: how many cards of
     ``pipeline`` reached (``mode="reached"``) or entered (``mode="entered"``) each status, and
     the sum of their deal values per currency — the same :class:`~leadmodel.analytics.Funnel`.
     ``by``: ``"channel"``, ``"source"``, ``"campaign"``, ``"medium"`` or ``"owner"``, each group
-    with its own funnel (``(none)``: cards without the field). Raises
+    with its own funnel (``(none)``: cards without the field), or ``"period"``: the ``period``
+    (``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"``) the card was created in, in
+    ``time_zone`` (an IANA name). Raises
     :class:`~leadmodel.errors.StorageError` if the database refuses the query or its schema is
     not current (:func:`~leadmodel.storage.sql.create_schema` upgrades it).
 
@@ -368,10 +465,11 @@ def funnel(
     p: c.Problems = []
     if mode not in ("reached", "entered"):
         p.append(Problem("mode", "'reached' (or past it) or 'entered' (strictly)", mode))
-    _checked("funnel", pipeline, by, _FIELDS, p)
+    _checked("funnel", pipeline, p, by=by, period=period, time_zone=time_zone)
     order = funnel_order(pipeline)
     with _reading("funnel", source) as reader:
-        found = reader.run(_funnel_query(reader, pipeline, order, mode, by))
+        query = _funnel_query(reader, pipeline, order, mode, by, period=period, time_zone=time_zone)
+        found = reader.run(query)
     n = len(order)
     groups: dict[str | None, tuple[list[int], list[dict[str, Decimal]]]] = {}
     if by is None:  # one funnel, of zeros when there is no card
@@ -405,11 +503,18 @@ def funnel(
     return Funnel(rows=tuple(rows), title=title, pipeline=pipeline.key, mode=mode, by=by)
 
 
-def losses(source: Source, pipeline: Pipeline, *, by: FieldBy | None = None) -> Losses:
+def losses(
+    source: Source,
+    pipeline: Pipeline,
+    *,
+    by: CardBy | None = None,
+    period: Period = "month",
+    time_zone: str = "UTC",
+) -> Losses:
     """:func:`leadmodel.analytics.losses`, counted in the database: where the lost cards of
     ``pipeline`` were lost and why — count, share of the lost cards, deal values per currency,
-    the most frequent first — the same :class:`~leadmodel.analytics.Losses`. ``by`` as in
-    :func:`funnel`.
+    the most frequent first — the same :class:`~leadmodel.analytics.Losses`. ``by``,
+    ``period`` and ``time_zone`` as in :func:`funnel`.
 
     >>> import pathlib, tempfile
     >>> from datetime import datetime, timedelta, timezone
@@ -434,10 +539,12 @@ def losses(source: Source, pipeline: Pipeline, *, by: FieldBy | None = None) -> 
     >>> uow.close()
     """
     p: c.Problems = []
-    _checked("losses", pipeline, by, _FIELDS, p)
+    _checked("losses", pipeline, p, by=by, period=period, time_zone=time_zone)
     lost = [s.key for s in pipeline.statuses if s.kind is StatusKind.lost]
     with _reading("losses", source) as reader:
-        cards = _cards(reader, pipeline, lost, by).subquery("cards")
+        cards = _cards(reader, pipeline, lost, by, period=period, time_zone=time_zone).subquery(
+            "cards"
+        )
         keys = (cards.c.grp, cards.c.lost_status, cards.c.lost_why, cards.c.value_currency)
         query = sa.select(*keys, sa.func.count(), reader.money_sum(cards.c.value_amount))
         found = reader.run(query.group_by(*keys))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import leadmodel as lm
 from leadmodel import analytics
 from leadmodel.analytics import parquet, sql
+from leadmodel.analytics._groups import PERIODS, Period
 from leadmodel.analytics.sources import SourceBy
 from leadmodel.errors import StorageError, ValidationError
 from leadmodel.storage import SQLiteUnitOfWork, UnitOfWork
@@ -136,6 +137,131 @@ def test_the_projection_follows_saves_and_removals(
             del now[lead_id]
         uow.commit()
     _assert_reports_equal(uow, list(now.values()))
+
+
+ZONES = ("Europe/Kyiv", "America/New_York")
+
+
+def _assert_periods_equal(source: sql.Source, leads: list[lm.Lead]) -> None:
+    """funnel (both modes) and losses by every period in both zones equal the in-memory ones."""
+    periods: tuple[Period, ...] = PERIODS
+    for zone in ZONES:
+        for period in periods:
+            for mode in ("reached", "entered"):
+                expected = analytics.funnel(
+                    leads, PIPE, mode=mode, by="period", period=period, time_zone=zone
+                )
+                found = sql.funnel(
+                    source, PIPE, mode=mode, by="period", period=period, time_zone=zone
+                )
+                assert found == expected
+            expected_losses = analytics.losses(
+                leads, PIPE, by="period", period=period, time_zone=zone
+            )
+            found_losses = sql.losses(source, PIPE, by="period", period=period, time_zone=zone)
+            assert found_losses == expected_losses
+
+
+@EXAMPLES
+@given(leads=cards())
+def test_grouping_by_period_in_the_database_equals_the_in_memory_reports(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork, leads: list[lm.Lead]
+) -> None:
+    """funnel (reached and entered) and losses by day, ISO week, month, quarter and year of
+    creation, in Kyiv and in New York time, computed in the database (to_char on PostgreSQL,
+    the registered leadmodel_period on SQLite) equal (==) the in-memory reports."""
+    _store(uow, leads)
+    _assert_periods_equal(uow, leads)
+
+
+def _born(n: int, at: datetime, *, lost: bool = False) -> lm.Lead:
+    """Lead ``B-n`` created (and entered) at ``at``, lost a day later when ``lost``."""
+    lead = lm.Lead(
+        id=lm.LeadId(f"B-{n:03d}"),
+        person_name="P",
+        topic="Chairs",
+        contact_points=[lm.ContactPoint.email(f"b{n}@mebli.ua")],
+        source=SOURCES[n % 3],
+        created_at=at,
+        owner="anna",
+        expected_value=lm.Money.of(f"{n}.5", "UAH"),
+    )
+    lead = PIPE.enter(lead, at=at)
+    if lost:
+        lead = PIPE.move(lead, "lost", at=at + timedelta(days=1), reason="price")
+    return lead
+
+
+US = timedelta(microseconds=1)
+BORN = (
+    # Kyiv: UTC+2 until 2026-03-29 01:00 UTC, UTC+3 until 2026-10-25 01:00 UTC
+    datetime(2026, 3, 28, 22, tzinfo=UTC) - US,  # Kyiv 2026-03-28 23:59:59.999999
+    datetime(2026, 3, 28, 22, tzinfo=UTC),  # Kyiv 2026-03-29 00:00 (DST starts that night)
+    datetime(2026, 3, 29, 21, tzinfo=UTC) - US,  # Kyiv 2026-03-29 23:59:59.999999 (+3)
+    datetime(2026, 3, 31, 21, tzinfo=UTC) - US,  # Kyiv 2026-03-31 23:59:59.999999: Q1
+    datetime(2026, 3, 31, 21, tzinfo=UTC),  # Kyiv 2026-04-01 00:00: Q2
+    datetime(2026, 10, 24, 21, tzinfo=UTC),  # Kyiv 2026-10-25 00:00 (+3, DST ends that night)
+    datetime(2026, 10, 25, 22, tzinfo=UTC) - US,  # Kyiv 2026-10-25 23:59:59.999999 (+2)
+    # New York: UTC-5 until 2026-03-08 07:00 UTC, then UTC-4
+    datetime(2026, 3, 8, 5, tzinfo=UTC),  # New York 2026-03-08 00:00 (-5)
+    datetime(2026, 3, 9, 4, tzinfo=UTC) - US,  # New York 2026-03-08 23:59:59.999999 (-4)
+    # the year boundary: Kyiv 2027-01-01 01:30, ISO week 2026-W53; New York 2026-12-31
+    datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+    datetime(2027, 1, 4, 0, 30, tzinfo=UTC),  # Kyiv 2027-01-04 02:30: Monday of 2027-W01
+)
+
+
+def test_periods_across_dst_changes_and_a_year_boundary_by_hand(
+    uow: SQLiteUnitOfWork | SqlUnitOfWork,
+) -> None:
+    """Cards created a microsecond either side of local midnights on the days the clocks
+    change, at the end of a quarter and across New Year fall in the periods local time names:
+    a card created 2026-12-31 23:30 UTC is 2027-01-01 in Kyiv, in ISO week 2026-W53."""
+    leads = [_born(n, at, lost=n % 2 == 1) for n, at in enumerate(BORN)]
+    _store(uow, leads)
+    _assert_periods_equal(uow, leads)
+
+    def groups(period: Period, zone: str) -> list[str | None]:
+        found = sql.funnel(uow, PIPE, by="period", period=period, time_zone=zone)
+        return [row.group for row in found if row.status == "new" and row.count]
+
+    def counts(period: Period, zone: str) -> dict[str | None, int]:
+        found = sql.funnel(uow, PIPE, by="period", period=period, time_zone=zone)
+        return {row.group: row.count for row in found if row.status == "new"}
+
+    kyiv_days = counts("day", "Europe/Kyiv")
+    assert kyiv_days == {
+        "2026-03-08": 1,
+        "2026-03-09": 1,
+        "2026-03-28": 1,
+        "2026-03-29": 2,
+        "2026-03-31": 1,
+        "2026-04-01": 1,
+        "2026-10-25": 2,
+        "2027-01-01": 1,
+        "2027-01-04": 1,
+    }
+    assert counts("week", "Europe/Kyiv")["2026-W53"] == 1
+    assert groups("week", "Europe/Kyiv")[-2:] == ["2026-W53", "2027-W01"]
+    assert counts("quarter", "Europe/Kyiv") == {
+        "2026-Q1": 6,
+        "2026-Q2": 1,
+        "2026-Q4": 2,
+        "2027-Q1": 2,
+    }
+    assert groups("year", "Europe/Kyiv") == ["2026", "2027"]
+    assert groups("month", "Europe/Kyiv")[-1] == "2027-01"
+    new_york = counts("day", "America/New_York")
+    assert new_york["2026-03-08"] == 2
+    assert new_york["2026-12-31"] == 1
+    assert "2027-01-01" not in new_york
+    assert counts("year", "America/New_York") == {"2026": 10, "2027": 1}
+    assert counts("year", "UTC") == {"2026": 10, "2027": 1}
+    lost = sql.losses(uow, PIPE, by="period", period="week", time_zone="Europe/Kyiv")
+    assert lost == analytics.losses(
+        leads, PIPE, by="period", period="week", time_zone="Europe/Kyiv"
+    )
+    assert lost.title == "Losses in deals by period"
 
 
 def test_a_store_without_cards_reports_as_no_leads(uow: SQLiteUnitOfWork | SqlUnitOfWork) -> None:
@@ -404,8 +530,12 @@ def test_a_store_the_reports_cannot_read_is_refused_with_the_fix(tmp_path: Path)
         sql.losses(engine, PIPE)
     with pytest.raises(ValidationError, match="mode"):
         sql.funnel(engine, PIPE, mode="strict")  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="period runs in memory"):
-        sql.funnel(engine, PIPE, by="period")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="period"):
+        sql.funnel(engine, PIPE, by="period", period="decade")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="time_zone"):
+        sql.losses(engine, PIPE, by="period", time_zone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="by"):
+        sql.losses(engine, PIPE, by="stage")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="by"):
         sql.source_efficiency(engine, PIPE, by="owner")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="pipeline"):
