@@ -142,15 +142,32 @@ def funnel(
     else:
         for fact in facts:
             groups[group_of(fact)].append(fact)
-    rows: list[FunnelRow] = []
-    for group in sorted(groups, key=lambda g: (g is None, g or "")):
-        counts, amounts = _tally(groups[group], order, entered=mode == "entered")
+    tallies: dict[str | None, Tally] = {}
+    for group, members in groups.items():
+        counts, amounts = _tally(members, order, entered=mode == "entered")
         if mode == "reached":  # a card counts at every status up to its furthest
             for i in range(len(order) - 2, -1, -1):
                 counts[i] += counts[i + 1]
                 with localcontext(EXACT):  # exact sums of money
                     for currency, amount in amounts[i + 1].items():
                         amounts[i][currency] = amounts[i].get(currency, Decimal(0)) + amount
+        tallies[group] = counts, amounts
+    return funnel_table(pipeline, tallies, mode=mode, by=by)
+
+
+Tally = tuple[list[int], list[dict[str, Decimal]]]
+"""Per status in funnel order: the cards counted there, and their values summed per currency."""
+
+
+def funnel_table(
+    pipeline: Pipeline, tallies: dict[str | None, Tally], *, mode: Mode, by: By | None
+) -> Funnel:
+    """The :class:`Funnel` of the counts and sums per group (``None``: not grouped), however
+    they were counted — in memory, or by :mod:`leadmodel.analytics.sql` in the database."""
+    order = funnel_order(pipeline)
+    rows: list[FunnelRow] = []
+    for group in sorted(tallies, key=lambda g: (g is None, g or "")):
+        counts, amounts = tallies[group]
         for i, status in enumerate(order):
             previous = counts[i - 1] if i else counts[i]
             rows.append(

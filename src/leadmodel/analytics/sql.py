@@ -68,7 +68,7 @@ from leadmodel.analytics._groups import (
     share,
 )
 from leadmodel.analytics.facts import funnel_order
-from leadmodel.analytics.funnel import Funnel, FunnelRow, Losses, LossRow, Mode
+from leadmodel.analytics.funnel import Funnel, Losses, LossRow, Mode, funnel_table
 from leadmodel.analytics.people import OwnerPerformance, OwnerRow
 from leadmodel.analytics.sources import (
     SourceBy,
@@ -481,26 +481,7 @@ def funnel(
             counts[i] += int(row[2 + i] or 0)
             if currency is not None and row[2 + n + i] is not None:
                 amounts[i][currency] = _amount(row[2 + n + i])  # one row per group and currency
-    rows: list[FunnelRow] = []
-    for group in sorted(groups, key=lambda g: (g is None, g or "")):
-        counts, amounts = groups[group]
-        for i, status in enumerate(order):
-            previous = counts[i - 1] if i else counts[i]
-            rows.append(
-                FunnelRow(
-                    status=status,
-                    label=pipeline.status(status).label,
-                    count=counts[i],
-                    share_of_first=share(counts[i], counts[0]),
-                    share_of_previous=share(counts[i], previous),
-                    amount=tuple(
-                        Money(amount=amounts[i][cur], currency=cur) for cur in sorted(amounts[i])
-                    ),
-                    group=group,
-                )
-            )
-    title = f"Funnel of {pipeline.key} ({mode})" + (f" by {by}" if by else "")
-    return Funnel(rows=tuple(rows), title=title, pipeline=pipeline.key, mode=mode, by=by)
+    return funnel_table(pipeline, groups, mode=mode, by=by)
 
 
 def losses(
