@@ -10,8 +10,10 @@ facts of every lead's timeline (:func:`~leadmodel.reply_owed_since`,
 * per open status with a ``rot_after``, the cards idle since before ``at`` minus it — and not
   before the same horizon of the last sweep: only the cards gone stale since.
 
-Its cost follows the replies late and still owed, and the cards gone stale since the last
-sweep — not the open leads.
+It lists their ids once from the indexed columns (:meth:`Repository.ids
+<leadmodel.storage.Repository.ids>`: no document read), then reads the leads by id,
+``page_size`` at a time. Its cost follows the replies late and still owed, and the cards gone
+stale since the last sweep — not the open leads.
 
 What it remembers, in the unit's state store: per late reply, ``sweep:<name>:sla:<lead id>``
 (the policy, kind and start of the reply, the escalation steps taken), removed once the reply
@@ -20,9 +22,9 @@ status has reached). A reply or a stay already announced is not announced again.
 activity logged with a time before the last sweep's horizon (a backdated import) starts a stay
 the sweep does not announce: :func:`~leadmodel.stale` lists every stale card.
 
-How it commits: one unit of work per page of leads, each storing its events, its marks and the
-leads it changed together, so a sweep stopped half-way keeps the pages it finished, and the next
-run goes on from there without announcing anything twice.
+How it commits: one unit of work per ``page_size`` leads, each storing its events, its marks
+and the leads it changed together, so a sweep stopped half-way keeps the chunks it finished,
+and the next run goes on from there without announcing anything twice.
 """
 
 from __future__ import annotations
