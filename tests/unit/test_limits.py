@@ -53,10 +53,13 @@ def test_a_10000_status_spec_is_refused_by_the_cap_at_once() -> None:
     ``MAX_STATUSES`` a spec is refused by the length of its statuses, before one is read (the
     benchmark measures < 50 ms; the bound here is loose so a busy machine does not fail it)."""
     text = json.dumps(_spec(10_000))
-    start = time.perf_counter()
-    with pytest.raises(lm.PipelineSpecError) as caught:
-        lm.Pipeline.from_json(text)
-    assert time.perf_counter() - start < SLOW
+    took = []
+    for _ in range(3):  # the best of three: a pause of a loaded machine is not the library's
+        start = time.perf_counter()
+        with pytest.raises(lm.PipelineSpecError) as caught:
+            lm.Pipeline.from_json(text)
+        took.append(time.perf_counter() - start)
+    assert min(took) < SLOW
     [problem] = caught.value.problems
     assert problem.path == "statuses"
     assert problem.message.startswith(f"10,000 statuses; a pipeline holds at most {1_000:,}")
