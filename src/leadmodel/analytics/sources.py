@@ -120,31 +120,7 @@ def source_efficiency(
         tally.card(fact, str(group_of(fact) or NONE))  # a channel is a StrEnum: its text
     for record in spent:
         tally.add(tally.cost, _spend_group(record, by), record.amount)
-    cost, revenue, cards, won = tally.cost, tally.revenue, tally.cards, tally.won
-    rows = []
-    for group in sorted(set(cards) | set(cost)):
-        spent_here, earned = cost[group], revenue[group]
-        rows.append(
-            SourceRow(
-                group=group,
-                leads=cards[group],
-                customers=won[group],
-                conversion=share(won[group], cards[group]),
-                cost=Money(amount=spent_here, currency=chosen),
-                cost_per_lead=_per(spent_here, cards[group], chosen),
-                cost_per_customer=_per(spent_here, won[group], chosen),
-                revenue=Money(amount=earned, currency=chosen),
-                roi=float((earned - spent_here) / spent_here) if spent_here else None,
-            )
-        )
-    return SourceEfficiency(
-        rows=tuple(rows),
-        title=f"Sources of {pipeline.key} by {by} ({chosen})",
-        pipeline=pipeline.key,
-        by=by,
-        currency=chosen,
-        left_out=tally.left_out,
-    )
+    return tally.table(pipeline, by)
 
 
 @attrs.define
@@ -165,6 +141,35 @@ class _Tally:
             into[group] += amount.amount
         else:
             self.left_out += 1
+
+    def table(self, pipeline: Pipeline, by: SourceBy) -> SourceEfficiency:
+        """The report of the counts and sums tallied, however they were counted — in memory,
+        or by :mod:`leadmodel.analytics.sql` in the database."""
+        chosen, rows = self.currency, []
+        for group in sorted(set(self.cards) | set(self.cost)):
+            spent, earned = self.cost[group], self.revenue[group]
+            cards, won = self.cards[group], self.won[group]
+            rows.append(
+                SourceRow(
+                    group=group,
+                    leads=cards,
+                    customers=won,
+                    conversion=share(won, cards),
+                    cost=Money(amount=spent, currency=chosen),
+                    cost_per_lead=_per(spent, cards, chosen),
+                    cost_per_customer=_per(spent, won, chosen),
+                    revenue=Money(amount=earned, currency=chosen),
+                    roi=float((earned - spent) / spent) if spent else None,
+                )
+            )
+        return SourceEfficiency(
+            rows=tuple(rows),
+            title=f"Sources of {pipeline.key} by {by} ({chosen})",
+            pipeline=pipeline.key,
+            by=by,
+            currency=chosen,
+            left_out=self.left_out,
+        )
 
     def card(self, fact: LeadFact, group: str) -> None:
         self.cards[group] += 1

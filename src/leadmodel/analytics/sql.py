@@ -73,8 +73,6 @@ from leadmodel.analytics.people import OwnerPerformance, OwnerRow
 from leadmodel.analytics.sources import (
     SourceBy,
     SourceEfficiency,
-    SourceRow,
-    _per,
     _spend_group,
     _Tally,
 )
@@ -626,31 +624,7 @@ def source_efficiency(
                 tally.revenue[name] += _amount(revenue)
         for record in spent:
             tally.add(tally.cost, _spend_group(record, by), record.amount)
-    rows = []
-    for group in sorted(set(tally.cards) | set(tally.cost)):
-        spent_here, earned = tally.cost[group], tally.revenue[group]
-        cards_here, won_here = tally.cards[group], tally.won[group]
-        rows.append(
-            SourceRow(
-                group=group,
-                leads=cards_here,
-                customers=won_here,
-                conversion=share(won_here, cards_here),
-                cost=Money(amount=spent_here, currency=chosen),
-                cost_per_lead=_per(spent_here, cards_here, chosen),
-                cost_per_customer=_per(spent_here, won_here, chosen),
-                revenue=Money(amount=earned, currency=chosen),
-                roi=float((earned - spent_here) / spent_here) if spent_here else None,
-            )
-        )
-    return SourceEfficiency(
-        rows=tuple(rows),
-        title=f"Sources of {pipeline.key} by {by} ({chosen})",
-        pipeline=pipeline.key,
-        by=by,
-        currency=chosen,
-        left_out=tally.left_out,
-    )
+    return tally.table(pipeline, by)
 
 
 def _sources_query(reader: _Reader, cards: sa.Subquery, currency: str) -> sa.Select[Any]:
