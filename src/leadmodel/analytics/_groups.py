@@ -4,7 +4,7 @@ per currency, and the quantiles of durations."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Context, Decimal, localcontext
 from operator import attrgetter
@@ -87,9 +87,16 @@ def money_mean(values: Iterable[Money | None]) -> tuple[Money, ...]:
             if value is not None:
                 totals[value.currency] = totals.get(value.currency, Decimal(0)) + value.amount
                 counts[value.currency] = counts.get(value.currency, 0) + 1
+    return means({cur: (totals[cur], counts[cur]) for cur in totals})
+
+
+def means(sums: Mapping[str, tuple[Decimal, int]]) -> tuple[Money, ...]:
+    """The mean per currency of exact ``(total, count)`` sums, sorted by currency: the total
+    divided in the current context and rounded half-even to 0.01 (what :func:`money_mean`
+    reports, and the SQL reports make of the database's sums)."""
     return tuple(
-        Money(amount=(totals[cur] / counts[cur]).quantize(Decimal("0.01")), currency=cur)
-        for cur in sorted(totals)
+        Money(amount=(total / count).quantize(Decimal("0.01")), currency=cur)
+        for cur, (total, count) in sorted(sums.items())
     )
 
 

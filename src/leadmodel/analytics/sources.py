@@ -188,11 +188,17 @@ def _per(amount: Decimal, count: int, currency: str) -> Money | None:
 def _only_currency(facts: tuple[LeadFact, ...], spent: tuple[Spend, ...]) -> str:
     found = {f.cost.currency for f in facts if f.cost is not None}
     found |= {f.value.currency for f in facts if f.value is not None and f.outcome is Outcome.won}
-    found |= {s.amount.currency for s in spent}
+    return one_currency(found | {s.amount.currency for s in spent})
+
+
+def one_currency(found: set[str]) -> str:
+    """The report's currency when it was not given: the one ``found`` among the costs and
+    revenue (``XXX``, ISO 4217's "no currency", when none was spent or earned); several are a
+    ``ValidationError`` asking for ``currency=``."""
     if len(found) > 1:
         msg = (
             f"costs and revenue come in several currencies ({', '.join(sorted(found))}); pass "
             "currency=... to report one (amounts in the others are counted in left_out)"
         )
         c.fail("source_efficiency", [Problem("currency", msg, None)])
-    return found.pop() if found else "XXX"  # ISO 4217's "no currency": none spent or earned
+    return next(iter(found), "XXX")

@@ -63,6 +63,7 @@ from leadmodel.analytics._groups import (
     NONE,
     Period,
     check_grouping,
+    means,
     period_of,
     quantile,
     share,
@@ -75,6 +76,7 @@ from leadmodel.analytics.sources import (
     SourceEfficiency,
     _spend_group,
     _Tally,
+    one_currency,
 )
 from leadmodel.domain.pipeline import Pipeline, StatusKind
 from leadmodel.domain.values import Money, Spend
@@ -656,14 +658,7 @@ def _only_currency(reader: _Reader, cards: sa.Subquery, spent: tuple[Spend, ...]
         cards.c.won == 1, cards.c.value_currency.is_not(None)
     )
     found = {reader.back(row[0]) for row in reader.run(sa.union(costs, values))}
-    found |= {s.amount.currency for s in spent}
-    if len(found) > 1:
-        msg = (
-            f"costs and revenue come in several currencies ({', '.join(sorted(found))}); pass "
-            "currency=... to report one (amounts in the others are counted in left_out)"
-        )
-        c.fail("source_efficiency", [Problem("currency", msg, None)])
-    return found.pop() if found else "XXX"  # ISO 4217's "no currency": none spent or earned
+    return one_currency(found | {s.amount.currency for s in spent})
 
 
 def owner_performance(source: Source, pipeline: Pipeline) -> OwnerPerformance:
@@ -751,12 +746,7 @@ def owner_performance(source: Source, pipeline: Pipeline) -> OwnerPerformance:
                 open=mine.processed - mine.won - mine.lost,
                 win_rate=share(mine.won, mine.won + mine.lost),
                 amount=tuple(Money(amount=total, currency=cur) for cur, (total, _) in amounts),
-                average_deal=tuple(
-                    # as _groups.money_mean: the exact total divided in the current context
-                    # and quantized there (half-even, to 0.01)
-                    Money(amount=(total / count).quantize(Decimal("0.01")), currency=cur)
-                    for cur, (total, count) in amounts
-                ),
+                average_deal=means(mine.amounts),  # as money_mean does with the exact totals
                 unanswered=mine.processed - mine.answered,
                 first_response_median=quantile(mine.responses, 0.5),
                 first_response_p90=quantile(mine.responses, 0.9),
