@@ -10,10 +10,12 @@ facts of every lead's timeline (:func:`~leadmodel.reply_owed_since`,
 * per open status with a ``rot_after``, the cards idle since before ``at`` minus it — and not
   before the same horizon of the last sweep: only the cards gone stale since.
 
-It lists their ids once from the indexed columns (:meth:`Repository.ids
-<leadmodel.storage.Repository.ids>`: no document read), then reads the leads by id,
-``page_size`` at a time. Its cost follows the replies late and still owed, and the cards gone
-stale since the last sweep — not the open leads.
+It lists the late replies' ids once from the indexed columns (:meth:`Repository.ids
+<leadmodel.storage.Repository.ids>`: no document read), then reads those leads by id,
+``page_size`` at a time (a clock needs the timeline). Stale cards need no lead: their status,
+idle time and owner are indexed (:meth:`Repository.indexed
+<leadmodel.storage.Repository.indexed>`). Its cost follows the replies late and still owed, and
+the cards gone stale since the last sweep — not the open leads.
 
 What it remembers, in the unit's state store: per late reply, ``sweep:<name>:sla:<lead id>``
 (the policy, kind and start of the reply, the escalation steps taken), removed once the reply
@@ -32,7 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -48,7 +50,7 @@ from leadmodel.domain.events import (
     SlaBreached,
 )
 from leadmodel.domain.model import Lead, edit
-from leadmodel.domain.pipeline import Pipeline, StatusKind
+from leadmodel.domain.pipeline import Pipeline, StatusKind, StatusSpec
 from leadmodel.domain.registry import Registry
 from leadmodel.domain.routing import (
     EscalationAction,
@@ -60,7 +62,6 @@ from leadmodel.domain.routing import (
     SlaState,
     StaleCard,
     sla_clocks,
-    stale,
 )
 from leadmodel.errors import NotFoundError, Problem, ValidationError
 from leadmodel.services._clock import Clock, now, utc_now
@@ -69,6 +70,7 @@ from leadmodel.services._routing import _decide, _give, _named, _without
 from leadmodel.storage.protocols import (
     DEFAULT_PAGE_SIZE,
     MAX_STATE_NAME,
+    Indexed,
     StoredState,
     UnitOfWork,
 )
@@ -78,6 +80,7 @@ __all__ = ["URGENT", "Sweep", "sweep"]
 URGENT: Final = "urgent"
 """The tag a ``raise_priority`` escalation step puts on a lead."""
 
+_T = TypeVar("_T")
 _MAX_NAME: Final = 40
 _NAME_HINT = (
     f"the sweep's name: a key of at most {_MAX_NAME} characters without ':', such as 'support'"
@@ -425,47 +428,61 @@ class _Sweeper:
         """The cards of ``pipeline`` gone stale since the last sweep, announced once each."""
         for status in pipeline.statuses:
             if status.kind is StatusKind.open and status.rot_after is not None:
-                self._window(pipeline, status.key, self.run.at - status.rot_after)
+                self._window(pipeline, status, self.run.at - status.rot_after)
 
-    def _window(self, pipeline: Pipeline, status: str, horizon: datetime) -> None:
+    def _window(self, pipeline: Pipeline, status: StatusSpec, horizon: datetime) -> None:
         """Announce the cards of ``status`` idle since before ``horizon`` and not before the
         horizon of the last sweep: those that went stale since (all of them, the first time).
-        A window stopped half-way (its progress is written with each chunk's events) is
-        finished before the next begins."""
+        The cards are listed once from the index (status, idle time and owner are indexed: no
+        lead is read), then announced ``page_size`` a unit. A window stopped half-way (its
+        progress is written with each chunk's events) is finished before the next begins."""
         uow, run = self.uow, self.run
         name = f"{run.prefix('stale')}{pipeline.key}"
+        rot_after = cast(timedelta, status.rot_after)  # only statuses with one are swept
         while True:
             with uow:
-                done = _Watermark.read(uow.states.get(name), status)
+                done = _Watermark.read(uow.states.get(name), status.key)
                 if done.pending_to is None and done.horizon and done.horizon >= horizon:
                     return  # nothing can have gone stale since the last sweep
                 end = done.pending_to or horizon
-                ids = uow.leads.ids(
+                rows = uow.leads.indexed(
                     after=done.pending_after,
                     pipeline=pipeline.key,
-                    status=status,
+                    status=status.key,
                     idle_from=done.horizon,
                     idle_to=end,
                 )
-            chunks = _chunks(ids, run.page_size)
+            chunks = _chunks(rows, run.page_size)
             for n, chunk in enumerate(chunks, start=1):
                 with uow:
                     stored = uow.states.get(name)
-                    leads = {lead.id: lead for lead in self._read(chunk)}
-                    for card in stale(leads.values(), pipeline, at=run.at):
-                        # a card moved or touched since it was listed belongs to a later window
-                        if done.within(card.since, end):
-                            self._announce(leads[card.lead_id], pipeline, card)
-                    after = chunk[-1] if n < len(chunks) else None
-                    doc = _Watermark.write(stored, status, end, after)
+                    for row in chunk:
+                        since = row.idle_since
+                        if since is None or not done.within(since, end):
+                            continue  # pragma: no cover - the index range holds neither
+                        card = StaleCard.of(row.id, status.key, since, rot_after, at=run.at)
+                        if card is not None:
+                            self._announce(row, pipeline, card)
+                    after = chunk[-1].id if n < len(chunks) else None
+                    doc = _Watermark.write(stored, status.key, end, after)
                     read = None if stored is None else stored.version
                     uow.states.put(name, doc, expected_version=read)
                     uow.commit()
             if end >= horizon:
                 return
 
-    def _announce(self, lead: Lead, pipeline: Pipeline, card: StaleCard) -> None:
-        event = CardStale.of(lead, pipeline.key, card, at=self.run.at, by=self.run.by)
+    def _announce(self, row: Indexed, pipeline: Pipeline, card: StaleCard) -> None:
+        event = CardStale(
+            lead_id=card.lead_id,
+            pipeline=pipeline.key,
+            status=card.status,
+            since=card.since,
+            idle=card.idle,
+            rot_after=card.rot_after,
+            at=self.run.at,
+            owner=row.owner,
+            by=self.run.by,
+        )
         self.uow.emit(event)
         self.found.stale.append(event)
 
@@ -517,9 +534,9 @@ class _Watermark:
         return doc
 
 
-def _chunks(ids: list[str], size: int) -> list[list[str]]:
-    """``ids`` in chunks of ``size`` (one empty chunk for none: a window still ends)."""
-    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
+def _chunks(items: list[_T], size: int) -> list[list[_T]]:
+    """``items`` in chunks of ``size`` (one empty chunk for none: a window still ends)."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _steps_taken(doc: Mapping[str, Any]) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
 import attrs
@@ -34,7 +34,7 @@ from leadmodel.errors import (
     UnreadableRowWarning,
     ValidationError,
 )
-from leadmodel.storage.protocols import StoredState, state_name_problem
+from leadmodel.storage.protocols import Indexed, StoredState, state_name_problem
 
 KEYS_TABLE: Final = "leadmodel_keys"
 OUTBOX_TABLE: Final = "leadmodel_outbox"
@@ -53,6 +53,11 @@ def micros(at: datetime) -> int:
     """An aware datetime as integer microseconds since the Unix epoch (sortable, exact)."""
     delta = at - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def instant(stored: int | None) -> datetime | None:
+    """The UTC datetime of :func:`micros` (``None`` for ``None``)."""
+    return None if stored is None else _EPOCH + timedelta(microseconds=stored)
 
 
 @attrs.frozen
@@ -155,6 +160,26 @@ class Row:
     keys: tuple[str, ...]
     owed: int | None = None  # leads: reply_owed_since, UTC microseconds
     idle: int | None = None  # leads: idle_since, UTC microseconds
+
+
+INDEXED_COLUMNS: Final = ("id", "version", "owner", "pipeline", "status", "created")
+"""The indexed columns :func:`indexed` reads, in its order (leads add ``owed``, ``idle``)."""
+
+
+def indexed(values: tuple[Any, ...]) -> Indexed:
+    """The :class:`~leadmodel.storage.Indexed` of stored column values in the order of
+    :data:`INDEXED_COLUMNS` (then ``owed`` and ``idle`` for leads), instants as UTC micros."""
+    row_id, version, owner, pipeline, status, created, *timeline = values
+    owed, idle = timeline or (None, None)
+    return Indexed(
+        row_id, version, owner, pipeline, status, instant(created), instant(owed), instant(idle)
+    )
+
+
+def indexed_of(row: Row) -> Indexed:
+    """What :class:`Row` ``row`` indexes."""
+    columns = (row.id, row.version, row.owner, row.pipeline, row.status, row.created)
+    return indexed((*columns, row.owed, row.idle))
 
 
 def _check_type(kind: Kind, entity: Any) -> None:

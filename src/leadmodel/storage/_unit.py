@@ -21,6 +21,7 @@ from leadmodel.storage.protocols import (
     KINDS,
     EntityT,
     FindFilters,
+    Indexed,
     Outbox,
     Page,
     Repository,
@@ -197,6 +198,21 @@ class AdapterRepository(Generic[EntityT]):
         return self._ids(_rows.filters(self._kind, given))
 
     def _ids(self, wanted: _rows.Filters) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def indexed(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        **filters: Unpack[FindFilters],
+    ) -> list[Indexed]:
+        """What the store indexes of the entities ``ids`` lists, in id order; no document is
+        read."""
+        given: dict[str, object] = {**filters, "after": after, "limit": limit}
+        return self._indexed(_rows.filters(self._kind, given))
+
+    def _indexed(self, wanted: _rows.Filters) -> list[Indexed]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:  # pragma: no cover - abstract

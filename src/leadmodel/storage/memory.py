@@ -30,7 +30,14 @@ import attrs
 
 from leadmodel.storage import _rows
 from leadmodel.storage._unit import AdapterRepository, AdapterStates, AdapterUnit, UnitState
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredEvent, StoredState
+from leadmodel.storage.protocols import (
+    DEFAULT_PAGE_SIZE,
+    KINDS,
+    EntityT,
+    Indexed,
+    StoredEvent,
+    StoredState,
+)
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -69,19 +76,17 @@ class _Repository(AdapterRepository[EntityT]):
         return entity
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
-        out: list[EntityT] = []
-        ids = self._unit._ids(self._kind.name)
-        start = 0 if wanted.after is None else bisect.bisect_right(ids, wanted.after)
-        for entity_id in itertools.islice(ids, start, None):
-            if wanted.limit is not None and len(out) >= wanted.limit:
-                break
-            found = self._view(entity_id)
-            if found is not None and wanted.accepts(found.row):
-                out.append(found.entity)
-        return out
+        return [found.entity for found in self._matching(wanted)]
 
     def _ids(self, wanted: _rows.Filters) -> list[str]:
-        out: list[str] = []
+        return [found.row.id for found in self._matching(wanted)]
+
+    def _indexed(self, wanted: _rows.Filters) -> list[Indexed]:
+        return [_rows.indexed_of(found.row) for found in self._matching(wanted)]
+
+    def _matching(self, wanted: _rows.Filters) -> list[_Stored]:
+        """The stored entities passing ``wanted``, in id order."""
+        out: list[_Stored] = []
         ids = self._unit._ids(self._kind.name)
         start = 0 if wanted.after is None else bisect.bisect_right(ids, wanted.after)
         for entity_id in itertools.islice(ids, start, None):
@@ -89,7 +94,7 @@ class _Repository(AdapterRepository[EntityT]):
                 break
             found = self._view(entity_id)
             if found is not None and wanted.accepts(found.row):
-                out.append(entity_id)
+                out.append(found)
         return out
 
     def _count(self, wanted: _rows.Filters) -> int:

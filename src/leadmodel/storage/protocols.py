@@ -34,7 +34,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Final, Generic, Protocol, Self, TypedDict, TypeVar, Unpack, runtime_checkable
+from typing import (
+    Final,
+    Generic,
+    NamedTuple,
+    Protocol,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -55,6 +65,7 @@ __all__ = [
     "Entity",
     "EntityT",
     "FindFilters",
+    "Indexed",
     "Outbox",
     "Page",
     "Repository",
@@ -136,6 +147,32 @@ class FindFilters(TypedDict, total=False):
     owed_to: datetime | None
     idle_from: datetime | None
     idle_to: datetime | None
+
+
+class Indexed(NamedTuple):
+    """What a store indexes of one entity, as :meth:`Repository.indexed` lists it: the ``id``
+    and ``version``, the ``owner``, ``pipeline`` and ``status`` (``None`` for a kind without
+    them), the time of creation (``created_at``: an interest's ``occurred_at``, a lead's
+    ``created_at``, a customer's ``since``; ``None`` for contacts and companies), and for leads
+    two facts of the timeline: :func:`~leadmodel.reply_owed_since` and
+    :func:`~leadmodel.idle_since`. Instants are in UTC.
+
+    >>> from datetime import datetime, timezone
+    >>> import leadmodel as lm
+    >>> row = lm.storage.Indexed(id="L-1", version=0, owner="anna", pipeline="requests",
+    ...     status="new", created_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    >>> row.owner, row.idle_since
+    ('anna', None)
+    """
+
+    id: str
+    version: int
+    owner: str | None = None
+    pipeline: str | None = None
+    status: str | None = None
+    created_at: datetime | None = None
+    reply_owed_since: datetime | None = None
+    idle_since: datetime | None = None
 
 
 @runtime_checkable
@@ -404,6 +441,36 @@ class Repository(Protocol[EntityT]):
         ...         for n, owner in ((3, "anna"), (1, "anna"), (2, "ivan")))
         ...     uow.interests.ids(owner="anna"), uow.interests.ids(after="I-1", limit=1)
         (['I-1', 'I-3'], ['I-2'])
+        """
+        ...
+
+    def indexed(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        **filters: Unpack[FindFilters],
+    ) -> list[Indexed]:
+        """What the store indexes of the entities :meth:`ids` lists (same filters, same order),
+        one :class:`Indexed` each: owner, pipeline, status, creation time and, for leads, when
+        a reply has been owed since and when the lead was last moved or contacted — read from
+        the indexed columns alone, no document decoded. The SLA sweep finds stale cards with
+        it: their status, idle time and owner are all indexed.
+
+        Example, on :class:`~leadmodel.MemoryUnitOfWork` (it implements this protocol):
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")],
+        ...     source=lm.Source(channel=lm.Channel.form), created_at=at, owner="anna")
+        >>> uow = lm.MemoryUnitOfWork()
+        >>> with uow:
+        ...     _ = uow.leads.add(lead)
+        ...     [row] = uow.leads.indexed(owner="anna")
+        >>> row.id, row.owner, row.idle_since == at, row.reply_owed_since == at
+        ('L-1', 'anna', True, True)
         """
         ...
 

@@ -59,7 +59,7 @@ from leadmodel.storage._unit import (
     listing,
     walk,
 )
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, StoredState
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, Indexed, StoredState
 
 __all__ = ["SCHEMA_VERSION", "SQLiteUnitOfWork"]
 
@@ -352,17 +352,26 @@ class _Repository(AdapterRepository[EntityT]):
         sql = f"SELECT count(*) FROM {table(self._kind.name)}{where}"  # noqa: S608 - constant names
         return int(self._unit._tx().execute(sql, params).fetchone()[0])
 
-    @_storage_errors
     def _ids(self, wanted: _rows.Filters) -> list[str]:
-        """The ids of the rows passing ``wanted``, in id order: one query over the indexed
-        columns, the documents left unread (a range picks its index; the ids are sorted)."""
+        return [row[0] for row in self._listed("id", wanted)]
+
+    def _indexed(self, wanted: _rows.Filters) -> list[Indexed]:
+        columns = ", ".join(_rows.INDEXED_COLUMNS) + (_TIMELINE if self._kind.timeline else "")
+        return [_rows.indexed(row) for row in self._listed(columns, wanted)]
+
+    @_storage_errors
+    def _listed(self, columns: str, wanted: _rows.Filters) -> list[tuple[Any, ...]]:
+        """``columns`` (indexed ones: constants of this module) of the rows passing ``wanted``,
+        in id order: one query, the documents left unread (a range picks its index; the rows
+        are sorted)."""
         where, params = where_clause(self._kind.name, wanted)
         order = "+id" if _ranged(wanted) else "id"  # as _fetch: let a range pick its index
-        sql = f"SELECT id FROM {table(self._kind.name)}{where} ORDER BY {order}"  # noqa: S608
+        sql = f"SELECT {columns} FROM {table(self._kind.name)}{where} ORDER BY {order}"  # noqa: S608
         if wanted.limit is not None:
             sql += " LIMIT ?"
             params.append(wanted.limit)
-        return [row[0] for row in self._unit._tx().execute(sql, params)]
+        found: list[tuple[Any, ...]] = self._unit._tx().execute(sql, params).fetchall()
+        return found
 
     @_storage_errors
     def add_many(self, entities: Iterable[EntityT]) -> None:

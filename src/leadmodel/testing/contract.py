@@ -30,8 +30,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadmodel.domain.events import LeadCreated, StatusChanged
+from leadmodel.domain.ladder import reply_owed_since
 from leadmodel.domain.matching import match_keys
 from leadmodel.domain.model import Customer, CustomerKind, CustomerOrigin
+from leadmodel.domain.routing import idle_since
 from leadmodel.domain.values import ContactId, ContactPoint, CustomerId, LeadId
 from leadmodel.errors import ConcurrencyError, NotFoundError, StorageError, ValidationError
 from leadmodel.storage.protocols import KINDS, UnitOfWork
@@ -269,6 +271,41 @@ class UnitOfWorkContract(
             assert uow.leads.ids(after=sorted(every)[5], limit=3) == sorted(every)[6:9]
             with pytest.raises(ValidationError) as caught:
                 uow.contacts.ids(status="new")
+            assert [problem.path for problem in caught.value.problems] == ["status"]
+
+    def test_indexed_lists_what_each_entity_indexes(self, make_uow: MakeUnit) -> None:
+        """``indexed(**filters)`` lists the rows ``ids(**filters)`` lists, each with what the
+        stored entity says of its owner, pipeline, status, creation time and timeline facts
+        (an owner too long for an index, or holding NUL, comes back exact)."""
+        leads = {lead.id: lead for lead in many_leads(24)}
+        odd = attrs.evolve(numbered_lead(99), owner="\x00" + "o" * 300)
+        leads[odd.id] = odd
+        with make_uow() as uow:
+            uow.leads.add_many(leads.values())
+            uow.commit()
+        with make_uow() as uow:
+            for filters, _ in filter_cases():
+                rows = uow.leads.indexed(**filters)
+                assert [row.id for row in rows] == uow.leads.ids(**filters), filters
+            rows = uow.leads.indexed()
+            assert [row.id for row in rows] == sorted(leads)
+            for row in rows:
+                lead = leads[LeadId(row.id)]
+                assert row.version == lead.version
+                assert (row.owner, row.pipeline, row.status) == (
+                    lead.owner,
+                    lead.pipeline,
+                    lead.status,
+                )
+                assert row.created_at == lead.created_at
+                assert row.reply_owed_since == reply_owed_since(lead)
+                assert row.idle_since == idle_since(lead)
+            assert [row.id for row in uow.leads.indexed(after=rows[5].id, limit=3)] == [
+                row.id for row in rows[6:9]
+            ]
+            assert uow.contacts.indexed() == []
+            with pytest.raises(ValidationError) as caught:
+                uow.contacts.indexed(status="new")
             assert [problem.path for problem in caught.value.problems] == ["status"]
 
     def test_find_by_match_key_follows_saves(self, make_uow: MakeUnit) -> None:

@@ -202,19 +202,19 @@ def test_a_stale_window_stopped_half_way_is_finished_first(
     """Pages of one card: the sweep stops on the second; the next sweep announces the rest of
     that window, then its own, each card once."""
     add(make_uow(), *(PIPELINE.enter(lead(n), at=AT + n * HOUR) for n in range(1, 5)))
-    real = lm.CardStale.of
+    real = lm.StaleCard.of
 
-    def failing(record: lm.Lead, *args: Any, **kwargs: Any) -> lm.CardStale:
-        if record.id == "lead-2":
+    def failing(lead_id: str, *args: Any, **kwargs: Any) -> lm.StaleCard | None:
+        if lead_id == "lead-2":
             raise RuntimeError("the process was stopped")
-        return real(record, *args, **kwargs)
+        return real(lead_id, *args, **kwargs)
 
-    monkeypatch.setattr(lm.CardStale, "of", failing)
+    monkeypatch.setattr(lm.StaleCard, "of", failing)
     with pytest.raises(RuntimeError, match="stopped"):
         lm.services.sweep(
             make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=1, hours=3), page_size=1
         )
-    monkeypatch.setattr(lm.CardStale, "of", real)
+    monkeypatch.setattr(lm.StaleCard, "of", real)
     rest = lm.services.sweep(make_uow(), pipelines=[PIPELINE], at=AT + timedelta(days=2))
     assert [e.lead_id for e in rest.stale] == ["lead-2", "lead-3", "lead-4"]
     announced = [e.lead_id for e in events(make_uow()) if isinstance(e, lm.CardStale)]

@@ -60,6 +60,30 @@ class StaleCard:
         """How long past ``rot_after`` the card has sat: ``idle - rot_after``."""
         return self.idle - self.rot_after
 
+    @classmethod
+    def of(
+        cls, lead_id: str, status: str, since: datetime, rot_after: timedelta, *, at: datetime
+    ) -> StaleCard | None:
+        """The card of ``lead_id`` in ``status``, idle since ``since`` (:func:`idle_since`), if
+        it is stale at ``at`` under ``rot_after``; else ``None`` (``since`` after ``at`` is a
+        scheduled activity: fresh). The rule :func:`stale` applies to each lead, for callers
+        that have the facts without the lead (the SLA sweep reads them from the index).
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> since = datetime(2026, 3, 2, tzinfo=timezone.utc)
+        >>> StaleCard.of("L-1", "new", since, timedelta(days=3), at=since + timedelta(days=3))
+        >>> StaleCard.of("L-1", "new", since, timedelta(days=3), at=since + timedelta(days=4)).idle
+        datetime.timedelta(days=4)
+        """
+        if since > at:  # a scheduled activity keeps the card fresh
+            return None
+        idle = at - since
+        if idle <= rot_after:
+            return None
+        return cls(
+            lead_id=LeadId(lead_id), status=status, since=since, idle=idle, rot_after=rot_after
+        )
+
 
 def stale(leads: Iterable[Lead], pipeline: Pipeline, *, at: datetime) -> tuple[StaleCard, ...]:
     """The cards of ``pipeline`` among ``leads`` that are stale at ``at``, the longest overdue
@@ -137,9 +161,4 @@ def _card(lead: Lead, pipeline: Pipeline, at: datetime) -> StaleCard | None:
     if rot_after is None or spec.kind is not StatusKind.open:
         return None
     since = idle_since(lead)
-    if since is None or since > at:  # a scheduled activity keeps the card fresh
-        return None
-    idle = at - since
-    if idle <= rot_after:
-        return None
-    return StaleCard(lead_id=lead.id, status=status, since=since, idle=idle, rot_after=rot_after)
+    return None if since is None else StaleCard.of(lead.id, status, since, rot_after, at=at)

@@ -23,7 +23,7 @@ from leadmodel.storage._unit import (
     listing,
     walk,
 )
-from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT, StoredState
+from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, EntityT, Indexed, StoredState
 from leadmodel.storage.sql._tables import (
     KEYS,
     LEAD_FACTS,
@@ -142,12 +142,38 @@ class SqlRepository(AdapterRepository[EntityT]):
     def _ids(self, wanted: _rows.Filters) -> list[str]:
         """The ids of the rows passing ``wanted``, in id order, as the entities have them (one
         query over the indexed columns; no document read)."""
+        back = self._transaction.text.id_back
+        return [back(row[0]) for row in self._listed(("id",), wanted)]
+
+    def _indexed(self, wanted: _rows.Filters) -> list[Indexed]:
+        """What the rows passing ``wanted`` index, in id order. An owner, pipeline or status
+        too long to index is stored as its hash: that row's document is read for it."""
+        timeline: tuple[str, ...] = ("owed", "idle") if self._kind.timeline else ()
+        text = self._transaction.text
+        out: list[Indexed] = []
+        for row in self._listed((*_rows.INDEXED_COLUMNS, *timeline), wanted):
+            row_id, version, owner, pipeline, status, *rest = row
+            if any(map(text.hashed, (owner, pipeline, status))):
+                out.append(
+                    _rows.indexed_of(_rows.row_of(self._kind, self.get(text.id_back(row_id))))
+                )
+                continue
+            back: tuple[str | None, ...] = (
+                text.indexed_back(owner),
+                text.indexed_back(pipeline),
+                text.indexed_back(status),
+            )
+            out.append(_rows.indexed((text.id_back(row_id), version, *back, *rest)))
+        return out
+
+    def _listed(self, columns: tuple[str, ...], wanted: _rows.Filters) -> list[Any]:
+        """``columns`` of the rows passing ``wanted``, in id order (one query)."""
         t = self._table
-        query = sa.select(t.c.id).where(*self._where(wanted)).order_by(t.c.id)
+        query = sa.select(*(t.c[name] for name in columns)).where(*self._where(wanted))
+        query = query.order_by(t.c.id)
         if wanted.limit is not None:
             query = query.limit(wanted.limit)
-        back = self._transaction.text.id_back
-        return [back(row[0]) for row in self._transaction.run(query)]
+        return list(self._transaction.run(query))
 
     def _where(self, wanted: _rows.Filters) -> list[sa.ColumnElement[bool]]:
         text = self._transaction.text

@@ -71,6 +71,15 @@ class VerbatimText:
         """The stored form of an owner, pipeline, status or match key."""
         return value
 
+    def indexed_back(self, stored: str | None) -> str | None:
+        """The value an :meth:`indexed` form came from; ``None`` for a hashed (long) one, which
+        only the document holds (:meth:`hashed`)."""
+        return stored
+
+    def hashed(self, stored: str | None) -> bool:
+        """Whether ``stored`` is the SHA-256 form of a value too long to index."""
+        return False
+
 
 class PostgresText(VerbatimText):
     """Stored forms for PostgreSQL: no NUL, index entries of bounded size."""
@@ -90,6 +99,14 @@ class PostgresText(VerbatimText):
             )
             raise ValidationError([Problem("id", msg, value)], model=kind)
         return stored
+
+    def indexed_back(self, stored: str | None) -> str | None:
+        if stored is None or self.hashed(stored):
+            return None
+        return _unescape(stored)
+
+    def hashed(self, stored: str | None) -> bool:
+        return stored is not None and stored.startswith(_HASHED)
 
     def indexed(self, value: str | None) -> str | None:
         if value is None:
