@@ -99,6 +99,11 @@ def _frame(records: Sequence[lm.Contact]) -> pd.DataFrame:
     rows["email_domain"] = [domain for domain, _ in parts]
     rows["email_local"] = [local for _, local in parts]
     rows["email_digits"] = [None if local is None else digits(local) for _, local in parts]
+    # unless_differ=email reads work addresses only: free mail contradicts nothing
+    rows["work_email"] = [
+        None if email is None or lm.is_free_mail(email.rpartition("@")[2]) else email
+        for email in rows["email"]
+    ]
     return pd.DataFrame(rows)
 
 
@@ -161,6 +166,39 @@ def _differ(a: pd.Series, b: pd.Series) -> Any:
     return a.notna().to_numpy() & b.notna().to_numpy() & (a != b).to_numpy()
 
 
+def _differ_column(kind: str) -> str:
+    return "work_email" if kind == "email" else str(kind)
+
+
+def _unambiguous(frame: pd.DataFrame, pairs: pd.MultiIndex, rule: MatchRule) -> pd.MultiIndex:
+    """Drop the pairs of a record without a value of an ``unless_differ`` kind with records
+    that have values there and disagree (one value per kind in this data: more than one
+    distinct value among its partners); as leadmodel does, block by block (a record is in
+    one block per rule here, so per rule is per block)."""
+    if not rule.unless_differ or len(pairs) < 2:
+        return pairs
+    a = pairs.get_level_values(0).to_numpy()
+    b = pairs.get_level_values(1).to_numpy()
+    keep = np.ones(len(a), dtype=bool)
+    for kind in rule.unless_differ:
+        values = frame[_differ_column(kind)]
+        va, vb = values.reindex(a).to_numpy(), values.reindex(b).to_numpy()
+        has_a, has_b = pd.notna(va), pd.notna(vb)
+        one = has_a != has_b
+        bare = np.where(has_a, b, a)[one]
+        other = np.where(has_a, va, vb)[one]
+        if not len(bare):
+            continue
+        table = pd.DataFrame({"bare": bare, "other": other})
+        ambiguous = table.groupby("bare")["other"].nunique()
+        ambiguous = set(ambiguous[ambiguous > 1].index)
+        if ambiguous:
+            drop = np.zeros(len(a), dtype=bool)
+            drop[np.flatnonzero(one)] = np.isin(bare, list(ambiguous))
+            keep &= ~drop
+    return pairs[keep]
+
+
 def _checked(
     part: pd.DataFrame, candidates: pd.MultiIndex, rule: MatchRule, *, oversized: bool
 ) -> pd.MultiIndex:
@@ -180,7 +218,8 @@ def _checked(
         check = _names_agree(at_least, if_missing)
         compare.compare_vectorized(check, "name_key", "name_key", label="similar")
     for kind in rule.unless_differ:
-        compare.compare_vectorized(_differ, str(kind), str(kind), label=f"differ_{kind}")
+        column = _differ_column(kind)
+        compare.compare_vectorized(_differ, column, column, label=f"differ_{kind}")
     table = compare.compute(candidates, part)
     ok = table["similar"].astype(bool)
     for kind in rule.unless_differ:
@@ -253,7 +292,7 @@ def recordlinkage_groups(
     edges: list[tuple[MatchRule, Any, Any]] = []
     for rule in rules:
         if rule.party is Party.person:  # the data has people only
-            linked = _rule_pairs(frame, rule, max_block, window)
+            linked = _unambiguous(frame, _rule_pairs(frame, rule, max_block, window), rule)
             edges.append((rule, linked.get_level_values(0), linked.get_level_values(1)))
     # the score: the strongest weight at which the group is already connected
     weights = sorted({rule.weight for rule, _, _ in edges}, reverse=True)

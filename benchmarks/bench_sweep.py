@@ -8,7 +8,7 @@ open status with a ``rot_after`` the cards idle since before ``at`` minus it. Ta
 issue's): the first sweep over 1M open leads in under 30 s, and so the steady-state sweep an
 hour later.
 
-Three timings, and the build:
+Four timings, and the build:
 
 * **build** (reported, no target) — the leads made in memory and added in units of 5,000
   (``with uow: uow.leads.add_many(chunk); uow.commit()``) into a new file. The file is cached
@@ -27,6 +27,25 @@ Three timings, and the build:
   ``answered_at``, no ``closed_at``), and ``lm.stale(page, pipeline, at=AT)`` per page of 500
   leads (the page size the sweep reads in). It emits nothing and writes nothing: it finds.
   The ratio shown is baseline time / first-sweep time.
+* **writes only (floor)** — not a peer, a floor: how long the store's own primitives take
+  just to write what the first sweep writes, with nothing to find. On a fresh copy, after the
+  leadmodel contender of the same repeat (it takes that first sweep's result), it replays the
+  first sweep's writes through the unit of work: per unit of 500 late replies (the sweep's
+  page size), for each lead in it, in the sweep's order, ``uow.emit`` of the very event
+  objects the sweep emitted (``SlaBreached``, its ``Escalated`` steps, ``EntityUpdated``),
+  ``uow.leads.save`` of the lead tagged ``urgent``, ``uow.states.put`` of the reply's mark
+  (``sweep:default:sla:<lead id>``, the doc the sweep writes: lead id, policy, kind,
+  ``started_at``, steps taken), then ``uow.commit()``; then the ``CardStale`` events per
+  status, 500 a unit, each unit committed. Untimed, as data preparation: grouping the events,
+  reading the leads to tag from the copy (``uow.leads.get``) and making their edited versions
+  (``lm.edit(lead, tags=lead.tags | {"urgent"})``). Left out: the stale-card watermark the
+  sweep puts once per unit of cards, and the prune (a few hundred small writes). The sweep's
+  units are pages of the candidates read (the replies owed, late or not yet), so it commits
+  somewhat more units than the floor. Any sweep must write these announcements through the
+  store: this row is that part of the first sweep's time; the rest is finding (listing and
+  reading the candidates, computing their clocks, reading the marks). The ratio shown is
+  first-sweep time / floor time; the script checks that the floor stored exactly as many
+  events in the outbox, marks and tagged leads as the sweep announced (exit 1 if not).
 
 The data (seeded; ``--seed``):
 
@@ -62,8 +81,9 @@ find (it writes events, marks and the tagged leads): that is its own cost, measu
 
 Fairness: the garbage collector stays on and is emptied before each timed run; contenders
 alternate in a rotating order when ``--repeats`` is above 1 (one by default: the runs are
-long); results are the min and the median of the repeats, targets judged on the mins. The
-load average and the share of wall time this process got the CPU are printed. A missed target
+long), the floor always right after the leadmodel contender, whose result it replays;
+results are the min and the median of the repeats, targets judged on the mins. The load
+average and the share of wall time this process got the CPU are printed. A missed target
 is a result (``TARGET MISSED``, exit 0); at another size than 1M the target is pro rata.
 ``--profile`` runs one more first sweep (untimed) under cProfile and prints its top functions.
 
@@ -101,12 +121,16 @@ from zoneinfo import ZoneInfo
 import leadmodel as lm
 from leadmodel.storage.sqlite import SCHEMA_VERSION
 
+OUTBOX_TABLE = "leadmodel_outbox"  # where a commit stores the events emitted (the outbox)
+STATES_TABLE = "leadmodel_states"  # where uow.states.put stores the marks
+
 T = TypeVar("T")
 
 TARGET = 30.0  # seconds, at most: the first sweep and the steady sweep over 1M open leads
 DATA_VERSION = 1  # bump when the generated data changes: the cached file is keyed by it
 CHUNK = 5_000  # leads per unit of work while building
-PAGE = 500  # the baseline's stale() batch: the sweep's page size (DEFAULT_PAGE_SIZE)
+PAGE = 500  # the baseline's stale() batch and the floor's unit: the sweep's page size
+SLA_MARK = "sweep:default:sla:"  # the prefix of the sweep's mark of a late reply (name "default")
 KYIV = ZoneInfo("Europe/Kyiv")
 AT = datetime(2026, 6, 1, 12, 0, tzinfo=KYIV)
 LATER = AT + timedelta(hours=1)
@@ -375,6 +399,98 @@ def stale_of(found: lm.services.Sweep) -> Stale:
     return frozenset((e.lead_id, e.status, e.since) for e in found.stale)
 
 
+@dataclass
+class Unit:
+    """One unit of work of the floor: its ``steps`` (the leads to save and the events to emit,
+    interleaved in the order the sweep wrote them), and the marks to put."""
+
+    steps: list[lm.Lead | lm.DomainEvent] = field(default_factory=list)
+    marks: list[tuple[str, dict[str, str | int]]] = field(default_factory=list)
+
+
+@dataclass
+class Written:
+    """What the floor wrote (counted while writing, and read back from the copy, untimed)."""
+
+    units: int
+    saved: int
+    emitted: int
+    marks: int
+    outbox: int  # events stored in the outbox by the floor's commits
+    stored_marks: int  # marks stored under the sweep's prefix
+
+
+def floor_units(uow: lm.SQLiteUnitOfWork, first: lm.services.Sweep) -> list[Unit]:
+    """The first sweep's writes, in units (untimed data preparation): per 500 late replies, each
+    lead's breach, escalation steps, tagged lead (read from ``uow``, edited) and update, and the
+    reply's mark; then the stale cards, per status, 500 a unit."""
+    by_lead: dict[str, list[lm.Lead | lm.DomainEvent]] = {}
+    marks: dict[str, tuple[str, dict[str, str | int]]] = {}
+    for breach in first.breached:
+        by_lead[breach.lead_id] = [breach]
+        doc: dict[str, str | int] = {
+            "lead_id": breach.lead_id,
+            "policy": breach.policy,
+            "kind": breach.kind.value,
+            "started_at": breach.started_at.isoformat(),
+            "steps": 0,
+        }
+        marks[breach.lead_id] = (SLA_MARK + breach.lead_id, doc)
+    for step in first.escalated:
+        by_lead.setdefault(step.lead_id, []).append(step)
+        marks[step.lead_id][1]["steps"] = int(marks[step.lead_id][1]["steps"]) + 1
+    with uow:
+        for updated in first.updated:
+            lead = uow.leads.get(updated.entity_id)
+            edited = lm.edit(lead, tags=lead.tags | {lm.services.URGENT})
+            by_lead.setdefault(updated.entity_id, []).extend((edited, updated))
+    ids = list(by_lead)
+    units = [
+        Unit(
+            steps=[step for lead_id in chunk for step in by_lead[lead_id]],
+            marks=[marks[lead_id] for lead_id in chunk if lead_id in marks],
+        )
+        for chunk in (ids[i : i + PAGE] for i in range(0, len(ids), PAGE))
+    ]
+    for status in dict.fromkeys(card.status for card in first.stale):
+        cards = [card for card in first.stale if card.status == status]
+        units += [Unit(steps=list(cards[i : i + PAGE])) for i in range(0, len(cards), PAGE)]
+    return units
+
+
+def write_only(uow: lm.SQLiteUnitOfWork, units: list[Unit]) -> tuple[int, int, int]:
+    """The floor: ``units`` written through the store's primitives, one commit each; the leads
+    saved, events emitted and marks put."""
+    saved = emitted = put = 0
+    for unit in units:
+        with uow:
+            for step in unit.steps:
+                if isinstance(step, lm.Lead):
+                    uow.leads.save(step)
+                    saved += 1
+                else:
+                    uow.emit(step)
+                    emitted += 1
+            for name, doc in unit.marks:
+                uow.states.put(name, doc, expected_version=None)
+                put += 1
+            uow.commit()
+    return saved, emitted, put
+
+
+def count_rows(uow: lm.SQLiteUnitOfWork, sql: str, *args: str) -> int:
+    return int(uow.connection.execute(sql, args).fetchone()[0])
+
+
+def outbox_size(uow: lm.SQLiteUnitOfWork) -> int:
+    return count_rows(uow, f"SELECT count(*) FROM {OUTBOX_TABLE}")  # noqa: S608 - a constant
+
+
+def marks_stored(uow: lm.SQLiteUnitOfWork) -> int:
+    sql = f"SELECT count(*) FROM {STATES_TABLE} WHERE substr(name, 1, ?) = ?"  # noqa: S608
+    return count_rows(uow, sql, str(len(SLA_MARK)), SLA_MARK)
+
+
 # --------------------------------------------------------------------------- timing
 @dataclass
 class Timing:
@@ -418,15 +534,30 @@ class Results:
     first: Timing = field(default_factory=Timing)
     steady: Timing = field(default_factory=Timing)
     baseline: Timing = field(default_factory=Timing)
+    floor: Timing = field(default_factory=Timing)
     swept: list[tuple[lm.services.Sweep, lm.services.Sweep]] = field(default_factory=list)
     walked: list[Walked] = field(default_factory=list)
+    written: list[Written] = field(default_factory=list)
 
 
 def measure(source: Path, repeats: int) -> Results:
     results = Results()
     for r in range(repeats):
-        for name in rotated(("leadmodel", "baseline"), r):
-            if name == "leadmodel":
+        order = rotated(("leadmodel", "baseline"), r)
+        for name in [then for n in order for then in ((n, "floor") if n == "leadmodel" else (n,))]:
+            if name == "floor":  # right after leadmodel: it replays that first sweep's writes
+                with fresh(source, "floor") as uow:
+                    units = floor_units(uow, results.swept[-1][0])
+                    before = outbox_size(uow)
+                    wall, cpu, (saved, emitted, put) = timed(
+                        functools.partial(write_only, uow, units)
+                    )
+                    results.floor.add(wall, cpu)
+                    print(f"  writes only (floor) {wall:.2f} s", flush=True)
+                    stored = outbox_size(uow) - before
+                    written = Written(len(units), saved, emitted, put, stored, marks_stored(uow))
+                results.written.append(written)
+            elif name == "leadmodel":
                 with fresh(source, "sweep") as uow:
                     wall, cpu, first = timed(functools.partial(sweep, uow, AT))
                     results.first.add(wall, cpu)
@@ -493,6 +624,17 @@ def check(results: Results) -> list[str]:
             problems.append("a repeat's steady sweep announced other things than the first's")
     if any(w != walked for w in results.walked[1:]):
         problems.append("a repeat of the baseline found other things than the first")
+    for (swept, _), written in zip(results.swept, results.written, strict=True):
+        wanted = (len(swept.events), len(swept.events), len(swept.breached))
+        got = (written.emitted, written.outbox, written.stored_marks)
+        if got != wanted or (written.saved, written.marks) != (len(swept.updated), wanted[2]):
+            problems.append(
+                f"the floor wrote other things than the first sweep: events emitted "
+                f"{written.emitted:,}, stored in the outbox {written.outbox:,} (the sweep: "
+                f"{wanted[0]:,}); marks put {written.marks:,}, stored {written.stored_marks:,} "
+                f"(the sweep: {wanted[2]:,}); leads saved {written.saved:,} (the sweep: "
+                f"{len(swept.updated):,})"
+            )
     return problems
 
 
@@ -518,7 +660,8 @@ def row(label: str, timing: Timing, count: int, read: int | str) -> str:
     best, typical = min(timing.wall), statistics.median(timing.wall)
     share = sum(timing.cpu) / sum(timing.wall)
     cells = f"{best:10.2f} ({typical:8.2f})"
-    return f"{label:<34}{cells:>22}{count / best:>14,.0f}{read:>12,}{share:>6.0%}"
+    said = f"{read:,}" if isinstance(read, int) else read
+    return f"{label:<34}{cells:>22}{count / best:>14,.0f}{said:>12}{share:>6.0%}"
 
 
 def report(results: Results, count: int, build_seconds: float, built: bool) -> list[str]:
@@ -533,6 +676,12 @@ def report(results: Results, count: int, build_seconds: float, built: bool) -> l
         f"baseline: read {walked.read:,} leads; {len(walked.late):,} late replies "
         f"({owed:.1%} of the leads), {len(walked.stale):,} stale cards ({share:.1%})"
     )
+    written = results.written[0]
+    print(
+        f"writes only (floor): {written.units:,} units of work; {written.saved:,} leads saved, "
+        f"{written.emitted:,} events emitted ({written.outbox:,} stored in the outbox), "
+        f"{written.marks:,} marks put; nothing read while timed"
+    )
     repeats = len(results.first.wall)
     print(f"\n{count:,} open leads; {repeats} repeat(s); seconds, min (median)")
     print(f"{'':<34}{'seconds':>22}{'leads/s':>14}{'read':>12}{'cpu':>6}")
@@ -544,7 +693,11 @@ def report(results: Results, count: int, build_seconds: float, built: bool) -> l
     print(row("baseline: full walk", results.baseline, count, walked.read))
     ratio = min(results.baseline.wall) / min(results.first.wall)
     typical = statistics.median(results.baseline.wall) / statistics.median(results.first.wall)
+    print(row("writes only (floor)", results.floor, count, 0))
     print(f"baseline / leadmodel first sweep = {ratio:.1f} ({typical:.1f})")
+    ratio = min(results.first.wall) / min(results.floor.wall)
+    typical = statistics.median(results.first.wall) / statistics.median(results.floor.wall)
+    print(f"leadmodel first sweep / writes only (floor) = {ratio:.1f} ({typical:.1f})")
     target = TARGET * count / 1_000_000
     scaled = "" if count == 1_000_000 else f" ({TARGET:.0f} s per 1M open leads, pro rata)"
     print(f"\ntargets (on the mins): under {target:.1f} s{scaled}")

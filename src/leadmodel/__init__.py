@@ -57,18 +57,26 @@ from leadmodel.domain.ladder import (
     service_qualify,
 )
 from leadmodel.domain.matching import (
+    DEFAULT_MAX_BLOCK,
     DEFAULT_RULES,
     FREE_MAIL_DOMAINS,
     OVERSIZED_SIMILARITY,
+    PERSON_MODEL,
     ROLE_MAILBOXES,
+    Blocking,
+    Comparison,
     Conflict,
     DuplicateGroup,
     DuplicateReport,
     KeyKind,
+    Level,
+    LevelKind,
     MatchKey,
+    MatchModel,
     MatchRule,
     Merged,
     MergeRecord,
+    Normalise,
     OversizedBlock,
     Party,
     SetAside,
@@ -287,6 +295,7 @@ __all__ = [
     "ANUM",
     "BANT",
     "CHAMP",
+    "DEFAULT_MAX_BLOCK",
     "DEFAULT_RULES",
     "DEFAULT_THRESHOLDS",
     "EDITABLE",
@@ -320,6 +329,7 @@ __all__ = [
     "MEDDPICC",
     "MOVES",
     "OVERSIZED_SIMILARITY",
+    "PERSON_MODEL",
     "ROLE_MAILBOXES",
     "SCHEMA_VERSION",
     "SERVICE_QUALIFIED",
@@ -336,11 +346,13 @@ __all__ = [
     "Assignment",
     "AtLeast",
     "Binned",
+    "Blocking",
     "CardStale",
     "Categorical",
     "Channel",
     "Company",
     "CompanyId",
+    "Comparison",
     "ConcurrencyError",
     "Conflict",
     "Contact",
@@ -396,12 +408,15 @@ __all__ = [
     "LeadQualified",
     "LeadReassigned",
     "LeadsMerged",
+    "Level",
+    "LevelKind",
     "LifecycleError",
     "LifecycleStage",
     "LifecycleWhy",
     "LikelihoodRatio",
     "LossInfo",
     "MatchKey",
+    "MatchModel",
     "MatchRule",
     "Member",
     "MemoryStore",
@@ -410,6 +425,7 @@ __all__ = [
     "Merged",
     "MissingExtraError",
     "Money",
+    "Normalise",
     "NotALeadError",
     "NotFoundError",
     "NotRegisteredError",
@@ -537,12 +553,34 @@ __all__ = [
 ]
 
 # Names imported on first use because they need an extra: name -> (module, extra, what it needs).
-_NEEDS_EXTRA = {"SqlUnitOfWork": ("leadmodel.storage.sql", "sql", "sqlalchemy")}
+_LINKAGE = ("leadmodel.domain.matching.linkage", "match", "rapidfuzz")
+_NEEDS_EXTRA = {
+    "SqlUnitOfWork": ("leadmodel.storage.sql", "sql", "sqlalchemy"),
+    **dict.fromkeys(
+        ("Clusters", "MatchGroup", "PairExplanation", "PairPart", "PairScores"), _LINKAGE
+    ),
+    **dict.fromkeys(("cluster", "explain_record", "fit", "score_pairs", "score_record"), _LINKAGE),
+}
 
 if _find_spec("sqlalchemy") is not None:  # listed only when they can be imported (module docs)
     __all__ += ["SqlUnitOfWork"]
+if _find_spec("rapidfuzz") is not None and _find_spec("numpy") is not None:
+    __all__ += ["Clusters", "MatchGroup", "PairExplanation", "PairPart", "PairScores"]
+    __all__ += ["cluster", "explain_record", "fit", "score_pairs", "score_record"]
 
 if _typing.TYPE_CHECKING:
+    from leadmodel.domain.matching.linkage import (
+        Clusters,
+        MatchGroup,
+        PairExplanation,
+        PairPart,
+        PairScores,
+        cluster,
+        explain_record,
+        fit,
+        score_pairs,
+        score_record,
+    )
     from leadmodel.storage.sql import SqlUnitOfWork
 
 

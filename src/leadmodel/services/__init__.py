@@ -49,6 +49,7 @@ from leadmodel.services._convert import convert
 from leadmodel.services._edits import update_company, update_contact, update_customer, update_lead
 from leadmodel.services._erase import erase_person
 from leadmodel.services._intake import capture_interest, promote
+from leadmodel.services._matches import Match, find_matches
 from leadmodel.services._merge import merge
 from leadmodel.services._progress import assess, move
 from leadmodel.services._routing import assign, reassign
@@ -58,6 +59,7 @@ __all__ = [
     "URGENT",
     "Batch",
     "Clock",
+    "Match",
     "Sweep",
     "assess",
     "assign",
@@ -65,6 +67,7 @@ __all__ = [
     "capture_interest",
     "convert",
     "erase_person",
+    "find_matches",
     "log_activity",
     "merge",
     "move",

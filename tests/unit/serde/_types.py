@@ -119,6 +119,13 @@ RESULTS = {
     lm.Skip,
     lm.SlaClock,  # an SLA clock is read off a lead at an instant: a result (its policy is data)
     lm.StaleCard,  # read off leads and a pipeline at an instant: a result
+    # the probabilistic matcher: the model is a spec (round trips in tests/unit/matching),
+    # groups and explanations are results
+    lm.MatchModel,
+    lm.Comparison,
+    lm.Level,
+    lm.Blocking,
+    *(getattr(lm, name) for name in ("MatchGroup", "Clusters", "PairExplanation", "PairPart")),
 }
 PUBLIC_MODELS = {
     cls

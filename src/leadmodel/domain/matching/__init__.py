@@ -1,4 +1,7 @@
-"""Matching: match keys, rules as data, duplicate groups, and merging without loss."""
+"""Matching: match keys, rules as data, duplicate groups, merging without loss, and the
+probabilistic model's vocabulary (:class:`MatchModel`; its engine, which needs the ``match``
+extra, is :mod:`leadmodel.domain.matching.linkage`: ``lm.fit``, ``lm.score_pairs``,
+``lm.cluster``)."""
 
 from leadmodel.domain.matching.duplicates import (
     OVERSIZED_SIMILARITY,
@@ -27,21 +30,39 @@ from leadmodel.domain.matching.merging import (
     merge,
     repoint_customer,
 )
+from leadmodel.domain.matching.model import (
+    DEFAULT_MAX_BLOCK,
+    PERSON_MODEL,
+    Blocking,
+    Comparison,
+    Level,
+    LevelKind,
+    MatchModel,
+    Normalise,
+)
 from leadmodel.domain.matching.rules import DEFAULT_RULES, MatchRule, Similar, SimilarField
 
 __all__ = [
+    "DEFAULT_MAX_BLOCK",
     "DEFAULT_RULES",
     "FREE_MAIL_DOMAINS",
     "OVERSIZED_SIMILARITY",
+    "PERSON_MODEL",
     "ROLE_MAILBOXES",
+    "Blocking",
+    "Comparison",
     "Conflict",
     "DuplicateGroup",
     "DuplicateReport",
     "KeyKind",
+    "Level",
+    "LevelKind",
     "MatchKey",
+    "MatchModel",
     "MatchRule",
     "MergeRecord",
     "Merged",
+    "Normalise",
     "OversizedBlock",
     "Party",
     "Record",

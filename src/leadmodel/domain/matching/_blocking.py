@@ -13,7 +13,10 @@ from itertools import product
 
 from leadmodel.domain.matching._columns import EMAIL_AT, SEP, Columns, Passes
 from leadmodel.domain.matching._names import digits, local_parts_similar, name_similarity
+from leadmodel.domain.matching.keys import is_free_mail
 from leadmodel.domain.matching.rules import MatchRule
+
+Pair = tuple[int, int]
 
 
 def _emails(joined: str) -> list[tuple[str, str]]:
@@ -36,6 +39,49 @@ def differ(columns: list[dict[int, str]]) -> Callable[[int, int], bool]:
         return False
 
     return contradict
+
+
+def work_addresses(column: dict[int, str]) -> dict[int, str]:
+    """The email ``column`` without the addresses at free-mail domains (records left with none
+    are left out): the addresses that say which mailbox a person has at their company."""
+    kept: dict[int, str] = {}
+    for i, joined in column.items():
+        if SEP not in joined:
+            if not is_free_mail(joined.rpartition("@")[2]):
+                kept[i] = joined
+            continue
+        work = [one for one in joined.split(SEP) if not is_free_mail(one.rpartition("@")[2])]
+        if work:
+            kept[i] = SEP.join(work)
+    return kept
+
+
+def unambiguous(pairs: list[Pair], columns: list[dict[int, str]]) -> list[Pair]:
+    """``pairs`` without those of a record that would join records that disagree.
+
+    For each of ``columns``: a record without a value there, paired with two records that
+    both have values there and share none (two namesakes' mailboxes), could be either of
+    them; its pairs with the records that have values are dropped, and it joins neither.
+    Its pairs with records that have no value either stay. Only the pairs count, not their
+    order: the outcome does not depend on the order of the records.
+    """
+    dropped: set[Pair] = set()
+    for column in columns:
+        partners: dict[int, list[int]] = {}
+        for a, b in pairs:
+            mine, theirs = bool(column.get(a)), bool(column.get(b))
+            if mine != theirs:
+                bare, other = (b, a) if mine else (a, b)
+                partners.setdefault(bare, []).append(other)
+        contradict = differ([column])
+        for bare, others in partners.items():
+            if len(others) > 1 and any(
+                contradict(x, y) for n, x in enumerate(others) for y in others[n + 1 :]
+            ):
+                dropped.update((bare, other) for other in others)
+    if not dropped:
+        return pairs
+    return [(a, b) for a, b in pairs if (a, b) not in dropped and (b, a) not in dropped]
 
 
 def names_agree(names: list[str], at_least: float, if_missing: bool) -> Passes:

@@ -14,9 +14,16 @@ check. A part of a block still bigger than ``max_block`` is windowed the same wa
 is at most ``e × max(max_block / 2, window)`` comparisons per rule, ``e`` being the number of
 keys the records have: linear in the number of records.
 
-Rules are applied from the strongest to the weakest, so a group's score is its bottleneck:
-the weight of the weakest link that was needed to connect it. Nothing here depends on the
-order of the records: blocks are sets, and oversized blocks are sorted by content.
+A rule with ``unless_differ`` compares the pairs of a block and keeps those whose records do
+not contradict each other; then (:func:`~._blocking.unambiguous`) a record without a value of
+such a kind drops its pairs with records that have values and disagree among themselves, so
+that it does not join two namesakes with other mailboxes. For ``email``, only addresses at
+companies' own domains count (:func:`~._blocking.work_addresses`).
+
+Rules are applied from the strongest to the weakest (the safe one first, at equal weights),
+so a group's score is its bottleneck: the weight of the weakest link that was needed to connect
+it; a group is safe when every link that joined it came from a safe rule. Nothing here depends
+on the order of the records: blocks are sets, and oversized blocks are sorted by content.
 
 Few objects are made, and most of them die young: a block is a list only while it is linked,
 and records, links and evidence are kept in flat columns of numbers and strings, so that
@@ -30,14 +37,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from leadmodel.domain.matching._blocking import (
+    Pair,
     blocks,
     differ,
     domain_digits,
     emails_agree,
     entries,
     names_agree,
+    unambiguous,
+    work_addresses,
 )
 from leadmodel.domain.matching._columns import SEP, Columns, Passes
+from leadmodel.domain.matching.keys import KeyKind
 from leadmodel.domain.matching.rules import MatchRule
 
 OVERSIZED_SIMILARITY = 0.85
@@ -50,6 +61,7 @@ class _Linker:
     __slots__ = (
         "cols",
         "comparisons",
+        "differ_columns",
         "ev_key",
         "ev_record",
         "ev_rule",
@@ -58,9 +70,12 @@ class _Linker:
         "max_block",
         "oversized",
         "parent",
+        "safe",
         "score",
+        "unsafe",
         "weight",
         "window",
+        "work",
     )
 
     def __init__(self, cols: Columns, max_block: int, window: int) -> None:
@@ -77,7 +92,10 @@ class _Linker:
         self.ev_key: list[str] = []
         self.oversized: list[tuple[int, str, int, int]] = []
         self.comparisons = 0
-        self.index, self.weight = -1, 0.0  # the rule being applied
+        self.index, self.weight, self.safe = -1, 0.0, False  # the rule being applied
+        self.differ_columns: list[dict[int, str]] = []  # the columns its unless_differ reads
+        self.unsafe: set[int] = set()  # roots of the groups a link of an unsafe rule joined
+        self.work: dict[str, dict[int, str]] = {}  # party -> its work addresses (see _differ)
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -97,6 +115,10 @@ class _Linker:
             self.linked.append(rb)
             self.score[ra] = self.weight  # rules run strongest first: the new bottleneck
             self.score.pop(rb, None)
+            unsafe = self.unsafe
+            if not self.safe or rb in unsafe:
+                unsafe.add(ra)
+            unsafe.discard(rb)
 
     def found(self, record: int, key: str) -> None:
         """Record that the rule being applied linked ``record`` through the block ``key``."""
@@ -104,11 +126,24 @@ class _Linker:
         self.ev_rule.append(self.index)
         self.ev_key.append(key)
 
+    def _differ(self, rule: MatchRule) -> list[dict[int, str]]:
+        """The columns of the rule's ``unless_differ`` kinds; for ``email``, work addresses."""
+        party, values = str(rule.party), self.cols.values
+        columns = []
+        for kind in rule.unless_differ:
+            column = values.get((party, str(kind)), {})
+            if kind is KeyKind.email:
+                work = self.work.get(party)
+                if work is None:
+                    work = self.work[party] = work_addresses(column)
+                column = work
+            columns.append(column)
+        return columns
+
     def _passes(self, rule: MatchRule, *, oversized: bool) -> Passes | None:
         """The pair check of ``rule`` (None: none), stricter for an oversized block."""
         cols, similar = self.cols, rule.similar
-        party = str(rule.party)
-        columns = [cols.values.get((party, str(kind)), {}) for kind in rule.unless_differ]
+        columns = self.differ_columns
         compare: Passes | None = None
         at_least = 0.0 if similar is None else similar.at_least
         missing = similar is not None and similar.if_missing and not oversized
@@ -127,7 +162,8 @@ class _Linker:
         return lambda a, b: check(a, b) and not contradict(a, b)
 
     def rule(self, index: int, rule: MatchRule) -> None:
-        self.index, self.weight = index, rule.weight
+        self.index, self.weight, self.safe = index, rule.weight, rule.safe
+        self.differ_columns = self._differ(rule)
         cap = self.max_block if rule.max_block is None else rule.max_block
         passes = self._passes(rule, oversized=False)
         strict = self._passes(rule, oversized=True)
@@ -201,6 +237,12 @@ class _Linker:
         """Compare every pair of ``members``; return how many pairs were compared."""
         compared = len(members) * (len(members) - 1) // 2
         self.comparisons += compared
+        if self.differ_columns:
+            found = [
+                (a, b) for n, a in enumerate(members) for b in members[n + 1 :] if passes(a, b)
+            ]
+            self.link_pairs(key, found)
+            return compared
         for n, a in enumerate(members):
             for b in members[n + 1 :]:
                 if passes(a, b):
@@ -214,17 +256,28 @@ class _Linker:
         members = sorted(members, key=lambda i: (values[i], idents[i]))
         compared = 0
         window = self.window
+        found: list[Pair] = []
         for n, a in enumerate(members):
             for b in members[n + 1 : n + 1 + window]:
                 compared += 1
                 if passes(a, b):
-                    self.union(a, b)
-                    self.found(a, key)
+                    found.append((a, b))
         self.comparisons += compared
+        self.link_pairs(key, found)
         return compared
 
-    def groups(self) -> Iterator[tuple[list[int], set[Evidence], float]]:
-        """Each group: its records, the (rule, block key) that linked them, its score."""
+    def link_pairs(self, key: str, pairs: list[Pair]) -> None:
+        """Link the pairs that passed in the block ``key``, but not a record that would join
+        records that contradict each other (see :func:`~._blocking.unambiguous`)."""
+        if self.differ_columns and len(pairs) > 1:
+            pairs = unambiguous(pairs, self.differ_columns)
+        for a, b in pairs:
+            self.union(a, b)
+            self.found(a, key)
+
+    def groups(self) -> Iterator[tuple[list[int], set[Evidence], float, bool]]:
+        """Each group: its records, the (rule, block key) that linked them, its score, and
+        whether only safe rules joined it."""
         parent, find, score, linked = self.parent, self.find, self.score, self.linked
         for i in linked:
             find(i)  # now the parent of every record is its root
@@ -246,7 +299,7 @@ class _Linker:
         for e, root in enumerate(map(root_of, self.ev_record)):
             ev_before[e] = ev_last[root]
             ev_last[root] = e
-        rules, keys = self.ev_rule, self.ev_key
+        rules, keys, unsafe = self.ev_rule, self.ev_key, self.unsafe
         for root in roots:
             member = last[root]
             members = [member]
@@ -258,7 +311,7 @@ class _Linker:
             while e >= 0:
                 evidence.add((rules[e], keys[e]))
                 e = ev_before[e]
-            yield members, evidence, score[root]
+            yield members, evidence, score[root], root not in unsafe
 
 
 class Linked:
@@ -271,15 +324,15 @@ class Linked:
         self.comparisons = linker.comparisons
         self.oversized = linker.oversized  # (rule index, block key, size, pairs compared)
 
-    def groups(self) -> Iterator[tuple[list[int], set[Evidence], float]]:
-        """Each group once: its record indices, its evidence, its score."""
+    def groups(self) -> Iterator[tuple[list[int], set[Evidence], float, bool]]:
+        """Each group once: its record indices, its evidence, its score, whether it is safe."""
         return self._linker.groups()
 
 
 def link(cols: Columns, rules: Sequence[MatchRule], *, max_block: int, window: int) -> Linked:
     """Group the records whose features the rules link (see the module docstring)."""
     linker = _Linker(cols, max_block, window)
-    by_strength = sorted(range(len(rules)), key=lambda i: -rules[i].weight)
+    by_strength = sorted(range(len(rules)), key=lambda i: (-rules[i].weight, not rules[i].safe))
     for index in by_strength:
         linker.rule(index, rules[index])
     return Linked(linker)

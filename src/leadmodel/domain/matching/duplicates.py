@@ -24,8 +24,13 @@ the rules in :data:`DEFAULT_RULES` (or your own) say, in time linear in the numb
 >>> sorted(str(key) for key in match_keys(lead))
 ['name:koval olena', 'phone:+380501234567']
 >>> [group] = find_duplicates([contact, lead])
->>> group.ids, group.rules, group.score
-(('contact-7', 'lead-1'), ('phone',), 0.95)
+>>> group.ids, group.rules, group.score, group.safe
+(('contact-7', 'lead-1'), ('phone',), 0.95, True)
+
+:func:`duplicate_report` also says which groups are safe to merge as they are (linked by one
+mailbox, phone, handle or tax id) and which are for review (linked by a name with a company
+or a domain, or by look-alike addresses): :attr:`DuplicateReport.safe`,
+:attr:`DuplicateReport.review`.
 """
 
 from __future__ import annotations
@@ -93,17 +98,43 @@ class DuplicateGroup:
 
     ``members`` are sorted by id; ``matched_on`` lists the keys the linking rules shared
     (sorted); ``rules`` the names of the rules that linked members; ``score`` (0-1) is the
-    weight of the weakest link needed to hold the group together.
+    weight of the weakest link needed to hold the group together. ``safe``: every link that
+    joined the group came from a safe rule (:attr:`MatchRule.safe`: the same mailbox, phone,
+    handle, tax id), so it may be merged as it is; False: at least one member hangs on
+    weaker evidence (a name with a company or a domain, a look-alike address), and a person
+    should look at the group before merging it.
+
+    >>> import leadmodel as lm
+    >>> names = ["Ivan Bondar", "Іван Бондар"]
+    >>> at_work = [lm.Contact(id=lm.ContactId(f"contact-{i}"), name=name,
+    ...     company_id=lm.CompanyId("co-1")) for i, name in enumerate(names)]
+    >>> [group] = lm.find_duplicates(at_work)
+    >>> group.rules, group.score, group.safe
+    (('name+company',), 0.85, False)
     """
 
     members: tuple[Record, ...]
     matched_on: tuple[MatchKey, ...]
     rules: tuple[str, ...]
     score: float
+    safe: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if type(self.safe) is not bool:
+            msg = "safe is True or False: True when only safe rules linked the group"
+            raise ValidationError([Problem("safe", msg, self.safe)], model="DuplicateGroup")
 
     @property
     def ids(self) -> tuple[str, ...]:
-        """The ids of the members, in order."""
+        """The ids of the members, in order.
+
+        >>> import leadmodel as lm
+        >>> phone = lm.ContactPoint.phone("+380501234567")
+        >>> same = [lm.Contact(id=lm.ContactId(f"contact-{i}"), name="Olena Koval",
+        ...     contact_points=(phone,)) for i in (2, 1)]
+        >>> lm.find_duplicates(same)[0].ids
+        ('contact-1', 'contact-2')
+        """
         return tuple(str(member.id) for member in self.members)
 
 
@@ -124,12 +155,42 @@ class OversizedBlock:
 
 @attrs.frozen(kw_only=True)
 class DuplicateReport:
-    """What :func:`duplicate_report` found: the groups, the oversized blocks, the work done."""
+    """What :func:`duplicate_report` found: the groups, the oversized blocks, the work done.
+
+    :attr:`safe` and :attr:`review` split the groups: merge the first as they are, look at
+    the second before merging (see :attr:`DuplicateGroup.safe`).
+    """
 
     groups: tuple[DuplicateGroup, ...]
     oversized: tuple[OversizedBlock, ...]
     records: int
     comparisons: int
+
+    @property
+    def safe(self) -> tuple[DuplicateGroup, ...]:
+        """The groups safe to merge as they are: linked by safe rules only (in order).
+
+        >>> import leadmodel as lm
+        >>> mail = lm.ContactPoint.email("olena.koval@mebli.ua")
+        >>> same = [lm.Contact(id=lm.ContactId(f"contact-{i}"), name=name,
+        ...     contact_points=(mail,)) for i, name in enumerate(["Olena Koval", "Олена"])]
+        >>> [group.ids for group in lm.duplicate_report(same).safe]
+        [('contact-0', 'contact-1')]
+        """
+        return tuple(group for group in self.groups if group.safe)
+
+    @property
+    def review(self) -> tuple[DuplicateGroup, ...]:
+        """The groups to look at before merging: a weak rule linked a member (in order).
+
+        >>> import leadmodel as lm
+        >>> at_work = [lm.Contact(id=lm.ContactId(f"contact-{i}"), name="Ivan Bondar",
+        ...     company_id=lm.CompanyId("co-1")) for i in range(2)]
+        >>> report = lm.duplicate_report(at_work)
+        >>> [(group.ids, group.rules) for group in report.review], report.safe
+        ([(('contact-0', 'contact-1'), ('name+company',))], ())
+        """
+        return tuple(group for group in self.groups if not group.safe)
 
 
 def _pairs(rule: MatchRule, block_key: str) -> zip[tuple[KeyKind, str]]:
@@ -235,7 +296,7 @@ def _groups(
     made: dict[str, MatchKey] = {}  # "kind SEP value" (a string: nothing to track) -> key
     named: dict[str, tuple[str, ...]] = {}
     kinds = [tuple(str(kind) for kind in rule.keys) for rule in rules]
-    for members, evidence, score in linked.groups():
+    for members, evidence, score, safe in linked.groups():
         matched = set()
         names = set()
         for rule, keys in evidence:
@@ -256,6 +317,7 @@ def _groups(
                 matched_on=tuple(made.get(key) or _key(made, key) for key in sorted(matched)),
                 rules=shared,
                 score=score,
+                safe=safe,
             )
         )
     return [groups[g] for g in sorted(range(len(groups)), key=firsts.__getitem__)]
@@ -281,8 +343,10 @@ def find_duplicates(
     """Group the records that stand for the same person or company, as ``rules`` say.
 
     Records sharing a key are linked when a rule says so (see :data:`DEFAULT_RULES`);
-    groups are the connected sets of linked records. The result does not depend on the
-    order of ``records``: members are sorted by id, groups by their first member's id.
+    groups are the connected sets of linked records. Merge the groups whose
+    :attr:`~DuplicateGroup.safe` is True as they are; look at the others first. The result
+    does not depend on the order of ``records``: members are sorted by id, groups by their
+    first member's id.
     Work grows linearly with the number of records (see :func:`duplicate_report` for
     ``max_block`` and ``window``, and for the keys too common to link on their own).
 

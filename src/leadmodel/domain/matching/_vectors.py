@@ -1,0 +1,404 @@
+"""The probabilistic matcher's engine, column-wise: fields read and encoded once, candidate
+pairs from blocking, and each pair's level in each comparison (numpy arrays throughout).
+
+Cost: reading the fields is one pass over the records; blocking sorts each rule's keys once
+and pairs each record with at most ``max_block - 1`` others per rule; a comparison computes
+a similarity once per distinct pair of values (rapidfuzz, element-wise in C).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+from rapidfuzz.process import cpdist
+
+from leadmodel.domain.matching._names import (
+    _ascii,
+    _fold,
+    name_key,
+    name_similarity,
+    similarity,
+)
+from leadmodel.domain.matching._nicknames import nickname_key
+from leadmodel.domain.matching.keys import is_free_mail
+from leadmodel.domain.matching.model import BlockKey, Comparison, LevelKind, Normalise
+from leadmodel.domain.model import Company, Contact, Interest, Lead
+from leadmodel.domain.values import ContactKind
+
+Ints = NDArray[np.int64]
+Levels = NDArray[np.int8]
+NULL = -1
+"""The level of a pair where either value is missing (it weighs nothing)."""
+
+
+# -- reading fields ---------------------------------------------------------------------------
+
+
+def record_id(record: object) -> str:
+    """A record's id: an entity's ``id``, a mapping's ``"id"``."""
+    if isinstance(record, Mapping):
+        return str(record["id"])
+    return str(record.id)  # type: ignore[attr-defined]
+
+
+def _words(record: Any) -> list[str]:
+    name = getattr(record, "person_name", None) or getattr(record, "name", None)
+    if isinstance(record, Company) or not isinstance(name, str):
+        return []
+    return name.split()
+
+
+def _point(record: Any, kind: ContactKind) -> str | None:
+    for point in getattr(record, "contact_points", ()):
+        if point.kind is kind:
+            return str(point.key)
+    return None
+
+
+def _email_part(record: Any, part: int) -> str | None:
+    email = _point(record, ContactKind.email)
+    return None if email is None else email.rpartition("@")[part]
+
+
+_DERIVED: dict[str, Callable[[Any], object]] = {
+    "name": lambda r: " ".join(_words(r)) or None,
+    "first_name": lambda r: _words(r)[0] if len(_words(r)) > 1 else None,
+    "last_name": lambda r: _words(r)[-1] if _words(r) else None,
+    "email": lambda r: _point(r, ContactKind.email),
+    "email_local": lambda r: _email_part(r, 0),
+    "email_domain": lambda r: _email_part(r, 2),
+    "phone": lambda r: _point(r, ContactKind.phone),
+    "company": lambda r: (
+        getattr(r, "company_name", None) or (r.name if isinstance(r, Company) else None)
+    ),
+}
+
+
+def raw_value(record: object, field: str) -> object:
+    """The value of ``field`` in ``record``: a mapping's item; for an entity, a derived field
+    (``name``, ``first_name``, ``last_name``, ``email``, ``email_local``, ``email_domain``,
+    ``phone``, ``company``), ``custom.<key>``, or an attribute."""
+    if isinstance(record, Mapping):
+        return record.get(field)
+    if field in _DERIVED and isinstance(record, Interest | Lead | Contact | Company):
+        return _DERIVED[field](record)
+    if field.startswith("custom."):
+        return getattr(record, "custom", {}).get(field[7:])
+    return getattr(record, field, None)
+
+
+DERIVED_FIELDS: frozenset[str] = frozenset(_DERIVED)
+"""The fields every person or company record has besides its attributes."""
+
+
+def field_problem(records: Sequence[object], field: str) -> str | None:
+    """Why no record can have ``field`` (a misspelt name reads as missing everywhere, which
+    would silently weigh nothing), or ``None``."""
+    if field in DERIVED_FIELDS or field.startswith("custom."):
+        return None
+    for record in records:
+        if isinstance(record, Mapping) and field in record:
+            return None
+        kind = type(record)
+        if not isinstance(record, Mapping) and attrs.has(kind) and field in attrs.fields_dict(kind):
+            return None
+    return (
+        f"no record has this field; a record's field ({', '.join(sorted(DERIVED_FIELDS))}, "
+        "custom.<key>, an attribute, or a mapping's key)"
+    )
+
+
+def normalised(value: object, how: Normalise) -> str | None:
+    """``value`` prepared for comparing; ``None`` when missing or empty."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "none", "null"):
+        return None
+    if how is Normalise.name:
+        return name_key(text) or None
+    if how is Normalise.digits:
+        return "".join(ch for ch in text if ch.isdigit()) or None
+    if how is Normalise.text:
+        return " ".join(unicodedata.normalize("NFC", text).lower().split())
+    return text
+
+
+_NO_COMPANY = "\x00"  # a free-mail domain, or no email: never "the same company"
+
+
+def _company_domain(email: str) -> str:
+    """The domain of ``email`` when it is a company's own, else a marker unique per value."""
+    domain = email.rpartition("@")[2]
+    return email + _NO_COMPANY if not domain or is_free_mail(domain) else domain
+
+
+def fold(text: str) -> str:
+    """``text`` transliterated and folded to its sound (the same for ``Олена``/``Alena``)."""
+    return _fold(" ".join(_ascii(text).split()))
+
+
+class Column:
+    """One field's values, encoded: ``codes[i]`` indexes ``values`` (``NULL`` for missing)."""
+
+    def __init__(self, values: Sequence[str | None]) -> None:
+        table: dict[str, int] = {}
+        self.codes: Ints = np.fromiter(
+            (NULL if v is None else table.setdefault(v, len(table)) for v in values),
+            dtype=np.int64,
+            count=len(values),
+        )
+        self.values: list[str] = list(table)
+        self.objects: NDArray[np.object_] = np.array(self.values, dtype=object)
+        self._folded: Ints | None = None
+        self._initials: Ints | None = None
+
+    def derived(self, make: Callable[[str], str]) -> Ints:
+        """The codes of ``make(value)`` per record (``NULL`` where missing)."""
+        table: dict[str, int] = {}
+        per_value = np.array(
+            [table.setdefault(make(v), len(table)) for v in self.values] + [NULL],
+            dtype=np.int64,
+        )
+        return per_value[self.codes]  # NULL (-1) picks the last entry: NULL
+
+    @property
+    def folded(self) -> Ints:
+        if self._folded is None:
+            self._folded = self.derived(fold)
+        return self._folded
+
+    @property
+    def initials(self) -> Ints:
+        if self._initials is None:
+            self._initials = self.derived(lambda v: fold(v)[:1] or v[:1])
+        return self._initials
+
+
+class Table:
+    """The records' fields the model reads, normalised per comparison and encoded."""
+
+    def __init__(self, records: Sequence[object], comparisons: Sequence[Comparison]) -> None:
+        self.size = len(records)
+        self.ids = [record_id(r) for r in records]
+        self._records = records
+        self._raw: dict[str, list[object]] = {}
+        self._columns: dict[tuple[str, Normalise], Column] = {}
+        self._shared: dict[tuple[str, str, Normalise], tuple[Ints, Ints]] = {}
+        self.comparisons = comparisons
+
+    def raw(self, field: str) -> list[object]:
+        if field not in self._raw:
+            self._raw[field] = [raw_value(r, field) for r in self._records]
+        return self._raw[field]
+
+    def column(self, field: str, how: Normalise) -> Column:
+        if (field, how) not in self._columns:
+            self._columns[field, how] = Column(self._prepared(field, how))
+        return self._columns[field, how]
+
+    def _prepared(self, field: str, how: Normalise) -> list[str | None]:
+        memo: dict[object, str | None] = {}
+        out = []
+        for value in self.raw(field):
+            try:
+                out.append(memo[value])
+            except KeyError:
+                out.append(memo.setdefault(value, normalised(value, how)))
+            except TypeError:  # a value that cannot be a dict key (a list in custom)
+                out.append(normalised(value, how))
+        return out
+
+    def shared(self, first: str, second: str, how: Normalise) -> tuple[Ints, Ints]:
+        """The codes of two fields in one table (for a swapped level)."""
+        if (first, second, how) not in self._shared:
+            both = Column(self._prepared(first, how) + self._prepared(second, how))
+            self._shared[first, second, how] = (both.codes[: self.size], both.codes[self.size :])
+        return self._shared[first, second, how]
+
+
+# -- blocking ---------------------------------------------------------------------------------
+
+
+def _key_codes(table: Table, keys: Sequence[BlockKey], hows: Mapping[str, Normalise]) -> Ints:
+    """Per record, the code of its blocking key (``NULL`` when any part is missing); a field
+    is prepared as its comparison prepares it (``text`` when none compares it)."""
+    combined: Ints | None = None
+    for key in keys:
+        column = table.column(key.field, hows.get(key.field, Normalise.text))
+        if key.how == "prefix":
+            codes = column.derived(_prefix(key.length))
+        elif key.how == "suffix":
+            codes = column.derived(_suffix(key.length))
+        elif key.how == "sound":
+            codes = column.folded
+        elif key.how == "nickname":
+            codes = column.derived(nickname_key)
+        else:
+            codes = column.codes
+        if combined is None:
+            combined = codes.copy()
+        else:
+            width = int(codes.max(initial=0)) + 2
+            missing = (combined < 0) | (codes < 0)
+            combined = combined * width + codes + 1
+            combined[missing] = NULL
+    return combined if combined is not None else np.full(table.size, NULL, dtype=np.int64)
+
+
+def _prefix(length: int) -> Callable[[str], str]:
+    return lambda value: value[:length]
+
+
+def _suffix(length: int) -> Callable[[str], str]:
+    return lambda value: value[-length:]
+
+
+def block_pairs(
+    table: Table,
+    keys: Sequence[BlockKey],
+    order: Ints,
+    max_block: int,
+    hows: Mapping[str, Normalise],
+) -> Ints:
+    """Candidate pairs of one rule, each as ``i * size + j`` (``i < j``): records with the
+    same key, every pair in a block of up to ``max_block``, a sorted neighbourhood (each with
+    the ``max_block - 1`` after it, in id order) in a larger one. ``order`` ranks the records
+    by id, so the pairs do not depend on the order the records came in."""
+    codes = _key_codes(table, keys, hows)
+    present = np.flatnonzero(codes >= 0)
+    if present.size < 2:  # noqa: PLR2004
+        return np.empty(0, dtype=np.int64)
+    sort = present[np.lexsort((order[present], codes[present]))]
+    sorted_codes = codes[sort]
+    out: list[Ints] = []
+    same = sorted_codes[1:] == sorted_codes[:-1]
+    reach = np.flatnonzero(same)  # positions p whose block goes on to p + d
+    d = 1
+    while reach.size and d < max_block:
+        a, b = sort[reach], sort[reach + d]
+        out.append(np.minimum(a, b) * table.size + np.maximum(a, b))
+        further = reach + d
+        inside = further < same.size
+        reach = reach[inside][same[further[inside]]]
+        d += 1
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def id_order(table: Table) -> Ints:
+    """Each record's rank by id."""
+    ranks = np.empty(table.size, dtype=np.int64)
+    ranks[np.argsort(np.array(table.ids, dtype=object), kind="stable")] = np.arange(table.size)
+    return ranks
+
+
+# -- levels -----------------------------------------------------------------------------------
+
+
+def _similar(
+    column: Column, left: Ints, right: Ints, score: Callable[[Sequence[str], Sequence[str]], Any]
+) -> NDArray[np.float64]:
+    """``score`` of each pair of value codes (element-wise, in C for rapidfuzz's scorers)."""
+    if left.size == 0:
+        return np.empty(0, dtype=np.float64)
+    values = column.objects
+    pairs = cast(Sequence[str], values[left]), cast(Sequence[str], values[right])
+    return np.asarray(score(*pairs), dtype=np.float64)
+
+
+def _jaro_winkler(a: Sequence[str], b: Sequence[str]) -> Any:
+    return cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=1, dtype=np.float64)
+
+
+def _levenshtein(a: Sequence[str], b: Sequence[str]) -> Any:
+    return cpdist(a, b, scorer=Levenshtein.distance, workers=1)
+
+
+def _damerau(a: Sequence[str], b: Sequence[str]) -> Any:
+    return cpdist(a, b, scorer=OSA.distance, workers=1)
+
+
+def _word_similarity(a: Sequence[str], b: Sequence[str]) -> list[float]:
+    return [name_similarity(x, y) for x, y in zip(a, b, strict=True)]
+
+
+def _some_word(a: Sequence[str], b: Sequence[str]) -> list[float]:
+    out = []
+    for x, y in zip(a, b, strict=True):
+        words_x = [w for w in x.split() if len(w) > 1]
+        words_y = [w for w in y.split() if len(w) > 1]
+        out.append(max((similarity(v, w) for v in words_x for w in words_y), default=0.0))
+    return out
+
+
+_SCORES = {
+    LevelKind.jaro_winkler: _jaro_winkler,
+    LevelKind.levenshtein: _levenshtein,
+    LevelKind.damerau: _damerau,
+    LevelKind.words: _word_similarity,
+    LevelKind.some_word: _some_word,
+}
+
+
+def levels(table: Table, comparison: Comparison, left: Ints, right: Ints) -> Levels:
+    """The level of each pair ``(left[k], right[k])`` in ``comparison``: the index of the first
+    level that holds, ``len(levels)`` for the *else* level, :data:`NULL` when a value is
+    missing."""
+    column = table.column(comparison.field_path, comparison.normalise)
+    ca, cb = column.codes[left], column.codes[right]
+    out = np.full(left.size, len(comparison.levels), dtype=np.int8)
+    open_ = (ca >= 0) & (cb >= 0)
+    out[~open_] = NULL
+    scores: dict[LevelKind, NDArray[np.float64]] = {}
+    for index, level in enumerate(comparison.levels):
+        todo = np.flatnonzero(open_)
+        if todo.size == 0:
+            break
+        kind = level.kind
+        if kind is LevelKind.exact:
+            hit = ca[todo] == cb[todo]
+        elif kind is LevelKind.folded:
+            hit = column.folded[left[todo]] == column.folded[right[todo]]
+        elif kind is LevelKind.nickname:
+            named = column.derived(nickname_key)
+            hit = named[left[todo]] == named[right[todo]]
+        elif kind is LevelKind.initial:
+            hit = column.initials[left[todo]] == column.initials[right[todo]]
+        elif kind is LevelKind.same_company_mail:
+            company = column.derived(_company_domain)
+            hit = (company[left[todo]] == company[right[todo]]) & (company[left[todo]] >= 0)
+        elif kind is LevelKind.swapped:
+            hit = _swapped(table, comparison, left[todo], right[todo])
+        else:
+            if kind not in scores:  # once per kind, for the pairs still open (a subset follows)
+                full = np.zeros(left.size, dtype=np.float64)
+                full[todo] = _similar(column, ca[todo], cb[todo], _SCORES[kind])
+                scores[kind] = full
+            found = scores[kind][todo]
+            threshold = float(level.threshold or 0)
+            if kind in (LevelKind.levenshtein, LevelKind.damerau):
+                hit = found <= threshold
+            else:
+                hit = found >= threshold
+        chosen = todo[hit]
+        out[chosen] = index
+        open_[chosen] = False
+    return out
+
+
+def _swapped(table: Table, comparison: Comparison, left: Ints, right: Ints) -> NDArray[np.bool_]:
+    other_field = comparison.swap_with or comparison.field_path  # Comparison requires it
+    mine, other = table.shared(comparison.field_path, other_field, comparison.normalise)
+    return cast(
+        NDArray[np.bool_],
+        (mine[left] >= 0)
+        & (other[left] >= 0)
+        & (mine[left] == other[right])
+        & (other[left] == mine[right]),
+    )

@@ -1,0 +1,834 @@
+"""Probabilistic record linkage: train a :class:`~leadmodel.MatchModel`, score candidate
+pairs, and group records, with an explanation of every pair.
+
+* :func:`fit` — unlabelled (the Fellegi–Sunter model by expectation maximisation: ``u`` from
+  random pairs of records, ``m`` from one session per blocking rule — the comparisons that
+  rule fixes are left out of its session —, the prior from each session's share of matches), or
+  from labelled pairs (``m`` counted among the true matches).
+* :func:`score_pairs` — every candidate pair of the blocking rules, with its match probability
+  (:class:`PairScores`; :meth:`PairScores.explain` says why, comparison by comparison).
+* :func:`cluster` — the pairs at a threshold grouped into people, no group above ``max_group``
+  records (the links that would pass it are reported, not followed), each group marked safe to
+  merge (every link at ``model.merge_at`` or above) or for review.
+
+Deterministic: the same records in any order, and the same ``seed``, give the same model,
+probabilities and groups. Needs the ``match`` extra (rapidfuzz, numpy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.matching._vectors import (
+    NULL,
+    Ints,
+    Levels,
+    Table,
+    block_pairs,
+    field_problem,
+    id_order,
+    levels,
+    record_id,
+)
+from leadmodel.domain.matching.model import Comparison, LevelKind, MatchModel, with_weights
+from leadmodel.errors import Problem
+
+__all__ = [
+    "Clusters",
+    "MatchGroup",
+    "PairExplanation",
+    "PairPart",
+    "PairScores",
+    "cluster",
+    "explain_record",
+    "fit",
+    "score_pairs",
+    "score_record",
+]
+
+_FLOOR = 1e-6
+_CONVERGED = 1e-9  # a change of the share of matches too small to go on
+_MAX_PRIOR = 0.5
+Floats = NDArray[np.float64]
+
+
+# -- candidates and levels ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Prepared:
+    table: Table
+    order: Ints
+    per_rule: tuple[Ints, ...]
+    pairs: Ints  # every candidate, i * size + j, sorted
+    gammas: Levels  # their levels, a row per pair
+
+    def split(self, encoded: Ints) -> tuple[Ints, Ints]:
+        return encoded // self.table.size, encoded % self.table.size
+
+
+def _prepare(records: Sequence[object], model: MatchModel) -> _Prepared:
+    p: c.Problems = []
+    for n, record in enumerate(records):
+        if not (isinstance(record, Mapping) and "id" in record) and not hasattr(record, "id"):
+            msg = "a record: an entity (Contact, Lead...) or a mapping with an 'id'"
+            p.append(Problem(f"records[{n}]", msg, record))
+            break
+    for field in model.fields if not p else ():
+        why = field_problem(records, field)
+        if why:
+            p.append(Problem("model.fields", why, field))
+    if p:
+        c.fail("records", p)
+    table = Table(records, model.comparisons)
+    if len(set(table.ids)) < table.size:
+        seen: set[str] = set()
+        twice = next(i for i in table.ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        c.fail("records", [Problem("id", "each record once: an id repeats", twice)])
+    order = id_order(table)
+    hows = {x.field_path: x.normalise for x in model.comparisons}
+    per_rule = tuple(
+        block_pairs(table, rule.parsed, order, model.max_block, hows) for rule in model.blocking
+    )
+    pairs = np.unique(np.concatenate(per_rule))
+    left, right = pairs // table.size, pairs % table.size
+    return _Prepared(table, order, per_rule, pairs, _gammas(table, model, left, right))
+
+
+def _gammas(table: Table, model: MatchModel, left: Ints, right: Ints) -> Levels:
+    """The level of each pair in each comparison: one column per comparison."""
+    out = np.empty((left.size, len(model.comparisons)), dtype=np.int8)
+    for k, comparison in enumerate(model.comparisons):
+        out[:, k] = levels(table, comparison, left, right)
+    return out
+
+
+# -- training ----------------------------------------------------------------------------------
+
+
+def fit(
+    records: Iterable[object],
+    model: MatchModel,
+    *,
+    seed: int = 0,
+    max_pairs: int = 1_000_000,
+    labels: Iterable[tuple[str, str, bool]] | None = None,
+    iterations: int = 40,
+) -> MatchModel:
+    """``model`` with its weights estimated from ``records`` (entities, or mappings with an
+    ``"id"``): ``u`` from up to ``max_pairs`` random pairs (drawn with ``seed``), ``m`` by
+    expectation maximisation over the candidate pairs of each blocking rule — or, given
+    ``labels`` (``(id, id, same)`` triples), counted among the labelled matches —, the prior,
+    and each ``tf`` comparison's common values. Raises
+    :class:`~leadmodel.errors.ValidationError` for bad arguments.
+
+    >>> import leadmodel as lm
+    >>> people = [{"id": f"r{n}", "name": name, "city": city} for n, (name, city) in
+    ...     enumerate([("olena koval", "kyiv"), ("olena kowal", "kyiv"), ("ivan bondar", "lviv"),
+    ...                ("iwan bondar", "lviv"), ("petro sydor", "odesa"), ("anna moroz", "kyiv")])]
+    >>> model = lm.MatchModel(comparisons=[
+    ...     lm.Comparison(field_path="name",
+    ...         levels=[lm.Level("exact"), lm.Level("jaro_winkler", 0.9)]),
+    ...     lm.Comparison(field_path="city", levels=[lm.Level("exact")])],
+    ...     blocking=[lm.Blocking(keys=["city"]), lm.Blocking(keys=["prefix(name, 2)"])])
+    >>> trained = lm.fit(people, model, seed=1)
+    >>> trained.trained, 0 < trained.prior < 1
+    (True, True)
+    """
+    given = list(records)
+    p: c.Problems = []
+    c.instance(p, "model", model, MatchModel)
+    if type(seed) is not int:
+        p.append(Problem("seed", "a whole number", seed))
+    if type(max_pairs) is not int or max_pairs < 100:  # noqa: PLR2004
+        p.append(Problem("max_pairs", "a whole number, 100 or more", max_pairs))
+    if type(iterations) is not int or not 1 <= iterations <= 1000:  # noqa: PLR2004
+        p.append(Problem("iterations", "a whole number from 1 to 1,000", iterations))
+    if len(given) < 2:  # noqa: PLR2004
+        p.append(Problem("records", "at least two records to learn from", len(given)))
+    if p:
+        c.fail("fit", p)
+    prepared = _prepare(given, model)
+    table = prepared.table
+    u = _random_u(prepared, model, seed, max_pairs)
+    if labels is not None:
+        m = _labelled_m(prepared, model, list(labels))
+        priors = _priors(prepared, model, m, u, iterations, fixed=True)
+    else:
+        m, priors = _em_m(prepared, model, u, iterations)
+    total = table.size * (table.size - 1) / 2
+    prior = float(np.median(priors)) if priors else 1 / total
+    prior = min(max(prior, 1 / (total * 10)), _MAX_PRIOR)
+    frequencies = [_frequencies(table, x) if x.tf else {} for x in model.comparisons]
+    return with_weights(model, m, u, prior, frequencies, population=table.size)
+
+
+def _random_u(prepared: _Prepared, model: MatchModel, seed: int, max_pairs: int) -> list[Floats]:
+    """Per comparison, how often two records drawn at random reach each level."""
+    size = prepared.table.size
+    rng = np.random.default_rng(seed)
+    by_id = np.argsort(prepared.order)  # rank -> record: the draw does not depend on order
+    count = min(max_pairs, size * (size - 1) // 2)
+    a = rng.integers(0, size, count)
+    b = rng.integers(0, size - 1, count)
+    b = b + (b >= a)  # never the same record
+    gammas = _gammas(prepared.table, model, by_id[a], by_id[b])
+    return [
+        _shares(gammas[:, k], len(x.levels) + 1, count) for k, x in enumerate(model.comparisons)
+    ]
+
+
+def _shares(column: Levels, width: int, drawn: int) -> Floats:
+    counted = np.bincount(column[column >= 0].astype(np.int64), minlength=width).astype(float)
+    counted = np.maximum(counted, 0.5)  # a level never drawn is rare, not impossible
+    del drawn
+    return cast(Floats, counted / counted.sum())
+
+
+def _patterns(gammas: Levels) -> tuple[Levels, Floats]:
+    """The distinct rows of ``gammas`` and how many pairs have each."""
+    unique, counts = np.unique(gammas, axis=0, return_counts=True)
+    return unique, counts.astype(float)
+
+
+def _initial_m(width: int) -> Floats:
+    m = np.full(width, 0.1 / max(width - 2, 1))
+    m[0], m[-1] = 0.85, 0.05
+    if width == 2:  # noqa: PLR2004
+        m[:] = (0.9, 0.1)
+    return cast(Floats, m / m.sum())
+
+
+def _posterior(
+    patterns: Levels, active: Sequence[int], m: list[Floats], u: list[Floats], prior: float
+) -> Floats:
+    log_bf = np.zeros(len(patterns))
+    for k in active:
+        column = patterns[:, k].astype(np.int64)
+        known = column >= 0
+        log_bf[known] += np.log(m[k][column[known]]) - np.log(u[k][column[known]])
+    odds = np.log(prior) - np.log1p(-prior) + log_bf
+    return cast(Floats, 1 / (1 + np.exp(-np.clip(odds, -700, 700))))
+
+
+def _em(
+    patterns: Levels,
+    counts: Floats,
+    active: Sequence[int],
+    m: list[Floats],
+    u: list[Floats],
+    *,
+    iterations: int,
+    fixed: bool,
+    start: float,
+    comparisons: Sequence[Comparison],
+) -> tuple[list[Floats], float]:
+    """Expectation maximisation over one session's pairs of ``m`` (of the ``active``
+    comparisons; none when ``fixed``) and of the share of matches (from ``start``), ``u`` held
+    at what random pairs show (a session whose pairs are all matches stays identifiable)."""
+    m = [x.copy() for x in m]
+    prior = start
+    for _ in range(iterations):
+        post = _posterior(patterns, active, m, u, prior)
+        weighted = counts * post
+        new_prior = float(weighted.sum() / counts.sum())
+        if not fixed:
+            for k in active:
+                m[k] = _pinned(comparisons[k], _reestimated(patterns[:, k], weighted, m[k]))
+        converged = abs(new_prior - prior) < _CONVERGED
+        prior = min(max(new_prior, 1e-12), 1 - _CONVERGED)
+        if converged:
+            break
+    return m, prior
+
+
+def _first_share(prepared: _Prepared, counts: Floats) -> float:
+    """Where a session's share of matches starts: half a match per record among its pairs
+    (a base where a record has a twin or two), so EM starts near the matches, not near the
+    many pairs that merely share a common value."""
+    return min(max(0.5 * prepared.table.size / max(float(counts.sum()), 1.0), 1e-4), 0.5)
+
+
+def _pinned(comparison: Comparison, m: Floats) -> Floats:
+    """``m`` with the ``fixed`` levels of ``comparison`` at their given ``m``, the others
+    scaled to fill the rest."""
+    pins = {i: level.m for i, level in enumerate(comparison.levels) if level.fixed}
+    if not pins:
+        return m
+    out = m.copy()
+    free = [i for i in range(m.size) if i not in pins]
+    rest = 1 - sum(v for v in pins.values() if v is not None)
+    out[free] = m[free] / max(m[free].sum(), _FLOOR) * rest
+    for i, value in pins.items():
+        out[i] = value
+    return out
+
+
+def _reestimated(column: Levels, weights: Floats, old: Floats) -> Floats:
+    """A level distribution from the pairs' ``weights`` (the missing ones left out)."""
+    levels_of = column.astype(np.int64)
+    known = levels_of >= 0
+    sums = np.bincount(levels_of[known], weights=weights[known], minlength=old.size)
+    if sums.sum() <= 0:
+        return old
+    new = np.maximum(sums / sums.sum(), _FLOOR)
+    return cast(Floats, new / new.sum())
+
+
+def _session(prepared: _Prepared, model: MatchModel, r: int) -> tuple[Levels, Floats, list[int]]:
+    """The level patterns of rule ``r``'s pairs, and the comparisons its session learns (those
+    whose fields the rule does not fix)."""
+    rule_fields = model.blocking[r].fields
+    active = [
+        k
+        for k, x in enumerate(model.comparisons)
+        if x.field_path not in rule_fields and (x.swap_with or "") not in rule_fields
+    ]
+    rows = np.searchsorted(prepared.pairs, np.unique(prepared.per_rule[r]))
+    patterns, counts = _patterns(prepared.gammas[rows])
+    return patterns, counts, active
+
+
+def _em_m(
+    prepared: _Prepared, model: MatchModel, u: list[Floats], iterations: int
+) -> tuple[list[Floats], list[float]]:
+    """``m`` averaged over one session per blocking rule, and each session's prior."""
+    width = [len(x.levels) + 1 for x in model.comparisons]
+    start = [_pinned(x, _initial_m(w)) for x, w in zip(model.comparisons, width, strict=True)]
+    found: list[list[Floats]] = [[] for _ in model.comparisons]
+    sessions: list[tuple[int, list[Floats], float]] = []
+    for r in range(len(model.blocking)):
+        patterns, counts, active = _session(prepared, model, r)
+        if not len(patterns) or not active:
+            continue
+        guess = _first_share(prepared, counts)
+        m, share = _em(
+            patterns,
+            counts,
+            active,
+            start,
+            u,
+            iterations=iterations,
+            fixed=False,
+            start=guess,
+            comparisons=model.comparisons,
+        )
+        for k in active:
+            found[k].append(m[k])
+        sessions.append((r, m, share))
+    untrained = [model.comparisons[k].key for k in range(len(width)) if not found[k]]
+    if untrained:
+        msg = (
+            "every blocking rule fixes these comparisons' fields, so no session can learn "
+            "them; add a blocking rule on other fields"
+        )
+        c.fail("fit", [Problem("model.blocking", msg, untrained)])
+    m = [np.mean(runs, axis=0) for runs in found]
+    m = [_pinned(x, m_k / m_k.sum()) for x, m_k in zip(model.comparisons, m, strict=True)]
+    return m, [_prior_of(prepared, model, r, m, share) for r, _, share in sessions]
+
+
+def _labelled_m(
+    prepared: _Prepared, model: MatchModel, labels: list[tuple[str, str, bool]]
+) -> list[Floats]:
+    index = {record_id: i for i, record_id in enumerate(prepared.table.ids)}
+    p: c.Problems = []
+    left, right = [], []
+    for n, label in enumerate(labels):
+        if (
+            not isinstance(label, tuple)
+            or len(label) != 3  # noqa: PLR2004
+            or label[0] not in index
+            or label[1] not in index
+            or type(label[2]) is not bool
+        ):
+            p.append(Problem(f"labels[{n}]", "an (id, id, same) triple of known ids", label))
+            break
+        if label[2]:
+            left.append(index[label[0]])
+            right.append(index[label[1]])
+    if not p and not left:
+        p.append(Problem("labels", "at least one labelled match (same=True)", len(labels)))
+    if p:
+        c.fail("fit", p)
+    gammas = _gammas(prepared.table, model, np.array(left), np.array(right))
+    return [
+        _shares(gammas[:, k], len(x.levels) + 1, len(left)) for k, x in enumerate(model.comparisons)
+    ]
+
+
+def _priors(
+    prepared: _Prepared,
+    model: MatchModel,
+    m: list[Floats],
+    u: list[Floats],
+    iterations: int,
+    *,
+    fixed: bool,
+) -> list[float]:
+    out = []
+    for r in range(len(model.blocking)):
+        patterns, counts, active = _session(prepared, model, r)
+        if len(patterns) and active:
+            guess = _first_share(prepared, counts)
+            _, share = _em(
+                patterns,
+                counts,
+                active,
+                m,
+                u,
+                iterations=iterations,
+                fixed=fixed,
+                start=guess,
+                comparisons=model.comparisons,
+            )
+            out.append(_prior_of(prepared, model, r, m, share))
+    return out
+
+
+def _prior_of(
+    prepared: _Prepared, model: MatchModel, r: int, m: list[Floats], share: float
+) -> float:
+    """The prior over all pairs from a session's share of matches among its pairs:
+    ``share * P(agree on rule) / P(agree on rule | match)``."""
+    size = prepared.table.size
+    agree = np.unique(prepared.per_rule[r]).size / (size * (size - 1) / 2)
+    given_match = 1.0
+    for field in model.blocking[r].fields:
+        exact = [
+            k
+            for k, x in enumerate(model.comparisons)
+            if x.field_path == field and x.levels[0].kind is LevelKind.exact
+        ]
+        if exact:
+            given_match *= float(m[exact[0]][0])
+    return share * agree / max(given_match, _FLOOR)
+
+
+def _frequencies(table: Table, comparison: Comparison, top: int = 5000) -> dict[str, float]:
+    """The values of ``comparison`` held by two records or more, as shares of the records
+    that have a value (at most ``top``, the most common)."""
+    column = table.column(comparison.field_path, comparison.normalise)
+    codes = column.codes[column.codes >= 0]
+    if codes.size == 0:
+        return {}
+    counts = np.bincount(codes)
+    common = np.flatnonzero(counts >= 2)  # noqa: PLR2004
+    common = common[np.argsort(-counts[common], kind="stable")][:top]
+    return {column.values[k]: float(counts[k] / codes.size) for k in common.tolist()}
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PairPart:
+    """One comparison's share of a pair's weight: the ``level`` the two values reached
+    (``None`` when one is missing), the values, and the ``weight`` (log2 Bayes factor)."""
+
+    comparison: str
+    level: str | None
+    values: tuple[str | None, str | None]
+    weight: float
+
+
+@attrs.frozen
+class PairExplanation:
+    """Why two records are (or are not) the same person: the ``prior`` weight, each
+    comparison's :class:`PairPart`, their sum ``weight`` and the ``probability``."""
+
+    ids: tuple[str, str]
+    prior: float
+    parts: tuple[PairPart, ...]
+    weight: float
+    probability: float
+
+    def __str__(self) -> str:
+        lines = [f"{self.ids[0]} ~ {self.ids[1]}: p={self.probability:.4f} (w={self.weight:+.2f})"]
+        lines.append(f"  prior {self.prior:+.2f}")
+        for part in self.parts:
+            a, b = part.values
+            lines.append(
+                f"  {part.comparison}: {part.level or 'missing'} {a!r}/{b!r} {part.weight:+.2f}"
+            )
+        return "\n".join(lines)
+
+
+class PairScores:
+    """The candidate pairs of :func:`score_pairs`, column-wise: for pair ``k``, records
+    ``ids[left[k]]`` and ``ids[right[k]]``, its ``probability`` and ``weight`` (log2 odds).
+    Read-only arrays; :meth:`pairs` lists them, :meth:`explain` says why."""
+
+    def __init__(  # noqa: PLR0917 - made by score_pairs only
+        self,
+        model: MatchModel,
+        table: Table,
+        left: Ints,
+        right: Ints,
+        gammas: Levels,
+        weight: Floats,
+    ) -> None:
+        self.model = model
+        self.ids: tuple[str, ...] = tuple(table.ids)
+        self.left, self.right, self.gammas, self.weight = left, right, gammas, weight
+        self.probability: Floats = 1 / (1 + np.exp2(-np.clip(weight, -1000, 1000)))
+        self._table = table
+        for array in (left, right, gammas, weight, self.probability):
+            array.flags.writeable = False
+
+    def __len__(self) -> int:
+        return int(self.left.size)
+
+    def pairs(self, at_least: float = 0.0) -> list[tuple[str, str, float]]:
+        """``(id, id, probability)`` of the pairs at ``at_least`` or above, most likely first
+        (then by id), the smaller id first in each pair.
+
+        >>> import leadmodel as lm
+        >>> model = lm.MatchModel(comparisons=[lm.Comparison(field_path="name",
+        ...     levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999)],
+        ...     blocking=[lm.Blocking(keys=["prefix(name, 1)"])], prior=0.01)
+        >>> lm.score_pairs([{"id": "b", "name": "Olena"}, {"id": "a", "name": "olena"},
+        ...     {"id": "c", "name": "Oleh"}], model).pairs(0.5)
+        [('a', 'b', 0.9009...)]
+        """
+        keep = np.flatnonzero(self.probability >= at_least)
+        out = []
+        for k in keep.tolist():
+            a, b = self.ids[self.left[k]], self.ids[self.right[k]]
+            out.append((min(a, b), max(a, b), float(self.probability[k])))
+        out.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
+        return out
+
+    def explain(self, a: str, b: str) -> PairExplanation:
+        """Why records ``a`` and ``b`` scored as they did (they need not be a candidate pair:
+        then they are compared now).
+
+        >>> import leadmodel as lm
+        >>> model = lm.MatchModel(comparisons=[lm.Comparison(field_path="name",
+        ...     levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999)],
+        ...     blocking=[lm.Blocking(keys=["name"])], prior=0.01)
+        >>> scores = lm.score_pairs([{"id": "a", "name": "Olena"}, {"id": "b", "name": "olena"},
+        ...     {"id": "c", "name": "Ivan"}], model)
+        >>> [(part.level, round(part.weight, 2)) for part in scores.explain("c", "a").parts]
+        [('else', -3.32)]
+        """
+        index = {record_id: i for i, record_id in enumerate(self.ids)}
+        for name, value in (("a", a), ("b", b)):
+            if value not in index:
+                c.fail("PairScores.explain", [Problem(name, "the id of a scored record", value)])
+        i, j = sorted((index[a], index[b]))
+        return _explain(self._table, self.model, i, j, self._table.size)
+
+
+def _explain(table: Table, model: MatchModel, i: int, j: int, size: int) -> PairExplanation:
+    """Records ``i`` and ``j`` of ``table`` compared, each comparison's share in words."""
+    left, right = np.array([i]), np.array([j])
+    gammas = _gammas(table, model, left, right)
+    weights = _weights(table, model, left, gammas)
+    parts = []
+    for k, comparison in enumerate(model.comparisons):
+        level = int(gammas[0, k])
+        column = table.column(comparison.field_path, comparison.normalise)
+        values = tuple(
+            None if code < 0 else column.values[code] for code in (column.codes[i], column.codes[j])
+        )
+        parts.append(
+            PairPart(
+                comparison.key,
+                None if level == NULL else comparison.labels[level],
+                (values[0], values[1]),
+                float(weights[k][0]),
+            )
+        )
+    prior = _prior_weight(model, size)
+    total = prior + sum(part.weight for part in parts)
+    return PairExplanation(
+        (table.ids[i], table.ids[j]),
+        prior,
+        tuple(parts),
+        total,
+        float(1 / (1 + 2 ** -min(max(total, -1000), 1000))),
+    )
+
+
+def _prior_weight(model: MatchModel, size: int | None) -> float:
+    """log2 of the prior odds among ``size`` records: the model's prior scaled by
+    ``model.population / size`` (two records drawn from a larger base are less likely the same
+    person: each person's twins are as many, the pairs many more)."""
+    prior = model.prior or _FLOOR
+    if model.population and size:
+        prior = min(prior * model.population / size, _MAX_PRIOR)
+    return math.log2(prior / (1 - prior))
+
+
+def _weights(table: Table, model: MatchModel, left: Ints, gammas: Levels) -> list[Floats]:
+    """Each comparison's weight per pair (log2 Bayes factor; 0 when a value is missing), the
+    exact level of a ``tf`` comparison weighed by its value's frequency."""
+    out = []
+    for k, comparison in enumerate(model.comparisons):
+        table_of = np.array([0.0, *comparison.weights()])  # index 0: missing
+        column = gammas[:, k].astype(np.int64)
+        weight = table_of[column + 1]
+        first = comparison.levels[0]
+        if (
+            comparison.tf
+            and comparison.frequencies
+            and first.kind is LevelKind.exact
+            and first.m is not None
+        ):
+            exact = np.flatnonzero(column == 0)
+            codes = table.column(comparison.field_path, comparison.normalise)
+            values = codes.values
+            share = np.array(
+                [comparison.frequencies.get(v, 0.0) for v in values] + [0.0], dtype=np.float64
+            )[codes.codes[left[exact]]]
+            common = share > 0
+            m_exact = comparison.levels[0].m
+            adjusted = np.log2(m_exact / np.maximum(share[common], _FLOOR))
+            weight[exact[common]] = np.minimum(adjusted, weight[exact[common]])
+        out.append(weight)
+    return out
+
+
+def score_pairs(records: Iterable[object], model: MatchModel) -> PairScores:
+    """Every candidate pair of ``model``'s blocking rules among ``records`` (entities, or
+    mappings with an ``"id"``), with its match probability under the trained ``model``.
+
+    >>> import leadmodel as lm
+    >>> people = [{"id": f"r{n}", "name": name, "city": city} for n, (name, city) in
+    ...     enumerate([("olena koval", "kyiv"), ("olena kowal", "kyiv"), ("ivan bondar", "lviv"),
+    ...                ("iwan bondar", "lviv"), ("petro sydor", "odesa"), ("anna moroz", "kyiv")])]
+    >>> model = lm.MatchModel(comparisons=[
+    ...     lm.Comparison(field_path="name",
+    ...         levels=[lm.Level("exact"), lm.Level("jaro_winkler", 0.9)]),
+    ...     lm.Comparison(field_path="city", levels=[lm.Level("exact")])],
+    ...     blocking=[lm.Blocking(keys=["city"])])
+    >>> model = attrs.evolve(model, prior=0.05, comparisons=[attrs.evolve(comparison,
+    ...     levels=[attrs.evolve(level, m=0.8, u=0.01) for level in comparison.levels],
+    ...     else_m=0.1, else_u=0.9) for comparison in model.comparisons])
+    >>> scores = lm.score_pairs(people, model)
+    >>> [(a, b) for a, b, p in scores.pairs(0.5)]
+    [('r0', 'r1'), ('r2', 'r3')]
+    >>> print(scores.explain("r0", "r1"))
+    r0 ~ r1: p=0.9970 (w=+8.40)
+      prior -4.25
+      name: jaro_winkler >= 0.9 'olena koval'/'olena kowal' +6.32
+      city: exact 'kyiv'/'kyiv' +6.32
+    """
+    given = list(records)
+    if not isinstance(model, MatchModel) or not model.trained:
+        c.fail("score_pairs", [Problem("model", "a trained MatchModel (see fit())", model)])
+    prepared = _prepare(given, model)
+    left, right = prepared.split(prepared.pairs)
+    gammas = prepared.gammas
+    weights = _weights(prepared.table, model, left, gammas)
+    total = _prior_weight(model, prepared.table.size) + (
+        np.sum(weights, axis=0) if weights else 0.0
+    )
+    return PairScores(model, prepared.table, left, right, gammas, np.asarray(total, dtype=float))
+
+
+def score_record(
+    record: object,
+    candidates: Iterable[object],
+    model: MatchModel,
+    *,
+    population: int | None = None,
+) -> list[tuple[str, float]]:
+    """``(id, probability)`` of each of ``candidates`` being the same person as ``record``,
+    most likely first (then by id) — no blocking: the caller chose the candidates (the
+    store's key lookups do, in :func:`leadmodel.services.find_matches`). A candidate with
+    ``record``'s own id is left out. ``population``: how many records the candidates were
+    drawn from (the store's size), which scales the prior (see :attr:`MatchModel.population`);
+    ``None``: the population the model learnt from.
+
+    >>> import leadmodel as lm
+    >>> model = lm.MatchModel(comparisons=[lm.Comparison(field_path="name",
+    ...     levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999)],
+    ...     blocking=[lm.Blocking(keys=["name"])], prior=0.01)
+    >>> lm.score_record({"id": "new", "name": "olena koval"},
+    ...     [{"id": "c1", "name": "Olena Koval"}, {"id": "c2", "name": "ivan bondar"}], model)
+    [('c1', 0.9009...), ('c2', 0.0010...)]
+    """
+    table, left, right = _one_against(record, candidates, model, "score_record")
+    if not right.size:
+        return []
+    gammas = _gammas(table, model, left, right)
+    size = population or model.population
+    total = _prior_weight(model, size) + np.sum(_weights(table, model, left, gammas), axis=0)
+    probability = 1 / (1 + np.exp2(-np.clip(total, -1000, 1000)))
+    pairs = zip(right.tolist(), probability.tolist(), strict=True)
+    found = [(table.ids[j], float(p)) for j, p in pairs]
+    found.sort(key=lambda pair: (-pair[1], pair[0]))
+    return found
+
+
+def explain_record(
+    record: object, candidate: object, model: MatchModel, *, population: int | None = None
+) -> PairExplanation:
+    """Why ``candidate`` is (or is not) the same person as ``record``, comparison by
+    comparison, as :func:`score_record` scores it.
+
+    >>> import leadmodel as lm
+    >>> model = lm.MatchModel(comparisons=[lm.Comparison(field_path="name",
+    ...     levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999)],
+    ...     blocking=[lm.Blocking(keys=["name"])], prior=0.01)
+    >>> print(lm.explain_record({"id": "new", "name": "Olena"}, {"id": "c1", "name": "olena"},
+    ...     model))
+    new ~ c1: p=0.9009 (w=+3.18)
+      prior -6.63
+      name: exact 'olena'/'olena' +9.81
+    """
+    table, _, right = _one_against(record, [candidate], model, "explain_record")
+    if not right.size:
+        msg = "another record than the one explained (its id is the record's)"
+        c.fail("explain_record", [Problem("candidate", msg, record_id(candidate))])
+    return _explain(table, model, 0, 1, population or model.population or table.size)
+
+
+def _one_against(
+    record: object, candidates: Iterable[object], model: MatchModel, where: str
+) -> tuple[Table, Ints, Ints]:
+    if not isinstance(model, MatchModel) or not model.trained:
+        c.fail(where, [Problem("model", "a trained MatchModel (see fit())", model)])
+    own = record_id(record)
+    others = [x for x in candidates if record_id(x) != own]
+    table = Table([record, *others], model.comparisons)
+    left = np.zeros(len(others), dtype=np.int64)
+    return table, left, np.arange(1, len(others) + 1, dtype=np.int64)
+
+
+# -- grouping ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class MatchGroup:
+    """Records :func:`cluster` found to be one person: ``ids`` (sorted), ``probability`` (that
+    of the weakest link holding the group together), whether the group is ``safe`` to merge
+    (every link at the model's ``merge_at``), and ``capped``: links to other records it did
+    not follow because the group would have passed ``max_group``."""
+
+    ids: tuple[str, ...]
+    probability: float
+    safe: bool
+    capped: int = 0
+
+
+@attrs.frozen
+class Clusters:
+    """What :func:`cluster` found: ``groups`` of two records or more (largest first, then by first
+    id), and the :class:`PairScores` they came from."""
+
+    groups: tuple[MatchGroup, ...]
+    scores: PairScores = attrs.field(eq=False, repr=False)
+
+    @property
+    def safe(self) -> tuple[MatchGroup, ...]:
+        """The groups safe to merge."""
+        return tuple(g for g in self.groups if g.safe)
+
+    @property
+    def review(self) -> tuple[MatchGroup, ...]:
+        """The groups for a person to look at."""
+        return tuple(g for g in self.groups if not g.safe)
+
+    @property
+    def oversized(self) -> tuple[MatchGroup, ...]:
+        """The groups that stopped at ``max_group`` (links not followed)."""
+        return tuple(g for g in self.groups if g.capped)
+
+
+def cluster(
+    records: Iterable[object],
+    model: MatchModel,
+    *,
+    threshold: float | None = None,
+    max_group: int = 100,
+) -> Clusters:
+    """Group ``records`` into people: the candidate pairs at ``threshold`` (default: the
+    model's ``threshold``) or above joined, the most likely first, no group above ``max_group``
+    records. See :class:`MatchGroup` for what each group says.
+
+    >>> import leadmodel as lm
+    >>> people = [{"id": f"r{n}", "name": name} for n, name in
+    ...     enumerate(["olena koval", "olena kowal", "olena koval", "ivan bondar"])]
+    >>> model = lm.MatchModel(comparisons=[lm.Comparison(field_path="name",
+    ...     levels=[lm.Level("exact", m=0.9, u=0.001), lm.Level("jaro_winkler", 0.9, m=0.08,
+    ...     u=0.01)], else_m=0.02, else_u=0.989)], blocking=[lm.Blocking(keys=["prefix(name, 3)"])],
+    ...     prior=0.01)
+    >>> found = lm.cluster(people, model)
+    >>> [(g.ids, g.safe) for g in found.groups]
+    [(('r0', 'r2'), False)]
+    """
+    scores = score_pairs(records, model)
+    p: c.Problems = []
+    at = model.threshold if threshold is None else threshold
+    if type(at) is not float or not 0 < at < 1:
+        p.append(Problem("threshold", "a probability strictly between 0 and 1", at))
+    if type(max_group) is not int or max_group < 2:  # noqa: PLR2004
+        p.append(Problem("max_group", "a whole number, 2 or more", max_group))
+    if p:
+        c.fail("cluster", p)
+    return Clusters(_groups(scores, model, at, max_group), scores)
+
+
+def _groups(
+    scores: PairScores, model: MatchModel, at: float, max_group: int
+) -> tuple[MatchGroup, ...]:
+    ids = scores.ids
+    parent = list(range(len(ids)))
+    size = [1] * len(ids)
+    weakest = [1.0] * len(ids)
+    capped = [0] * len(ids)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keep = np.flatnonzero(scores.probability >= at)
+    order = sorted(
+        keep.tolist(),
+        key=lambda k: (
+            -scores.probability[k],
+            min(ids[scores.left[k]], ids[scores.right[k]]),
+            max(ids[scores.left[k]], ids[scores.right[k]]),
+        ),
+    )
+    for k in order:
+        a, b = root(int(scores.left[k])), root(int(scores.right[k]))
+        if a == b:
+            continue
+        if size[a] + size[b] > max_group:
+            capped[a] += 1
+            capped[b] += 1
+            continue
+        if size[a] < size[b]:
+            a, b = b, a
+        parent[b] = a
+        size[a] += size[b]
+        weakest[a] = min(weakest[a], weakest[b], float(scores.probability[k]))
+        capped[a] += capped[b]
+    members: dict[int, list[str]] = {}
+    for i, member in enumerate(ids):
+        members.setdefault(root(i), []).append(member)
+    groups = [
+        MatchGroup(
+            tuple(sorted(names)),
+            weakest[r],
+            weakest[r] >= model.merge_at and not capped[r],
+            capped[r],
+        )
+        for r, names in members.items()
+        if len(names) > 1
+    ]
+    groups.sort(key=lambda g: (-len(g.ids), g.ids[0]))
+    return tuple(groups)
