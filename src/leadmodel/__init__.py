@@ -59,6 +59,7 @@ from leadmodel.domain.ladder import (
 from leadmodel.domain.matching import (
     DEFAULT_MAX_BLOCK,
     DEFAULT_RULES,
+    DEFAULT_WINDOW,
     FREE_MAIL_DOMAINS,
     OVERSIZED_SIMILARITY,
     PERSON_MODEL,
@@ -298,6 +299,7 @@ __all__ = [
     "DEFAULT_MAX_BLOCK",
     "DEFAULT_RULES",
     "DEFAULT_THRESHOLDS",
+    "DEFAULT_WINDOW",
     "EDITABLE",
     "EVENT_TYPES",
     "FAINT",
@@ -554,12 +556,14 @@ __all__ = [
 
 # Names imported on first use because they need an extra: name -> (module, extra, what it needs).
 _LINKAGE = ("leadmodel.domain.matching.linkage", "match", "rapidfuzz")
+_SPLINK = ("leadmodel.domain.matching.splink", "match", "rapidfuzz")
 _NEEDS_EXTRA = {
     "SqlUnitOfWork": ("leadmodel.storage.sql", "sql", "sqlalchemy"),
     **dict.fromkeys(
         ("Clusters", "MatchGroup", "PairExplanation", "PairPart", "PairScores"), _LINKAGE
     ),
     **dict.fromkeys(("cluster", "explain_record", "fit", "score_pairs", "score_record"), _LINKAGE),
+    **dict.fromkeys(("splink_frame", "splink_term_frequencies", "to_splink_settings"), _SPLINK),
 }
 
 if _find_spec("sqlalchemy") is not None:  # listed only when they can be imported (module docs)
@@ -567,6 +571,7 @@ if _find_spec("sqlalchemy") is not None:  # listed only when they can be importe
 if _find_spec("rapidfuzz") is not None and _find_spec("numpy") is not None:
     __all__ += ["Clusters", "MatchGroup", "PairExplanation", "PairPart", "PairScores"]
     __all__ += ["cluster", "explain_record", "fit", "score_pairs", "score_record"]
+    __all__ += ["splink_frame", "splink_term_frequencies", "to_splink_settings"]
 
 if _typing.TYPE_CHECKING:
     from leadmodel.domain.matching.linkage import (
@@ -580,6 +585,11 @@ if _typing.TYPE_CHECKING:
         fit,
         score_pairs,
         score_record,
+    )
+    from leadmodel.domain.matching.splink import (
+        splink_frame,
+        splink_term_frequencies,
+        to_splink_settings,
     )
     from leadmodel.storage.sql import SqlUnitOfWork
 

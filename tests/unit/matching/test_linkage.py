@@ -325,3 +325,32 @@ def test_a_field_no_record_has_is_named() -> None:
     with pytest.raises(ValidationError) as caught:
         lm.fit([{"name": "no id"}, {"name": "none"}], MODEL)
     assert caught.value.problems[0].path == "records[0]"
+
+
+_WORD = st.text(alphabet="abcdeo", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(_WORD, min_size=1, max_size=6), st.lists(_WORD, min_size=1, max_size=6)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_names_compared_column_wise_equal_word_by_word(
+    pairs: list[tuple[list[str], list[str]]],
+) -> None:
+    """The column-wise name similarity (in C) gives exactly the word-by-word one."""
+    from leadmodel.domain.matching import _vectors as v
+    from leadmodel.domain.matching._names import name_similarity
+
+    a = [" ".join(x) for x, _ in pairs]
+    b = [" ".join(y) for _, y in pairs]
+    column = v.Column(a + b)
+    left, right = column.codes[: len(a)], column.codes[len(a) :]
+    words, some = v._names_alike(column, left, right)
+    assert words.tolist() == pytest.approx(
+        [name_similarity(x, y) for x, y in zip(a, b, strict=True)]
+    )
+    assert some.tolist() == pytest.approx(v._some_word(a, b))

@@ -27,10 +27,10 @@ import attrs
 import pytest
 
 import leadmodel as lm
-from leadmodel.domain.matching._splink import (
+from leadmodel.domain.matching.splink import (
     splink_frame,
-    splink_settings,
     splink_term_frequencies,
+    to_splink_settings,
 )
 from leadmodel.errors import ValidationError
 
@@ -69,7 +69,7 @@ def _predict(
 
     db_api = DuckDBAPI()
     frame = db_api.register(pd.DataFrame(splink_frame(records, model)))
-    linker = Linker(frame, splink_settings(model, **options), log_level=logging.WARNING)
+    linker = Linker(frame, to_splink_settings(model, **options), log_level=logging.WARNING)
     if tf_tables:
         for column, rows in splink_term_frequencies(model).items():
             table = db_api.register(pd.DataFrame(rows))
@@ -156,7 +156,7 @@ def test_the_columns_are_leadmodel_s_prepared_values() -> None:
     assert rows[0]["email__text__suffix7"] == "acme.com"[-7:]
     assert set(rows[0]) == {"id"} | {
         column
-        for comparison in splink_settings(_trained(EVERY_KIND))["comparisons"]
+        for comparison in to_splink_settings(_trained(EVERY_KIND))["comparisons"]
         for level in comparison["comparison_levels"]
         for column in _columns_of(level["sql_condition"])
     } | {"last__text__folded", "name__name__prefix3", "email__text__suffix7"}
@@ -169,7 +169,7 @@ def _columns_of(sql: str) -> set[str]:
 
 def test_the_settings_follow_the_model() -> None:
     model = _trained(EVERY_KIND)
-    settings = splink_settings(model)
+    settings = to_splink_settings(model)
     assert settings["link_type"] == "dedupe_only"
     assert settings["unique_id_column_name"] == "id"
     assert settings["probability_two_random_records_match"] == model.prior
@@ -196,7 +196,7 @@ def test_the_settings_follow_the_model() -> None:
     }
     swapped = settings["comparisons"][1]["comparison_levels"][2]["sql_condition"]
     assert swapped == "first__text_l = last__text_r AND last__text_l = first__text_r"
-    spark = splink_settings(model, dialect="spark")["comparisons"][0]["comparison_levels"]
+    spark = to_splink_settings(model, dialect="spark")["comparisons"][0]["comparison_levels"]
     assert spark[3]["sql_condition"] == "jaro_winkler(name__name_l, name__name_r) >= 0.95"
 
 
@@ -214,7 +214,7 @@ def test_words_levels_need_approximate() -> None:
         )
     )
     with pytest.raises(ValidationError) as raised:
-        splink_settings(model)
+        to_splink_settings(model)
     where = [problem.path for problem in raised.value.problems]
     assert where == ["comparisons[name].words >= 0.8", "comparisons[name].some_word >= 0.75"]
     assert "approximate=True" in str(raised.value)
@@ -225,13 +225,13 @@ def test_words_levels_need_approximate() -> None:
 
 
 def test_an_untrained_model_is_refused() -> None:
-    for export in (splink_settings, splink_term_frequencies):
+    for export in (to_splink_settings, splink_term_frequencies):
         with pytest.raises(ValidationError, match="model: a trained MatchModel"):
             export(EVERY_KIND)
     with pytest.raises(ValidationError, match="model: a trained MatchModel"):
         splink_frame(RECORDS, EVERY_KIND)
     with pytest.raises(ValidationError, match="dialect"):
-        splink_settings(_trained(EVERY_KIND), dialect="sqlite")  # type: ignore[arg-type]
+        to_splink_settings(_trained(EVERY_KIND), dialect="sqlite")  # type: ignore[arg-type]
 
 
 # -- FEBRL3: leadmodel's trained model, scored by splink -------------------------------------
@@ -242,6 +242,7 @@ def _jw(*thresholds: float) -> list[lm.Level]:
 
 
 FEBRL_MODEL = lm.MatchModel(
+    max_block=100_000,  # every pair of a block, as splink compares them
     comparisons=[
         Comparison(
             field_path="given_name",

@@ -32,6 +32,7 @@ from leadmodel.domain.matching.merging import (
 )
 from leadmodel.domain.matching.model import (
     DEFAULT_MAX_BLOCK,
+    DEFAULT_WINDOW,
     PERSON_MODEL,
     Blocking,
     Comparison,
@@ -45,6 +46,7 @@ from leadmodel.domain.matching.rules import DEFAULT_RULES, MatchRule, Similar, S
 __all__ = [
     "DEFAULT_MAX_BLOCK",
     "DEFAULT_RULES",
+    "DEFAULT_WINDOW",
     "FREE_MAIL_DOMAINS",
     "OVERSIZED_SIMILARITY",
     "PERSON_MODEL",

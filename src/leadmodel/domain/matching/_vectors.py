@@ -32,6 +32,7 @@ from leadmodel.domain.model import Company, Contact, Interest, Lead
 from leadmodel.domain.values import ContactKind
 
 Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
 Levels = NDArray[np.int8]
 NULL = -1
 """The level of a pair where either value is missing (it weighs nothing)."""
@@ -157,6 +158,10 @@ class Column:
         self.values: list[str] = list(table)
         self.objects: NDArray[np.object_] = np.array(self.values, dtype=object)
         self._folded: Ints | None = None
+        self._ranks: Ints | None = None
+        self._words: (
+            tuple[NDArray[np.object_], Ints, NDArray[np.bool_], NDArray[np.bool_]] | None
+        ) = None
         self._initials: Ints | None = None
 
     def derived(self, make: Callable[[str], str]) -> Ints:
@@ -167,6 +172,32 @@ class Column:
             dtype=np.int64,
         )
         return per_value[self.codes]  # NULL (-1) picks the last entry: NULL
+
+    def word_table(self) -> tuple[NDArray[np.object_], Ints, NDArray[np.bool_], NDArray[np.bool_]]:
+        """Per value: its words in a row of :data:`_MOST_WORDS` columns ("" past its last),
+        how many, whether it has more, and which of its words are one letter long."""
+        if self._words is None:
+            split = [value.split() for value in self.values]
+            table = np.full((len(split) + 1, _MOST_WORDS), "", dtype=object)
+            short = np.zeros((len(split) + 1, _MOST_WORDS), dtype=bool)
+            for row, found in enumerate(split):
+                kept = found[:_MOST_WORDS]
+                table[row, : len(kept)] = kept
+                short[row, : len(kept)] = [len(word) < 2 for word in kept]  # noqa: PLR2004
+            counts = np.array([len(found) for found in split] + [0], dtype=np.int64)
+            self._words = (table, np.minimum(counts, _MOST_WORDS), counts > _MOST_WORDS, short)
+        return self._words
+
+    @property
+    def ranks(self) -> Ints:
+        """Per record, the rank of its value in code-point order (``NULL`` where missing)."""
+        if self._ranks is None:
+            by_value = np.argsort(self.objects, kind="stable") if self.values else self.codes[:0]
+            rank = np.empty(len(self.values) + 1, dtype=np.int64)
+            rank[by_value] = np.arange(len(self.values))
+            rank[-1] = NULL
+            self._ranks = rank[self.codes]
+        return self._ranks
 
     @property
     def folded(self) -> Ints:
@@ -264,24 +295,38 @@ def block_pairs(
     table: Table,
     keys: Sequence[BlockKey],
     order: Ints,
+    *,
     max_block: int,
+    window: int,
     hows: Mapping[str, Normalise],
+    then_by: str | None = None,
 ) -> Ints:
     """Candidate pairs of one rule, each as ``i * size + j`` (``i < j``): records with the
-    same key, every pair in a block of up to ``max_block``, a sorted neighbourhood (each with
-    the ``max_block - 1`` after it, in id order) in a larger one. ``order`` ranks the records
-    by id, so the pairs do not depend on the order the records came in."""
+    same key; every pair in a block of up to ``max_block`` records, and in a larger block a
+    sorted neighbourhood — each record with the ``window`` after it, the block sorted by the
+    full values of the keys' fields, then of ``then_by`` (the records most alike side by
+    side), then by id (``order`` ranks the records by id, so the pairs do not depend on the
+    order the records came in). At most ``max(max_block, window)`` pairs per record."""
     codes = _key_codes(table, keys, hows)
     present = np.flatnonzero(codes >= 0)
     if present.size < 2:  # noqa: PLR2004
         return np.empty(0, dtype=np.int64)
-    sort = present[np.lexsort((order[present], codes[present]))]
+    fields = [key.field for key in keys] + ([then_by] if then_by else [])
+    ranks = [table.column(f, hows.get(f, Normalise.text)).ranks[present] for f in fields]
+    sort = present[np.lexsort((order[present], *reversed(ranks), codes[present]))]
     sorted_codes = codes[sort]
-    out: list[Ints] = []
     same = sorted_codes[1:] == sorted_codes[:-1]
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.append(starts, sorted_codes.size))
+    small = np.repeat(sizes <= max_block, sizes)  # per sorted position: its block is small
+    out: list[Ints] = []
     reach = np.flatnonzero(same)  # positions p whose block goes on to p + d
     d = 1
-    while reach.size and d < max_block:
+    while reach.size:
+        if d > window:  # a large block's neighbourhood ends here; a small block goes on
+            reach = reach[small[reach]]
+            if not reach.size:
+                break
         a, b = sort[reach], sort[reach + d]
         out.append(np.minimum(a, b) * table.size + np.maximum(a, b))
         further = reach + d
@@ -324,11 +369,17 @@ def _damerau(a: Sequence[str], b: Sequence[str]) -> Any:
     return cpdist(a, b, scorer=OSA.distance, workers=1)
 
 
+_MOST_WORDS = 4  # words per name compared column-wise; a longer name goes word by word
+
+
 def _word_similarity(a: Sequence[str], b: Sequence[str]) -> list[float]:
+    """:func:`name_similarity` of each pair (the slow path, for names of many words)."""
     return [name_similarity(x, y) for x, y in zip(a, b, strict=True)]
 
 
 def _some_word(a: Sequence[str], b: Sequence[str]) -> list[float]:
+    """The best similarity of a word of one name to a word of the other (words of two letters
+    or more; 0 for none), each pair (the slow path, for names of many words)."""
     out = []
     for x, y in zip(a, b, strict=True):
         words_x = [w for w in x.split() if len(w) > 1]
@@ -337,13 +388,72 @@ def _some_word(a: Sequence[str], b: Sequence[str]) -> list[float]:
     return out
 
 
+def _word_grid(
+    words: NDArray[np.object_], counts: Ints, left: Ints, right: Ints
+) -> NDArray[np.float64]:
+    """``grid[k, i, j]``: the similarity of word ``i`` of value ``left[k]`` to word ``j`` of
+    value ``right[k]`` (optimal string alignment, as :func:`similarity`); -1 where either has
+    no such word."""
+    grid = np.full((left.size, _MOST_WORDS, _MOST_WORDS), -1.0)
+    for i in range(_MOST_WORDS):
+        for j in range(_MOST_WORDS):
+            both = np.flatnonzero((counts[left] > i) & (counts[right] > j))
+            if both.size:
+                grid[both, i, j] = cpdist(
+                    cast(Sequence[str], words[left[both], i]),
+                    cast(Sequence[str], words[right[both], j]),
+                    scorer=OSA.normalized_similarity,
+                    workers=1,
+                    dtype=np.float64,
+                )
+    return grid
+
+
+def _names_alike(column: Column, left: Ints, right: Ints) -> tuple[Floats, Floats]:
+    """Per pair of value codes, :func:`name_similarity` and the best similarity of any two
+    words of two letters or more (``words`` and ``some_word``), from one grid of word
+    similarities computed column-wise in C; names of more words than :data:`_MOST_WORDS` go
+    through the slow path."""
+    words, counts, long, short = column.word_table()
+    alike, some = np.zeros(left.size), np.zeros(left.size)
+    slow = long[left] | long[right]
+    fast = np.flatnonzero(~slow)
+    if fast.size:
+        a, b = left[fast], right[fast]
+        grid = _word_grid(words, counts, a, b)
+        na, nb = counts[a], counts[b]
+        inside = np.arange(_MOST_WORDS)
+        by_a = np.where(inside[None, :] < na[:, None], grid.max(axis=2), np.inf).min(axis=1)
+        by_b = np.where(inside[None, :] < nb[:, None], grid.max(axis=1), np.inf).min(axis=1)
+        both = np.where(na < nb, by_a, np.where(na > nb, by_b, np.minimum(by_a, by_b)))
+        alike[fast] = np.where((na == 0) | (nb == 0), 0.0, both)
+        kept = ~(short[a][:, :, None] | short[b][:, None, :])  # words of two letters or more
+        some[fast] = np.maximum(np.where(kept, grid, -1.0).max(axis=(1, 2)), 0.0)
+    rest = np.flatnonzero(slow)
+    if rest.size:
+        values = column.objects
+        a_values = cast(Sequence[str], values[left[rest]])
+        b_values = cast(Sequence[str], values[right[rest]])
+        alike[rest] = _word_similarity(a_values, b_values)
+        some[rest] = _some_word(a_values, b_values)
+    return alike, some
+
+
 _SCORES = {
     LevelKind.jaro_winkler: _jaro_winkler,
     LevelKind.levenshtein: _levenshtein,
     LevelKind.damerau: _damerau,
-    LevelKind.words: _word_similarity,
-    LevelKind.some_word: _some_word,
 }
+
+
+_SAME_FORM: dict[LevelKind, Callable[[Column], Ints]] = {
+    LevelKind.exact: lambda column: column.codes,
+    LevelKind.folded: lambda column: column.folded,
+    LevelKind.nickname: lambda column: column.derived(nickname_key),
+    LevelKind.initial: lambda column: column.initials,
+    LevelKind.same_company_mail: lambda column: column.derived(_company_domain),
+}
+"""The levels that hold when the two values have one form (each a form per record)."""
 
 
 def levels(table: Table, comparison: Comparison, left: Ints, right: Ints) -> Levels:
@@ -355,41 +465,49 @@ def levels(table: Table, comparison: Comparison, left: Ints, right: Ints) -> Lev
     out = np.full(left.size, len(comparison.levels), dtype=np.int8)
     open_ = (ca >= 0) & (cb >= 0)
     out[~open_] = NULL
-    scores: dict[LevelKind, NDArray[np.float64]] = {}
+    scores: dict[LevelKind, Floats] = {}
     for index, level in enumerate(comparison.levels):
         todo = np.flatnonzero(open_)
         if todo.size == 0:
             break
         kind = level.kind
-        if kind is LevelKind.exact:
-            hit = ca[todo] == cb[todo]
-        elif kind is LevelKind.folded:
-            hit = column.folded[left[todo]] == column.folded[right[todo]]
-        elif kind is LevelKind.nickname:
-            named = column.derived(nickname_key)
-            hit = named[left[todo]] == named[right[todo]]
-        elif kind is LevelKind.initial:
-            hit = column.initials[left[todo]] == column.initials[right[todo]]
-        elif kind is LevelKind.same_company_mail:
-            company = column.derived(_company_domain)
-            hit = (company[left[todo]] == company[right[todo]]) & (company[left[todo]] >= 0)
+        if kind in _SAME_FORM:
+            form = _SAME_FORM[kind](column)
+            hit = (form[left[todo]] == form[right[todo]]) & (form[left[todo]] >= 0)
         elif kind is LevelKind.swapped:
             hit = _swapped(table, comparison, left[todo], right[todo])
         else:
             if kind not in scores:  # once per kind, for the pairs still open (a subset follows)
-                full = np.zeros(left.size, dtype=np.float64)
-                full[todo] = _similar(column, ca[todo], cb[todo], _SCORES[kind])
-                scores[kind] = full
+                _score(scores, column, ca, cb, todo=todo, kind=kind)
             found = scores[kind][todo]
-            threshold = float(level.threshold or 0)
-            if kind in (LevelKind.levenshtein, LevelKind.damerau):
-                hit = found <= threshold
-            else:
-                hit = found >= threshold
+            limit = float(level.threshold or 0)
+            edits = kind in (LevelKind.levenshtein, LevelKind.damerau)
+            hit = found <= limit if edits else found >= limit
         chosen = todo[hit]
         out[chosen] = index
         open_[chosen] = False
     return out
+
+
+def _score(
+    scores: dict[LevelKind, Floats],
+    column: Column,
+    ca: Ints,
+    cb: Ints,
+    *,
+    todo: Ints,
+    kind: LevelKind,
+) -> None:
+    """Fill ``scores[kind]`` for the pairs ``todo`` (both name kinds at once: one grid)."""
+    if kind in (LevelKind.words, LevelKind.some_word):
+        alike, some = _names_alike(column, ca[todo], cb[todo])
+        for name, found in ((LevelKind.words, alike), (LevelKind.some_word, some)):
+            if name not in scores:
+                scores[name] = np.zeros(ca.size)
+                scores[name][todo] = found
+        return
+    scores[kind] = np.zeros(ca.size)
+    scores[kind][todo] = _similar(column, ca[todo], cb[todo], _SCORES[kind])
 
 
 def _swapped(table: Table, comparison: Comparison, left: Ints, right: Ints) -> NDArray[np.bool_]:

@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 _FLOOR = 1e-6
+_PACK = 16  # values of one packed level: the missing one (-1) and levels 0..14
+_PACKED = 15  # comparisons packed into one 64-bit pattern
 _CONVERGED = 1e-9  # a change of the share of matches too small to go on
 _MAX_PRIOR = 0.5
 Floats = NDArray[np.float64]
@@ -95,7 +97,16 @@ def _prepare(records: Sequence[object], model: MatchModel) -> _Prepared:
     order = id_order(table)
     hows = {x.field_path: x.normalise for x in model.comparisons}
     per_rule = tuple(
-        block_pairs(table, rule.parsed, order, model.max_block, hows) for rule in model.blocking
+        block_pairs(
+            table,
+            rule.parsed,
+            order,
+            max_block=model.max_block,
+            window=model.window,
+            hows=hows,
+            then_by=model.comparisons[0].field_path,
+        )
+        for rule in model.blocking
     )
     pairs = np.unique(np.concatenate(per_rule))
     left, right = pairs // table.size, pairs % table.size
@@ -193,9 +204,18 @@ def _shares(column: Levels, width: int, drawn: int) -> Floats:
 
 
 def _patterns(gammas: Levels) -> tuple[Levels, Floats]:
-    """The distinct rows of ``gammas`` and how many pairs have each."""
-    unique, counts = np.unique(gammas, axis=0, return_counts=True)
-    return unique, counts.astype(float)
+    """The distinct rows of ``gammas`` and how many pairs have each: each row packed into one
+    integer (a level and the missing one fit in 4 bits while a comparison has at most 14
+    levels and a model 15 comparisons; past that, the rows are compared as rows)."""
+    width = gammas.shape[1]
+    if width > _PACKED or int(gammas.max(initial=0)) >= _PACK - 1:
+        unique, counts = np.unique(gammas, axis=0, return_counts=True)
+        return unique, counts.astype(float)
+    shifts = np.arange(width, dtype=np.int64) * 4
+    packed = ((gammas.astype(np.int64) + 1) << shifts).sum(axis=1)
+    codes, counts = np.unique(packed, return_counts=True)
+    rows = ((codes[:, None] >> shifts) & (_PACK - 1)) - 1
+    return rows.astype(np.int8), counts.astype(float)
 
 
 def _initial_m(width: int) -> Floats:
@@ -291,7 +311,7 @@ def _session(prepared: _Prepared, model: MatchModel, r: int) -> tuple[Levels, Fl
         for k, x in enumerate(model.comparisons)
         if x.field_path not in rule_fields and (x.swap_with or "") not in rule_fields
     ]
-    rows = np.searchsorted(prepared.pairs, np.unique(prepared.per_rule[r]))
+    rows = np.searchsorted(prepared.pairs, prepared.per_rule[r])  # a rule's pairs are distinct
     patterns, counts = _patterns(prepared.gammas[rows])
     return patterns, counts, active
 
@@ -399,7 +419,7 @@ def _prior_of(
     """The prior over all pairs from a session's share of matches among its pairs:
     ``share * P(agree on rule) / P(agree on rule | match)``."""
     size = prepared.table.size
-    agree = np.unique(prepared.per_rule[r]).size / (size * (size - 1) / 2)
+    agree = prepared.per_rule[r].size / (size * (size - 1) / 2)
     given_match = 1.0
     for field in model.blocking[r].fields:
         exact = [

@@ -17,9 +17,11 @@ Fellegi–Sunter way:
   value's frequency (:attr:`Comparison.frequencies`).
 * **Blocking** (:class:`Blocking`): which pairs are compared at all — records that agree on any
   one rule (several rules OR-ed, each an AND of keys: a field exactly, its first or last ``n``
-  characters, or its folded sound), so that a typo in one field does not hide a pair; each
-  record meets at most ``max_block - 1`` others per rule (a sorted neighbourhood in a larger
-  block), so the work stays linear in the records.
+  characters, its folded sound, its nickname form), so that a typo in one field does not
+  hide a pair; a block of more than ``max_block`` records is paired as a sorted
+  neighbourhood (each record with its ``window`` nearest in the order of the keys' full
+  values), so each record meets a bounded number of others per rule and the work stays
+  linear in the records.
 * ``prior``: the probability that two records drawn at random are the same person.
 
 :func:`~leadmodel.domain.matching.linkage.fit` estimates ``m``, ``u``, ``prior`` and the
@@ -64,9 +66,13 @@ __all__ = [
     "MatchModel",
 ]
 
-DEFAULT_MAX_BLOCK: Final = 500
+DEFAULT_MAX_BLOCK: Final = 50
 """How many records one blocking key may pair with each other in full; a larger block is
-paired as a sorted neighbourhood (each record with the ``max_block - 1`` after it)."""
+paired as a sorted neighbourhood (each record with the ``window`` after it, the block sorted
+by the keys' full values: the records most alike side by side)."""
+
+DEFAULT_WINDOW: Final = 10
+"""How many neighbours each record of a block larger than ``max_block`` is compared with."""
 
 _MAX_TEXT = 200
 _LEAST = 2  # records: a population smaller has no pairs
@@ -388,7 +394,8 @@ class MatchModel(Spec):
     ``population`` (how many records the prior is for: :func:`~leadmodel.fit` sets it to the
     records it learnt from; scoring ``n`` records scales the prior by ``population / n``, since
     among more records two drawn at random are less likely the same person — ``None``: the
-    prior as it is), ``max_block`` (see :data:`DEFAULT_MAX_BLOCK`), and two thresholds on the
+    prior as it is), ``max_block`` and ``window`` (see :data:`DEFAULT_MAX_BLOCK`), and two
+    thresholds on the
     match probability: pairs at ``merge_at`` or above are safe to merge, pairs from ``threshold`` to
     it are for a person to look at. See the module docstring.
 
@@ -405,6 +412,7 @@ class MatchModel(Spec):
     prior: float | None = None
     population: int | None = None
     max_block: int = DEFAULT_MAX_BLOCK
+    window: int = DEFAULT_WINDOW
     merge_at: float = 0.99
     threshold: float = 0.5
 
@@ -427,6 +435,8 @@ class MatchModel(Spec):
             p.append(Problem("population", hint, self.population))
         if type(self.max_block) is not int or not 2 <= self.max_block <= 100_000:  # noqa: PLR2004
             p.append(Problem("max_block", "a whole number from 2 to 100,000", self.max_block))
+        if type(self.window) is not int or not 1 <= self.window <= 10_000:  # noqa: PLR2004
+            p.append(Problem("window", "a whole number from 1 to 10,000", self.window))
         for name in ("merge_at", "threshold"):
             value = getattr(self, name)
             if type(value) is not float or not 0 < value < 1:
@@ -492,28 +502,6 @@ class MatchModel(Spec):
         """
         return toml.dump(self.to_dict())
 
-    def to_splink_settings(
-        self, *, approximate: bool = False, dialect: str = "duckdb"
-    ) -> dict[str, Any]:
-        """The trained model as a splink settings dictionary, to run it on splink's DuckDB or
-        Spark backends (no splink training needed: the ``m``, ``u`` and prior are in it); feed
-        splink the rows of :func:`~leadmodel.domain.matching._splink.splink_frame` — the
-        values as leadmodel prepares them — and register
-        :func:`~leadmodel.domain.matching._splink.splink_term_frequencies` for ``tf``
-        comparisons. ``words`` and ``some_word`` levels have SQL stand-ins only with
-        ``approximate=True`` (see that module).
-
-        >>> model = MatchModel(comparisons=[Comparison(field_path="name",
-        ...     levels=[Level("exact", m=0.9, u=0.01)], else_m=0.1, else_u=0.99)],
-        ...     blocking=[Blocking(keys=["name"])], prior=0.001)
-        >>> settings = model.to_splink_settings()
-        >>> settings["probability_two_random_records_match"], len(settings["comparisons"])
-        (0.001, 1)
-        """
-        from leadmodel.domain.matching._splink import splink_settings
-
-        return splink_settings(self, approximate=approximate, dialect=dialect)  # type: ignore[arg-type]
-
     @property
     def fields(self) -> tuple[str, ...]:
         """Every field the model reads, in order of first use."""
@@ -574,7 +562,7 @@ def _people() -> MatchModel:
                     level(LevelKind.words, 0.88),
                     level(LevelKind.words, 0.75),
                     level(LevelKind.words, 0.6),
-                    level(LevelKind.some_word, 0.9),
+                    level(LevelKind.some_word, 0.9, m=0.02, fixed=True),
                 ],
                 tf=True,
             ),
@@ -587,7 +575,7 @@ def _people() -> MatchModel:
                     level(LevelKind.jaro_winkler, 0.88),
                 ],
             ),
-            compare(field_path="phone", levels=[level(LevelKind.exact)]),
+            compare(field_path="phone", levels=[level(LevelKind.exact, m=0.9, fixed=True)]),
             compare(
                 field_path="company_id", key="company", levels=[level(LevelKind.exact)], tf=True
             ),

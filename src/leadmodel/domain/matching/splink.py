@@ -6,7 +6,7 @@ splink compares columns, not records: :func:`splink_frame` prepares one column p
 normalisation a comparison reads (``name__name``, ``email__text``...), and one per derived form
 a level or blocking key needs (``__folded``, ``__initial``, ``__company``, ``__prefix3``,
 ``__suffix3``), each computed by leadmodel's own reading and normalisation, so splink sees
-exactly the values leadmodel compared. :func:`splink_settings` is the settings dictionary (the
+exactly the values leadmodel compared. :func:`to_splink_settings` is the settings dictionary (the
 form ``splink.Linker(table, settings)`` and ``SettingsCreator.from_path_or_dict`` accept: no
 splink import here), with the model's ``m``, ``u`` and prior as they are — no splink training
 needed. :func:`splink_term_frequencies` is the model's frequency tables, to register with
@@ -79,7 +79,7 @@ from leadmodel.domain.matching.model import (
 )
 from leadmodel.errors import Problem
 
-__all__ = ["splink_frame", "splink_settings", "splink_term_frequencies"]
+__all__ = ["splink_frame", "splink_term_frequencies", "to_splink_settings"]
 
 Dialect = Literal["duckdb", "spark"]
 
@@ -284,7 +284,7 @@ def _levels(comparison: Comparison, fn: Mapping[str, str]) -> list[dict[str, Any
     return out
 
 
-def splink_settings(
+def to_splink_settings(
     model: MatchModel, *, approximate: bool = False, dialect: Dialect = "duckdb"
 ) -> dict[str, Any]:
     """``model`` (trained) as a splink settings dictionary, for ``splink.Linker(table,
@@ -305,19 +305,19 @@ def splink_settings(
     ...         lm.Level("exact", m=0.8, u=0.01), lm.Level("jaro_winkler", 0.9, m=0.15, u=0.04)],
     ...         else_m=0.05, else_u=0.95, frequencies={"ivan": 0.02})],
     ...     blocking=[lm.Blocking(keys=["prefix(name, 3)"])], prior=0.001)
-    >>> settings = splink_settings(model)
+    >>> settings = to_splink_settings(model)
     >>> settings["blocking_rules_to_generate_predictions"]
     ['l.name__name__prefix3 = r.name__name__prefix3']
     >>> [level["sql_condition"] for level in settings["comparisons"][0]["comparison_levels"]]
     ... # doctest: +NORMALIZE_WHITESPACE
     ['name__name_l IS NULL OR name__name_r IS NULL', 'name__name_l = name__name_r',
      'jaro_winkler_similarity(name__name_l, name__name_r) >= 0.9', 'ELSE']
-    >>> splink_settings(attrs.evolve(model, prior=None))
+    >>> to_splink_settings(attrs.evolve(model, prior=None))
     Traceback (most recent call last):
     ...
-    leadmodel.errors.ValidationError: splink_settings.model: a trained MatchModel ...
+    leadmodel.errors.ValidationError: to_splink_settings.model: a trained MatchModel ...
     """
-    model = _checked(model, "splink_settings")
+    model = _checked(model, "to_splink_settings")
     p: c.Problems = []
     if type(approximate) is not bool:
         p.append(Problem("approximate", "approximate is True or False", approximate))
@@ -332,7 +332,7 @@ def splink_settings(
                 )
                 p.append(Problem(f"comparisons[{comparison.key}].{level.label}", what))
     if p:
-        c.fail("splink_settings", p)
+        c.fail("to_splink_settings", p)
     fn = _FUNCTIONS[dialect]
     columns = _Columns(model)
     return {
@@ -377,7 +377,7 @@ def _derive(value: str, form: str, length: int) -> str:
 
 def splink_frame(records: Iterable[object], model: MatchModel) -> list[dict[str, Any]]:
     """The rows splink compares for ``model``: per record (entities, or mappings with an
-    ``"id"``), its ``id`` and each prepared column :func:`splink_settings` names, computed
+    ``"id"``), its ``id`` and each prepared column :func:`to_splink_settings` names, computed
     as leadmodel reads and normalises them (``None`` for a missing value).
     ``pandas.DataFrame(rows)`` makes the frame splink registers.
 
