@@ -19,10 +19,14 @@ anything. Every report returns a frozen :class:`Table` of small records: ``.rows
   (``markov.fit``: win probability, expected moves and time to close from each status;
   ``markov.simulate``), :func:`forecast` (Monte Carlo revenue by period) and :func:`journeys`
   (paths for Markov attribution tools).
+* :mod:`~leadmodel.analytics.attribution` — :func:`attribution` of conversions and revenue
+  to the channels that touched each :class:`Journey` (first, last, linear, position 40/20/40,
+  time decay, Markov removal effect).
 """
 
 from leadmodel.analytics import markov
 from leadmodel.analytics._table import Table
+from leadmodel.analytics.attribution import Attribution, AttributionRow, Journey, attribution
 from leadmodel.analytics.facts import (
     LeadFact,
     LeadFacts,
@@ -69,6 +73,8 @@ from leadmodel.analytics.survival import (
 
 __all__ = [
     "FUNNEL_SQL",
+    "Attribution",
+    "AttributionRow",
     "CohortRow",
     "Cohorts",
     "DurationRow",
@@ -77,6 +83,7 @@ __all__ = [
     "ForecastRow",
     "Funnel",
     "FunnelRow",
+    "Journey",
     "JourneyRow",
     "Journeys",
     "LeadFact",
@@ -97,6 +104,7 @@ __all__ = [
     "SurvivalMedian",
     "SurvivalRow",
     "Table",
+    "attribution",
     "cohorts",
     "durations",
     "export_parquet",

@@ -126,6 +126,15 @@ RESULTS = {
     lm.Level,
     lm.Blocking,
     *(getattr(lm, name) for name in ("MatchGroup", "Clusters", "PairExplanation", "PairPart")),
+    # capture: consent records round-trip in tests/unit/capture/test_consent.py (a strategy
+    # of its own); a verdict is a result; payload mapping's config and results are tested
+    # in tests/unit/capture/test_payloads.py
+    lm.Consent,
+    lm.ConsentEvidence,
+    lm.ContactVerdict,
+    lm.FieldMap,
+    lm.Captured,
+    lm.Touch,
 }
 PUBLIC_MODELS = {
     cls

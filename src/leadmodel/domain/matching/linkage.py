@@ -113,11 +113,17 @@ def _prepare(records: Sequence[object], model: MatchModel) -> _Prepared:
     return _Prepared(table, order, per_rule, pairs, _gammas(table, model, left, right))
 
 
+_CHUNK = 1 << 19  # pairs compared at a time: the working arrays stay in cache-sized pieces
+
+
 def _gammas(table: Table, model: MatchModel, left: Ints, right: Ints) -> Levels:
-    """The level of each pair in each comparison: one column per comparison."""
+    """The level of each pair in each comparison: one column per comparison, computed
+    ``_CHUNK`` pairs at a time (the memory a comparison needs stays bounded)."""
     out = np.empty((left.size, len(model.comparisons)), dtype=np.int8)
-    for k, comparison in enumerate(model.comparisons):
-        out[:, k] = levels(table, comparison, left, right)
+    for start in range(0, left.size, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        for k, comparison in enumerate(model.comparisons):
+            out[part, k] = levels(table, comparison, left[part], right[part])
     return out
 
 

@@ -1,0 +1,49 @@
+"""Capture at the front door: consent per person, purpose and channel (:mod:`.consent`), and
+inbound payloads — web forms, landing URLs, messenger webhooks — mapped to interests with
+their touch (:mod:`.payloads`). Pure: no I/O, no clock reads."""
+
+from leadmodel.domain.capture.consent import (
+    MAX_OPT_IN_TTL,
+    PURPOSE_BASES,
+    PURPOSE_CHANNELS,
+    Consent,
+    ConsentEvidence,
+    ContactVerdict,
+    LawfulBasis,
+    OptInState,
+    Purpose,
+    latest_consent,
+    may_contact,
+)
+from leadmodel.domain.capture.payloads import (
+    CLICK_IDS,
+    Captured,
+    FieldMap,
+    Touch,
+    UnknownFields,
+    from_form,
+    from_messenger,
+    from_utm,
+)
+
+__all__ = [
+    "CLICK_IDS",
+    "MAX_OPT_IN_TTL",
+    "PURPOSE_BASES",
+    "PURPOSE_CHANNELS",
+    "Captured",
+    "Consent",
+    "ConsentEvidence",
+    "ContactVerdict",
+    "FieldMap",
+    "LawfulBasis",
+    "OptInState",
+    "Purpose",
+    "Touch",
+    "UnknownFields",
+    "from_form",
+    "from_messenger",
+    "from_utm",
+    "latest_consent",
+    "may_contact",
+]

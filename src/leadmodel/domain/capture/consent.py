@@ -1,0 +1,777 @@
+"""Consent per person, purpose and channel, and the one check every contacting action asks:
+:func:`may_contact`.
+
+A :class:`Consent` records one lawful basis (GDPR art. 6) for one :class:`Purpose` through one
+channel (a :class:`~leadmodel.ContactKind`; none: every channel the purpose uses): where and
+when it was given, its evidence, its double opt-in state, its withdrawal and its erasure.
+"Changing" a record (:meth:`~Consent.request_opt_in`, :meth:`~Consent.confirm`,
+:meth:`~Consent.expire`, :meth:`~Consent.withdraw`, :meth:`~Consent.erase`) returns a new one.
+A refusal is a record withdrawn when it is made (``withdrawn_at=at``).
+
+Which basis covers which purpose (conservative: only consent covers marketing and profiling):
+
+=================== ========= ========= ========== ========= ============ ===========
+basis               marketing sms       messenger  calls     profiling    service
+                    _email
+=================== ========= ========= ========== ========= ============ ===========
+consent             yes       yes       yes        yes       yes          yes
+contract            no        no        no         no        no           yes
+legitimate_interest no        no        no         no        no           yes
+legal_obligation    no        no        no         no        no           yes
+vital_interest      no        no        no         no        no           yes
+public_task         no        no        no         no        no           yes
+=================== ========= ========= ========== ========= ============ ===========
+
+The channels a purpose uses (:data:`PURPOSE_CHANNELS`): marketing_email by email; sms and
+calls by phone; messenger by messenger or social account; service by any of them; profiling
+contacts nobody (no channel).
+
+:func:`may_contact` decides at an instant ``at``, reading only the records made by then:
+
+1. do-not-contact refuses;
+2. a record for the purpose and channel that is erased by ``at`` refuses, for good;
+3. a record for the purpose and channel withdrawn by ``at`` refuses, unless a *later* record
+   with basis consent (given after the withdrawal) is in force — an older record, or one with
+   another basis, never outweighs a withdrawal;
+4. otherwise a record in force allows: one whose basis covers the purpose (table above) and,
+   for basis consent, whose double opt-in is not required or confirmed by ``at`` (a requested
+   one is pending until confirmed, and never counts once its window has closed);
+5. anything else refuses, with the reason in words a UI can show.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+>>> asked = Consent(person="lead-1", purpose="marketing_email", channel="email",
+...     basis="consent", source="form:newsletter", at=at,
+...     evidence=ConsentEvidence(form_url="https://mebli.ua/news", text_version="v3"))
+>>> asked = asked.request_opt_in(at, ttl=timedelta(days=2))
+>>> may_contact([asked], purpose="marketing_email", channel="email", at=at).reason
+'refused: double opt-in for marketing email by email was requested on 2026-03-02 and is not confirmed yet'
+>>> given = asked.confirm(at + timedelta(hours=1))
+>>> bool(may_contact([given], purpose="marketing_email", channel="email", at=at + timedelta(hours=2)))
+True
+>>> gone = given.withdraw(at + timedelta(days=5)).erase(at + timedelta(days=6))
+>>> gone.evidence, gone.source, gone.withdrawn_at is not None
+(None, None, True)
+"""  # noqa: E501 - the doctest's output is one line
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+import attrs
+
+from leadmodel._kernel import checks as c
+from leadmodel.domain.values.contact import ContactKind
+from leadmodel.domain.values.normalise import handle_key
+from leadmodel.errors import Problem, RuleViolation, TimeOrderError
+
+__all__ = [
+    "MAX_OPT_IN_TTL",
+    "PURPOSE_BASES",
+    "PURPOSE_CHANNELS",
+    "Consent",
+    "ConsentEvidence",
+    "ContactVerdict",
+    "LawfulBasis",
+    "OptInState",
+    "Purpose",
+    "latest_consent",
+    "may_contact",
+]
+
+MAX_OPT_IN_TTL: Final = timedelta(days=90)
+"""The longest a double opt-in request may wait for its confirmation."""
+
+
+class Purpose(StrEnum):
+    """What a person's data is used for (issue #20's list, plus ``sms`` and ``service``).
+
+    * ``marketing_email`` — newsletters and offers by email;
+    * ``sms`` — offers and reminders by text message;
+    * ``messenger`` — messages in messengers and social accounts' direct messages;
+    * ``calls`` — sales and marketing calls;
+    * ``profiling`` — scoring and segmenting from personal data (GDPR art. 4(4)); contacts nobody;
+    * ``service`` — replies to the person's own request and what a contract needs (a quote, an
+      order or appointment notice), by any channel.
+    """
+
+    marketing_email = "marketing_email"
+    sms = "sms"
+    messenger = "messenger"
+    calls = "calls"
+    profiling = "profiling"
+    service = "service"
+
+
+class LawfulBasis(StrEnum):
+    """The lawful basis of processing (GDPR art. 6(1) (a)-(f))."""
+
+    consent = "consent"
+    contract = "contract"
+    legal_obligation = "legal_obligation"
+    vital_interest = "vital_interest"
+    public_task = "public_task"
+    legitimate_interest = "legitimate_interest"
+
+
+class OptInState(StrEnum):
+    """Double opt-in: ``not_required`` (the consent counts as given), ``requested`` (sent,
+    waiting for the person's confirmation until ``expires_at``), ``confirmed``, ``expired``
+    (the window closed unconfirmed; ask again with a new request)."""
+
+    not_required = "not_required"
+    requested = "requested"
+    confirmed = "confirmed"
+    expired = "expired"
+
+
+_EMAIL, _PHONE = frozenset({ContactKind.email}), frozenset({ContactKind.phone})
+_DIRECT = frozenset({ContactKind.messenger, ContactKind.social})
+PURPOSE_CHANNELS: Final[dict[Purpose, frozenset[ContactKind]]] = {
+    Purpose.marketing_email: _EMAIL,
+    Purpose.sms: _PHONE,
+    Purpose.messenger: _DIRECT,
+    Purpose.calls: _PHONE,
+    Purpose.profiling: frozenset(),
+    Purpose.service: _EMAIL | _PHONE | _DIRECT,
+}
+"""The channels each purpose uses (profiling: none)."""
+
+PURPOSE_BASES: Final[dict[Purpose, frozenset[LawfulBasis]]] = {
+    purpose: frozenset({LawfulBasis.consent}) for purpose in Purpose
+} | {Purpose.service: frozenset(LawfulBasis)}
+"""The lawful bases that cover each purpose: consent covers all; the others only ``service``."""
+
+_WORDS: Final = {
+    Purpose.marketing_email: "marketing email",
+    Purpose.sms: "text messages",
+    Purpose.messenger: "messenger messages",
+    Purpose.calls: "calls",
+    Purpose.profiling: "profiling",
+    Purpose.service: "service messages",
+}
+
+
+def _member(enum: type[StrEnum], value: object) -> Any:
+    """A member's value (``"email"``) as the member; anything else unchanged, for the class's
+    own check to name."""
+    if isinstance(value, str) and not isinstance(value, enum) and value in _VALUES[enum]:
+        return enum(value)
+    return value
+
+
+def _purpose(value: object) -> Any:
+    return _member(Purpose, value)
+
+
+def _basis(value: object) -> Any:
+    return _member(LawfulBasis, value)
+
+
+def _state(value: object) -> Any:
+    return _member(OptInState, value)
+
+
+def _kind(value: object) -> Any:
+    return _member(ContactKind, value)
+
+
+_VALUES: Final[dict[type[StrEnum], frozenset[str]]] = {
+    enum: frozenset(member.value for member in enum)
+    for enum in (Purpose, LawfulBasis, OptInState, ContactKind)
+}
+
+
+def _network(p: c.Problems, path: str, network: object, channel: object) -> None:
+    """``None``, or a lower-case network name on a messenger or social channel."""
+    if network is None:
+        return
+    if not isinstance(channel, ContactKind) or channel not in _DIRECT:
+        p.append(Problem(path, "only a messenger or social channel has a network", network))
+    elif type(network) is not str or not _is_network(network):
+        msg = "network must be a lower-case name such as 'telegram' or 'instagram'"
+        p.append(Problem(path, msg, network))
+
+
+def _is_network(name: str) -> bool:
+    """Whether ``name`` is a network's name as contact points spell it (``"telegram"``)."""
+    try:
+        handle_key(name, "x")
+    except ValueError:
+        return False
+    return True
+
+
+def _channel(p: c.Problems, path: str, purpose: Purpose, channel: object) -> None:
+    """A channel the purpose uses (``None``: all of them; profiling takes none)."""
+    if channel is None:
+        return
+    if not isinstance(channel, ContactKind):
+        p.append(Problem(path, f"expected a ContactKind (one of {c.listed(ContactKind)})", channel))
+    elif not PURPOSE_CHANNELS[purpose]:
+        p.append(Problem(path, f"{purpose.value} contacts nobody; leave the channel out", channel))
+    elif channel not in PURPOSE_CHANNELS[purpose]:
+        used = c.listed(sorted(PURPOSE_CHANNELS[purpose]))
+        p.append(Problem(path, f"{purpose.value} goes by {used}", channel))
+
+
+@attrs.frozen(kw_only=True)
+class ConsentEvidence:
+    """What proves a consent (GDPR art. 7(1)): the ``form_url`` it was given on, the
+    ``text_version`` of the wording shown, and a free ``note`` (no IP address: that is personal
+    data too). At least one is given.
+
+    >>> ConsentEvidence(text_version="newsletter-v3").text_version
+    'newsletter-v3'
+    """
+
+    form_url: str | None = None
+    text_version: str | None = None
+    note: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.opt_text(p, "form_url", self.form_url, "the form's URL")
+        c.opt_text(p, "text_version", self.text_version, "the text version")
+        c.opt_text(p, "note", self.note, "the note")
+        if (self.form_url, self.text_version, self.note) == (None, None, None):
+            p.append(Problem("form_url", "give the form_url, the text_version or a note"))
+        if p:
+            c.fail("ConsentEvidence", p)
+
+
+_OPT_IN_FIELDS = ("requested_at", "confirmed_at", "expires_at")
+# for each state: the opt-in instants it holds (the others are None)
+_OPT_IN_HOLDS: Final = {
+    OptInState.not_required: frozenset[str](),
+    OptInState.requested: frozenset({"requested_at", "expires_at"}),
+    OptInState.confirmed: frozenset({"requested_at", "confirmed_at", "expires_at"}),
+    OptInState.expired: frozenset({"requested_at", "expires_at"}),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Consent:
+    """One lawful basis for using ``person``'s data for ``purpose`` through ``channel``.
+
+    ``person``: the id of the record it is about (a lead, contact or interest id);
+    ``channel``: a :class:`~leadmodel.ContactKind` the purpose uses (:data:`PURPOSE_CHANNELS`;
+    ``None``: all of them, and always for profiling); ``network``: for a messenger or social
+    channel, the one network it covers (``"telegram"``; ``None``: every network); ``source``:
+    where it was given (a form's id or URL, ``"call 2026-03-02"``); ``at``: when;
+    ``evidence``: required for basis consent while the record is neither withdrawn nor erased.
+    ``double_opt_in`` (basis consent only) with ``requested_at``, ``expires_at`` (the
+    confirmation window's end) and ``confirmed_at``. ``withdrawn_at``: the person withdrew or
+    objected (for a refusal, ``at``); ``erased_at``: the evidence and source were erased, and
+    the record stays, withdrawn, so the person is never contacted again for it.
+
+    >>> from datetime import datetime, timezone
+    >>> Consent(person="lead-1", purpose="calls", channel="email", basis="contract",
+    ...     source="", at=datetime(2026, 3, 2, 9))
+    Traceback (most recent call last):
+    ...
+    leadmodel.errors.ValidationError: 3 problems:
+      Consent.channel: calls goes by 'phone'; got <ContactKind.email: 'email'>
+      Consent.at: naive datetime (no time zone); pass a timezone-aware datetime, e.g. datetime(2026, 1, 2, tzinfo=timezone.utc); got datetime.datetime(2026, 3, 2, 9, 0)
+      Consent.source: where it was given must not be blank; got ''
+    """  # noqa: E501 - the doctest's output is one line
+
+    person: str
+    purpose: Purpose = attrs.field(converter=_purpose)
+    channel: ContactKind | None = attrs.field(default=None, converter=_kind)
+    network: str | None = None
+    basis: LawfulBasis = attrs.field(converter=_basis)
+    source: str | None = None
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    evidence: ConsentEvidence | None = None
+    double_opt_in: OptInState = attrs.field(default=OptInState.not_required, converter=_state)
+    requested_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    expires_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    confirmed_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    withdrawn_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+
+    def __attrs_post_init__(self) -> None:
+        p: c.Problems = []
+        c.text(p, "person", self.person, "the person's id")
+        c.member(p, "purpose", self.purpose, Purpose)
+        if isinstance(self.purpose, Purpose):
+            _channel(p, "channel", self.purpose, self.channel)
+        _network(p, "network", self.network, self.channel)
+        c.member(p, "basis", self.basis, LawfulBasis)
+        c.aware(p, "at", self.at)
+        for name in (*_OPT_IN_FIELDS, "withdrawn_at", "erased_at"):
+            c.opt_aware(p, name, getattr(self, name))
+        c.opt_instance(p, "evidence", self.evidence, ConsentEvidence)
+        if self.erased_at is None:
+            c.text(p, "source", self.source, "where it was given")
+            open_consent = self.basis is LawfulBasis.consent and self.withdrawn_at is None
+            if open_consent and self.evidence is None:
+                msg = "a consent needs its evidence: ConsentEvidence(form_url=, text_version=...)"
+                p.append(Problem("evidence", msg))
+        else:
+            p += _erased(self)
+        c.member(p, "double_opt_in", self.double_opt_in, OptInState)
+        if not p:
+            p += _opt_in(self) + _in_order(self)
+        if p:
+            c.fail("Consent", p)
+
+    def state_at(self, at: datetime) -> OptInState:
+        """The double opt-in state at ``at``: a request whose window closed by then reads as
+        ``expired``; any other state as stored.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> asked = Consent(person="lead-1", purpose="sms", basis="consent", source="form",
+        ...     at=at, evidence=ConsentEvidence(note="ticked the box")
+        ... ).request_opt_in(at, ttl=timedelta(days=1))
+        >>> asked.state_at(at).value, asked.state_at(at + timedelta(days=1)).value
+        ('requested', 'expired')
+        """
+        at = _instant(at, "Consent.state_at")
+        closed = self.expires_at is not None and self.expires_at <= at
+        if self.double_opt_in is OptInState.requested and closed:
+            return OptInState.expired
+        return self.double_opt_in
+
+    def request_opt_in(self, at: datetime, *, ttl: timedelta) -> Consent:
+        """This consent awaiting its confirmation (double opt-in), requested at ``at`` and
+        open for ``ttl`` (at most :data:`MAX_OPT_IN_TTL`); asking again opens a new window.
+
+        Raises :class:`~leadmodel.errors.RuleViolation` for a record that is not a consent,
+        already confirmed, withdrawn or erased; ``TimeOrderError`` before the record's time.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> Consent(person="lead-1", purpose="sms", basis="consent", source="form", at=at,
+        ...     evidence=ConsentEvidence(note="ticked the box")
+        ... ).request_opt_in(at, ttl=timedelta(days=1)).expires_at.isoformat()
+        '2026-03-03T09:00:00+00:00'
+        """
+        at = _instant(at, "Consent.request_opt_in")
+        self._refuse_when_closed("request_opt_in", at)
+        if self.basis is not LawfulBasis.consent:
+            raise RuleViolation(f"request_opt_in: double opt-in confirms a consent; {self._is}")
+        if self.double_opt_in is OptInState.confirmed:
+            msg = "already confirmed; record a new Consent for a new submission"
+            raise RuleViolation(f"request_opt_in: {self._is} {msg}")
+        self._not_before(at, "request_opt_in", "requested_at", self.requested_at)
+        return attrs.evolve(
+            self,
+            double_opt_in=OptInState.requested,
+            requested_at=at,
+            expires_at=_window_end(at, ttl),
+            confirmed_at=None,
+        )
+
+    def confirm(self, at: datetime) -> Consent:
+        """This consent confirmed by the person at ``at`` (double opt-in).
+
+        Raises :class:`~leadmodel.errors.RuleViolation` when no confirmation was requested, the
+        window has closed, or the record is withdrawn or erased.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> asked = Consent(person="lead-1", purpose="sms", basis="consent", source="form",
+        ...     at=at, evidence=ConsentEvidence(note="ticked the box")
+        ... ).request_opt_in(at, ttl=timedelta(days=1))
+        >>> asked.confirm(at + timedelta(hours=3)).double_opt_in.value
+        'confirmed'
+        >>> asked.confirm(at + timedelta(days=2))
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.RuleViolation: confirm: the double opt-in expired on 2026-03-03T09:00:00+00:00; request it again
+        """  # noqa: E501 - the doctest's output is one line
+        at = _instant(at, "Consent.confirm")
+        self._refuse_when_closed("confirm", at)
+        if self.double_opt_in in (OptInState.not_required, OptInState.confirmed):
+            msg = f"the double opt-in is {self.double_opt_in.value}; nothing to confirm"
+            raise RuleViolation(f"confirm: {msg}")
+        self._not_before(at, "confirm", "requested_at", self.requested_at)
+        if self.state_at(at) is OptInState.expired:
+            ended = self.expires_at.isoformat() if self.expires_at else "?"
+            raise RuleViolation(f"confirm: the double opt-in expired on {ended}; request it again")
+        return attrs.evolve(self, double_opt_in=OptInState.confirmed, confirmed_at=at)
+
+    def expire(self, at: datetime) -> Consent:
+        """This record with its double opt-in marked ``expired`` when its window has closed by
+        ``at`` (what :meth:`state_at` reads); any other record unchanged.
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> asked = Consent(person="lead-1", purpose="sms", basis="consent", source="form",
+        ...     at=at, evidence=ConsentEvidence(note="ticked the box")
+        ... ).request_opt_in(at, ttl=timedelta(days=1))
+        >>> asked.expire(at).double_opt_in.value, asked.expire(at + timedelta(days=1)).double_opt_in.value
+        ('requested', 'expired')
+        """  # noqa: E501 - the doctest's output is one line
+        state = self.state_at(at)
+        return self if state is self.double_opt_in else attrs.evolve(self, double_opt_in=state)
+
+    def withdraw(self, at: datetime) -> Consent:
+        """This record withdrawn at ``at`` (the person withdrew consent or objected); a record
+        already withdrawn keeps its first withdrawal.
+
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> Consent(person="lead-1", purpose="service", basis="contract", source="order 17",
+        ...     at=at).withdraw(at).withdrawn_at == at
+        True
+        """
+        at = _instant(at, "Consent.withdraw")
+        if self.withdrawn_at is not None:
+            return self
+        self._not_before(at, "withdraw", "at", self.at)
+        return attrs.evolve(self, withdrawn_at=at)
+
+    def erase(self, at: datetime) -> Consent:
+        """This record erased at ``at``: the source and evidence (personal data) removed, the
+        record kept and withdrawn (by ``at`` at the latest), so the person is never contacted
+        again for its purpose and channel. Erasing twice keeps the first erasure.
+
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> gone = Consent(person="lead-1", purpose="calls", basis="consent",
+        ...     source="form:callback", at=at, evidence=ConsentEvidence(note="asked")
+        ... ).erase(at)
+        >>> gone.source, gone.evidence, gone.withdrawn_at == gone.erased_at == at
+        (None, None, True)
+        """
+        at = _instant(at, "Consent.erase")
+        if self.erased_at is not None:
+            return self
+        self._not_before(at, "erase", "at", self.at)
+        withdrawn = at if self.withdrawn_at is None else min(self.withdrawn_at, at)
+        return attrs.evolve(self, source=None, evidence=None, withdrawn_at=withdrawn, erased_at=at)
+
+    @property
+    def _is(self) -> str:
+        return f"the {self.basis.value} record for {_WORDS[self.purpose]} of {self.person!r} is"
+
+    def _refuse_when_closed(self, operation: str, at: datetime) -> None:
+        if self.erased_at is not None:
+            raise RuleViolation(f"{operation}: {self._is} erased; it is never asked again")
+        if self.withdrawn_at is not None:
+            when = self.withdrawn_at.isoformat()
+            msg = f"withdrawn ({when}); record a new Consent if the person consents again"
+            raise RuleViolation(f"{operation}: {self._is} {msg}")
+        self._not_before(at, operation, "at", self.at)
+
+    def _not_before(self, at: datetime, operation: str, entry: str, last: datetime | None) -> None:
+        if last is not None and at < last:
+            record = f"consent of {self.person} for {self.purpose.value}"
+            raise TimeOrderError(operation, record=record, entry=entry, at=at, last=last)
+
+
+def _instant(at: object, model: str) -> datetime:
+    """``at`` as a fixed-offset aware datetime; a :class:`ValidationError` if it is not one."""
+    p: c.Problems = []
+    c.aware(p, "at", at)
+    if p:
+        c.fail(model, p)
+    found: datetime = c.fixed_offset(at)  # type: ignore[arg-type]
+    return found
+
+
+def _window_end(at: datetime, ttl: object) -> datetime:
+    p: c.Problems = []
+    if not isinstance(ttl, timedelta):
+        p.append(Problem("ttl", "expected a timedelta, such as timedelta(days=2)", ttl))
+    elif not timedelta(0) < ttl <= MAX_OPT_IN_TTL:
+        p.append(Problem("ttl", "above zero and at most 90 days (MAX_OPT_IN_TTL)", ttl))
+    else:
+        try:
+            return at + ttl
+        except OverflowError:
+            p.append(Problem("ttl", "the window would end after the year 9999", ttl))
+    return c.fail("Consent.request_opt_in", p)
+
+
+def _erased(consent: Consent) -> c.Problems:
+    p: c.Problems = []
+    if consent.source is not None:
+        p.append(
+            Problem("source", "an erased record keeps no source; leave it out", consent.source)
+        )
+    if consent.evidence is not None:
+        p.append(Problem("evidence", "an erased record keeps no evidence; leave it out"))
+    if consent.withdrawn_at is None:
+        p.append(Problem("withdrawn_at", "an erased record is withdrawn: give withdrawn_at"))
+    return p
+
+
+def _opt_in(consent: Consent) -> c.Problems:
+    """The double opt-in fields agree with its state (and only a consent has one)."""
+    state = consent.double_opt_in
+    p: c.Problems = []
+    if state is not OptInState.not_required and consent.basis is not LawfulBasis.consent:
+        msg = f"only basis consent has a double opt-in; {consent.basis.value} needs none"
+        p.append(Problem("double_opt_in", msg, state))
+    for name in _OPT_IN_FIELDS:
+        held = getattr(consent, name) is not None
+        if held and name not in _OPT_IN_HOLDS[state]:
+            p.append(Problem(name, f"a double opt-in {state.value} has no {name}"))
+        elif not held and name in _OPT_IN_HOLDS[state]:
+            p.append(Problem(name, f"a double opt-in {state.value} needs {name}"))
+    return p
+
+
+def _in_order(consent: Consent) -> c.Problems:
+    """Every instant in its order: given, requested, confirmed before the window's end;
+    withdrawn and erased after the record was made, erased after withdrawn."""
+    order = (
+        ("requested_at", "at"),
+        ("expires_at", "requested_at"),
+        ("confirmed_at", "requested_at"),
+        ("withdrawn_at", "at"),
+        ("erased_at", "withdrawn_at"),
+    )
+    p: c.Problems = []
+    for name, before in order:
+        value, first = getattr(consent, name), getattr(consent, before)
+        if value is not None and first is not None and value < first:
+            p.append(Problem(name, f"at or after {before} ({first.isoformat()})", value))
+    ends, confirmed = consent.expires_at, consent.confirmed_at
+    if ends is not None and consent.requested_at == ends:
+        p.append(Problem("expires_at", "after requested_at: the window cannot be empty", ends))
+    if ends is not None and confirmed is not None and confirmed >= ends:
+        p.append(
+            Problem("confirmed_at", f"before the window's end ({ends.isoformat()})", confirmed)
+        )
+    return p
+
+
+@attrs.frozen(kw_only=True)
+class ContactVerdict:
+    """What :func:`may_contact` decided: ``allowed``, the ``reason`` in words a UI can show,
+    and the ``consent`` record it rests on (the one that allows, or that refuses: withdrawn,
+    erased, pending; ``None`` when no record decided). True exactly when allowed.
+
+    >>> verdict = ContactVerdict(allowed=False, reason="refused: do-not-contact")
+    >>> bool(verdict), verdict.consent is None
+    (False, True)
+    """
+
+    allowed: bool
+    reason: str
+    consent: Consent | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def may_contact(
+    consents: Iterable[Consent],
+    *,
+    purpose: Purpose | str,
+    channel: ContactKind | str | None = None,
+    network: str | None = None,
+    at: datetime,
+    do_not_contact: bool = False,
+) -> ContactVerdict:
+    """Whether the person whose records ``consents`` are may be contacted for ``purpose``
+    through ``channel`` (and, for a messenger or social channel, ``network``) at ``at``.
+
+    The rules are the module's (:mod:`leadmodel.domain.capture.consent`): do-not-contact and
+    erasure refuse; a withdrawal refuses unless a later consent is in force; otherwise a
+    record whose basis covers the purpose, confirmed when it asked for double opt-in, allows.
+    ``channel`` is required for every purpose but profiling, which takes none. Raises
+    :class:`~leadmodel.errors.ValidationError` for records of several persons or bad input.
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> order = Consent(person="lead-1", purpose="service", basis="contract",
+    ...     source="order 17", at=at)
+    >>> may_contact([order], purpose="service", channel="phone", at=at).reason
+    'allowed: service messages by phone under contract, recorded on 2026-03-02'
+    >>> calls = Consent(person="lead-1", purpose="calls", channel="phone",
+    ...     basis="legitimate_interest", source="existing customer", at=at)
+    >>> may_contact([order, calls], purpose="calls", channel="phone", at=at).reason
+    'refused: legitimate_interest covers only service messages; calls by phone need consent'
+    """
+    records, query = _query(
+        consents, purpose=purpose, channel=channel, network=network, at=at, dnc=do_not_contact
+    )
+    if do_not_contact:
+        reason = "refused: the person asked not to be contacted (do-not-contact)"
+        return ContactVerdict(allowed=False, reason=reason)
+    made = [r for r in records if r.at <= query.at and query.overlaps(r)]
+    erased = [r for r in made if r.erased_at is not None and r.erased_at <= query.at]
+    if erased:
+        last = max(erased, key=lambda r: r.erased_at or r.at)
+        reason = (
+            f"refused: the person's data was erased on {_day(last.erased_at)}; never contact again"
+        )
+        return ContactVerdict(allowed=False, reason=reason, consent=last)
+    ended = [r for r in made if r.withdrawn_at is not None and r.withdrawn_at <= query.at]
+    withdrawal = max(ended, key=lambda r: r.withdrawn_at or r.at, default=None)
+    live = [r for r in made if query.covers(r) and r not in ended]
+    if withdrawal is not None and withdrawal.withdrawn_at is not None:
+        since = withdrawal.withdrawn_at
+        live = [r for r in live if r.basis is LawfulBasis.consent and r.at > since]
+    fit = [r for r in live if r.basis in PURPOSE_BASES[query.purpose]]
+    allowing = [r for r in fit if _given_by(r, query.at)]
+    if allowing:
+        best = _latest(allowing)
+        return ContactVerdict(allowed=True, reason=query.allowed(best), consent=best)
+    return _refusal(query, withdrawal, fit, live)
+
+
+def _refusal(
+    query: _Query, withdrawal: Consent | None, fit: list[Consent], live: list[Consent]
+) -> ContactVerdict:
+    """Why nothing allows: the withdrawal, else a pending or expired double opt-in, else a
+    basis that does not cover the purpose, else no record at all."""
+    if withdrawal is not None:
+        reason = f"refused: {query.words} was withdrawn on {_day(withdrawal.withdrawn_at)}"
+        return ContactVerdict(allowed=False, reason=reason, consent=withdrawal)
+    if fit:
+        pending = _latest(fit)
+        return ContactVerdict(allowed=False, reason=query.pending(pending), consent=pending)
+    if live:
+        other = _latest(live)
+        reason = (
+            f"refused: {other.basis.value} covers only {_WORDS[Purpose.service]}; "
+            f"{query.what} need consent"
+        )
+        return ContactVerdict(allowed=False, reason=reason, consent=other)
+    reason = f"refused: no consent or other lawful basis for {query.what}"
+    return ContactVerdict(allowed=False, reason=reason)
+
+
+def latest_consent(
+    consents: Iterable[Consent],
+    *,
+    purpose: Purpose | str,
+    channel: ContactKind | str | None = None,
+    network: str | None = None,
+) -> Consent | None:
+    """The latest record (by ``at``; on a tie, the last given) for exactly ``purpose``,
+    ``channel`` and ``network``, or ``None``: what a consent screen shows for one row.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> first = Consent(person="lead-1", purpose="calls", channel="phone", basis="consent",
+    ...     source="form:callback", at=at, evidence=ConsentEvidence(note="asked"))
+    >>> refusal = Consent(person="lead-1", purpose="calls", channel="phone",
+    ...     basis="consent", source="call", at=at + timedelta(days=1),
+    ...     withdrawn_at=at + timedelta(days=1))
+    >>> latest_consent([refusal, first], purpose="calls", channel="phone") is refusal
+    True
+    """
+    wanted = (_purpose(purpose), _kind(channel), network)
+    found: Consent | None = None
+    for record in c.as_tuple(consents):
+        if not isinstance(record, Consent):
+            c.fail("latest_consent", [Problem("consents", "expected Consent records", record)])
+        if (record.purpose, record.channel, record.network) == wanted and (
+            found is None or record.at >= found.at
+        ):
+            found = record
+    return found
+
+
+def _latest(records: list[Consent]) -> Consent:
+    return max(reversed(records), key=lambda r: r.at)
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value is not None else "?"
+
+
+def _given_by(record: Consent, at: datetime) -> bool:
+    """Whether ``record``'s double opt-in lets it count at ``at``."""
+    if record.double_opt_in is OptInState.not_required:
+        return True
+    confirmed = record.confirmed_at
+    return (
+        record.double_opt_in is OptInState.confirmed and confirmed is not None and confirmed <= at
+    )
+
+
+@attrs.frozen
+class _Query:
+    """One question to :func:`may_contact`, checked, with its words."""
+
+    purpose: Purpose
+    channel: ContactKind | None
+    network: str | None
+    at: datetime
+
+    @property
+    def what(self) -> str:
+        by = f" by {self.channel.value}" if self.channel is not None else ""
+        on = f" on {self.network}" if self.network is not None else ""
+        return f"{_WORDS[self.purpose]}{by}{on}"
+
+    @property
+    def words(self) -> str:
+        return f"consent to {self.what}"
+
+    def covers(self, record: Consent) -> bool:
+        """Whether ``record`` speaks for all of this question (it may allow it)."""
+        return (
+            record.purpose is self.purpose
+            and record.channel in (None, self.channel)
+            and record.network in (None, self.network)
+        )
+
+    def overlaps(self, record: Consent) -> bool:
+        """Whether ``record`` speaks for some of this question (its withdrawal refuses it):
+        an unnamed network may be the record's."""
+        return (
+            record.purpose is self.purpose
+            and record.channel in (None, self.channel)
+            and (record.network is None or self.network in (None, record.network))
+        )
+
+    def allowed(self, record: Consent) -> str:
+        if record.basis is LawfulBasis.consent:
+            return f"allowed: {self.words}, given on {_day(record.at)}"
+        return f"allowed: {self.what} under {record.basis.value}, recorded on {_day(record.at)}"
+
+    def pending(self, record: Consent) -> str:
+        requested = _day(record.requested_at)
+        if record.state_at(self.at) is OptInState.requested:
+            return (
+                f"refused: double opt-in for {self.what} was requested on {requested} "
+                "and is not confirmed yet"
+            )
+        return (
+            f"refused: double opt-in for {self.what} requested on {requested} expired "
+            f"unconfirmed on {_day(record.expires_at)}; ask again"
+        )
+
+
+def _query(
+    consents: object,
+    *,
+    purpose: object,
+    channel: object,
+    network: object,
+    at: object,
+    dnc: object,
+) -> tuple[tuple[Consent, ...], _Query]:
+    p: c.Problems = []
+    records = c.as_tuple(consents)
+    c.tuple_of(p, "consents", records, Consent)
+    if not p and len(persons := {r.person for r in records}) > 1:
+        msg = "the records of one person: call once per person"
+        p.append(Problem("consents", msg, sorted(persons)))
+    purpose, channel = _purpose(purpose), _kind(channel)
+    c.member(p, "purpose", purpose, Purpose)
+    if isinstance(purpose, Purpose):
+        _channel(p, "channel", purpose, channel)
+        if channel is None and PURPOSE_CHANNELS[purpose]:
+            used = c.listed(sorted(PURPOSE_CHANNELS[purpose]))
+            p.append(Problem("channel", f"say which channel: {purpose.value} goes by {used}"))
+    _network(p, "network", network, channel)
+    c.aware(p, "at", at)
+    c.flag(p, "do_not_contact", dnc)
+    if p:
+        c.fail("may_contact", p)
+    return records, _Query(purpose, channel, network, c.fixed_offset(at))  # type: ignore[arg-type]
