@@ -18,13 +18,11 @@ from leadmodel.domain.capture.consent import (
     PURPOSE_CHANNELS,
     Consent,
     ConsentEvidence,
-    ContactVerdict,
     LawfulBasis,
     OptInState,
     Purpose,
-    latest_consent,
-    may_contact,
 )
+from leadmodel.domain.capture.contacting import ContactVerdict, latest_consent, may_contact
 from leadmodel.domain.values.contact import ContactKind
 from leadmodel.errors import RuleViolation, TimeOrderError, ValidationError
 from leadmodel.serde import from_dict, to_dict

@@ -1,4 +1,5 @@
-"""Capture at the front door: consent per person, purpose and channel (:mod:`.consent`), and
+"""Capture at the front door: consent per person, purpose and channel (:mod:`.consent`; the
+check every contacting action asks, :mod:`.contacting`), and
 inbound payloads — web forms, landing URLs, messenger webhooks — mapped to interests with
 their touch (:mod:`.payloads`). Pure: no I/O, no clock reads."""
 
@@ -8,13 +9,11 @@ from leadmodel.domain.capture.consent import (
     PURPOSE_CHANNELS,
     Consent,
     ConsentEvidence,
-    ContactVerdict,
     LawfulBasis,
     OptInState,
     Purpose,
-    latest_consent,
-    may_contact,
 )
+from leadmodel.domain.capture.contacting import ContactVerdict, latest_consent, may_contact
 from leadmodel.domain.capture.payloads import (
     CLICK_IDS,
     Captured,
