@@ -43,32 +43,18 @@ SYLLABLES = [
 DOMAINS = ["gmail.com", "ukr.net", "i.ua", "mebli.ua"]
 CITIES = ["kyiv", "lviv", "odesa", "kharkiv", "dnipro"]
 
+
+def _name_part(field: str, other: str) -> lm.Comparison:
+    """A part of a person's name, which may have been swapped with ``other``."""
+    levels = [lm.Level("exact"), lm.Level("swapped"), lm.Level("damerau", 1)]
+    levels += [lm.Level("jaro_winkler", 0.88), lm.Level("jaro_winkler", 0.75)]
+    return lm.Comparison(field_path=field, levels=levels, swap_with=other, tf=True)
+
+
 MODEL = lm.MatchModel(
     comparisons=[
-        lm.Comparison(
-            field_path="first",
-            levels=[
-                lm.Level("exact"),
-                lm.Level("swapped"),
-                lm.Level("damerau", 1),
-                lm.Level("jaro_winkler", 0.88),
-                lm.Level("jaro_winkler", 0.75),
-            ],
-            swap_with="last",
-            tf=True,
-        ),
-        lm.Comparison(
-            field_path="last",
-            levels=[
-                lm.Level("exact"),
-                lm.Level("swapped"),
-                lm.Level("damerau", 1),
-                lm.Level("jaro_winkler", 0.88),
-                lm.Level("jaro_winkler", 0.75),
-            ],
-            swap_with="first",
-            tf=True,
-        ),
+        _name_part("first", "last"),
+        _name_part("last", "first"),
         lm.Comparison(field_path="email", levels=[lm.Level("exact"), lm.Level("damerau", 1)]),
         lm.Comparison(field_path="city", levels=[lm.Level("exact")], tf=True),
     ],
