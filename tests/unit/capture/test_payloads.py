@@ -11,18 +11,14 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel.domain.capture.payloads import (
-    CLICK_IDS,
     MAX_FIELDS,
-    MAX_QUERY,
-    UTM_KEYS,
     Captured,
     FieldMap,
-    Touch,
     UnknownFields,
     from_form,
     from_messenger,
-    from_utm,
 )
+from leadmodel.domain.capture.touches import CLICK_IDS, MAX_QUERY, UTM_KEYS, Touch, from_utm
 from leadmodel.errors import ValidationError
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

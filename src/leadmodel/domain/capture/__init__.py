@@ -1,7 +1,8 @@
 """Capture at the front door: consent per person, purpose and channel (:mod:`.consent`; the
 check every contacting action asks, :mod:`.contacting`), and
-inbound payloads — web forms, landing URLs, messenger webhooks — mapped to interests with
-their touch (:mod:`.payloads`). Pure: no I/O, no clock reads."""
+inbound payloads — web forms, messenger webhooks — mapped to interests (:mod:`.payloads`)
+with their touch (:mod:`.touches`: landing URLs, UTM parameters, click ids). Pure: no I/O,
+no clock reads."""
 
 from leadmodel.domain.capture.consent import (
     MAX_OPT_IN_TTL,
@@ -15,15 +16,13 @@ from leadmodel.domain.capture.consent import (
 )
 from leadmodel.domain.capture.contacting import ContactVerdict, latest_consent, may_contact
 from leadmodel.domain.capture.payloads import (
-    CLICK_IDS,
     Captured,
     FieldMap,
-    Touch,
     UnknownFields,
     from_form,
     from_messenger,
-    from_utm,
 )
+from leadmodel.domain.capture.touches import CLICK_IDS, Touch, from_utm
 
 __all__ = [
     "CLICK_IDS",

@@ -40,52 +40,44 @@ leadmodel.errors.ValidationError: form.your-email: not an email address; ...
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.documents import Spec
+from leadmodel.domain.capture.touches import (
+    CLICK_ID_NAME,
+    CLICK_IDS,
+    CLICK_LIKE,
+    UTM_KEYS,
+    Touch,
+    frozen_map,
+    source_of,
+    split_url,
+    touch_of,
+)
 from leadmodel.domain.values import normalise as n
 from leadmodel.domain.values.contact import MAX_CONTACT_POINTS, ContactPoint
-from leadmodel.domain.values.custom_json import EMPTY, JSON, FrozenMap, freeze
+from leadmodel.domain.values.custom_json import EMPTY, JSON, freeze
 from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import Problem, ValidationError, shorten
 
 __all__ = [
-    "CLICK_IDS",
     "MAX_FIELDS",
-    "MAX_QUERY",
     "TARGETS",
-    "UTM_KEYS",
     "Captured",
     "FieldMap",
-    "Touch",
     "UnknownFields",
     "from_form",
     "from_messenger",
-    "from_utm",
 ]
-
-MAX_QUERY = 8 * 1024
-"""The longest landing URL or query string read, in characters; a longer one is refused."""
 
 MAX_FIELDS = 1000
 """The most values one form is read with (fields and the items of multi-valued ones)."""
-
-CLICK_IDS = (
-    *("dclid", "epik", "fbclid", "gbraid", "gclid", "li_fat_id", "msclkid"),
-    *("rdt_cid", "sccid", "ttclid", "twclid", "wbraid", "yclid"),
-)
-"""The ad networks' click ids kept by default (Google, Meta, Microsoft, TikTok, Yandex...)."""
-
-UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
-"""The UTM parameters, recognised by name in a form and in a query string."""
 
 _CONTACTS = ("email", "phone", "telegram", "instagram", "website")
 _TEXTS = ("name", "first_name", "last_name", "company", "topic", "message")
@@ -93,9 +85,6 @@ TARGETS = (*_TEXTS, *_CONTACTS, *UTM_KEYS, "referrer", "landing")
 """What a form field may feed (:attr:`FieldMap.fields`), besides ``custom.<key>``."""
 
 _CUSTOM = "custom."
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-# a parameter named like a click id but not allowed is dropped, never kept in custom
-_CLICK_LIKE = re.compile(r"(?:clid|clkid|click_?id|_cid)$")
 _CHANNELS = {
     "telegram": Channel.telegram,
     "instagram": Channel.instagram_dm,
@@ -112,10 +101,6 @@ class UnknownFields(StrEnum):
     keep = "keep"
     drop = "drop"
     refuse = "refuse"
-
-
-def _frozen(value: object) -> object:
-    return FrozenMap(dict(value)) if isinstance(value, Mapping) else value
 
 
 def _target_problem(target: object) -> str | None:
@@ -152,7 +137,7 @@ class FieldMap(Spec):
       FieldMap.required[0]: expected one of 'name', ...
     """
 
-    fields: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
+    fields: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
     ignore: tuple[str, ...] = attrs.field(default=(), converter=c.as_tuple)
     unknown: UnknownFields = UnknownFields.keep
     required: tuple[str, ...] = attrs.field(default=(), converter=c.as_tuple)
@@ -175,7 +160,7 @@ class FieldMap(Spec):
         c.opt_text(p, "topic", self.topic, "the topic")
         c.texts(p, "click_ids", self.click_ids, "a click id")
         for i, name in enumerate(self.click_ids if type(self.click_ids) is tuple else ()):
-            if type(name) is str and not _NAME.match(name):
+            if type(name) is str and not CLICK_ID_NAME.match(name):
                 p.append(Problem(f"click_ids[{i}]", "a lower-case name such as 'gclid'", name))
         if p:
             c.fail("FieldMap", p)
@@ -192,46 +177,6 @@ class FieldMap(Spec):
         for key in self.ignore if type(self.ignore) is tuple else ():
             if key in self.fields:
                 p.append(Problem("ignore", "a field is either mapped or ignored, not both", key))
-
-
-@attrs.frozen(kw_only=True)
-class Touch:
-    """One touch of a person with the business: the channel, the UTM ``source``, ``campaign``,
-    ``medium``, ``content`` and ``term``, the ``referrer``, the allowed ``click_ids`` (name to
-    value) and the ``landing`` page (without its query string), ``at`` a time.
-
-    >>> from datetime import datetime, timezone
-    >>> Touch(channel=Channel.landing, source="google", click_ids={"gclid": "Cj0K"},
-    ...     at=datetime(2026, 3, 2, tzinfo=timezone.utc)).click_ids["gclid"]
-    'Cj0K'
-    """
-
-    channel: Channel
-    at: datetime = attrs.field(converter=c.fixed_offset)
-    source: str | None = None
-    campaign: str | None = None
-    medium: str | None = None
-    content: str | None = None
-    term: str | None = None
-    referrer: str | None = None
-    click_ids: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
-    landing: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        p: c.Problems = []
-        c.member(p, "channel", self.channel, Channel)
-        c.aware(p, "at", self.at)
-        for name in ("source", "campaign", "medium", "content", "term", "referrer", "landing"):
-            c.opt_text(p, name, getattr(self, name), f"the {name}")
-        if not isinstance(self.click_ids, Mapping):
-            p.append(Problem("click_ids", "a mapping of click id names to values", self.click_ids))
-        else:
-            for name, value in self.click_ids.items():
-                if type(name) is not str or not _NAME.match(name):
-                    p.append(Problem("click_ids", "a lower-case name such as 'gclid'", name))
-                c.text(p, f"click_ids.{name}", value, "a click id")
-        if p:
-            c.fail("Touch", p)
 
 
 @attrs.frozen(kw_only=True)
@@ -297,105 +242,6 @@ _KWARGS = (
     *("source", "topic", "message", "person_name", "contact_points", "company_name"),
     *("custom", "occurred_at"),
 )
-
-
-# -- reading URLs ------------------------------------------------------------------------------
-
-
-def _split_url(p: c.Problems, path: str, value: object) -> tuple[str | None, dict[str, str]]:
-    """The landing page of URL ``value`` (no query, no fragment) and its query's parameters
-    (lower-case names, the first value of each); a bare query string has no landing page."""
-    if type(value) is not str:
-        p.append(Problem(path, "expected a URL or a query string", value))
-        return None, {}
-    if not c.is_unicode(value):
-        p.append(Problem(path, c.NOT_UNICODE, value))
-        return None, {}
-    if len(value) > MAX_QUERY:
-        msg = f"{len(value):,} characters; a URL or query string is read up to {MAX_QUERY:,}"
-        p.append(Problem(path, msg + " (MAX_QUERY): pass the URL the browser opened", value))
-        return None, {}
-    value = value.strip()
-    landing, query = None, value.removeprefix("?")
-    if not value.startswith("?") and ("/" in value or "?" in value or "=" not in value):
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            p.append(Problem(path, "not a URL, e.g. 'https://mebli.ua/chairs?utm_source=x'", value))
-            return None, {}
-        landing = urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")) or None
-        query = parts.query
-    params: dict[str, str] = {}
-    for name, item in parse_qsl(query, errors="replace"):
-        if item.strip():
-            params.setdefault(name.lower(), item.strip())
-    return landing, params
-
-
-def _touch(
-    channel: Channel,
-    at: datetime,
-    params: Mapping[str, str],
-    click_ids: Iterable[str],
-    *,
-    referrer: str | None = None,
-    landing: str | None = None,
-) -> Touch:
-    return Touch(
-        channel=channel,
-        at=at,
-        source=params.get("utm_source"),
-        campaign=params.get("utm_campaign"),
-        medium=params.get("utm_medium"),
-        content=params.get("utm_content"),
-        term=params.get("utm_term"),
-        referrer=referrer,
-        click_ids={name: params[name] for name in click_ids if name in params},
-        landing=landing,
-    )
-
-
-def _source(touch: Touch) -> Source:
-    return Source(
-        channel=touch.channel, name=touch.source, campaign=touch.campaign, medium=touch.medium
-    )
-
-
-def from_utm(
-    url_or_query: str,
-    *,
-    at: datetime,
-    channel: Channel = Channel.landing,
-    referrer: str | None = None,
-    click_ids: Iterable[str] = CLICK_IDS,
-) -> Touch:
-    """The touch a landing URL (or its bare query string) records: UTM parameters, the click
-    ids named in ``click_ids`` (others are dropped) and the page without its query.
-
-    Raises :class:`~leadmodel.errors.ValidationError` for a URL that does not parse or is
-    longer than :data:`MAX_QUERY` characters.
-
-    >>> from datetime import datetime, timezone
-    >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
-    >>> touch = from_utm("https://mebli.ua/chairs?utm_source=google&utm_medium=cpc"
-    ...     "&gclid=Cj0K&xyzclid=9", at=at)
-    >>> touch.source, touch.medium, dict(touch.click_ids), touch.landing
-    ('google', 'cpc', {'gclid': 'Cj0K'}, 'https://mebli.ua/chairs')
-    >>> from_utm("utm_campaign=spring", at=at).campaign
-    'spring'
-    >>> from_utm("utm_term=" + "x" * 9000, at=at)
-    Traceback (most recent call last):
-    ...
-    leadmodel.errors.ValidationError: utm.url_or_query: 9,009 characters; ...
-    """
-    p: c.Problems = []
-    landing, params = _split_url(p, "url_or_query", url_or_query)
-    c.aware(p, "at", at)
-    c.member(p, "channel", channel, Channel)
-    c.opt_text(p, "referrer", referrer, "the referrer")
-    if p:
-        c.fail("utm", p)
-    return _touch(channel, at, params, click_ids, referrer=referrer, landing=landing)
 
 
 # -- reading forms -----------------------------------------------------------------------------
@@ -471,7 +317,7 @@ def _route(p: c.Problems, spec: FieldMap, key: str, values: tuple[str, ...], fou
     elif name in spec.click_ids:
         if values:
             found.clicks.setdefault(name, values[0])
-    elif _CLICK_LIKE.search(name) or name in CLICK_IDS:
+    elif CLICK_LIKE.search(name) or name in CLICK_IDS:
         return  # a click id outside the allow-list: never kept
     elif spec.unknown is UnknownFields.refuse:
         fix = "map it in FieldMap.fields, list it in FieldMap.ignore, or set unknown='keep'"
@@ -569,7 +415,7 @@ def from_form(
     found = _Found()
     for key, values in _read_fields(p, fields).items():
         _route(p, spec, key, values, found)
-    landing, params = (None, {}) if page_url is None else _split_url(p, "page_url", page_url)
+    landing, params = (None, {}) if page_url is None else split_url(p, "page_url", page_url)
     c.aware(p, "at", at)
     c.member(p, "channel", channel, Channel)
     c.opt_text(p, "referrer", referrer, "the referrer")
@@ -585,7 +431,7 @@ def from_form(
         order = {key: i for i, key in enumerate(fields if isinstance(fields, Mapping) else ())}
         c.fail("form", sorted(p, key=lambda q: order.get(q.path.split("[")[0], len(order))))
     params = {**params, **{t: v for t in UTM_KEYS if (v := found.text(t))}, **found.clicks}
-    touch = _touch(
+    touch = touch_of(
         channel,
         at,
         params,
@@ -594,7 +440,7 @@ def from_form(
         landing=found.text("landing") or landing,
     )
     return Captured(
-        source=_source(touch),
+        source=source_of(touch),
         touch=touch,
         occurred_at=at,
         topic=topic,
@@ -734,7 +580,7 @@ def from_messenger(
       messenger.text: say what the interest was about: the message has no text; pass topic=
     """
     p: c.Problems = []
-    network_ok = type(network) is str and _NAME.match(network) is not None
+    network_ok = type(network) is str and CLICK_ID_NAME.match(network) is not None
     if not network_ok:
         p.append(Problem("network", "a lower-case name such as 'telegram'", network))
     got = _shape(p, payload)
@@ -760,7 +606,7 @@ def from_messenger(
     touch = Touch(channel=_CHANNELS.get(network, Channel.other), at=occurred_at)
     names = " ".join(filter(None, (read["first_name"], read["last_name"])))
     return Captured(
-        source=_source(touch),
+        source=source_of(touch),
         touch=touch,
         occurred_at=occurred_at,
         topic=topic,
