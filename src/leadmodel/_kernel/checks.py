@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple, NoReturn
 
 from leadmodel.errors import Problem, ValidationError
@@ -304,6 +304,26 @@ def member(p: Problems, path: str, value: object, enum: type[Enum]) -> None:
     """A member of ``enum``."""
     if not isinstance(value, enum):
         p.append(Problem(path, f"expected a {enum.__name__} (one of {listed(enum)})", value))
+
+
+def as_member(enum: type[Enum], value: object) -> Any:
+    """An attrs converter: a member's value (``"email"``) as the member of ``enum``; anything
+    else as given, for the class's own check (:func:`member`) to name.
+
+    >>> from enum import StrEnum
+    >>> class Kind(StrEnum):
+    ...     email = "email"
+    >>> as_member(Kind, "email"), as_member(Kind, "fax")
+    (<Kind.email: 'email'>, 'fax')
+    """
+    if isinstance(value, str) and not isinstance(value, enum) and value in _values(enum):
+        return enum(value)
+    return value
+
+
+@cache
+def _values(enum: type[Enum]) -> frozenset[object]:
+    return frozenset(item.value for item in enum)
 
 
 def each(

@@ -135,34 +135,20 @@ PURPOSE_WORDS: Final = {
 }
 
 
-def _member(enum: type[StrEnum], value: object) -> Any:
-    """A member's value (``"email"``) as the member; anything else unchanged, for the class's
-    own check to name."""
-    if isinstance(value, str) and not isinstance(value, enum) and value in _VALUES[enum]:
-        return enum(value)
-    return value
-
-
 def as_purpose(value: object) -> Any:
-    return _member(Purpose, value)
+    return c.as_member(Purpose, value)
 
 
 def _basis(value: object) -> Any:
-    return _member(LawfulBasis, value)
+    return c.as_member(LawfulBasis, value)
 
 
 def _state(value: object) -> Any:
-    return _member(OptInState, value)
+    return c.as_member(OptInState, value)
 
 
 def as_kind(value: object) -> Any:
-    return _member(ContactKind, value)
-
-
-_VALUES: Final[dict[type[StrEnum], frozenset[str]]] = {
-    enum: frozenset(member.value for member in enum)
-    for enum in (Purpose, LawfulBasis, OptInState, ContactKind)
-}
+    return c.as_member(ContactKind, value)
 
 
 def check_network(p: c.Problems, path: str, network: object, channel: object) -> None:

@@ -504,7 +504,7 @@ class PairScores:
         self.model = model
         self.ids: tuple[str, ...] = tuple(table.ids)
         self.left, self.right, self.gammas, self.weight = left, right, gammas, weight
-        self.probability: Floats = 1 / (1 + np.exp2(-np.clip(weight, -1000, 1000)))
+        self.probability: Floats = _probability(weight)
         self._table = table
         for array in (left, right, gammas, weight, self.probability):
             array.flags.writeable = False
@@ -580,8 +580,14 @@ def _explain(table: Table, model: MatchModel, i: int, j: int, size: int) -> Pair
         prior,
         tuple(parts),
         total,
-        float(1 / (1 + 2 ** -min(max(total, -1000), 1000))),
+        float(_probability(np.array([total]))[0]),
     )
+
+
+def _probability(weight: Floats) -> Floats:
+    """The match probability of each log2 odds ``weight`` (clipped: no overflow)."""
+    probability: Floats = 1 / (1 + np.exp2(-np.clip(weight, -1000, 1000)))
+    return probability
 
 
 def _prior_weight(model: MatchModel, size: int | None) -> float:
@@ -689,8 +695,7 @@ def score_record(
     gammas = _gammas(table, model, left, right)
     size = population or model.population
     total = _prior_weight(model, size) + np.sum(_weights(table, model, left, gammas), axis=0)
-    probability = 1 / (1 + np.exp2(-np.clip(total, -1000, 1000)))
-    pairs = zip(right.tolist(), probability.tolist(), strict=True)
+    pairs = zip(right.tolist(), _probability(total).tolist(), strict=True)
     found = [(table.ids[j], float(p)) for j, p in pairs]
     found.sort(key=lambda pair: (-pair[1], pair[0]))
     return found

@@ -46,7 +46,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
@@ -76,20 +76,6 @@ DEFAULT_WINDOW: Final = 10
 
 _MAX_TEXT = 200
 _LEAST = 2  # records: a population smaller has no pairs
-_E = TypeVar("_E", bound=StrEnum)
-
-
-def _member(enum: type[_E], value: Any) -> Any:
-    """An attrs converter: a member's value (``"exact"``) as the member; anything else as
-    given, for the class's own check to name."""
-    if type(value) is str:
-        try:
-            return enum(value)
-        except ValueError:
-            return value
-    return value
-
-
 _PROBABILITY_HINT = "a probability strictly between 0 and 1"
 
 
@@ -99,11 +85,11 @@ def _table(value: Any) -> Any:
 
 
 def _level_kind(value: Any) -> Any:
-    return _member(LevelKind, value)
+    return c.as_member(LevelKind, value)
 
 
 def _normalise(value: Any) -> Any:
-    return _member(Normalise, value)
+    return c.as_member(Normalise, value)
 
 
 class LevelKind(StrEnum):
