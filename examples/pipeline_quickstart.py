@@ -21,6 +21,10 @@ def main() -> None:
         topic="Офісні меблі",
         source=lm.Source(channel=lm.Channel.instagram_dm),
         created_at=start,
+        # her own request lets us answer it (services.capture records this at the door)
+        consents=[
+            lm.Consent(person="lead-1", purpose="service", basis="contract", source="DM", at=start)
+        ],
     )
     lead = requests.enter(lead, at=start, by="anna")
     for hours, status in enumerate(["in_work", "qualified", "offer_sent"], start=1):

@@ -23,6 +23,13 @@ def lead(**overrides: Any) -> lm.Lead:
     return lm.Lead(**fields)
 
 
+def asked(person: str, at: datetime = AT) -> lm.Consent:
+    """The basis a person's own request gives for replying to it (what capture records)."""
+    return lm.Consent(
+        person=person, purpose="service", basis="contract", source="the person's request", at=at
+    )
+
+
 def interest(**overrides: Any) -> lm.Interest:
     fields: dict[str, Any] = {
         "id": lm.InterestId("int-1"),

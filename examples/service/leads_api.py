@@ -12,6 +12,8 @@ fastapi uvicorn``); its tests (``test_leads_api.py``) run in ``make test``. What
 * **errors mapped once** (:func:`problem`): ``lm.errors.http_problem`` gives the status and
   body for every leadmodel error: 422 with field paths, 404, 409;
 * **keys from a registry**: requests name pipelines and frameworks by key;
+* **idempotent capture**: ``POST /interests`` with the same ``Idempotency-Key`` header (or
+  the same payload) twice stores one interest and answers ``200`` the second time;
 * **a kanban column, paged**: ``GET /pipelines/{key}/columns/{status}?after=...``.
 """
 
@@ -44,6 +46,7 @@ def unit(request: Request) -> Iterator[lm.SQLiteUnitOfWork]:
 Uow = Annotated[lm.SQLiteUnitOfWork, Depends(unit)]
 # --8<-- [end:unit]
 IfMatch = Annotated[str | None, Header()]
+IdempotencyKey = Annotated[str | None, Header()]
 
 
 def create_app(database: Path, registry: lm.Registry | None = None) -> FastAPI:
@@ -61,11 +64,16 @@ def create_app(database: Path, registry: lm.Registry | None = None) -> FastAPI:
 
     # --8<-- [end:errors]
 
+    # --8<-- [start:capture]
     @app.post("/interests", status_code=201)
-    def capture(body: dict[str, Any], uow: Uow) -> dict[str, Any]:
-        """A form, a message, a call: ``{"source": {...}, "topic": ..., ...}``."""
+    def capture(
+        body: dict[str, Any], uow: Uow, response: Response, idempotency_key: IdempotencyKey = None
+    ) -> dict[str, Any]:
+        """A form, a message, a call: ``{"source": {...}, "topic": ..., ...}``. The same
+        ``Idempotency-Key`` again (or, without one, the same payload within ten minutes) is a
+        double submit: ``200`` with the interest captured first, nothing stored twice."""
         doc = lm.from_dict(_Capture, body)
-        interest = services.capture_interest(
+        result = services.capture(
             uow,
             source=doc.source,
             topic=doc.topic,
@@ -73,8 +81,14 @@ def create_app(database: Path, registry: lm.Registry | None = None) -> FastAPI:
             person_name=doc.person_name,
             contact_points=doc.contact_points,
             company_name=doc.company_name,
+            idempotency_key=idempotency_key,
         )
-        return lm.to_dict(interest)
+        assert result.interest is not None  # no spam verdict given: nothing is refused
+        if result.decision is lm.Decision.duplicate_submit:
+            response.status_code = 200
+        return lm.to_dict(result.interest)
+
+    # --8<-- [end:capture]
 
     # --8<-- [start:promote]
     @app.post("/interests/{interest_id}/promote", status_code=201)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,15 +27,34 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield made
 
 
-def _promoted(client: TestClient, **extra: Any) -> dict[str, Any]:
-    interest = client.post("/interests", json=CAPTURE)
+def _captured(client: TestClient) -> dict[str, Any]:
+    """A new submission each time (its own Idempotency-Key), of the same person."""
+    interest = client.post("/interests", json=CAPTURE, headers={"Idempotency-Key": next(_KEYS)})
     assert interest.status_code == 201, interest.text
+    return dict(interest.json())
+
+
+_KEYS = (f"form-{n}" for n in itertools.count(1))
+
+
+def test_the_same_submission_twice_is_one_interest(client: TestClient) -> None:
+    first = client.post("/interests", json=CAPTURE, headers={"Idempotency-Key": "k-1"})
+    again = client.post("/interests", json=CAPTURE, headers={"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    unkeyed = client.post("/interests", json=CAPTURE)  # the payload's fingerprint: new once
+    assert unkeyed.status_code == 201
+    assert client.post("/interests", json=CAPTURE).json()["id"] == unkeyed.json()["id"]
+
+
+def _promoted(client: TestClient, **extra: Any) -> dict[str, Any]:
+    interest = _captured(client)
     body = {
         "pipeline": "deals",
         "owner": "anna",
         "expected_value": {"amount": "48000", "currency": "UAH"},
     }
-    lead = client.post(f"/interests/{interest.json()['id']}/promote", json=body | extra)
+    lead = client.post(f"/interests/{interest['id']}/promote", json=body | extra)
     assert lead.status_code == 201, lead.text
     assert lead.headers["ETag"] == f'"{lead.json()["version"]}"'
     return dict(lead.json())
@@ -123,7 +143,7 @@ def test_a_refused_move_is_409_with_why_and_nothing_of_the_batch_is_kept(
     response = client.post(f"/leads/{lead['id']}/move", json={"status": "lost"})
     assert response.status_code == 409
     assert response.json()["why"] == "reason_required"
-    interest = client.post("/interests", json=CAPTURE).json()
+    interest = _captured(client)
     body = {"pipeline": "deals", "status": "proposal"}  # proposal requires owner and value
     response = client.post(f"/interests/{interest['id']}/promote", json=body)
     assert response.status_code == 409

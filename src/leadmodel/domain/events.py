@@ -22,11 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.capture.consent import Consent
+from leadmodel.domain.intake.door import CaptureResult
+from leadmodel.domain.intake.policy import Decision
 from leadmodel.domain.ladder import Conversion
 from leadmodel.domain.matching import Merged
 from leadmodel.domain.model import (
@@ -50,13 +53,16 @@ from leadmodel.domain.values import Channel
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
+    "CONSENT_CHANGES",
     "EVENT_TYPES",
     "ActivityLogged",
     "CardStale",
+    "ConsentChanged",
     "DomainEvent",
     "EntityUpdated",
     "Escalated",
     "InterestCaptured",
+    "InterestReleased",
     "LeadAssigned",
     "LeadConverted",
     "LeadCreated",
@@ -91,19 +97,34 @@ def _check_common(event: attrs.AttrsInstance, ids: dict[str, object]) -> None:
 
 @attrs.frozen(kw_only=True)
 class InterestCaptured:
-    """A new interest was stored (a call, a form, a message, a like)."""
+    """A new interest was stored (a call, a form, a message, a like). From the front door
+    (:func:`leadmodel.services.capture`): its ``decision`` (a :class:`~leadmodel.Decision`
+    value), the ``reason`` in words, and the ``lead_id`` it went to (new, attached, repeat or
+    reopened; ``None``: none)."""
 
     type: ClassVar[str] = "InterestCaptured"
     interest_id: str
     channel: str
     at: datetime = attrs.field(converter=c.fixed_offset)
     by: str | None = None
+    decision: str | None = None
+    reason: str | None = None
+    lead_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_common(self, {"interest_id": self.interest_id, "channel": self.channel})
+        _check_decision("InterestCaptured", self.decision)
 
     @classmethod
-    def of(cls, interest: Interest, *, by: str | None = None) -> InterestCaptured:
+    def of(
+        cls,
+        interest: Interest,
+        *,
+        by: str | None = None,
+        decision: str | None = None,
+        reason: str | None = None,
+        lead_id: str | None = None,
+    ) -> InterestCaptured:
         """The event of a stored ``interest``: its channel, at the time it occurred.
 
         >>> from datetime import datetime, timezone
@@ -118,6 +139,136 @@ class InterestCaptured:
             interest_id=interest.id,
             channel=str(interest.source.channel),
             at=interest.occurred_at,
+            by=by,
+            decision=decision,
+            reason=reason,
+            lead_id=lead_id,
+        )
+
+
+def _check_decision(model: str, decision: object) -> None:
+    if decision is not None and decision not in _DECISIONS:
+        known = ", ".join(sorted(_DECISIONS))
+        problem = Problem("decision", f"one of {known}", decision)
+        raise ValidationError([problem], model=model)
+
+
+_DECISIONS = frozenset(d.value for d in Decision)
+
+
+@attrs.frozen(kw_only=True)
+class InterestReleased:
+    """A quarantined interest was released (:func:`leadmodel.services.release`) by ``by`` at
+    ``at``, and went where the front door's ``decision`` sent it (``lead_id``), for ``reason``.
+    """
+
+    type: ClassVar[str] = "InterestReleased"
+    interest_id: str
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    by: str | None = None
+    decision: str | None = None
+    reason: str | None = None
+    lead_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_common(self, {"interest_id": self.interest_id})
+        _check_decision("InterestReleased", self.decision)
+
+    @classmethod
+    def of(cls, result: CaptureResult, *, at: datetime, by: str | None = None) -> InterestReleased:
+        """The event of a release that ended in ``result`` (its interest, decision, reason
+        and lead), at ``at``.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> form = lm.Interest(id=lm.InterestId("I-1"), occurred_at=at, topic="Chairs",
+        ...     source=lm.Source(channel=lm.Channel.form))
+        >>> result = lm.CaptureResult(decision=lm.Decision.new_interest, reason="anonymous",
+        ...     interest=form)
+        >>> InterestReleased.of(result, at=at, by="anna").decision
+        'new_interest'
+        """
+        interest_id = result.interest.id if result.interest is not None else ""
+        return cls(
+            interest_id=interest_id,
+            at=at,
+            by=by,
+            decision=result.decision.value,
+            reason=result.reason,
+            lead_id=result.lead.id if result.lead is not None else None,
+        )
+
+
+CONSENT_CHANGES: Final = ("given", "opt_in_requested", "confirmed", "withdrawn")
+"""What :class:`ConsentChanged` reports: a record given, a double opt-in asked (the host
+sends the confirmation message), confirmed, or withdrawn."""
+
+
+@attrs.frozen(kw_only=True)
+class ConsentChanged:
+    """A consent record of the record ``record_id`` (in repository ``kind``) changed:
+    ``change`` (:data:`CONSENT_CHANGES`) for ``purpose`` through ``channel`` (and ``network``)
+    under ``basis``; ``expires_at``: when a requested double opt-in closes. Never the evidence.
+
+    >>> from datetime import datetime, timezone
+    >>> ConsentChanged(kind="leads", record_id="L-1", purpose="marketing_email",
+    ...     channel="email", basis="consent", change="opt_in_requested",
+    ...     at=datetime(2026, 3, 2, tzinfo=timezone.utc)).change
+    'opt_in_requested'
+    """
+
+    type: ClassVar[str] = "ConsentChanged"
+    kind: str
+    record_id: str
+    purpose: str
+    change: str
+    basis: str
+    at: datetime = attrs.field(converter=c.fixed_offset)
+    channel: str | None = None
+    network: str | None = None
+    expires_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    by: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_common(
+            self,
+            {
+                "kind": self.kind,
+                "record_id": self.record_id,
+                "purpose": self.purpose,
+                "change": self.change,
+                "basis": self.basis,
+            },
+        )
+        if self.change not in CONSENT_CHANGES:
+            problem = Problem("change", f"one of {', '.join(CONSENT_CHANGES)}", self.change)
+            raise ValidationError([problem], model="ConsentChanged")
+
+    @classmethod
+    def of(
+        cls, kind: str, consent: Consent, change: str, *, at: datetime, by: str | None = None
+    ) -> ConsentChanged:
+        """The event of ``change`` to ``consent``, a record of a record in repository ``kind``.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
+        >>> given = lm.Consent(person="L-1", purpose="calls", channel="phone", basis="consent",
+        ...     source="call", at=at, evidence=lm.ConsentEvidence(note="said yes"))
+        >>> ConsentChanged.of("leads", given, "given", at=at).channel
+        'phone'
+        """
+        return cls(
+            kind=kind,
+            record_id=consent.person,
+            purpose=consent.purpose.value,
+            change=change,
+            basis=consent.basis.value,
+            at=at,
+            channel=consent.channel.value if consent.channel else None,
+            network=consent.network,
+            expires_at=consent.expires_at if change == "opt_in_requested" else None,
             by=by,
         )
 
@@ -868,6 +1019,8 @@ class CardStale:
 
 DomainEvent = (
     InterestCaptured
+    | InterestReleased
+    | ConsentChanged
     | LeadCreated
     | StatusChanged
     | LeadQualified
@@ -888,6 +1041,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.type: cls
     for cls in (
         InterestCaptured,
+        InterestReleased,
+        ConsentChanged,
         LeadCreated,
         StatusChanged,
         LeadQualified,

@@ -2,8 +2,10 @@
 
 The domain function (``leadmodel.promote``) returns values; the service of the same name
 (``leadmodel.services.promote``) runs it in a unit of work, on records given by id. Likewise
-``convert``, ``merge``, ``assess``, ``log_activity`` and ``respond``. The use cases: capture,
-promote, move, assess, log activities and respond, convert, merge, erase.
+``convert``, ``merge``, ``assess``, ``log_activity`` and ``respond``. The use cases: capture
+(the front door: :func:`capture`, :func:`release`, :func:`quarantined`), promote, move,
+assess, log activities and respond, convert, merge, erase, and consent (:func:`give_consent`,
+:func:`confirm_opt_in`, :func:`withdraw_consent`, :func:`may_contact`).
 
 Each service takes the unit of work (not yet in a ``with`` block) first, runs in one unit
 (``with uow: ... uow.commit()``) and records its domain events in the unit, so the change and
@@ -44,7 +46,9 @@ from __future__ import annotations
 
 from leadmodel.services._activities import log_activity, respond
 from leadmodel.services._batch import Batch, batch
+from leadmodel.services._capture import capture, quarantined, release
 from leadmodel.services._clock import Clock
+from leadmodel.services._consent import confirm_opt_in, give_consent, may_contact, withdraw_consent
 from leadmodel.services._convert import convert
 from leadmodel.services._edits import update_company, update_contact, update_customer, update_lead
 from leadmodel.services._erase import erase_person
@@ -64,19 +68,26 @@ __all__ = [
     "assess",
     "assign",
     "batch",
+    "capture",
     "capture_interest",
+    "confirm_opt_in",
     "convert",
     "erase_person",
     "find_matches",
+    "give_consent",
     "log_activity",
+    "may_contact",
     "merge",
     "move",
     "promote",
+    "quarantined",
     "reassign",
+    "release",
     "respond",
     "sweep",
     "update_company",
     "update_contact",
     "update_customer",
     "update_lead",
+    "withdraw_consent",
 ]

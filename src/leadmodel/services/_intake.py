@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from leadmodel.domain.events import InterestCaptured, LeadCreated, StatusChanged
+from leadmodel.domain.capture import Consent, SpamVerdict, Touch
+from leadmodel.domain.events import LeadCreated, StatusChanged
+from leadmodel.domain.intake import CapturePolicy
 from leadmodel.domain.ladder import attach_interest
 from leadmodel.domain.ladder import promote as _promote
 from leadmodel.domain.model import Interest, Lead, edit
 from leadmodel.domain.pipeline import Pipeline
 from leadmodel.domain.registry import Registry
-from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Money, Source, uuid7
+from leadmodel.domain.values import ContactPoint, IdFactory, Money, Source, uuid7
 from leadmodel.domain.values.custom_json import EMPTY, JSON
+from leadmodel.errors import RuleViolation
+from leadmodel.services._capture import capture
 from leadmodel.services._clock import Clock, now, utc_now
 from leadmodel.services._resolve import pipeline_of
 from leadmodel.services._versions import load_expected
@@ -30,18 +34,27 @@ def capture_interest(
     company_name: str | None = None,
     owner: str | None = None,
     custom: Mapping[str, JSON] = EMPTY,
+    touch: Touch | None = None,
+    consents: Iterable[Consent] = (),
+    spam: SpamVerdict | None = None,
+    idempotency_key: str | None = None,
+    policy: CapturePolicy | None = None,
     occurred_at: datetime | None = None,
     by: str | None = None,
     at: datetime | None = None,
     clock: Clock = utc_now,
     ids: IdFactory = uuid7,
 ) -> Interest:
-    """Store a new interest (a call, a form, a message, a like) and emit ``InterestCaptured``.
+    """Store a new interest (a call, a form, a message, a like) and emit ``InterestCaptured``:
+    :func:`capture` without the known-person check, returning the interest.
 
     ``occurred_at`` is when the person showed interest (default: ``at``, else now from
-    ``clock``); the event carries that time. Returns the stored interest. Raises
-    :class:`~leadmodel.errors.ValidationError` for an interest that cannot exist (no topic
-    and no message, a naive time...).
+    ``clock``); the event carries that time. The same submission again (the same
+    ``idempotency_key``, or without one the same payload) within ``policy.window`` returns
+    the first interest and emits nothing. Returns the stored interest (quarantined when the
+    ``spam`` verdict says so). Raises :class:`~leadmodel.errors.ValidationError` for an
+    interest that cannot exist (no topic and no message, a naive time...) and
+    :class:`~leadmodel.errors.RuleViolation` for a submission the spam policy refuses.
 
     >>> from datetime import datetime, timezone
     >>> import leadmodel as lm
@@ -60,24 +73,30 @@ def capture_interest(
     ...
     leadmodel.errors.ValidationError: Interest.topic: say what the interest was about: ...
     """
-    at = occurred_at if occurred_at is not None else now(clock, at)
-    interest = Interest(
-        id=InterestId(ids()),
-        occurred_at=at,
+    result = capture(
+        uow,
         source=source,
         topic=topic,
         message=message,
         person_name=person_name,
-        contact_points=tuple(contact_points),
+        contact_points=contact_points,
         company_name=company_name,
         owner=owner,
         custom=custom,
+        touch=touch,
+        consents=consents,
+        spam=spam,
+        idempotency_key=idempotency_key,
+        policy=policy,
+        occurred_at=occurred_at,
+        by=by,
+        at=at,
+        clock=clock,
+        ids=ids,
     )
-    with uow:
-        stored = uow.interests.add(interest)
-        uow.emit(InterestCaptured.of(stored, by=by))
-        uow.commit()
-    return stored
+    if result.interest is None:
+        raise RuleViolation(f"capture_interest: {result.reason}; nothing was stored")
+    return result.interest
 
 
 def promote(

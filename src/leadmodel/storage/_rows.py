@@ -23,6 +23,7 @@ from leadmodel import serde
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
+from leadmodel.domain.intake import CAPTURE_KEY, QUARANTINE_KEY
 from leadmodel.domain.ladder import reply_owed_since
 from leadmodel.domain.matching import MatchKey, match_keys
 from leadmodel.domain.model import Company, Contact, Customer, Direction, Interest, Lead
@@ -135,7 +136,8 @@ KIND: Final = {
 def keys_of(entity: Any) -> tuple[str, ...]:
     """The lookup keys stored for an entity, sorted: its match keys (:func:`match_keys`), and
     for a customer, which has no contact data of its own, the records it links to
-    (``contact_id:…``, ``company_id:…``, ``lead_id:…``)."""
+    (``contact_id:…``, ``company_id:…``, ``lead_id:…``); for an interest, its idempotency key
+    (``capture:…``) and, while it is quarantined, ``quarantine:held``."""
     if isinstance(entity, Customer):
         links = [f"lead_id:{lead_id}" for lead_id in entity.lead_ids]
         if entity.contact_id is not None:
@@ -143,7 +145,13 @@ def keys_of(entity: Any) -> tuple[str, ...]:
         if entity.company_id is not None:
             links.append(f"company_id:{entity.company_id}")
         return tuple(sorted(set(links)))
-    return tuple(sorted({str(k) for k in match_keys(entity)}))
+    keys = {str(k) for k in match_keys(entity)}
+    if isinstance(entity, Interest):  # the front door's: its idempotency key, its quarantine
+        if entity.idempotency_key is not None:
+            keys.add(f"{CAPTURE_KEY}:{entity.idempotency_key}")
+        if entity.quarantine is not None:
+            keys.add(QUARANTINE_KEY)
+    return tuple(sorted(keys))
 
 
 @attrs.frozen

@@ -29,6 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leadmodel.domain.capture.consent import rehome
 from leadmodel.domain.events import LeadCreated, StatusChanged
 from leadmodel.domain.ladder import reply_owed_since
 from leadmodel.domain.matching import match_keys
@@ -102,7 +103,7 @@ class UnitOfWorkContract(
     @pytest.mark.parametrize("kind", KINDS)
     def test_not_found_names_the_kind_and_the_id(self, make_uow: MakeUnit, kind: str) -> None:
         """NotFoundError of get, save and remove carries ``kind`` (the repository) and ``id``."""
-        missing = attrs.evolve(samples()[kind], id="nobody")
+        missing = _with_id(samples()[kind], "nobody")
         with make_uow() as uow:
             repository = getattr(uow, kind)
             calls: list[Callable[[], object]] = [
@@ -441,7 +442,7 @@ class UnitOfWorkContract(
             "companies": strategies.companies(),
             "customers": strategies.customers(),
         }[kind]
-        entity = attrs.evolve(data.draw(made), id=f"rt-{next(SERIAL)}")
+        entity = _with_id(data.draw(made), f"rt-{next(SERIAL)}")
         with make_uow() as uow:
             getattr(uow, kind).add(entity)
             uow.commit()
@@ -457,3 +458,11 @@ def _moved(lead_id: str) -> StatusChanged:
     return StatusChanged(
         lead_id=lead_id, pipeline="requests", from_status=None, to_status="new", at=AT, by="anna"
     )
+
+
+def _with_id(entity: Any, entity_id: str) -> Any:
+    """``entity`` under another id; its consent records (about it) follow it."""
+    consents = getattr(entity, "consents", None)
+    if consents:
+        return attrs.evolve(entity, id=entity_id, consents=rehome(consents, entity_id))
+    return attrs.evolve(entity, id=entity_id)

@@ -43,14 +43,26 @@ import attrs
 from hypothesis import strategies as st
 
 from leadmodel import Company, Contact, Customer, CustomerKind, CustomerOrigin, Interest, Lead
+from leadmodel.domain.capture import (
+    PURPOSE_CHANNELS,
+    Consent,
+    ConsentEvidence,
+    LawfulBasis,
+    Purpose,
+    SpamVerdict,
+    Touch,
+)
 from leadmodel.domain.events import (
+    CONSENT_CHANGES,
     EVENT_TYPES,
     ActivityLogged,
     CardStale,
+    ConsentChanged,
     DomainEvent,
     EntityUpdated,
     Escalated,
     InterestCaptured,
+    InterestReleased,
     LeadAssigned,
     LeadConverted,
     LeadCreated,
@@ -61,6 +73,7 @@ from leadmodel.domain.events import (
     SlaBreached,
     StatusChanged,
 )
+from leadmodel.domain.intake import Decision
 from leadmodel.domain.model import (
     MOVES,
     Activity,
@@ -140,6 +153,7 @@ __all__ = [
     "assessments",
     "aware_datetimes",
     "companies",
+    "consents",
     "contact_points",
     "contacts",
     "conversion_links",
@@ -165,10 +179,12 @@ __all__ = [
     "shifts",
     "sla_policies",
     "sources",
+    "spam_verdicts",
     "stage_changes",
     "status_changes",
     "tallies",
     "teams",
+    "touches",
     "value_tallies",
     "work_calendars",
 ]
@@ -436,6 +452,7 @@ def _fields(
         "erased_at": st.none(),  # erased records carry no name or contact: see erase()
         "custom": json_objects(),
         "merges": st.just(()),  # merge_records() draws them; a merge is dated, see timeline
+        "consents": st.just(()),  # _with_consents draws them: each names its record's id
         "version": st.integers(0, MAX_JSON_INT),
     }
     names = [f.name for f in attrs.fields(cls) if f.init and f.name not in skip]
@@ -655,15 +672,116 @@ def assessments(*, datetimes: DatetimesArg = None) -> Strategy[Assessment]:
     return st.builds(Assessment, **_fields(Assessment, _at(datetimes), fields))
 
 
+def touches(*, datetimes: DatetimesArg = None) -> Strategy[Touch]:
+    """Touches over every channel, with optional UTM fields, referrer, click ids and landing."""
+    return st.builds(
+        Touch,
+        channel=st.sampled_from(Channel),
+        at=_at(datetimes),
+        source=_opt(st.sampled_from(("google", "facebook", "newsletter")) | _text(12)),
+        campaign=_opt(_text(12)),
+        medium=_opt(st.sampled_from(("cpc", "email", "organic")) | _text(8)),
+        content=_opt(_text(8)),
+        term=_opt(_text(8)),
+        referrer=_opt(_text(20)),
+        click_ids=st.dictionaries(st.sampled_from(("gclid", "fbclid", "msclkid")), _text(12)),
+        landing=_opt(_text(20)),
+    )
+
+
+def _time_ordered(items: Strategy[Any], max_size: int = 3) -> Strategy[tuple[Any, ...]]:
+    return st.lists(items, max_size=max_size).map(lambda xs: tuple(sorted(xs, key=_by_at)))
+
+
+def _by_at(item: Any) -> datetime:
+    at: datetime = item.at
+    return at
+
+
+def spam_verdicts() -> Strategy[SpamVerdict]:
+    """The host's spam verdicts: a captcha score, the honeypot, the rate limit, a note."""
+    return st.builds(
+        SpamVerdict,
+        captcha_score=_opt(st.floats(0, 1)),
+        honeypot=st.booleans(),
+        rate_limited=st.booleans(),
+        note=_opt(_text(12)),
+    )
+
+
+@st.composite
+def consents(
+    draw: st.DrawFn, person: Strategy[str] | None = None, *, datetimes: DatetimesArg = None
+) -> Consent:
+    """Consent records about ``person`` (default: any id) in every state: given under any
+    basis, awaiting or past a double opt-in, confirmed, withdrawn, erased."""
+    at = draw(_at(datetimes))
+    purpose = draw(st.sampled_from(Purpose))
+    kinds = sorted(PURPOSE_CHANNELS[purpose])
+    channel = draw(_opt(st.sampled_from(kinds))) if kinds else None
+    basis = LawfulBasis.consent if draw(st.booleans()) else draw(st.sampled_from(LawfulBasis))
+    evidence = st.builds(
+        ConsentEvidence,
+        form_url=st.just("https://mebli.ua/form") | _text(16),
+        text_version=_opt(st.sampled_from(("v1", "v2")) | _text(8)),
+        note=_opt(_text(16)),
+    )
+    record = Consent(
+        person=draw(person if person is not None else _id("lead")),
+        purpose=purpose,
+        channel=channel,
+        basis=basis,
+        source=draw(st.sampled_from(("form:newsletter", "call")) | _text(12)),
+        at=at,
+        evidence=draw(evidence if basis is LawfulBasis.consent else _opt(evidence)),
+    )
+    later = st.timedeltas(timedelta(0), timedelta(days=60)).map(lambda d: at + d)
+    if basis is LawfulBasis.consent and draw(st.booleans()):
+        asked = draw(later)
+        ttl = draw(st.timedeltas(timedelta(hours=1), timedelta(days=30)))
+        record = record.request_opt_in(asked, ttl=ttl)
+        if draw(st.booleans()):
+            record = record.confirm(asked + (ttl / 2))
+    step = draw(st.sampled_from(("keep", "withdraw", "erase")))
+    if step != "keep":
+        last = max(d for d in (record.at, record.requested_at, record.confirmed_at) if d)
+        when = last + draw(st.timedeltas(timedelta(0), timedelta(days=60)))
+        record = record.withdraw(when) if step == "withdraw" else record.erase(when)
+    return record
+
+
 def interests(*, datetimes: DatetimesArg = None) -> Strategy[Interest]:
     """Interests, anonymous or not; each has a topic or a non-blank message."""
     about = st.tuples(_text(20), _opt(st.text(max_size=40))) | st.tuples(st.none(), _text(40))
     at = _at(datetimes)
-    given = {"occurred_at": at, "source": sources(), "lead_id": _opt(_id("lead"))}
+    given = {
+        "occurred_at": at,
+        "source": sources(),
+        "lead_id": _opt(_id("lead")),
+        "touch": _opt(touches(datetimes=at)),
+        "spam": _opt(spam_verdicts()),
+        "quarantine": _opt(_text(20)),
+        "idempotency_key": _opt(_text(20)),
+    }
     fields = _fields(Interest, at, given, skip=("topic", "message"))
-    return st.builds(
+    made = st.builds(
         lambda about, **kw: Interest(topic=about[0], message=about[1], **kw), about, **fields
     )
+    return _with_consents(made, at)
+
+
+def _with_consents(records: Strategy[Any], at: Strategy[datetime]) -> Strategy[Any]:
+    """``records`` with a few consent records about each (``person`` its id)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Any:
+        record = draw(records)
+        if not draw(st.booleans()):
+            return record
+        held = draw(_tuples(consents(st.just(str(record.id)), datetimes=at)))
+        return attrs.evolve(record, consents=held)
+
+    return build()
 
 
 @st.composite
@@ -699,15 +817,18 @@ def leads(*, datetimes: DatetimesArg = None) -> Strategy[Lead]:
         "tags": st.frozensets(_slug | _text(10), max_size=3),
         "previous_lead_id": _opt(_id("lead")),
         "activities": _timelines(activities(datetimes=at)),
+        "touches": _time_ordered(touches(datetimes=at)),
+        "possible_duplicates": _tuples(_id("lead"), max_size=2),
     }
     skip = ("pipeline", "status", "history", "converted", "lost", "lifecycle", "stages")
-    return st.builds(
+    made = st.builds(
         lambda state, end, stage, **kw: Lead(**state, **end, **stage, **_created(kw)),
         _status_and_history(status_changes(datetimes=at)),
         outcome,
         _lifecycle_and_stages(stage_changes(datetimes=at)),
         **_fields(Lead, at, given, skip=skip),
     )
+    return _with_consents(made, at)
 
 
 def _created(fields: dict[str, Any]) -> dict[str, Any]:
@@ -722,9 +843,10 @@ def _created(fields: dict[str, Any]) -> dict[str, Any]:
 def contacts() -> Strategy[Contact]:
     """Person records with any number of contact points."""
     role = _opt(st.sampled_from(("CEO", "buyer", "бухгалтер")) | _text(12))
-    return st.builds(
+    made = st.builds(
         Contact, **_fields(Contact, st.nothing(), {"name": person_names(), "role": role})
     )
+    return _with_consents(made, aware_datetimes())
 
 
 def companies() -> Strategy[Company]:
@@ -827,7 +949,29 @@ def events(
     many = _tuples(_id("lead"))
     actions = _tuples(action_specs())
     given: dict[type[Any], dict[str, Strategy[Any]]] = {
-        InterestCaptured: {"interest_id": _id("interest"), "channel": names},
+        InterestCaptured: {
+            "interest_id": _id("interest"),
+            "channel": names,
+            "decision": _opt(st.sampled_from([d.value for d in Decision])),
+            "reason": _opt(names),
+            "lead_id": _opt(ids),
+        },
+        InterestReleased: {
+            "interest_id": _id("interest"),
+            "decision": _opt(st.sampled_from([d.value for d in Decision])),
+            "reason": _opt(names),
+            "lead_id": _opt(ids),
+        },
+        ConsentChanged: {
+            "kind": st.sampled_from(("interests", "leads", "contacts")),
+            "record_id": ids,
+            "purpose": st.sampled_from([p.value for p in Purpose]),
+            "change": st.sampled_from(CONSENT_CHANGES),
+            "basis": st.sampled_from([b.value for b in LawfulBasis]),
+            "channel": _opt(st.sampled_from(("email", "phone", "messenger"))),
+            "network": _opt(st.sampled_from(("telegram", "viber"))),
+            "expires_at": _opt(at),
+        },
         LeadCreated: {"lead_id": ids, "interest_ids": _tuples(_id("interest"))},
         StatusChanged: {
             "lead_id": ids,

@@ -29,6 +29,7 @@ def _lead(
         person_name="Olena Koval",
         contact_points=[lm.ContactPoint.email("olena@mebli.ua")],
         at=AT,
+        idempotency_key=prefix,  # one submission per prefix: the same payload, another lead
         ids=ids,
     )
     return lm.services.promote(uow, dm.id, pipeline=pipeline, at=AT, ids=ids, **extra)  # type: ignore[arg-type]

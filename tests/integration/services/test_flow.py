@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import attrs
 import pytest
 
 import leadmodel as lm
 from leadmodel import InterestCaptured, LeadCreated, LeadQualified, StatusChanged, services
 from leadmodel.storage import MemoryUnitOfWork
+from tests.factories import asked
 
 from ._services import (
     AT,
@@ -50,8 +52,16 @@ def test_capture_interest_stores_it_and_emits_interest_captured(make_uow: MakeUn
     assert captured.occurred_at == AT
     with make_uow() as uow:
         assert uow.interests.get("int-1") == captured
+    why = "no known-person policy was given: stored as an interest"
     assert events(make_uow()) == [
-        InterestCaptured(interest_id="int-1", channel="instagram_dm", at=AT, by="bot")
+        InterestCaptured(
+            interest_id="int-1",
+            channel="instagram_dm",
+            at=AT,
+            by="bot",
+            decision="new_interest",
+            reason=why,
+        )
     ]
 
 
@@ -81,7 +91,8 @@ def test_a_clock_without_time_zone_is_refused(make_uow: MakeUnit) -> None:
 def test_promote_stores_the_lead_links_the_interest_and_enters_the_pipeline(
     make_uow: MakeUnit,
 ) -> None:
-    add(make_uow(), interest(1, person_name="Olena Koval", contact_points=(EMAIL,)))
+    asking = interest(1, person_name="Olena Koval", contact_points=(EMAIL,))
+    add(make_uow(), attrs.evolve(asking, consents=[asked("int-1")]))  # as capture records it
     made = services.promote(
         make_uow(), "int-1", pipeline=PIPELINE, by="anna", clock=clock(), ids=lm.sequential_ids()
     )
@@ -134,7 +145,8 @@ def test_an_unknown_id_raises_not_found_naming_kind_and_id(make_uow: MakeUnit) -
 
 # -- move and assess -------------------------------------------------------------------------
 def _in_pipeline(make_uow: MakeUnit, **overrides: Any) -> None:
-    add(make_uow(), PIPELINE.enter(lead(1, **overrides), at=AT, by="anna"))
+    card = lead(1, consents=[asked("lead-1")], **overrides)
+    add(make_uow(), PIPELINE.enter(card, at=AT, by="anna"))
 
 
 def test_move_saves_the_lead_and_emits_the_actions_it_triggers(make_uow: MakeUnit) -> None:

@@ -69,7 +69,7 @@ def test_lead_created_is_dated_when_the_lead_was_created() -> None:
 
 
 def test_status_changed_reports_the_move_and_the_actions_it_triggers() -> None:
-    lead = _sent(factories.lead())
+    lead = _sent(factories.lead(consents=[factories.asked("lead-1")]))
     event = StatusChanged.of(CALLS, lead, lead.history[-1])
     assert (event.pipeline, event.from_status, event.to_status) == ("calls", "new", "offer_sent")
     assert (event.at, event.by, event.reason) == (LATER, "anna", None)
@@ -77,9 +77,18 @@ def test_status_changed_reports_the_move_and_the_actions_it_triggers() -> None:
 
 
 def test_status_changed_leaves_out_actions_that_reach_a_do_not_contact_person() -> None:
-    lead = _sent(factories.lead(do_not_contact=True))
+    lead = _sent(factories.lead(do_not_contact=True, consents=[factories.asked("lead-1")]))
     event = StatusChanged.of(CALLS, lead, lead.history[-1])
     assert [action.action for action in event.actions] == ["create_task"]
+
+
+def test_status_changed_leaves_out_actions_no_consent_or_basis_allows() -> None:
+    lead = _sent(factories.lead())  # no record of any basis: nobody is called
+    event = StatusChanged.of(CALLS, lead, lead.history[-1])
+    assert [action.action for action in event.actions] == ["create_task"]
+    assert [(a.action, why) for a, why in CALLS.withheld(lead.history[-1], lead)] == [
+        ("schedule_call", "refused: no consent or other lawful basis for service messages by phone")
+    ]
 
 
 def test_status_changed_carries_the_loss_reason() -> None:

@@ -14,7 +14,7 @@ import leadmodel as lm
 from leadmodel import AlreadyConvertedError, NotALeadError, RuleViolation, pipelines
 from leadmodel.domain.model import last_entry
 from leadmodel.testing import strategies as lst
-from tests.factories import AT, interest, lead
+from tests.factories import AT, asked, interest, lead
 
 HOUR = timedelta(hours=1)
 EMAIL = lm.ContactPoint.email("olena@example.com")
@@ -317,7 +317,17 @@ def _personal_values(entity: Any) -> set[str]:
     for change in getattr(entity, "history", ()):
         if change.note:
             values.add(change.note)
+    for consent in entity.consents:  # where and how consent was given: the person's data
+        evidence = consent.evidence
+        values.update(v for v in (consent.source, *attrs.astuple(evidence or _NO_EVIDENCE)) if v)
+    touches = getattr(entity, "touches", ()) or [t for t in [getattr(entity, "touch", None)] if t]
+    for touch in touches:  # an ad network's handle on the person, the page they came from
+        values.update(touch.click_ids.values())
+        values.update([touch.referrer] if touch.referrer else [])
     return {v for v in values if len(v.strip()) >= 4}
+
+
+_NO_EVIDENCE = lm.ConsentEvidence(note="-")
 
 
 def _strings(data: object) -> set[str]:
@@ -333,7 +343,10 @@ def _strings(data: object) -> set[str]:
 def _kept_values(entity: Any) -> set[str]:
     """Strings of the fields erasure keeps (a personal value may equal one by chance)."""
     doc = json.loads(lm.to_json(entity))
-    for name in ("person_name", "name", "message", "contact_points", "custom", "assessments"):
+    for name in (
+        "person_name", "name", "message", "contact_points", "custom", "assessments", "consents",
+        "touch", "touches", "spam", "idempotency_key",
+    ):  # fmt: skip
         doc.pop(name, None)
     for change in doc.get("history", []):
         change.pop("note")
@@ -350,11 +363,15 @@ def test_erasure_leaves_no_personal_value_in_the_document(entity: Any) -> None:
     assert not ((_personal_values(entity) - _kept_values(entity)) & left)
     assert erased.do_not_contact
     assert type(lm.from_json(type(entity), lm.to_json(erased))) is type(entity)
+    assert len(erased.consents) == len(entity.consents)  # the facts stay: never contacted again
+    assert all(c.erased_at is not None and c.withdrawn_at is not None for c in erased.consents)
 
 
 def test_do_not_contact_silences_messaging_actions() -> None:
     p = pipelines.KEYCRM_REQUESTS
-    card = p.move(p.enter(lead(), at=AT, by="a"), "offer_sent", at=AT, by="a")
+    card = p.move(
+        p.enter(lead(consents=[asked("lead-1")]), at=AT, by="a"), "offer_sent", at=AT, by="a"
+    )
     assert [a.action for a in p.actions(card.history[-1], card)] == ["schedule_call"]
     silent = lm.erase(card, at=AT)
     assert p.actions(silent.history[-1], silent) == ()

@@ -55,6 +55,9 @@ def _strategies(
         lm.RoutingState: lst.routing_states(datetimes=times),
         lm.EscalationStep: lst.escalation_steps(),
         lm.SlaPolicy: lst.sla_policies(),
+        lm.Consent: lst.consents(datetimes=times),
+        lm.Touch: lst.touches(datetimes=times),
+        lm.SpamVerdict: lst.spam_verdicts(),
     }
 
 
@@ -126,15 +129,19 @@ RESULTS = {
     lm.Level,
     lm.Blocking,
     *(getattr(lm, name) for name in ("MatchGroup", "Clusters", "PairExplanation", "PairPart")),
-    # capture: consent records round-trip in tests/unit/capture/test_consent.py (a strategy
-    # of its own); a verdict is a result; payload mapping's config and results are tested
-    # in tests/unit/capture/test_payloads.py
-    lm.Consent,
+    # capture: a contact verdict and a screening are results; payload mapping's config and
+    # results are tested in tests/unit/capture/test_payloads.py; evidence is drawn inside
+    # consents; the spam policy is a one-call configuration
     lm.ConsentEvidence,
     lm.ContactVerdict,
     lm.FieldMap,
     lm.Captured,
-    lm.Touch,
+    lm.SpamPolicy,
+    # the front door: its policies are specs (round trips in tests/unit/intake), what it
+    # decided is a result
+    lm.KnownPersonPolicy,
+    lm.CapturePolicy,
+    lm.CaptureResult,
 }
 PUBLIC_MODELS = {
     cls

@@ -1,10 +1,12 @@
 """Capture at the front door: consent per person, purpose and channel (:mod:`.consent`; the
 check every contacting action asks, :mod:`.contacting`), and
 inbound payloads — web forms, messenger webhooks — mapped to interests (:mod:`.payloads`)
-with their touch (:mod:`.touches`: landing URLs, UTM parameters, click ids). Pure: no I/O,
+with their touch (:mod:`.touches`: landing URLs, UTM parameters, click ids), and the host's
+spam verdict with the policy that screens it (:mod:`.screening`). Pure: no I/O,
 no clock reads."""
 
 from leadmodel.domain.capture.consent import (
+    MAX_CONSENTS,
     MAX_OPT_IN_TTL,
     PURPOSE_BASES,
     PURPOSE_CHANNELS,
@@ -22,11 +24,14 @@ from leadmodel.domain.capture.payloads import (
     from_form,
     from_messenger,
 )
-from leadmodel.domain.capture.touches import CLICK_IDS, Touch, from_utm
+from leadmodel.domain.capture.screening import Screened, Screening, SpamPolicy, SpamVerdict
+from leadmodel.domain.capture.touches import CLICK_IDS, MAX_TOUCHES, Touch, from_utm
 
 __all__ = [
     "CLICK_IDS",
+    "MAX_CONSENTS",
     "MAX_OPT_IN_TTL",
+    "MAX_TOUCHES",
     "PURPOSE_BASES",
     "PURPOSE_CHANNELS",
     "Captured",
@@ -37,6 +42,10 @@ __all__ = [
     "LawfulBasis",
     "OptInState",
     "Purpose",
+    "Screened",
+    "Screening",
+    "SpamPolicy",
+    "SpamVerdict",
     "Touch",
     "UnknownFields",
     "from_form",

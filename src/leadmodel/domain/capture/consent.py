@@ -35,9 +35,10 @@ contacts nobody (no channel).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -47,6 +48,7 @@ from leadmodel.domain.values.normalise import handle_key
 from leadmodel.errors import Problem, RuleViolation, TimeOrderError
 
 __all__ = [
+    "MAX_CONSENTS",
     "MAX_OPT_IN_TTL",
     "PURPOSE_BASES",
     "PURPOSE_CHANNELS",
@@ -60,10 +62,22 @@ __all__ = [
     "as_purpose",
     "check_channel",
     "check_network",
+    "rehome",
 ]
 
 MAX_OPT_IN_TTL: Final = timedelta(days=90)
 """The longest a double opt-in request may wait for its confirmation."""
+
+MAX_CONSENTS: Final = 1_000
+"""The most consent records one person's record keeps (every grant, refusal and re-request is
+one; six purposes asked again at every visit for years stay far below it)."""
+
+
+def _too_many(count: int) -> str:
+    return (
+        f"{count:,} consent records; a record keeps at most {MAX_CONSENTS:,} (MAX_CONSENTS):"
+        " record a new grant only when something changed"
+    )
 
 
 class Purpose(StrEnum):
@@ -259,6 +273,9 @@ class Consent:
     confirmed_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     withdrawn_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_CONSENTS, _too_many)
+    """A record's consents: at most :data:`MAX_CONSENTS` (read by the converter)."""
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
@@ -511,3 +528,17 @@ def _in_order(consent: Consent) -> c.Problems:
             Problem("confirmed_at", f"before the window's end ({ends.isoformat()})", confirmed)
         )
     return p
+
+
+def rehome(consents: Iterable[Consent], person: str) -> tuple[Consent, ...]:
+    """``consents`` now about the record ``person`` (an interest's consents on the lead made of
+    it, merged records' on the survivor, a lead's on its contact): the same grants, kept where
+    the person's data now is.
+
+    >>> from datetime import datetime, timezone
+    >>> given = Consent(person="I-1", purpose="service", basis="contract", source="order 17",
+    ...     at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    >>> [c.person for c in rehome([given], "lead-1")]
+    ['lead-1']
+    """
+    return tuple(c if c.person == person else attrs.evolve(c, person=person) for c in consents)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import attrs
@@ -28,6 +29,7 @@ __all__ = [
     "CLICK_ID_NAME",
     "CLICK_LIKE",
     "MAX_QUERY",
+    "MAX_TOUCHES",
     "UTM_KEYS",
     "Touch",
     "from_utm",
@@ -52,6 +54,18 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 CLICK_ID_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # a parameter named like a click id but not allowed is dropped, never kept in custom
 CLICK_LIKE = re.compile(r"(?:clid|clkid|click_?id|_cid)$")
+
+
+MAX_TOUCHES = 1_000
+"""The most touches one lead keeps (each interest attached to it is one): a person who came
+back a thousand times is one lead's history no more; start a new attempt (``recycle``)."""
+
+
+def _too_many(count: int) -> str:
+    return (
+        f"{count:,} touches; a lead keeps at most {MAX_TOUCHES:,} (MAX_TOUCHES): start a new"
+        " attempt (recycle)"
+    )
 
 
 def frozen_map(value: object) -> object:
@@ -81,6 +95,9 @@ class Touch:
     click_ids: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
     landing: str | None = None
 
+    __max_items__: ClassVar[c.MaxItems] = c.MaxItems(MAX_TOUCHES, _too_many)
+    """A lead's touches: at most :data:`MAX_TOUCHES` (read by the converter)."""
+
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         c.member(p, "channel", self.channel, Channel)
@@ -96,6 +113,22 @@ class Touch:
                 c.text(p, f"click_ids.{name}", value, "a click id")
         if p:
             c.fail("Touch", p)
+
+    def erased(self) -> Touch:
+        """The touch without what may identify the person (the ``referrer``, which can carry
+        a search or a profile, and the ``click_ids``, an ad network's handle on them): what
+        erasure keeps for attribution.
+
+        >>> from datetime import datetime, timezone
+        >>> touch = Touch(channel=Channel.landing, source="google", referrer="https://x.example/",
+        ...     click_ids={"gclid": "Cj0K"}, at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        >>> kept = touch.erased()
+        >>> kept.source, kept.referrer, dict(kept.click_ids)
+        ('google', None, {})
+        """
+        if self.referrer is None and not self.click_ids:
+            return self
+        return attrs.evolve(self, referrer=None, click_ids={})
 
 
 def split_url(p: c.Problems, path: str, value: object) -> tuple[str | None, dict[str, str]]:

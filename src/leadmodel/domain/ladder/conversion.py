@@ -13,6 +13,7 @@ from typing import Literal
 
 import attrs
 
+from leadmodel.domain.capture.consent import rehome
 from leadmodel.domain.ladder.lifecycle import stage_change
 from leadmodel.domain.model.entities import (
     Company,
@@ -68,7 +69,7 @@ def _contact_for(
     lead: Lead, contact: Contact | None, company_id: CompanyId | None, ids: IdFactory
 ) -> Contact:
     if contact is None:
-        return Contact(
+        made = Contact(
             id=ContactId(ids()),
             name=lead.person_name,
             contact_points=lead.contact_points,
@@ -77,12 +78,15 @@ def _contact_for(
             consent=lead.consent,
             do_not_contact=lead.do_not_contact,
         )
+        return attrs.evolve(made, consents=rehome(lead.consents, made.id))
+    held = [c for c in rehome(lead.consents, contact.id) if c not in contact.consents]
     return attrs.evolve(
         contact,
         contact_points=merge_points(contact.contact_points, lead.contact_points),
         company_id=contact.company_id or company_id,
         time_zone=contact.time_zone or lead.time_zone,
         do_not_contact=contact.do_not_contact or lead.do_not_contact,
+        consents=(*contact.consents, *held),
     )
 
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 
 import attrs
 
+from leadmodel.domain.capture.consent import rehome
 from leadmodel.domain.ladder.lifecycle import stage_change
 from leadmodel.domain.model.entities import Contact, Customer, Interest, Lead
 from leadmodel.domain.model.stages import LifecycleStage, StageChange
@@ -103,8 +105,9 @@ def promote(
             f"interest {interest.id} is not a lead, missing {', '.join(missing)}: {_NOT_A_LEAD}",
             missing=missing,
         )
+    lead_id = LeadId(ids())
     return Lead(
-        id=LeadId(ids()),
+        id=lead_id,
         person_name=name or "",
         contact_points=points,
         topic=about or "",
@@ -114,6 +117,8 @@ def promote(
         interest_ids=(interest.id,),
         owner=owner if owner is not None else interest.owner,
         do_not_contact=interest.do_not_contact,
+        touches=(interest.as_touch(),),
+        consents=rehome(interest.consents, lead_id),
         stages=(
             StageChange(
                 from_stage=LifecycleStage.inquiry, to_stage=LifecycleStage.lead, at=at, by=by
@@ -125,8 +130,10 @@ def promote(
 def attach_interest(lead: Lead, interest: Interest) -> tuple[Lead, Interest]:
     """Link an interest and a lead both ways (several interests may feed one lead).
 
-    Returns the lead with the interest id in ``interest_ids`` and the interest with
-    ``lead_id`` set; linking again is a no-op. Raises :class:`RuleViolation` if the interest
+    Returns the lead with the interest id in ``interest_ids``, its touch
+    (:meth:`~leadmodel.Interest.as_touch`) among the lead's ``touches`` in time order and its
+    consents now about the lead, and the interest with ``lead_id`` set; linking again is a
+    no-op. Raises :class:`RuleViolation` if the interest
     already belongs to another lead.
 
     >>> import leadmodel as lm
@@ -144,7 +151,17 @@ def attach_interest(lead: Lead, interest: Interest) -> tuple[Lead, Interest]:
     if interest.lead_id not in (None, lead.id):
         raise RuleViolation(f"interest {interest.id} already belongs to lead {interest.lead_id}")
     if interest.id not in lead.interest_ids:
-        lead = attrs.evolve(lead, interest_ids=(*lead.interest_ids, interest.id))
+        touch = interest.as_touch()
+        touches = lead.touches
+        if touch not in touches:  # in time order; after the touches of the same instant
+            touches = tuple(sorted((*touches, touch), key=attrgetter("at")))
+        held = [c for c in rehome(interest.consents, lead.id) if c not in lead.consents]
+        lead = attrs.evolve(
+            lead,
+            interest_ids=(*lead.interest_ids, interest.id),
+            touches=touches,
+            consents=(*lead.consents, *held),
+        )
     if interest.lead_id is None:
         interest = attrs.evolve(interest, lead_id=lead.id)
     return lead, interest

@@ -46,6 +46,7 @@ import attrs
 
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.frozen_json import MAX_CUSTOM_NODES, nodes
+from leadmodel.domain.capture.consent import rehome
 from leadmodel.domain.matching._timelines import merge_activities
 from leadmodel.domain.model.entities import Contact, Customer, Lead
 from leadmodel.domain.model.merges import Conflict, MergeRecord, SetAside
@@ -184,6 +185,30 @@ class _Merge:
                 self.conflict("consent", dict(answers))
                 break
 
+    def consents(self) -> None:
+        """Every consent record of every record, now about the survivor (``person`` is its
+        id), each once; an erased record's consents stay erased, so the person is never
+        contacted again for them."""
+        survivor = str(self.records[0].id)
+        kept: list[Any] = []
+        for record in self.records:
+            for moved in rehome(record.consents, survivor):
+                if moved not in kept:
+                    self.provenance[f"consents[{len(kept)}]"] = str(record.id)
+                    kept.append(moved)
+        self.values["consents"] = tuple(kept)
+
+    def touches(self) -> None:
+        """Every touch of every record once, in time order (of one instant, in merge order)."""
+        kept: dict[Any, str] = {}  # touch: the id of the first record holding it
+        for record in self.records:
+            for touch in record.touches:
+                kept.setdefault(touch, str(record.id))
+        ordered = sorted(kept.items(), key=lambda pair: pair[0].at)
+        for i, (_, rid) in enumerate(ordered):
+            self.provenance[f"touches[{i}]"] = rid
+        self.values["touches"] = tuple(touch for touch, _ in ordered)
+
     def lead_state(self, status_from: str | None) -> str:
         """Pipeline, status, history and outcome (see :func:`merge`); the donor's id."""
         records: tuple[Lead, ...] = self.records
@@ -300,7 +325,9 @@ def merge(
     (storage bumps it). Fields are taken in merge order (primary, then ``others`` as given):
 
     * collections are unions, the primary's items first: ``contact_points`` (one per match
-      key), ``interest_ids``, ``assessments``, ``tags``, ``custom`` (keys of all records);
+      key), ``interest_ids``, ``assessments``, ``tags``, ``custom`` (keys of all records),
+      ``consents`` (each now about the survivor), ``possible_duplicates`` (but the merged
+      records); ``touches`` are merged in time order;
     * a single value is the first one set; others that differ are reported in ``conflicts``
       (also a ``custom`` key with different values, and two different conversions);
     * ``created_at`` is the earliest; ``do_not_contact`` is True if any record says so, and
@@ -358,6 +385,7 @@ def merge(
     m.contact_points()
     m.custom()
     m.privacy()
+    m.consents()
     if isinstance(primary, Lead):
         for field in _LEAD_FIRST:
             m.first(field)
@@ -365,6 +393,8 @@ def merge(
         m.union("interest_ids")
         m.union("assessments")
         m.activities()
+        m.touches()
+        m.union("possible_duplicates")
         m.tags()
         status_from = m.lead_state(status_from)
         for record in others:  # the survivor's lifecycle is the primary's, with its stages
@@ -373,6 +403,9 @@ def merge(
                     SetAside(source_id=record.id, field="stages", value=record.stages)
                 )
         merged_ids = {str(r.id) for r in records}
+        m.values["possible_duplicates"] = tuple(
+            rid for rid in m.values["possible_duplicates"] if rid not in merged_ids
+        )
         if m.values.get("previous_lead_id") in merged_ids:
             rid = m.provenance.pop("previous_lead_id")
             m.set_aside.append(

@@ -28,6 +28,9 @@ from typing import Any
 import attrs
 
 from leadmodel._kernel import checks as c
+from leadmodel.domain.capture.consent import Consent
+from leadmodel.domain.capture.screening import SpamVerdict
+from leadmodel.domain.capture.touches import Touch
 from leadmodel.domain.model.activities import Activity, check_activities
 from leadmodel.domain.model.merges import MergeRecord
 from leadmodel.domain.model.records import (
@@ -101,6 +104,51 @@ def _texts(value: Iterable[str]) -> tuple[str, ...]:
     return texts
 
 
+def _consents(value: Iterable[Consent]) -> tuple[Consent, ...]:
+    consents: tuple[Consent, ...] = c.as_tuple(value)
+    return consents
+
+
+def _touches(value: Iterable[Touch]) -> tuple[Touch, ...]:
+    touches: tuple[Touch, ...] = c.as_tuple(value)
+    return touches
+
+
+def _check_consents(p: c.Problems, entity: Any) -> None:
+    """A record's consents: at most :data:`~leadmodel.MAX_CONSENTS` Consent, each about this
+    record (``person`` is its id), each erased on an erased record."""
+    value = entity.consents
+    if value == () or not c.max_items(p, "consents", value, Consent.__max_items__):
+        return
+    found: c.Problems = []
+    c.tuple_of(found, "consents", value, Consent)
+    if found:
+        p.extend(found)
+        return
+    for i, consent in enumerate(value):
+        if consent.person != entity.id:
+            msg = f"a record keeps its own consents: person must be {entity.id!r}"
+            p.append(Problem(f"consents[{i}].person", msg, consent.person))
+        if entity.erased_at is not None and consent.erased_at is None:
+            msg = "an erased record keeps its consents erased (Consent.erase)"
+            p.append(Problem(f"consents[{i}].erased_at", msg))
+
+
+def _check_touches(p: c.Problems, value: object) -> None:
+    """A lead's touches: at most :data:`~leadmodel.MAX_TOUCHES` Touch, in time order."""
+    if value == () or not c.max_items(p, "touches", value, Touch.__max_items__):
+        return
+    found: c.Problems = []
+    c.tuple_of(found, "touches", value, Touch)
+    if found:
+        p.extend(found)
+        return
+    touches: tuple[Touch, ...] = value  # type: ignore[assignment]
+    for i in range(1, len(touches)):
+        if touches[i].at < touches[i - 1].at:
+            p.append(Problem(f"touches[{i}].at", "touches are kept in time order", touches[i].at))
+
+
 def _tag_set(value: Iterable[str]) -> frozenset[str]:
     tags: frozenset[str] = c.as_frozenset(value)
     return tags
@@ -135,7 +183,13 @@ class Interest:
     """Any attention a person paid to the business; may be anonymous.
 
     Needs when (``occurred_at``), through which ``source``, and what it was about
-    (``topic`` or ``message``). ``lead_id`` is set once the interest is promoted.
+    (``topic`` or ``message``). ``lead_id`` is set once the interest is promoted. What the
+    front door records (:func:`leadmodel.services.capture`): ``touch``, the campaign details
+    of this touch (UTM, click ids, landing page; the lead keeps it in its ``touches``);
+    ``consents`` given with it (about this record: ``person`` is its id); ``spam``, the host's
+    verdict; ``quarantine``, why it is held back (kept, not promoted, matched or routed until
+    released); ``idempotency_key``, the submission's key (the host's, or the fingerprint of
+    its payload) that makes a repeated submission return this interest.
     """
 
     id: InterestId
@@ -151,6 +205,11 @@ class Interest:
     custom: Mapping[str, JSON] = EMPTY
     do_not_contact: bool = False
     erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
+    touch: Touch | None = None
+    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_consents)
+    spam: SpamVerdict | None = None
+    quarantine: str | None = None
+    idempotency_key: str | None = None
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -170,8 +229,36 @@ class Interest:
         _permissions(p, self)
         if self.erased_at is not None:
             _check_erased(p, self)
+        c.opt_instance(p, "touch", self.touch, Touch)
+        _check_consents(p, self)
+        c.opt_instance(p, "spam", self.spam, SpamVerdict)
+        c.opt_text(p, "quarantine", self.quarantine, "why it is held back")
+        c.opt_text(p, "idempotency_key", self.idempotency_key, "the idempotency key")
         if p:
             c.fail("Interest", p)
+
+    def as_touch(self) -> Touch:
+        """The touch this interest is: its ``touch``, else one made of its source (channel,
+        UTM source, campaign, medium) at ``occurred_at``.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> call = lm.Interest(id=lm.InterestId("I-1"), topic="Chairs",
+        ...     occurred_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+        ...     source=lm.Source(channel=lm.Channel.phone_call, name="billboard"))
+        >>> call.as_touch().channel.value, call.as_touch().source
+        ('phone_call', 'billboard')
+        """
+        if self.touch is not None:
+            return self.touch
+        source = self.source
+        return Touch(
+            channel=source.channel,
+            at=self.occurred_at,
+            source=source.name,
+            campaign=source.campaign,
+            medium=source.medium,
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -189,6 +276,10 @@ class Lead:
     its timeline of contacts (:class:`~leadmodel.Activity`: calls, emails, messages, meetings,
     notes) in time order, none before ``created_at``, at most
     :data:`~leadmodel.MAX_ACTIVITIES`; add one with :func:`~leadmodel.log_activity`.
+    ``touches`` are the touches of its interests in time order (the first touch and the last
+    touch: :attr:`first_touch`, :attr:`last_touch`); ``consents`` the person's consent
+    records (about this lead: ``person`` is its id); ``possible_duplicates`` the ids of the
+    records the front door found alike but not surely the same person.
     """
 
     id: LeadId
@@ -221,6 +312,9 @@ class Lead:
     erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     merges: tuple[MergeRecord, ...] = ()
     activities: tuple[Activity, ...] = attrs.field(default=(), converter=_activities)
+    touches: tuple[Touch, ...] = attrs.field(default=(), converter=_touches)
+    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_consents)
+    possible_duplicates: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -256,8 +350,38 @@ class Lead:
         _permissions(p, self)
         c.tuple_of(p, "merges", self.merges, MergeRecord)
         check_activities(p, self.activities, self.created_at, erased=self.erased_at is not None)
+        _check_touches(p, self.touches)
+        _check_consents(p, self)
+        c.texts(p, "possible_duplicates", self.possible_duplicates, "a record id")
         if p:
             c.fail("Lead", p)
+
+    @property
+    def first_touch(self) -> Touch | None:
+        """The touch that brought the person first (``None``: no touch recorded).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")], created_at=at,
+        ...     source=lm.Source(channel=lm.Channel.form),
+        ...     touches=[lm.Touch(channel=lm.Channel.landing, source="google", at=at),
+        ...              lm.Touch(channel=lm.Channel.email, source="newsletter", at=at)])
+        >>> lead.first_touch.source, lead.last_touch.source
+        ('google', 'newsletter')
+        """
+        return self.touches[0] if self.touches else None
+
+    @property
+    def last_touch(self) -> Touch | None:
+        """The latest touch before now (``None``: no touch recorded); see :attr:`first_touch`.
+
+        >>> import leadmodel as lm
+        >>> lm.Lead.last_touch.__doc__.split(";")[0]
+        'The latest touch before now (``None``: no touch recorded)'
+        """
+        return self.touches[-1] if self.touches else None
 
     def _check_identifiable(self, p: c.Problems) -> None:
         if type(self.person_name) is not str or not self.person_name.strip():
@@ -323,7 +447,8 @@ def _tags(p: c.Problems, value: object) -> None:
 class Contact:
     """A person record; not every contact is a lead. In B2B a company has several.
 
-    ``merges`` records each merge of duplicates into this contact.
+    ``merges`` records each merge of duplicates into this contact; ``consents`` the person's
+    consent records (about this contact: ``person`` is its id).
     """
 
     id: ContactId
@@ -337,11 +462,13 @@ class Contact:
     do_not_contact: bool = False
     erased_at: datetime | None = attrs.field(default=None, converter=c.opt_fixed_offset)
     merges: tuple[MergeRecord, ...] = ()
+    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_consents)
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
         p: c.Problems = []
         _common(p, self, "contact")
+        _check_consents(p, self)
         if self.erased_at is None:
             c.text(p, "name", self.name, "the contact's name")
         else:

@@ -1,7 +1,8 @@
 """Time goes forward: an operation on a record is dated at or after the record's last entry.
 
 A record's entries are the times it holds: when it was made (``created_at``, ``occurred_at``),
-its status moves, lifecycle moves, loss, conversion, assessments, merges and erasure.
+its status moves, lifecycle moves, loss, conversion, assessments, merges, consent records
+(given, asked to confirm, confirmed, withdrawn, erased) and erasure.
 :func:`check_not_before` is the one check every operation that records a time runs (convert,
 recycle, enter, promote, erase, merge; a pipeline ``move`` checks its own history the same
 way); it compares instants, whatever the time zones.
@@ -51,6 +52,9 @@ def _entries(record: Dated) -> Iterator[tuple[str, datetime | None]]:
         yield "converted", record.converted.at if record.converted else None
     if isinstance(record, Lead | Contact) and record.merges:
         yield f"merges[{len(record.merges) - 1}]", record.merges[-1].at
+    for i, consent in enumerate(record.consents):  # given, asked, confirmed, withdrawn, erased
+        for field in ("at", "requested_at", "confirmed_at", "withdrawn_at", "erased_at"):
+            yield f"consents[{i}].{field}", getattr(consent, field)
     yield "erased_at", record.erased_at
 
 

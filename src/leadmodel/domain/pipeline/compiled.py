@@ -10,6 +10,7 @@ import attrs
 
 from leadmodel._kernel.checks import fixed_offset
 from leadmodel._kernel.copy import replace, unchecked
+from leadmodel.domain.capture.contacting import ContactVerdict, may_contact
 from leadmodel.domain.model.entities import Lead
 from leadmodel.domain.model.records import LossInfo, StatusChange, check_move
 from leadmodel.domain.model.timeline import check_not_before
@@ -120,9 +121,19 @@ class CompiledPipeline:
         if change.pipeline != self.spec.key or change.to_status not in self._status:
             return ()
         found = self._status[change.to_status].on_enter
-        if lead is not None and lead.do_not_contact:
-            found = tuple(a for a in found if not a.contacts_person)
+        if lead is not None:
+            found = tuple(a for a in found if _may(a, lead, change.at))
         return found
+
+    def _withheld(self, change: StatusChange, lead: Lead) -> tuple[tuple[ActionSpec, str], ...]:
+        if change.pipeline != self.spec.key or change.to_status not in self._status:
+            return ()
+        out = []
+        for action in self._status[change.to_status].on_enter:
+            verdict = _verdict(action, lead, change.at)
+            if verdict is not None and not verdict.allowed:
+                out.append((action, verdict.reason))
+        return tuple(out)
 
     def _move(
         self,
@@ -324,3 +335,25 @@ class CompiledPipeline:
             why=why,
             missing=missing,
         )
+
+
+def _verdict(action: ActionSpec, lead: Lead, at: datetime) -> ContactVerdict | None:
+    """Whether ``lead``'s consent records allow ``action`` at ``at`` (``None``: it contacts
+    nobody)."""
+    reach = action.reach
+    if reach is None:
+        return None
+    purpose, kind, network = reach
+    return may_contact(
+        lead.consents,
+        purpose=purpose,
+        channel=kind,
+        network=network,
+        at=at,
+        do_not_contact=lead.do_not_contact,
+    )
+
+
+def _may(action: ActionSpec, lead: Lead, at: datetime) -> bool:
+    verdict = _verdict(action, lead, at)
+    return verdict is None or verdict.allowed

@@ -328,24 +328,47 @@ class Pipeline(CompiledPipeline):
     def actions(self, change: StatusChange, lead: Lead | None = None) -> tuple[ActionSpec, ...]:
         """The ``on_enter`` actions a recorded move triggers, for the host app to perform.
 
-        Pass the ``lead`` to honour its do-not-contact flag: actions that reach out to the
-        person (email, message, call) are then left out.
+        Pass the ``lead`` to honour its consent records and do-not-contact flag: an action
+        that reaches out to the person (email, message, call: :attr:`ActionSpec.reach`) is
+        left out unless :func:`~leadmodel.may_contact` allows its purpose through its channel
+        at the move's time (a lead with no record of a basis is not contacted; the front door
+        records the person's request as one: :func:`leadmodel.services.capture`). Why each
+        was left out: :meth:`withheld`.
 
         >>> from datetime import datetime, timezone
         >>> import attrs
         >>> import leadmodel as lm
         >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> asked = lm.Consent(person="lead-1", purpose="service", basis="contract",
+        ...     source="form: price request", at=at)
         >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
         ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
-        ...                source=lm.Source(channel=lm.Channel.form), created_at=at)
+        ...                source=lm.Source(channel=lm.Channel.form), created_at=at,
+        ...                consents=[asked])
         >>> lead = requests.enter(lead, at=at, by="anna")
         >>> lead = requests.move(lead, "offer_sent", at=at, by="anna")
-        >>> requests.actions(lead.history[-1])
+        >>> requests.actions(lead.history[-1], lead)
         (ActionSpec(action='schedule_call', params=FrozenMap({'in_minutes': 1440})),)
         >>> requests.actions(lead.history[-1], attrs.evolve(lead, do_not_contact=True))
         ()
         """
         return self._actions(change, lead)
+
+    def withheld(self, change: StatusChange, lead: Lead) -> tuple[tuple[ActionSpec, str], ...]:
+        """The contacting ``on_enter`` actions of ``change`` that :meth:`actions` leaves out for
+        ``lead``, each with the reason (what a UI shows beside the move).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> at, requests = datetime(2026, 3, 2, tzinfo=timezone.utc), lm.pipelines.KEYCRM_REQUESTS
+        >>> lead = lm.Lead(id=lm.LeadId("lead-1"), person_name="Олена Коваль", topic="Меблі",
+        ...                contact_points=(lm.ContactPoint.email("olena@mebli.ua"),),
+        ...                source=lm.Source(channel=lm.Channel.import_), created_at=at)
+        >>> lead = requests.move(requests.enter(lead, at=at), "offer_sent", at=at)
+        >>> [(action.action, why) for action, why in requests.withheld(lead.history[-1], lead)]
+        [('schedule_call', 'refused: no consent or other lawful basis for service messages by phone')]
+        """  # noqa: E501 - the doctest's output is one line
+        return self._withheld(change, lead)
 
     def transfer(
         self,

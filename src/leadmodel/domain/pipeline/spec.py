@@ -35,13 +35,16 @@ import attrs
 from leadmodel._kernel import checks as c
 from leadmodel._kernel.documents import Spec
 from leadmodel._kernel.frozen_json import EMPTY, JSON, FrozenMap, freeze, nodes_within
+from leadmodel.domain.capture.consent import PURPOSE_CHANNELS, Purpose
 from leadmodel.domain.model.paths import requirement_problem
 from leadmodel.domain.pipeline import checks
 from leadmodel.domain.pipeline.kinds import Policy, StatusKind
+from leadmodel.domain.values.contact import ContactKind
 from leadmodel.errors import Problem, ValidationError
 
 __all__ = [
     "ACTION_PARAMS",
+    "ACTION_REACH",
     "MAX_ACTIONS",
     "MAX_ACTION_PARAMS",
     "MAX_LOST_REASONS",
@@ -62,9 +65,12 @@ __all__ = [
 
 ACTION_PARAMS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     # action: (required parameters, optional parameters)
-    "send_email": (frozenset({"template"}), frozenset({"to", "subject", "delay_minutes"})),
-    "send_message": (frozenset({"template"}), frozenset({"channel", "delay_minutes"})),
-    "schedule_call": (frozenset({"in_minutes"}), frozenset({"assignee", "note"})),
+    "send_email": (
+        frozenset({"template"}),
+        frozenset({"to", "subject", "delay_minutes", "purpose"}),
+    ),
+    "send_message": (frozenset({"template"}), frozenset({"channel", "delay_minutes", "purpose"})),
+    "schedule_call": (frozenset({"in_minutes"}), frozenset({"assignee", "note", "purpose"})),
     "create_task": (frozenset({"title"}), frozenset({"assignee", "due_in_minutes", "note"})),
     "webhook": (frozenset({"url"}), frozenset({"method", "payload"})),
     "custom": (frozenset({"name"}), frozenset()),
@@ -75,7 +81,17 @@ ACTION_PARAMS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 """
 
 MESSAGING_ACTIONS = frozenset({"send_email", "send_message", "schedule_call"})
-"""Actions that contact the person (never reported for a do-not-contact lead)."""
+"""Actions that contact the person: reported for a lead only when its consent records allow
+(:func:`~leadmodel.may_contact`), never for a do-not-contact lead."""
+
+ACTION_REACH: Final[Mapping[str, ContactKind]] = {
+    "send_email": ContactKind.email,
+    "send_message": ContactKind.messenger,
+    "schedule_call": ContactKind.phone,
+}
+"""The channel each contacting action reaches the person through. Its ``purpose`` parameter
+(a :class:`~leadmodel.Purpose`; default ``service``: a reply to the person's request) is what
+the lead's consent records must allow; ``send_message``'s ``channel`` names the network."""
 
 # The caps keep the cost of reading a spec bounded: a longer list is refused by its length (by
 # the document converter before an item is read, and by the constructor with the same words).
@@ -241,6 +257,24 @@ class ActionSpec(Spec, flatten="params"):
         """Whether performing the action reaches out to the person (email, message, call)."""
         return self.action in MESSAGING_ACTIONS
 
+    @property
+    def reach(self) -> tuple[Purpose, ContactKind, str | None] | None:
+        """What a contacting action needs the person's consent for: its purpose, channel and
+        (for a message) network; ``None`` for an action that contacts nobody.
+
+        >>> ActionSpec(action="send_email", params={"template": "news",
+        ...     "purpose": "marketing_email"}).reach
+        (<Purpose.marketing_email: 'marketing_email'>, <ContactKind.email: 'email'>, None)
+        >>> ActionSpec(action="create_task", params={"title": "Call back"}).reach is None
+        True
+        """
+        kind = ACTION_REACH.get(self.action)
+        if kind is None:
+            return None
+        purpose = Purpose(str(self.params.get("purpose", Purpose.service.value)))
+        network = self.params.get("channel") if kind is ContactKind.messenger else None
+        return purpose, kind, str(network).strip().lower() if network else None
+
 
 def _check_params(p: c.Problems, action: object, params: Mapping[str, JSON]) -> None:
     if type(action) is not str or not action.strip():
@@ -257,6 +291,16 @@ def _check_params(p: c.Problems, action: object, params: Mapping[str, JSON]) -> 
             p.append(Problem(f"params.{name}", f"{action} takes only: {allowed}"))
     for path in _null_paths(params, "params"):
         p.append(Problem(path, "null is not a parameter value (TOML has none): leave it out"))
+    if "purpose" in params and action in ACTION_REACH:
+        _check_purpose(p, action, params["purpose"])
+
+
+def _check_purpose(p: c.Problems, action: str, purpose: object) -> None:
+    kind = ACTION_REACH[action]
+    fits = [x.value for x in Purpose if kind in PURPOSE_CHANNELS[x]]
+    if purpose not in fits:
+        msg = f"{action} reaches the person by {kind.value}; its purpose is one of {fits}"
+        p.append(Problem("params.purpose", msg, purpose))
 
 
 def _null_paths(value: object, path: str) -> list[str]:

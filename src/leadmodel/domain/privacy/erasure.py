@@ -134,7 +134,12 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
     moved, reasons), the activities without their notes (times, kinds, directions,
     channels, who on our side, ids: speed-to-lead statistics), amounts, sources, topics,
     tags, lifecycle, links to other records.
-    The result is marked ``erased_at`` and ``do_not_contact``; consent becomes ``False``.
+    The result is marked ``erased_at`` and ``do_not_contact``; consent becomes ``False``. Each
+    consent record is erased (:meth:`~leadmodel.Consent.erase`: its source and evidence go, the
+    record stays, withdrawn, so the person is never contacted again for its purpose); touches
+    lose their referrer and click ids (:meth:`~leadmodel.Touch.erased`; the campaign stays for
+    attribution); an interest loses its spam verdict and idempotency key (a fingerprint of the
+    person's submission), a lead its ``possible_duplicates``.
 
     A company (erase it when it is the person's, such as a sole proprietor's) keeps its id and
     is renamed :data:`ERASED_COMPANY_NAME`; its legal name, tax id, domain, contact points and
@@ -173,6 +178,9 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
             lost=attrs.evolve(entity.lost, note=None) if entity.lost else None,
             assessments=tuple(_assessment(a) for a in entity.assessments),
             activities=_activities(entity.activities),
+            touches=tuple(touch.erased() for touch in entity.touches),
+            consents=tuple(consent.erase(at) for consent in entity.consents),
+            possible_duplicates=(),
             custom=EMPTY,
             consent=False,
             do_not_contact=True,
@@ -186,6 +194,10 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
             contact_points=(),
             message=None,
             topic=entity.topic if entity.topic is not None else "erased",
+            touch=entity.touch.erased() if entity.touch else None,
+            consents=tuple(consent.erase(at) for consent in entity.consents),
+            spam=None,
+            idempotency_key=None,
             custom=EMPTY,
             do_not_contact=True,
             erased_at=at,
@@ -196,6 +208,7 @@ def erase(entity: Erasable, *, at: datetime, names: Iterable[str | None] = ()) -
             name="",
             merges=tuple(_merge_record(m) for m in entity.merges),
             contact_points=(),
+            consents=tuple(consent.erase(at) for consent in entity.consents),
             custom=EMPTY,
             consent=False,
             do_not_contact=True,
