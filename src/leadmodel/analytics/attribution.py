@@ -48,6 +48,7 @@ from leadmodel._kernel import checks as c
 from leadmodel.analytics._extras import optional
 from leadmodel.analytics._groups import EXACT, money_sum
 from leadmodel.analytics._table import Table, money_field
+from leadmodel.domain.model import Lead
 from leadmodel.domain.values import Money
 from leadmodel.errors import Problem
 
@@ -93,7 +94,7 @@ class Journey:
     """One lead's way to conversion: its ``touches`` — ``(channel, at)`` pairs in time order, the
     channel any key (``"google_ads"``, a :class:`~leadmodel.Channel`) — whether it ``converted``,
     and the ``value`` it converted for (the won revenue; ``None`` for a conversion without one).
-    Built from a lead's touches once capture keeps them; a journey that did not convert matters
+    Built from a stored lead's touches with :meth:`of`; a journey that did not convert matters
     to the Markov model only.
 
     >>> from datetime import datetime, timezone
@@ -134,6 +135,35 @@ class Journey:
     def channels(self) -> tuple[str, ...]:
         """The channels touched, in order (a channel touched twice appears twice)."""
         return tuple(channel for channel, _ in self.touches)
+
+    @classmethod
+    def of(cls, lead: Lead, *, by: Literal["channel", "source", "campaign"] = "channel") -> Journey:
+        """The journey of a stored ``lead``: its ``touches`` in order, keyed ``by`` channel, UTM
+        source or campaign (a touch without one counts as its channel); converted when the lead
+        was, worth its ``expected_value`` then (the won revenue).
+
+        >>> from datetime import datetime, timedelta, timezone
+        >>> import leadmodel as lm
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> lead = lm.Lead(id=lm.LeadId("L-1"), person_name="Olena Koval", topic="Chairs",
+        ...     contact_points=[lm.ContactPoint.email("olena@mebli.ua")], created_at=at,
+        ...     source=lm.Source(channel=lm.Channel.form), expected_value=lm.Money.of("900", "UAH"),
+        ...     converted=lm.ConversionLinks(customer_id="C-1", at=at + timedelta(days=3)),
+        ...     touches=[lm.Touch(channel=lm.Channel.landing, source="google", at=at),
+        ...              lm.Touch(channel=lm.Channel.email, at=at + timedelta(days=1))])
+        >>> journey = Journey.of(lead, by="source")
+        >>> journey.channels, journey.converted, journey.value
+        (('google', 'email'), True, Money(amount=Decimal('900'), currency='UAH'))
+        """
+        if by not in ("channel", "source", "campaign"):
+            c.fail("Journey.of", [Problem("by", "'channel', 'source' or 'campaign'", by)])
+        touches = []
+        for touch in lead.touches:
+            key = touch.channel.value if by == "channel" else getattr(touch, by)
+            touches.append((key or touch.channel.value, touch.at))
+        converted = lead.converted is not None
+        value = lead.expected_value if converted else None
+        return cls(lead_id=lead.id, touches=touches, converted=converted, value=value)
 
 
 def _check_touches(p: c.Problems, touches: object) -> None:

@@ -289,9 +289,7 @@ def _known(
                 alike.append(record_id)
     else:
         for key in sorted(str(k) for k in keys if k.kind is KeyKind.name):
-            for lead in uow.leads.find(key=key, limit=_PER_KEY):
-                if lead.id not in leads:
-                    alike.append(lead.id)
+            alike += [i for i in uow.leads.ids(key=key, limit=_PER_KEY) if i not in leads]
     return Known(
         leads=tuple(leads.values()),
         customers=_customers(uow, leads.values(), contacts.values()),

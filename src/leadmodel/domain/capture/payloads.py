@@ -226,21 +226,22 @@ class Captured:
             c.fail("Captured", p)
 
     def kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of ``capture_interest(uow, **captured.kwargs())``.
+        """The keyword arguments of ``capture(uow, **captured.kwargs())`` (and of
+        ``capture_interest``): the interest's fields and its touch.
 
         >>> from datetime import datetime, timezone
         >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
         >>> sorted(Captured(source=Source(channel=Channel.form), topic="Chairs",
         ...     touch=Touch(channel=Channel.form, at=at), occurred_at=at).kwargs())
         ['company_name', 'contact_points', 'custom', 'message', 'occurred_at', 'person_name',
-         'source', 'topic']
+         'source', 'topic', 'touch']
         """
         return {name: getattr(self, name) for name in _KWARGS}
 
 
 _KWARGS = (
     *("source", "topic", "message", "person_name", "contact_points", "company_name"),
-    *("custom", "occurred_at"),
+    *("custom", "occurred_at", "touch"),
 )
 
 

@@ -51,9 +51,8 @@ from typing import Any, Final
 import attrs
 
 from leadmodel._kernel import checks as c
-from leadmodel._kernel import toml
 from leadmodel._kernel.documents import Spec
-from leadmodel.errors import Problem, ValidationError
+from leadmodel.errors import Problem
 
 __all__ = [
     "DEFAULT_MAX_BLOCK",
@@ -436,57 +435,6 @@ class MatchModel(Spec):
     def trained(self) -> bool:
         """Whether the model has its prior and every comparison its weights."""
         return self.prior is not None and all(x.trained for x in self.comparisons)
-
-    @classmethod
-    def from_toml(cls, text: str | bytes) -> MatchModel:
-        """Read a model from TOML text (``str`` or UTF-8 ``bytes``; the domain reads no files);
-        problems name the line they were found on. :meth:`to_toml` writes one.
-
-        >>> text = '''
-        ... blocking = [{ keys = ["nickname(name)"] }, { keys = ["prefix(email_local, 4)"] }]
-        ... [[comparisons]]
-        ... field_path = "name"
-        ... normalise = "name"
-        ... levels = [{ kind = "exact" }, { kind = "words", threshold = 0.85 }]
-        ... '''
-        >>> model = MatchModel.from_toml(text)
-        >>> model.comparisons[0].labels
-        ('exact', 'words >= 0.85', 'else')
-        >>> MatchModel.from_toml(model.to_toml()) == model
-        True
-        >>> MatchModel.from_toml(text.replace("0.85", "85"))
-        Traceback (most recent call last):
-        ...
-        leadmodel.errors.ValidationError: line 6: comparisons[0].levels[1].threshold: a similarity
-        from 0 to 1, such as 0.85; got 85.0
-        """
-        try:
-            data = toml.parse(text)
-        except ValidationError as exc:
-            raise ValidationError(exc.problems, model="MatchModel") from None
-        try:
-            return cls.from_dict(data)
-        except ValidationError as exc:
-            located = toml.with_lines(exc.problems, text)
-            raise ValidationError(located, complete=exc.complete) from None
-
-    def to_toml(self) -> str:
-        """The model as TOML text (:meth:`from_toml` reads it back equal).
-
-        >>> print(MatchModel(comparisons=[Comparison(field_path="phone", levels=[Level("exact")])],
-        ...     blocking=[Blocking(keys=["phone"])]).to_toml())
-        schema_version = 1
-        <BLANKLINE>
-        [[comparisons]]
-        field_path = "phone"
-        levels = [{ kind = "exact" }]
-        key = "phone"
-        <BLANKLINE>
-        [[blocking]]
-        keys = ["phone"]
-        <BLANKLINE>
-        """
-        return toml.dump(self.to_dict())
 
     @property
     def fields(self) -> tuple[str, ...]:
