@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -52,11 +53,13 @@ def _kept(merged: Merged[lm.Lead]) -> dict[str, set[object]]:
         "custom_keys": set(survivor.custom),
         "lost": lost,
         "converted": converted,
+        "touches": set(survivor.touches),
+        "consents": {attrs.evolve(c, person="-") for c in survivor.consents},
     }
 
 
 @given(st.lists(lst.leads(), min_size=2, max_size=4))
-def test_merge_loses_no_contact_point_interest_history_entry_or_assessment(
+def test_merge_loses_no_contact_point_interest_history_entry_assessment_touch_or_consent(
     leads: list[lm.Lead],
 ) -> None:
     primary, *others = _distinct(leads)
@@ -72,6 +75,11 @@ def test_merge_loses_no_contact_point_interest_history_entry_or_assessment(
         assert set(lead.custom) <= kept["custom_keys"]
         assert lead.lost is None or lead.lost in kept["lost"]
         assert lead.converted is None or lead.converted in kept["converted"]
+        assert set(lead.touches) <= kept["touches"]
+        assert {attrs.evolve(c, person="-") for c in lead.consents} <= kept["consents"]
+    survivor = merged.survivor
+    assert [t.at for t in survivor.touches] == sorted(t.at for t in survivor.touches)
+    assert {c.person for c in survivor.consents} <= {survivor.id}  # now about the survivor
     assert merged.absorbed_ids == tuple(sorted(lead.id for lead in others))
     assert merged.survivor.id == primary.id
     assert merged.survivor.version == primary.version  # storage bumps it, not merge
