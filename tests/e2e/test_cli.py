@@ -30,7 +30,7 @@ def test_demo_keeps_the_database_when_asked(
         assert uow.leads.count() == 5
         assert [c.origin for c in uow.customers.iter_all()] == [CustomerOrigin.from_lead]
     uow.close()
-    assert main(["demo", "--db", str(db)]) == 2  # never appends to an existing database
+    assert main(["demo", "--db", str(db)]) == 1  # never appends to an existing database
     assert "exists" in capsys.readouterr().err
 
 
@@ -67,7 +67,7 @@ def test_pipeline_check_knows_declared_guards(
 
 
 def test_pipeline_check_reports_an_unreadable_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["pipeline", "check", "/nonexistent/spec.toml"]) == 2
+    assert main(["pipeline", "check", "/nonexistent/spec.toml"]) == 1  # a user error
     assert "cannot read" in capsys.readouterr().err
 
 

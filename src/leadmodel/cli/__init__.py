@@ -1,0 +1,56 @@
+"""The ``leadmodel`` command line (``python -m leadmodel`` runs the same).
+
+* ``leadmodel demo`` runs the main job on embedded SQLite (``--db PATH`` keeps the database);
+* ``leadmodel pipeline check FILE`` checks a pipeline spec (TOML, or JSON by extension) and
+  lists every problem with its line; ``leadmodel pipeline diagram FILE`` prints its Mermaid (or
+  ``--format dot``) diagram.
+
+Exit codes: 0 done; 1 a user error, with a one-line message on stderr and no traceback (a file
+that cannot be read, a database that does not exist, input the library refuses); 2 a usage
+error (an unknown command or option, a missing argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import leadmodel as lm
+from leadmodel.cli import _demo, _pipeline
+from leadmodel.cli._common import UserError
+
+__all__ = ["main"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    made = argparse.ArgumentParser(prog="leadmodel", description=__doc__.split("\n\n")[0])
+    made.add_argument("--version", action="version", version=f"leadmodel {lm.__version__}")
+    commands = made.add_subparsers(dest="command", required=True)
+    for command in (_demo, _pipeline):
+        command.add(commands)
+    return made
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (a usage error exits 2 through argparse)."""
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except UserError as exc:
+        print(f"leadmodel {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except lm.LeadModelError as exc:
+        first = str(exc).splitlines()[0]
+        print(f"leadmodel {args.command}: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"leadmodel {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
