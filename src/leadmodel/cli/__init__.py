@@ -3,7 +3,11 @@
 * ``leadmodel demo`` runs the main job on embedded SQLite (``--db PATH`` keeps the database);
 * ``leadmodel pipeline check FILE`` checks a pipeline spec (TOML, or JSON by extension) and
   lists every problem with its line; ``leadmodel pipeline diagram FILE`` prints its Mermaid (or
-  ``--format dot``) diagram.
+  ``--format dot``) diagram;
+* ``leadmodel dedup DB`` reports duplicate leads (``--kind contacts``) and merges the safe
+  groups with ``--merge-safe``; ``leadmodel sla DB`` counts the replies due, met and breached
+  (``--policies FILE`` or ``--first-response MINUTES``, ``--at``, ``--sweep``);
+  ``leadmodel erase DB --key email:…`` forgets a person.
 
 Exit codes: 0 done; 1 a user error, with a one-line message on stderr and no traceback (a file
 that cannot be read, a database that does not exist, input the library refuses); 2 a usage
@@ -17,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 import leadmodel as lm
-from leadmodel.cli import _demo, _pipeline
+from leadmodel.cli import _demo, _pipeline, _store
 from leadmodel.cli._common import UserError
 
 __all__ = ["main"]
@@ -28,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     made = argparse.ArgumentParser(prog="leadmodel", description=__doc__.split("\n\n")[0])
     made.add_argument("--version", action="version", version=f"leadmodel {lm.__version__}")
     commands = made.add_subparsers(dest="command", required=True)
-    for command in (_demo, _pipeline):
+    for command in (_demo, _pipeline, _store):
         command.add(commands)
     return made
 
