@@ -10,6 +10,12 @@ PY      := $(BIN)/python
 STAMP   := $(VENV)/.installed
 EXTRAS  := all,dev
 
+# `make demo` gets a venv of its own with only what the demo needs (the library, its `cli`
+# and `plot` extras): no development tools. `make test` uses .venv with everything.
+DEMO_VENV  := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+DEMO_EXTRAS := cli,plot
+
 # Silence mkdocs-material's end-of-life banner in build logs (it is not a build warning).
 export NO_MKDOCS_2_WARNING := 1
 
@@ -27,27 +33,37 @@ FIND_PYTHON = $(shell for p in $(PYTHON_CANDIDATES); do \
 ## install: create .venv and install leadmodel[all,dev] in editable mode
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# make-venv VENV EXTRAS: the venv at VENV with leadmodel[EXTRAS] installed in editable mode
+define make-venv
 	@py="$(FIND_PYTHON)"; \
 	if [ -z "$$py" ]; then \
 	  echo "error: Python >= 3.11 is required; none of '$(PYTHON_CANDIDATES)' on PATH qualifies." >&2; \
 	  echo "       Install one (e.g. 'apt-get install python3 python3-venv') and retry." >&2; \
 	  exit 1; \
 	fi; \
-	if [ ! -x "$(PY)" ]; then \
-	  echo ">>> creating $(VENV) with $$py ($$($$py --version))"; \
-	  $$py -m venv $(VENV); \
+	if [ ! -x "$(1)/bin/python" ]; then \
+	  echo ">>> creating $(1) with $$py ($$($$py --version))"; \
+	  $$py -m venv $(1); \
 	fi
-	$(PY) -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet --upgrade pip
 	@# uv is much faster than pip; fall back to pip if uv cannot be installed or fails to resolve.
-	@if $(PY) -m pip install --quiet uv && \
-	    $(BIN)/uv pip install --python $(PY) -e '.[$(EXTRAS)]'; then \
+	@if $(1)/bin/python -m pip install --quiet uv && \
+	    $(1)/bin/uv pip install --python $(1)/bin/python -e '.[$(2)]'; then \
 	  echo ">>> installed with uv"; \
 	else \
 	  echo ">>> uv unavailable or failed; falling back to pip" >&2; \
-	  $(PY) -m pip install -e '.[$(EXTRAS)]'; \
+	  $(1)/bin/python -m pip install -e '.[$(2)]'; \
 	fi
 	touch $@
+endef
+
+$(STAMP): pyproject.toml
+	$(call make-venv,$(VENV),$(EXTRAS))
+
+$(DEMO_STAMP): pyproject.toml
+	$(call make-venv,$(DEMO_VENV),$(DEMO_EXTRAS))
+	@# uv was the installer, not a need of the demo: keep its venv small
+	$(DEMO_VENV)/bin/python -m pip uninstall --quiet --yes uv
 
 ## test: everything CI checks, stopping at the first failure
 test: lint typecheck pytest docs
@@ -57,7 +73,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src tests examples/service
+	$(BIN)/mypy --strict src tests examples/service examples/*.py
 
 # Collects tests/ (including tests/e2e/test_examples.py, which runs examples/), doctests in
 # src/leadmodel modules, and doctests in docs/*.md and README.md (see [tool.pytest.ini_options]).
@@ -76,8 +92,9 @@ docs: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/pytest tests/e2e/test_examples.py
 
-demo: $(STAMP)
-	$(PY) -m leadmodel demo
+## demo: the main job at a realistic size on embedded SQLite, in a venv of its own (.venv-demo)
+demo: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/leadmodel demo
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -92,9 +109,9 @@ docs-serve: $(STAMP)
 ## clean: remove build outputs and tool caches (keeps .venv)
 clean:
 	rm -rf site dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks
-	find . -path ./$(VENV) -prune -o -name '__pycache__' -type d -exec rm -rf {} +
-	find . -path ./$(VENV) -prune -o -name '*.egg-info' -type d -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./$(DEMO_VENV) \) -prune -o -name '__pycache__' -type d -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./$(DEMO_VENV) \) -prune -o -name '*.egg-info' -type d -exec rm -rf {} +
 
 ## distclean: clean, and remove the virtualenv too
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(DEMO_VENV)
