@@ -40,12 +40,11 @@ def main() -> None:
                 lm.services.update_lead(uow, lead_id, owner="anna",
                                         expected_value=lm.Money.of("45000", "UAH"))  # fmt: skip
             lm.services.move(uow, lead_id, "requests", status, by="anna", at=when)
-        done = lm.services.convert(uow, lead_id, by="anna", at=when + timedelta(days=1))
-        won = lm.services.move(
-            uow, lead_id, "requests", "won", by="anna", at=when + timedelta(days=1)
-        )
+        done = lm.services.convert(
+            uow, lead_id, pipeline="requests", by="anna", at=when + timedelta(days=1)
+        )  # the customer, and the card in the pipeline's won status
         assert done.lead is not None
-        print(f"converted: lead {won.status!r}, customer {done.customer.kind.value}")
+        print(f"converted: lead {done.lead.status!r}, customer {done.customer.kind.value}")
         with uow:
             kinds = sorted({stored.event.type for stored in uow.outbox.pending(limit=100)})
         print("events:", ", ".join(kinds))

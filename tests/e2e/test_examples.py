@@ -42,3 +42,25 @@ def test_notebook_runs(notebook: Path) -> None:
 
 def test_there_are_notebooks() -> None:
     assert NOTEBOOKS
+
+
+PIPELINES = sorted((Path(__file__).parents[2] / "examples").glob("*pipeline*.toml"))
+
+
+@pytest.mark.parametrize("spec", PIPELINES, ids=lambda p: p.name)
+def test_example_pipeline_specs_load_and_check(spec: Path) -> None:
+    """A pipeline spec among the examples loads, and ``leadmodel pipeline check`` passes it."""
+    import leadmodel as lm
+
+    pipeline = lm.Pipeline.from_toml(spec.read_bytes())
+    assert pipeline.statuses
+    done = subprocess.run(
+        [sys.executable, "-m", "leadmodel", "pipeline", "check", str(spec)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "ok — pipeline" in done.stdout
+
+
+def test_there_are_pipeline_examples() -> None:
+    assert PIPELINES
