@@ -157,6 +157,29 @@ def _write_projection(conn: sqlite3.Connection, projections: Iterable[_rows.Proj
     conn.executemany(_INSERT_CHANGE, [change for p in made for change in p.changes])
 
 
+_FACT_NAMES = ", ".join(name for name, _ in _rows.LEAD_FACT_COLUMNS)
+_CHANGE_NAMES = ", ".join(name for name, _ in _rows.STATUS_CHANGE_COLUMNS)
+_SELECT_FACT = f"SELECT {_FACT_NAMES} FROM {LEAD_FACTS_TABLE} WHERE id = ?"  # noqa: S608
+_SELECT_CHANGES = f"SELECT {_CHANGE_NAMES} FROM {STATUS_CHANGES_TABLE} WHERE id = ? ORDER BY seq"  # noqa: S608
+
+
+def _sync_projection(conn: sqlite3.Connection, rows: _rows.Projection) -> None:
+    """A saved lead's projection rows made ``rows``, writing only what changed: the fact row
+    when it differs, the history rows a move appended (all of them when the history was
+    rewritten, by a merge)."""
+    lead_id = rows.fact[0]
+    if conn.execute(_SELECT_FACT, (lead_id,)).fetchone() != rows.fact:
+        conn.execute(_DELETE_FACT, (lead_id,))
+        conn.execute(_INSERT_FACT, rows.fact)
+    stored = conn.execute(_SELECT_CHANGES, (lead_id,)).fetchall()
+    held = len(stored)
+    if held and tuple(stored) != rows.changes[:held]:
+        conn.execute(_DELETE_CHANGES, (lead_id,))
+        held = 0
+    if held < len(rows.changes):
+        conn.executemany(_INSERT_CHANGE, rows.changes[held:])
+
+
 def _fill_projection(conn: sqlite3.Connection) -> None:
     """Version 5: the projection of the leads stored before it, read from their documents (one
     pass; an unreadable document gets no rows)."""
@@ -294,6 +317,8 @@ _TAKE_WRITE_LOCK = f"DELETE FROM {SCHEMA_TABLE} WHERE 0"  # noqa: S608 - a write
 # Table names are constants of this module, never input: the f-strings below are not injection.
 _INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
 _DELETE_KEYS = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S608
+_DELETE_KEY = f"DELETE FROM {KEYS_TABLE} WHERE kind = ? AND key = ? AND id = ?"  # noqa: S608
+_SELECT_KEYS = f"SELECT key FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa: S608
 _HAS_KEY = f"id IN (SELECT id FROM {KEYS_TABLE} WHERE kind = ? AND key = ?)"  # noqa: S608
 
 
@@ -421,13 +446,22 @@ class _Repository(AdapterRepository[EntityT]):
             if stored is None:
                 raise _rows.not_found(self._kind, row.id)
             raise _rows.stale(self._kind, entity, stored[0])
-        conn.execute(_DELETE_KEYS, (self._kind.name, row.id))
-        self._insert_keys(conn, [row])
+        self._sync_keys(conn, row)
         if self._kind.projected:
-            self._forget(conn, row.id)
-            _write_projection(conn, [_rows.projection(saved)])
+            _sync_projection(conn, _rows.projection(saved))
         result: EntityT = saved
         return result
+
+    def _sync_keys(self, conn: sqlite3.Connection, row: _rows.Row) -> None:
+        """The entity's key rows made ``row.keys``: only those that changed are written (a save
+        that keeps the keys, most saves, writes no key row and no index entry)."""
+        kind = self._kind.name
+        stored = {key for (key,) in conn.execute(_SELECT_KEYS, (kind, row.id))}
+        wanted = set(row.keys)
+        if gone := stored - wanted:
+            conn.executemany(_DELETE_KEY, [(kind, key, row.id) for key in sorted(gone)])
+        if new := wanted - stored:
+            conn.executemany(_INSERT_KEYS, [(kind, key, row.id) for key in sorted(new)])
 
     @_storage_errors
     def remove(self, id: str) -> None:

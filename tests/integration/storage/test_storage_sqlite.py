@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import hypothesis
 import pytest
 
 import leadmodel as lm
@@ -35,6 +36,7 @@ from leadmodel.errors import (
 )
 from leadmodel.storage import SQLiteUnitOfWork, _rows
 from leadmodel.storage.sqlite import MIGRATIONS, SCHEMA_VERSION
+from leadmodel.testing import strategies as lst
 from tests import factories
 
 LEADS = 100
@@ -843,3 +845,38 @@ def test_paging_a_column_of_50000_cards_reads_one_index_range_per_page(tmp_path:
             assert plans == expected, f"ANALYZE: {statistics}"
     finally:
         uow.close()
+
+
+# -- a save writes only what changed, and leaves the rows a fresh add would -----------------------
+def _stored_rows(path: Path, lead_id: str) -> tuple[list[Any], ...]:
+    """The key, fact and history rows of ``lead_id`` as SQLite holds them."""
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(
+            sorted(conn.execute(f"SELECT * FROM {name} WHERE id = ?", (lead_id,)).fetchall())  # noqa: S608
+            for name in (_rows.KEYS_TABLE, _rows.LEAD_FACTS_TABLE, _rows.STATUS_CHANGES_TABLE)
+        )
+    finally:
+        conn.close()
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(first=lst.leads(), then=lst.leads())
+def test_a_save_leaves_the_key_and_projection_rows_a_fresh_add_leaves(
+    first: Lead, then: Lead, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Saving a lead whose keys, status and history all changed (a history rewritten, as a
+    merge does, or extended, as a move does) leaves exactly the rows of storing it afresh."""
+    folder = tmp_path_factory.mktemp("sync")
+    held = [attrs.evolve(c, person=first.id) for c in then.consents]
+    later = attrs.evolve(then, id=first.id, version=first.version, consents=held)
+    saved, fresh = folder / "saved.sqlite", folder / "fresh.sqlite"
+    for path, steps in ((saved, (first, later)), (fresh, (later,))):
+        uow = SQLiteUnitOfWork(path)
+        with uow:
+            uow.leads.add(steps[0])
+            for step in steps[1:]:
+                uow.leads.save(step)
+            uow.commit()
+        uow.close()
+    assert _stored_rows(saved, first.id) == _stored_rows(fresh, first.id)
