@@ -114,7 +114,8 @@ def confirm_opt_in(
 ) -> Person:
     """The person confirmed (clicked the link): the latest double opt-in request for
     ``purpose`` (and ``channel``) on the record is confirmed at ``at`` (default: now). Emits
-    ``ConsentChanged`` (``confirmed``). Raises :class:`~leadmodel.errors.RuleViolation` when
+    ``ConsentChanged`` (``confirmed``). Confirmed on an interest, the request the lead it went
+    to holds is confirmed too (the person's consent follows them). Raises :class:`~leadmodel.errors.RuleViolation` when
     no request is waiting or it has expired (ask again: :func:`give_consent` with
     ``opt_in_ttl``).
 
@@ -143,24 +144,65 @@ def confirm_opt_in(
     when = now(clock, at)
     with uow:
         record: Person = repository.get(record_id)
-        waiting = [
-            i
-            for i in _matching(record, wanted, by_kind, None)
-            if record.consents[i].double_opt_in is OptInState.requested
-        ]
-        if not waiting:
+        found = _confirmed(record, wanted, by_kind, when)
+        if found is None:
             what = f"{type(record).__name__.lower()} {record.id}"
             words = _words(wanted)
             raise RuleViolation(
                 f"confirm_opt_in: {what} has no double opt-in request for {words} waiting"
             )
-        i = max(waiting, key=lambda n: record.consents[n].requested_at or record.consents[n].at)
-        done = record.consents[i].confirm(when)
-        consents = (*record.consents[:i], done, *record.consents[i + 1 :])
-        stored: Person = repository.save(attrs.evolve(record, consents=consents))
-        uow.emit(ConsentChanged.of(str(kind), done, "confirmed", at=when, by=by))
+        stored: Person = _store(
+            uow, repository, str(kind), found, change="confirmed", when=when, by=by
+        )
+        lead = _lead_of(uow, record)
+        if lead is not None and (also := _confirmed(lead, wanted, by_kind, when)) is not None:
+            _store(uow, uow.leads, "leads", also, change="confirmed", when=when, by=by)
         uow.commit()
     return stored
+
+
+def _confirmed(
+    record: Person, wanted: Purpose, by_kind: ContactKind | None, when: datetime
+) -> tuple[Person, list[Consent]] | None:
+    """``record`` with its latest waiting request for ``wanted`` confirmed (``None``: none
+    waits)."""
+    waiting = [
+        i
+        for i in _matching(record, wanted, by_kind, None)
+        if record.consents[i].double_opt_in is OptInState.requested
+    ]
+    if not waiting:
+        return None
+    i = max(waiting, key=lambda n: record.consents[n].requested_at or record.consents[n].at)
+    done = record.consents[i].confirm(when)
+    consents = (*record.consents[:i], done, *record.consents[i + 1 :])
+    return attrs.evolve(record, consents=consents), [done]
+
+
+def _store(
+    uow: UnitOfWork,
+    repository: Repository[Any],
+    kind: str,
+    found: tuple[Person, list[Consent]],
+    *,
+    change: str,
+    when: datetime,
+    by: str | None,
+) -> Person:
+    """Save the changed record and announce each consent that changed."""
+    record, changed = found
+    stored: Person = repository.save(record)
+    for consent in changed:
+        uow.emit(ConsentChanged.of(kind, consent, change, at=when, by=by))
+    return stored
+
+
+def _lead_of(uow: UnitOfWork, record: Person) -> Lead | None:
+    """The lead an interest went to: the person's consent follows them there."""
+    if isinstance(record, Interest) and record.lead_id is not None:
+        lead: Lead = uow.leads.get(record.lead_id)
+        return lead
+    return None
 
 
 def withdraw_consent(
@@ -177,7 +219,8 @@ def withdraw_consent(
 ) -> Person:
     """The person withdrew consent (or objected) for ``purpose`` (through ``channel``; None:
     every channel) at ``at``: every record of it on the record is withdrawn, and when none is
-    held, a refusal is recorded, so the person is not contacted for it from now on. Emits
+    held, a refusal is recorded, so the person is not contacted for it from now on; withdrawn
+    on an interest, it is withdrawn on the lead the interest went to as well. Emits
     ``ConsentChanged`` (``withdrawn``) for each.
 
     >>> from datetime import datetime, timedelta, timezone
@@ -198,29 +241,41 @@ def withdraw_consent(
     when = now(clock, at)
     with uow:
         record: Person = repository.get(record_id)
-        consents = list(record.consents)
-        changed = []
-        for i in _matching(record, wanted, by_kind, None):
-            if consents[i].withdrawn_at is None and consents[i].at <= when:
-                consents[i] = consents[i].withdraw(when)
-                changed.append(consents[i])
-        if not changed:
-            refusal = Consent(
-                person=record.id,
-                purpose=wanted,
-                channel=by_kind,
-                basis=LawfulBasis.consent,
-                source=source,
-                at=when,
-                withdrawn_at=when,
-            )
-            consents.append(refusal)
-            changed.append(refusal)
-        stored: Person = repository.save(attrs.evolve(record, consents=tuple(consents)))
-        for consent in changed:
-            uow.emit(ConsentChanged.of(str(kind), consent, "withdrawn", at=when, by=by))
+        found = _withdrawn(record, wanted, by_kind, when, source)
+        stored: Person = _store(
+            uow, repository, str(kind), found, change="withdrawn", when=when, by=by
+        )
+        lead = _lead_of(uow, record)
+        if lead is not None:
+            also = _withdrawn(lead, wanted, by_kind, when, source)
+            _store(uow, uow.leads, "leads", also, change="withdrawn", when=when, by=by)
         uow.commit()
     return stored
+
+
+def _withdrawn(
+    record: Person, wanted: Purpose, by_kind: ContactKind | None, when: datetime, source: str
+) -> tuple[Person, list[Consent]]:
+    """``record`` with every record of ``wanted`` withdrawn, or a refusal added."""
+    consents = list(record.consents)
+    changed = []
+    for i in _matching(record, wanted, by_kind, None):
+        if consents[i].withdrawn_at is None and consents[i].at <= when:
+            consents[i] = consents[i].withdraw(when)
+            changed.append(consents[i])
+    if not changed:
+        refusal = Consent(
+            person=record.id,
+            purpose=wanted,
+            channel=by_kind,
+            basis=LawfulBasis.consent,
+            source=source,
+            at=when,
+            withdrawn_at=when,
+        )
+        consents.append(refusal)
+        changed.append(refusal)
+    return attrs.evolve(record, consents=tuple(consents)), changed
 
 
 def may_contact(

@@ -391,3 +391,26 @@ def test_with_a_model_a_mistyped_email_finds_the_open_lead(make_uow: MakeUnit) -
     flagged = _submit(make_uow(), contact_points=[other], model=loose, known=unsure, prefix="b")
     assert flagged.decision is lm.Decision.possible_duplicate
     assert flagged.candidates == ("lead-1",)
+
+
+def test_confirming_or_withdrawing_on_the_interest_reaches_the_lead_it_went_to(
+    make_uow: MakeUnit,
+) -> None:
+    made = _submit(make_uow(), consents=[NEWS])  # the host's link names the interest
+    assert made.lead is not None
+    may: dict[str, Any] = {"purpose": "marketing_email", "channel": "email"}
+    services.confirm_opt_in(make_uow(), "id-1", kind="interests", at=AT + timedelta(hours=1),
+                            **may)  # fmt: skip
+    assert services.may_contact(make_uow(), made.lead.id, at=AT + timedelta(hours=2), **may)
+    services.withdraw_consent(make_uow(), "id-1", kind="interests", at=AT + timedelta(days=1),
+                              **may)  # fmt: skip
+    verdict = services.may_contact(make_uow(), made.lead.id, at=AT + timedelta(days=2), **may)
+    assert verdict.reason.startswith("refused: consent to marketing email by email was withdrawn")
+    changes = [(e.kind, e.change) for e in events(make_uow()) if isinstance(e, lm.ConsentChanged)]
+    assert changes == [
+        ("interests", "opt_in_requested"),
+        ("interests", "confirmed"),
+        ("leads", "confirmed"),
+        ("interests", "withdrawn"),
+        ("leads", "withdrawn"),
+    ]
