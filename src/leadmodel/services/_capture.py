@@ -33,7 +33,7 @@ from leadmodel.domain.intake import (
     request_opt_ins,
     same_submission,
 )
-from leadmodel.domain.matching import KeyKind, MatchModel, match_keys
+from leadmodel.domain.matching import KeyKind, MatchKey, MatchModel, match_keys
 from leadmodel.domain.model import Contact, Customer, Interest, Lead
 from leadmodel.domain.registry import Registry
 from leadmodel.domain.values import ContactPoint, IdFactory, InterestId, Source, uuid7
@@ -101,7 +101,8 @@ def capture(
        contacts, and the customers of both; no scan), and, with ``model`` (a trained
        :class:`~leadmodel.MatchModel`), the probabilistic matcher adds the records likely the
        same person (at the policy's ``merge_at``) and those alike (at the model's threshold);
-       without a model, records sharing the name key are the alike ones. The policy decides
+       without a model, the alike ones are namesakes at the same company (leads sharing the
+       name key and a company or domain key: a common name alone flags nobody). The policy decides
        (:func:`~leadmodel.domain.intake.decide`): attach to the open lead (with an inbound
        activity), a repeat lead of the customer, a reopened lost lead, a new lead (flagged as a
        possible duplicate), or an interest only. New leads enter ``known.pipeline``.
@@ -287,14 +288,23 @@ def _known(
                 contacts[record_id] = uow.contacts.get(record_id)
             elif not sure and record_id not in leads and record_id not in contacts:
                 alike.append(record_id)
-    else:
-        for key in sorted(str(k) for k in keys if k.kind is KeyKind.name):
-            alike += [i for i in uow.leads.ids(key=key, limit=_PER_KEY) if i not in leads]
+    else:  # a namesake at the same company: the name key and a company or domain key
+        named = _ids_by(uow, keys, (KeyKind.name,))
+        placed = set(_ids_by(uow, keys, (KeyKind.company, KeyKind.domain)))
+        alike += [i for i in named if i in placed and i not in leads]
     return Known(
         leads=tuple(leads.values()),
         customers=_customers(uow, leads.values(), contacts.values()),
         alike=tuple(dict.fromkeys(alike)),
     )
+
+
+def _ids_by(uow: UnitOfWork, keys: Iterable[MatchKey], kinds: tuple[KeyKind, ...]) -> list[str]:
+    """The ids of the leads sharing one of ``keys`` of ``kinds`` (by lookup, each once)."""
+    found: dict[str, None] = {}
+    for key in sorted(str(k) for k in keys if k.kind in kinds):
+        found.update(dict.fromkeys(uow.leads.ids(key=key, limit=_PER_KEY)))
+    return list(found)
 
 
 def _customers(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel import services
+from tests.factories import asked
 
 from ._services import (
     ADAPTERS,
@@ -217,13 +218,14 @@ def test_a_recently_lost_leads_person_gets_a_new_lead_flagged_with_it(make_uow: 
 
 
 def test_a_lead_lost_long_ago_is_reopened_as_a_new_attempt(make_uow: MakeUnit) -> None:
-    add(make_uow(), lead(1, lost=_LOSS))
+    add(make_uow(), lead(1, lost=_LOSS, consents=[asked("lead-1")]))  # as capture made it
     later = _submit(make_uow(), at=AT + timedelta(days=40), topic="Desks")
     assert later.decision is lm.Decision.reopened
     assert later.lead is not None
     assert later.lead.previous_lead_id == "lead-1"
     assert later.lead.lifecycle is lm.LifecycleStage.recycled
     assert later.lead.interest_ids == ("id-1",)
+    assert {c.person for c in later.lead.consents} == {later.lead.id}
     assert (
         later.reason == "lead lead-1 was lost 40 days ago (reopened after 30 days): a new attempt"
     )
@@ -233,9 +235,14 @@ def test_a_lead_lost_long_ago_is_reopened_as_a_new_attempt(make_uow: MakeUnit) -
     assert (event.decision, event.lead_id) == ("reopened", later.lead.id)
 
 
-def test_a_namesake_is_a_possible_duplicate_not_a_merge(make_uow: MakeUnit) -> None:
-    add(make_uow(), lead(1, contact_points=(PHONE,)))  # another Olena Koval, another phone
-    made = _submit(make_uow())
+def test_a_namesake_at_the_same_company_is_a_possible_duplicate_not_a_merge(
+    make_uow: MakeUnit,
+) -> None:
+    add(make_uow(), lead(1, contact_points=(PHONE,), company_name="Mebli Plus"))
+    other = lm.ContactPoint.email("koval@dim.ua")
+    elsewhere = _submit(make_uow(), prefix="e", company_name="Dim Mebliv", contact_points=[other])
+    assert elsewhere.decision is lm.Decision.new_lead  # a common name alone flags nobody
+    made = _submit(make_uow(), company_name="Mebli Plus", topic="Desks")
     assert made.decision is lm.Decision.possible_duplicate
     assert made.candidates == ("lead-1",)
     assert made.lead is not None

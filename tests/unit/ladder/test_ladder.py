@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import attrs
+import hypothesis
 import pytest
 from hypothesis import given
 
@@ -273,6 +274,20 @@ def test_recycled_lead_comes_back_and_the_first_history_survives() -> None:
     assert p.enter(back, at=AT + 100 * HOUR, by="a").status == "new"
     with pytest.raises(RuleViolation, match="only lost leads"):
         lm.recycle(back, at=AT)
+
+
+@given(lst.leads())
+def test_a_recycled_lead_keeps_the_persons_consents_about_the_new_card(card: lm.Lead) -> None:
+    hypothesis.assume(
+        card.lifecycle not in (lm.LifecycleStage.customer, lm.LifecycleStage.evangelist)
+    )
+    lost = attrs.evolve(card, converted=None, lost=lm.LossInfo(status="x", reason="r", at=AT))
+    last = last_entry(lost)
+    back = lm.recycle(lost, at=AT if last is None else max(AT, last[1]), ids=_ids("new"))
+    assert [attrs.evolve(c, person="-") for c in back.consents] == [
+        attrs.evolve(c, person="-") for c in lost.consents
+    ]
+    assert {c.person for c in back.consents} <= {back.id}
 
 
 # -- erasure ----------------------------------------------------------------------------------

@@ -105,8 +105,9 @@ class KnownPersonPolicy(Spec):
     topic in ``no_repeat_topics`` (Bitrix24's exceptions: support lines, a returns form; then
     it stays an interest); a lead lost at least ``reopen_lost_after`` ago is recycled as a new
     attempt (``None``: never), a more recent loss gives a new lead flagged as a possible
-    duplicate of it; records alike but not surely the same person (a name key, a match below
-    ``merge_at``) give a new lead flagged with them (``flag_possible_duplicates``). A person
+    duplicate of it; records alike but not surely the same person (a namesake at the same
+    company, a match below ``merge_at``) give a new lead flagged with them
+    (``flag_possible_duplicates``). A person
     nobody knows becomes a new lead when ``promote_new`` and the interest has a name, a contact
     point and a topic. New leads enter ``pipeline`` (a pipeline key; ``None``: none).
 

@@ -267,9 +267,12 @@ def recycle(
     if lead.lost is None:
         return attrs.evolve(lead, lifecycle=LifecycleStage.recycled, stages=stages)
     # a new lead: name only what starts afresh, so a field added to Lead is carried over
+    new_id = LeadId(ids())
     return attrs.evolve(
         lead,
-        id=LeadId(ids()),
+        id=new_id,
+        consents=rehome(lead.consents, new_id),  # the person's consents, about the new card
+        possible_duplicates=(),
         created_at=at,
         pipeline=None,
         status=None,
