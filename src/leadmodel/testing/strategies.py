@@ -735,7 +735,9 @@ def consents(
         at=at,
         evidence=draw(evidence if basis is LawfulBasis.consent else _opt(evidence)),
     )
-    later = st.timedeltas(timedelta(0), timedelta(days=60)).map(lambda d: at + d)
+    # times after ``at`` by instants, not wall clocks (a DST change between them must not
+    # make a later time an earlier instant)
+    later = st.timedeltas(timedelta(0), timedelta(days=60)).map(lambda d: at.astimezone(UTC) + d)
     if basis is LawfulBasis.consent and draw(st.booleans()):
         asked = draw(later)
         ttl = draw(st.timedeltas(timedelta(hours=1), timedelta(days=30)))
@@ -745,7 +747,7 @@ def consents(
     step = draw(st.sampled_from(("keep", "withdraw", "erase")))
     if step != "keep":
         last = max(d for d in (record.at, record.requested_at, record.confirmed_at) if d)
-        when = last + draw(st.timedeltas(timedelta(0), timedelta(days=60)))
+        when = last.astimezone(UTC) + draw(st.timedeltas(timedelta(0), timedelta(days=60)))
         record = record.withdraw(when) if step == "withdraw" else record.erase(when)
     return record
 
