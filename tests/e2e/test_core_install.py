@@ -161,4 +161,4 @@ def test_the_command_line_demo_runs_on_a_core_install(core_python: Path, tmp_pat
     """``python -m leadmodel demo`` needs nothing beyond the core: SQLite is in the stdlib."""
     done = _run([str(core_python), "-m", "leadmodel", "demo"], cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "5 leads in 'Заявки', 1 customer(s), stored in SQLite" in done.stdout
+    assert "charts skipped: matplotlib is not installed" in done.stdout

@@ -52,6 +52,18 @@ from leadmodel.services._consent import confirm_opt_in, give_consent, may_contac
 from leadmodel.services._convert import convert
 from leadmodel.services._edits import update_company, update_contact, update_customer, update_lead
 from leadmodel.services._erase import erase_person
+from leadmodel.services._import import (
+    EXPORT_COLUMNS,
+    IMPORT_TARGETS,
+    ImportMap,
+    ImportMode,
+    ImportReport,
+    RowError,
+    export_rows,
+    import_rows,
+    imports,
+    revert_import,
+)
 from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._matches import Match, find_matches
 from leadmodel.services._merge import merge
@@ -60,10 +72,16 @@ from leadmodel.services._routing import assign, reassign
 from leadmodel.services._sweep import URGENT, Sweep, sweep
 
 __all__ = [
+    "EXPORT_COLUMNS",
+    "IMPORT_TARGETS",
     "URGENT",
     "Batch",
     "Clock",
+    "ImportMap",
+    "ImportMode",
+    "ImportReport",
     "Match",
+    "RowError",
     "Sweep",
     "assess",
     "assign",
@@ -73,8 +91,11 @@ __all__ = [
     "confirm_opt_in",
     "convert",
     "erase_person",
+    "export_rows",
     "find_matches",
     "give_consent",
+    "import_rows",
+    "imports",
     "log_activity",
     "may_contact",
     "merge",
@@ -84,6 +105,7 @@ __all__ = [
     "reassign",
     "release",
     "respond",
+    "revert_import",
     "sweep",
     "update_company",
     "update_contact",
