@@ -94,3 +94,23 @@ def test_user_errors_exit_1_in_one_line_and_usage_errors_exit_2(
     assert "Traceback" not in done.stderr
     if code == 1:
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_pipeline_and_report_through_the_entry_point(base: Path, tmp_path: Path) -> None:
+    """``pipeline check`` of a broken spec (exit 1, every problem with its line), a good one,
+    ``report`` of a store, ``--version``; an unknown command is a usage error."""
+    broken = tmp_path / "broken.toml"
+    broken.write_text('key = "x"\npolicy = "nope"\n[[statuses]]\nkey = "a"\n', encoding="utf-8")
+    done = _cli("pipeline", "check", str(broken))
+    assert done.returncode == 1
+    assert "line 2: policy: expected one of" in done.stderr
+    assert "Traceback" not in done.stderr
+    good = tmp_path / "good.toml"
+    good.write_text(lm.pipelines.SIMPLE.to_toml(), encoding="utf-8")
+    assert _cli("pipeline", "check", str(good)).returncode == 0
+    assert _cli("pipeline", "diagram", str(good)).stdout.startswith("stateDiagram-v2")
+    report = _cli("report", str(base), "--at", "2026-03-03T00:00+00:00")
+    assert report.returncode == 0, report.stderr
+    assert "Funnel" in report.stdout
+    assert _cli("--version").stdout.strip() == f"leadmodel {lm.__version__}"
+    assert _cli("frobnicate").returncode == 2
