@@ -32,6 +32,8 @@ EXTRAS = (  # the modules the optional extras install: none may be importable he
     "polars",
     "rich",
     "matplotlib",
+    "openpyxl",
+    "odf",
     "hypothesis",
 )
 _OFFLINE = (  # what uv and pip say when they cannot reach the index

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +23,7 @@ import attrs
 
 import leadmodel as lm
 from leadmodel.cli._common import UserError, open_store, progress, table
+from leadmodel.cli._sheets import SHEET_SUFFIXES, read_sheet
 
 __all__ = ["add"]
 
@@ -76,6 +77,9 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--region", metavar="CC", help="the region of national phone numbers")
     imp.add_argument("--encoding", default="utf-8-sig", help="the file's (default: UTF-8)")
     imp.add_argument("--delimiter", help="the cell separator (default: guessed from the header)")
+    imp.add_argument(
+        "--sheet", help="the sheet of an .xlsx or .ods file (default: the first; extra sheets)"
+    )
     imp.add_argument("--by", default="leadmodel-cli", help="who imports (recorded)")
     imp.add_argument("--errors", type=int, default=20, metavar="N", help="row errors shown")
     imp.add_argument("--batch-size", type=int, default=1000, metavar="N", help="rows per unit")
@@ -156,15 +160,30 @@ def _text(path: Path, encoding: str) -> tuple[str, str]:
     return text, label
 
 
-def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
-    spec = _mapping(args)
+def _rows(args: argparse.Namespace) -> tuple[Sequence[str], Iterator[Any], int, str, Any]:
+    """The header, the rows, their count (an estimate), the file's label, and the CSV reader
+    (``None`` for a spreadsheet)."""
     path: Path = args.file
+    if path.suffix.lower() in SHEET_SUFFIXES:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        label = f"{path.name} sha256:{hashlib.sha256(data).hexdigest()[:16]}"
+        header, records, count = read_sheet(path, args.sheet)
+        return header, records, count, label, None
     text, label = _text(path, args.encoding)
     first = text.split("\n", 1)[0]
     delimiter = args.delimiter or max(_DELIMITERS, key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return reader.fieldnames or (), iter(reader), text.count("\n"), label, reader
+
+
+def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
+    spec = _mapping(args)
+    path: Path = args.file
+    header, rows, count, label, reader = _rows(args)
     import_id = lm.uuid7()
-    header = reader.fieldnames or ()
     missing = [column for column, _ in args.map if column not in header]
     if missing:
         raise UserError(f"{path}: no column {', '.join(map(repr, missing))} (--map); it has "
@@ -172,7 +191,7 @@ def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
     try:
         report = lm.services.import_rows(
             uow,
-            progress(reader, total=text.count("\n"), label=f"importing {path.name}"),
+            progress(rows, total=count or None, label=f"importing {path.name}"),
             kind=args.kind,
             mapping=spec,
             header=header,
@@ -185,7 +204,8 @@ def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
         )
     except csv.Error as exc:
         done = f"the rows before it were imported as {import_id}: undo with --revert {import_id}"
-        raise UserError(f"{path}, line {reader.line_num}: {exc}; {done}") from None
+        line = reader.line_num if reader is not None else "?"
+        raise UserError(f"{path}, line {line}: {exc}; {done}") from None
     except lm.ValidationError as exc:
         raise UserError(f"{path}: the mapping does not fit the file: {_problems(exc)}") from None
     _print_report(report, args)

@@ -691,6 +691,8 @@ class _Status:
             last = self.history[-1]
             self.pipeline = self.pipeline or last.pipeline
             self.status = self.status or last.to_status
+        elif self.status is None:
+            self.pipeline = None  # a pipeline (a default, say) without a status: no card yet
         self.given = self.status is not None or self.pipeline is not None or bool(self.history)
         self._pipelines = pipelines
         self._row = row
