@@ -5,7 +5,7 @@ A cell becomes the text a person reads in it: a whole number without ``.0`` (a p
 typed as a number stays a phone number), a date or time in ISO 8601 (naive, as the sheet holds
 it: the import's time-zone policy applies), ``TRUE``/``FALSE`` as ``true``/``false``. Empty rows
 are skipped; a sheet's trailing repeated empty cells and rows (ODS writes a million of them)
-cost nothing.
+cost nothing, and a repeated row is read once.
 """
 
 from __future__ import annotations
@@ -107,9 +107,10 @@ def _ods(path: Path, sheet: str | None) -> Iterator[tuple[Any, ...]]:
             # an empty cell repeated to the sheet's edge: as many as the header can use
             cells += [value] * (repeat if value is not None else min(repeat, _MAX_COLUMNS))
         if any(value is not None for value in cells):
-            repeat = int(row.getAttrNS(names.TABLENS, "number-rows-repeated") or 1)
-            for _ in range(min(repeat, 1_000_000)):
-                yield tuple(cells)
+            # a row repeated (number-rows-repeated) is read once: its copies say nothing new
+            # (the import would match them to the first), and a few bytes cannot ask for
+            # millions of rows
+            yield tuple(cells)
 
 
 def _ods_value(cell: Any, names: Any, text_ns: Any) -> object:
