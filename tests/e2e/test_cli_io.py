@@ -186,3 +186,31 @@ def test_parquet_export(tmp_path: Path) -> None:
     table = pq.read_table(tmp_path / "leads.parquet")
     assert table.num_rows == 2
     assert table.column_names == list(lm.services.EXPORT_COLUMNS["leads"])
+
+
+def test_a_trained_model_matches_what_no_key_does(tmp_path: Path) -> None:
+    """``--model FILE``: a mistyped mailbox of a stored person updates them, no twin."""
+    model = lm.MatchModel(
+        comparisons=[
+            lm.Comparison(field_path="name", normalise="name",
+                          levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
+            lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
+                          lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
+                          else_m=0.05, else_u=0.9989),
+        ],
+        blocking=[lm.Blocking(keys=["email"])],
+        prior=0.01,
+    )  # fmt: skip
+    (tmp_path / "model.toml").write_text(model.to_toml(), encoding="utf-8")
+    first = _import(tmp_path, HEADER + GOOD)
+    assert first.returncode == 0, first.stderr
+    typo = HEADER + "Олена Коваль;olena@mebIi.ua;;01.06.2025 10:00;won;10.06.2025;;Львів\n"
+    source = tmp_path / "typo.csv"
+    source.write_text(typo, encoding="utf-8")
+    done = _cli("import", source, "--db", "crm.sqlite", "--kind", "leads", "--mapping",
+                ROOT / "examples" / "import_mapping.toml", "--mode", "upsert", "--model",
+                "model.toml", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"created\s+0", done.stdout)
+    assert re.search(r"updated\s+1", done.stdout)
+    assert len(_leads(tmp_path / "crm.sqlite")) == 2

@@ -78,6 +78,20 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--encoding", default="utf-8-sig", help="the file's (default: UTF-8)")
     imp.add_argument("--delimiter", help="the cell separator (default: guessed from the header)")
     imp.add_argument(
+        "--model",
+        type=Path,
+        metavar="FILE",
+        help="a trained MatchModel (TOML: MatchModel.to_toml()): rows no key matches are "
+        "matched to the record it finds the same person (extra match)",
+    )
+    imp.add_argument(
+        "--merge-at",
+        type=float,
+        default=0.99,
+        metavar="P",
+        help="the probability at which --model's match counts (default 0.99)",
+    )
+    imp.add_argument(
         "--sheet", help="the sheet of an .xlsx or .ods file (default: the first; extra sheets)"
     )
     imp.add_argument("--by", default="leadmodel-cli", help="who imports (recorded)")
@@ -179,6 +193,19 @@ def _rows(args: argparse.Namespace) -> tuple[Sequence[str], Iterator[Any], int, 
     return reader.fieldnames or (), iter(reader), text.count("\n"), label, reader
 
 
+def _model(path: Path | None) -> lm.MatchModel | None:
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    model = lm.MatchModel.from_toml(data)
+    if not model.trained:
+        raise UserError(f"{path}: the model has no weights: train it first (lm.fit)")
+    return model
+
+
 def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
     spec = _mapping(args)
     path: Path = args.file
@@ -200,6 +227,8 @@ def _run_import(uow: lm.SQLiteUnitOfWork, args: argparse.Namespace) -> int:
             source=label,
             batch_size=args.batch_size,
             first_row=2,
+            model=_model(args.model),
+            merge_at=args.merge_at,
             by=args.by,
         )
     except csv.Error as exc:

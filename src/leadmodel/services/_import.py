@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -34,7 +34,7 @@ from leadmodel.domain.capture.touches import frozen_map
 from leadmodel.domain.events import EntityUpdated, InterestCaptured, LeadCreated
 from leadmodel.domain.intake import CAPTURE_KEY
 from leadmodel.domain.ladder import customer_from_import
-from leadmodel.domain.matching import ROLE_MAILBOXES
+from leadmodel.domain.matching import ROLE_MAILBOXES, MatchModel, match_keys
 from leadmodel.domain.model import (
     Contact,
     Customer,
@@ -60,6 +60,7 @@ from leadmodel.errors import (
     shorten,
 )
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._matches import candidates_by_keys, likely
 from leadmodel.storage.protocols import Repository, UnitOfWork
 
 __all__ = [
@@ -827,10 +828,19 @@ def _named(row: _Row) -> None:
 class _Kind:
     """Build, find and update the records of one kind."""
 
-    def __init__(self, plan: _Plan, registry: Registry, ids: IdFactory) -> None:
+    def __init__(
+        self,
+        plan: _Plan,
+        registry: Registry,
+        ids: IdFactory,
+        model: MatchModel | None = None,
+        merge_at: float = 0.99,
+    ) -> None:
         self.plan = plan
         self.pipelines = registry.pipelines
         self.ids = ids
+        self.model = model
+        self.merge_at = merge_at
 
     # -- matching
 
@@ -872,7 +882,28 @@ class _Kind:
         if self.plan.by_id:
             return _get(repository, row.get("id"))
         found = _one(repository, keys, kind)
+        if found is None and self.model is not None and kind in ("leads", "contacts"):
+            found = self._likely(repository, row)
         return None if found is None else (found,)
+
+    def _likely(self, repository: Repository[Any], row: _Row) -> Any:
+        """With a model: the stored record surely the same person as the row's (at
+        ``merge_at`` or above; candidates by the record's match keys, no scan); ``None``
+        when none is; a row error when several are."""
+        if self.model is None:
+            return None
+        record = self.build(row)[0]
+        keys = sorted(str(key) for key in match_keys(record))
+        candidates = candidates_by_keys(repository, keys, _PER_KEY)
+        if not candidates:
+            return None
+        kind: Literal["leads", "contacts"] = "leads" if self.plan.kind == "leads" else "contacts"
+        sure = likely(record, kind, candidates, self.model, self.merge_at, limit=2)
+        if len(sure) > 1:
+            listed = ", ".join(f"{m.id} (p={m.probability:.3f})" for m in sure)
+            msg = f"is likely the same person as {listed}; merge them, or give an id column"
+            raise _Conflict("id", msg)
+        return repository.get(sure[0].id) if sure else None
 
     def _find_customer(self, uow: UnitOfWork, row: _Row, keys: list[str]) -> _Group | None:
         if self.plan.by_id:
@@ -1043,6 +1074,8 @@ def _one(repository: Repository[Any], keys: list[str], kind: str) -> Any:
 
 
 # -- the import ----------------------------------------------------------------------------------
+
+_PER_KEY = 50  # candidates read per match key for the model: a key shared by more says little
 
 
 _ORDER = ("interests", "contacts", "leads", "customers")
@@ -1240,6 +1273,8 @@ def import_rows(
     batch_size: int = 1000,
     first_row: int = 1,
     events: bool = False,
+    model: MatchModel | None = None,
+    merge_at: float = 0.99,
     by: str | None = None,
     at: datetime | None = None,
     clock: Clock = utc_now,
@@ -1256,10 +1291,14 @@ def import_rows(
     row's cells). A row matching several records, or a record an earlier row of this import
     had, is a row error, and so is a row with nothing to match on (no key, a blank id):
     importing it again would make another record. ``mode`` (:class:`ImportMode`) says what
-    becomes of matched and unmatched rows. An update sets the fields the row gives (a blank
-    cell leaves a field as it is), adds contact points, tags and order references, and
-    merges custom fields; a row whose values the record holds already leaves it
-    ``unchanged``, so importing a file again changes nothing.
+    becomes of matched and unmatched rows. With ``model`` (a trained
+    :class:`~leadmodel.MatchModel`; the ``match`` extra), a lead or contact row that no key
+    matches is scored against the stored records sharing any of its match keys (a name, a
+    company, a domain: no scan), and matches the one the model finds the same person at
+    ``merge_at`` or above (default 0.99: typos, swapped names, a mistyped mailbox). An update
+    sets the fields the row gives (a blank cell leaves a field as it is), adds contact points,
+    tags and order references, and merges custom fields; a row whose values the record holds
+    already leaves it ``unchanged``, so importing a file again changes nothing.
 
     **Facts, not moves.** A lead's ``pipeline`` and ``status`` are stored as given, with the
     ``history`` column's status changes (JSON, as :func:`export_rows` writes them), or one
@@ -1308,7 +1347,9 @@ def import_rows(
     first = next(walk, None) if header is None else None
     columns = header if header is not None else first.keys() if first is not None else ()
     plan = _plan(kind, spec, columns, chosen)
-    kinds = _Kind(plan, registry if registry is not None else Registry.default(), ids)
+    kinds = _Kind(
+        plan, registry if registry is not None else Registry.default(), ids, model, merge_at
+    )
     run = _Run(the_id, plan, kinds, chosen, events, when, by)
     report = ImportReport(import_id=the_id, kind=kind, mode=chosen, at=when, by=by, source=source)
     version: int | None = None

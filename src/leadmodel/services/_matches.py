@@ -26,7 +26,7 @@ from leadmodel.storage.protocols import Repository, UnitOfWork
 if TYPE_CHECKING:
     from leadmodel.domain.matching.linkage import PairExplanation
 
-__all__ = ["Match", "find_matches"]
+__all__ = ["Match", "candidates_by_keys", "find_matches", "likely"]
 
 Person = Interest | Lead | Contact
 Kind = Literal["interests", "leads", "contacts"]
@@ -119,7 +119,7 @@ def _checked(
     return found, float(cast(float, at))
 
 
-def _candidates(
+def candidates_by_keys(
     repository: Repository[Interest] | Repository[Lead] | Repository[Contact],
     keys: Iterable[str],
     per_key: int,
@@ -136,6 +136,22 @@ def _repository(
     uow: UnitOfWork, kind: Kind
 ) -> Repository[Interest] | Repository[Lead] | Repository[Contact]:
     return uow.interests if kind == "interests" else uow.leads if kind == "leads" else uow.contacts
+
+
+def likely(
+    record: Person,
+    kind: Kind,
+    candidates: dict[str, Person],
+    model: MatchModel,
+    at: float,
+    *,
+    limit: int,
+) -> list[Match]:
+    """``candidates`` of one ``kind`` scored against ``record`` inside the caller's unit of
+    work (an import's): those at ``at`` or above, most likely first (the matcher's extra)."""
+    if not (isinstance(model, MatchModel) and model.trained):
+        c.fail(_SERVICE, [Problem("model", "a trained MatchModel, such as lm.fit(...)", model)])
+    return _scored(record, {kind: candidates}, model, at, limit=limit, population=None)
 
 
 def _scored(
@@ -241,7 +257,9 @@ def find_matches(
     )
     keys = sorted(str(key) for key in match_keys(record))
     with uow:
-        candidates = {kind: _candidates(_repository(uow, kind), keys, per_key) for kind in used}
+        candidates = {
+            kind: candidates_by_keys(_repository(uow, kind), keys, per_key) for kind in used
+        }
     if population is not None and (type(population) is not int or population < 2):  # noqa: PLR2004
         hint = "how many records the store holds: a whole number, 2 or more (or None)"
         c.fail(_SERVICE, [Problem("population", hint, population)])

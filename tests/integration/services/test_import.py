@@ -466,3 +466,51 @@ def test_the_example_mapping_loads() -> None:
     spec = ImportMap.from_toml(text)
     assert spec.time_zone == "Europe/Kyiv"
     assert ImportMap.from_toml(spec.to_toml()) == spec
+
+
+# -- the probabilistic matcher: what no key matches --------------------------------------------
+_MODEL = lm.MatchModel(
+    comparisons=[
+        lm.Comparison(field_path="name", normalise="name",
+                      levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
+        lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
+                      lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
+                      else_m=0.05, else_u=0.9989),
+    ],
+    blocking=[lm.Blocking(keys=["email"])],
+    prior=0.01,
+)  # fmt: skip
+_PEOPLE = ImportMap(
+    columns={"Name": "name", "E-mail": "email"},
+    defaults={"topic": "Chairs", "created_at": "2026-03-02T09:00+00:00"},
+)
+
+
+def test_with_a_model_a_mistyped_mailbox_updates_the_person_instead_of_a_twin(
+    make_uow: MakeUnit,
+) -> None:
+    uow = make_uow()
+    first = [{"Name": "Olena Koval", "E-mail": "olena.koval@gmail.com"}]
+    lm.services.import_rows(uow, first, kind="leads", mapping=_PEOPLE, at=AT,
+                            ids=lm.sequential_ids("L"))  # fmt: skip
+    typo = [{"Name": "Olena Koval", "E-mail": "olena.kova1@gmail.com"}]
+    matched = lm.services.import_rows(
+        uow, typo, kind="leads", mapping=_PEOPLE, mode="upsert", model=_MODEL, at=LATER
+    )
+    assert (matched.created, matched.updated) == (0, 1)
+    with uow:
+        [olena] = uow.leads.iter_all()
+    assert sorted(p.key for p in olena.contact_points) == [
+        "olena.kova1@gmail.com",
+        "olena.koval@gmail.com",
+    ]
+    namesake = [{"Name": "Olena Koval", "E-mail": "o.k@ukr.net"}]  # the name alone: not sure
+    made = lm.services.import_rows(
+        uow, namesake, kind="leads", mapping=_PEOPLE, mode="upsert", model=_MODEL, at=LATER
+    )
+    assert made.created == 1
+    again = [{"Name": "Olena Koval", "E-mail": "olena.kova2@gmail.com"}]
+    plain = lm.services.import_rows(
+        uow, again, kind="leads", mapping=_PEOPLE, mode="upsert", at=LATER
+    )
+    assert plain.created == 1  # without a model only keys match: another typo, another twin
