@@ -15,7 +15,7 @@ the words every rejection uses, whether a constructor or the document converter
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
@@ -139,6 +139,24 @@ def one_of(values: Iterable[object]) -> str:
     "expected one of 'open', 'won'"
     """
     return f"expected one of {listed(values)}"
+
+
+CUSTOM = "custom."
+"""The prefix of a field target that is a custom field: ``custom.<key>``."""
+
+
+def target_problem(target: object, targets: Collection[str]) -> str | None:
+    """Why ``target`` is not a field target (one of ``targets``, or ``custom.<key>``), for a
+    mapping of columns or form fields to fields; ``None`` when it is one.
+
+    >>> target_problem("custom.city", ["name"]) is None, target_problem("mobile", ["name"])
+    (True, "expected one of 'name', or 'custom.<key>'")
+    """
+    if type(target) is not str:
+        return EXPECTED_STRING
+    if target in targets or (target.startswith(CUSTOM) and target[len(CUSTOM) :].strip()):
+        return None
+    return f"{one_of(targets)}, or 'custom.<key>'"
 
 
 def listed(values: Iterable[object]) -> str:

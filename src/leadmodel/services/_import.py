@@ -78,7 +78,7 @@ __all__ = [
 
 _MODEL = "import_rows"
 _STATE = "import:"
-_CUSTOM = "custom."
+_CUSTOM = c.CUSTOM
 _LIST_SPLIT = re.compile(r"[;,]")
 _MAX_ID = 100
 _SHOWN = 100  # characters of a bad cell a RowError keeps
@@ -108,7 +108,7 @@ IMPORT_TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 """What a column may feed, by kind (besides ``custom.<key>``, a custom field of the record)."""
 
-_ALL_TARGETS = frozenset(t for targets in IMPORT_TARGETS.values() for t in targets)
+_ALL_TARGETS = tuple(sorted({t for targets in IMPORT_TARGETS.values() for t in targets}))
 _REQUIRED = {"interests": "occurred_at", "leads": "created_at", "customers": "since"}
 _KEY_KINDS = ("email", "phone", "handle")
 
@@ -128,11 +128,7 @@ class ImportMode(StrEnum):
 
 
 def _target_problem(target: object) -> str | None:
-    if type(target) is not str:
-        return c.EXPECTED_STRING
-    if target in _ALL_TARGETS or (target.startswith(_CUSTOM) and target[len(_CUSTOM) :].strip()):
-        return None
-    return f"{c.one_of(sorted(_ALL_TARGETS))}, or 'custom.<key>'"
+    return c.target_problem(target, _ALL_TARGETS)
 
 
 @attrs.frozen(kw_only=True)

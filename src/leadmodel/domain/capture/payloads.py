@@ -84,7 +84,7 @@ _TEXTS = ("name", "first_name", "last_name", "company", "topic", "message")
 TARGETS = (*_TEXTS, *_CONTACTS, *UTM_KEYS, "referrer", "landing")
 """What a form field may feed (:attr:`FieldMap.fields`), besides ``custom.<key>``."""
 
-_CUSTOM = "custom."
+_CUSTOM = c.CUSTOM
 _CHANNELS = {
     "telegram": Channel.telegram,
     "instagram": Channel.instagram_dm,
@@ -104,11 +104,7 @@ class UnknownFields(StrEnum):
 
 
 def _target_problem(target: object) -> str | None:
-    if type(target) is not str:
-        return c.EXPECTED_STRING
-    if target in TARGETS or (target.startswith(_CUSTOM) and target[len(_CUSTOM) :].strip()):
-        return None
-    return f"{c.one_of(TARGETS)}, or 'custom.<key>'"
+    return c.target_problem(target, TARGETS)
 
 
 @attrs.frozen(kw_only=True)
