@@ -45,3 +45,19 @@ def change(
     to: str, at: datetime = AT, frm: str | None = None, pipeline: str = "requests"
 ) -> lm.StatusChange:
     return lm.StatusChange(pipeline=pipeline, from_status=frm, to_status=to, at=at, by="anna")
+
+
+def typo_model() -> lm.MatchModel:
+    """A trained toy model of people: the same name, and an email the same or nearly (a typo).
+    The name alone scores 0.31; the name and a mistyped mailbox above 0.99."""
+    return lm.MatchModel(
+        comparisons=[
+            lm.Comparison(field_path="name", normalise="name",
+                          levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
+            lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
+                          lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
+                          else_m=0.05, else_u=0.9989),
+        ],
+        blocking=[lm.Blocking(keys=["email"])],
+        prior=0.01,
+    )  # fmt: skip

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import leadmodel as lm
+from tests.factories import typo_model
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "ПІБ;E-mail;Телефон;Створено;Етап;Дата етапу;Причина відмови;Місто\n"
@@ -190,17 +191,7 @@ def test_parquet_export(tmp_path: Path) -> None:
 
 def test_a_trained_model_matches_what_no_key_does(tmp_path: Path) -> None:
     """``--model FILE``: a mistyped mailbox of a stored person updates them, no twin."""
-    model = lm.MatchModel(
-        comparisons=[
-            lm.Comparison(field_path="name", normalise="name",
-                          levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
-            lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
-                          lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
-                          else_m=0.05, else_u=0.9989),
-        ],
-        blocking=[lm.Blocking(keys=["email"])],
-        prior=0.01,
-    )  # fmt: skip
+    model = typo_model()
     (tmp_path / "model.toml").write_text(model.to_toml(), encoding="utf-8")
     first = _import(tmp_path, HEADER + GOOD)
     assert first.returncode == 0, first.stderr

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import leadmodel as lm
 from leadmodel import services
-from tests.factories import asked
+from tests.factories import asked, typo_model
 
 from ._services import (
     ADAPTERS,
@@ -371,17 +371,7 @@ def test_replaying_any_submissions_twice_leaves_the_store_as_replaying_them_once
 
 
 # -- the probabilistic matcher at the door ----------------------------------------------------
-MODEL = lm.MatchModel(
-    comparisons=[
-        lm.Comparison(field_path="name", normalise="name",
-                      levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
-        lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
-                      lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
-                      else_m=0.05, else_u=0.9989),
-    ],
-    blocking=[lm.Blocking(keys=["email"])],
-    prior=0.01,
-)  # fmt: skip
+MODEL = typo_model()
 
 
 def test_with_a_model_a_mistyped_email_finds_the_open_lead(make_uow: MakeUnit) -> None:

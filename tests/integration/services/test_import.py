@@ -15,6 +15,7 @@ import pytest
 import leadmodel as lm
 from leadmodel.services import ImportMap, ImportMode, ImportReport
 from leadmodel.storage import UnitOfWork
+from tests.factories import typo_model
 
 from ._services import AT, LATER, MakeUnit, events, snapshot
 
@@ -469,17 +470,7 @@ def test_the_example_mapping_loads() -> None:
 
 
 # -- the probabilistic matcher: what no key matches --------------------------------------------
-_MODEL = lm.MatchModel(
-    comparisons=[
-        lm.Comparison(field_path="name", normalise="name",
-                      levels=[lm.Level("exact", m=0.9, u=0.001)], else_m=0.1, else_u=0.999),
-        lm.Comparison(field_path="email", levels=[lm.Level("exact", m=0.8, u=0.0001),
-                      lm.Level("jaro_winkler", threshold=0.9, m=0.15, u=0.001)],
-                      else_m=0.05, else_u=0.9989),
-    ],
-    blocking=[lm.Blocking(keys=["email"])],
-    prior=0.01,
-)  # fmt: skip
+_MODEL = typo_model()
 _PEOPLE = ImportMap(
     columns={"Name": "name", "E-mail": "email"},
     defaults={"topic": "Chairs", "created_at": "2026-03-02T09:00+00:00"},
