@@ -350,17 +350,17 @@ def _store(
     if interest is None:
         return result
     new_lead = lead is not None and result.decision is not Decision.attached
+    entered = None  # the pipeline a new lead entered (a new lead is in none before)
     if lead is not None and new_lead and policy is not None and policy.pipeline is not None:
-        pipeline = pipeline_of(policy.pipeline, registry)
-        lead = pipeline.enter(lead, at=lead.created_at, by=by)
+        entered = pipeline_of(policy.pipeline, registry)
+        lead = entered.enter(lead, at=lead.created_at, by=by)
     stored_lead: Lead | None = None
     if lead is not None:
         stored_lead = uow.leads.add(lead) if new_lead else uow.leads.save(lead)
     if released is not None:
-        when = released
         stored = uow.interests.save(interest)
         done = attrs.evolve(result, interest=stored, lead=stored_lead)
-        uow.emit(InterestReleased.of(done, at=when, by=by))
+        uow.emit(InterestReleased.of(done, at=released, by=by))
     else:
         stored = uow.interests.add(interest)
         uow.emit(
@@ -375,9 +375,8 @@ def _store(
     if stored_lead is not None and lead is not None:
         if new_lead:
             uow.emit(LeadCreated.of(stored_lead, by=by))
-            if stored_lead.pipeline is not None:
-                pipeline = pipeline_of(stored_lead.pipeline, registry)
-                uow.emit(StatusChanged.of(pipeline, stored_lead, stored_lead.history[-1]))
+            if entered is not None:
+                uow.emit(StatusChanged.of(entered, stored_lead, stored_lead.history[-1]))
         else:
             uow.emit(ActivityLogged.of(stored_lead, stored_lead.activities[-1]))
     return attrs.evolve(result, interest=stored, lead=stored_lead)
