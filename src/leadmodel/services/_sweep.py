@@ -61,7 +61,7 @@ from leadmodel.domain.routing import (
     SlaPolicy,
     SlaState,
     StaleCard,
-    sla_clocks,
+    sla_clock,
 )
 from leadmodel.errors import NotFoundError, Problem, ValidationError
 from leadmodel.services._clock import Clock, now, utc_now
@@ -337,8 +337,10 @@ class _Sweeper:
 
         def handle(leads: list[Lead]) -> None:
             for lead in leads:
-                clocks = sla_clocks(lead, run.policies, at=run.at)
-                late = clocks[-1] if clocks else None
+                # the reply owed now: the last clock under the first policy that applies (as
+                # sla_clocks(lead, run.policies)[-1], without the clocks of earlier replies)
+                policy = next((p for p in run.policies if p.applies_to(lead)), None)
+                late = None if policy is None else sla_clock(lead, policy, at=run.at)
                 if (
                     late is None
                     or late.state is not SlaState.breached

@@ -313,6 +313,8 @@ def _storage_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
 _COLUMNS = "id, version, doc, owner, pipeline, status, created"
 _TIMELINE = ", owed, idle"  # leads only (schema version 4)
+_INDEXED: Final = ("owner", "pipeline", "status", "created")  # after id, version, doc
+_TIMELINE_NAMES: Final = ("owed", "idle")
 _TAKE_WRITE_LOCK = f"DELETE FROM {SCHEMA_TABLE} WHERE 0"  # noqa: S608 - a write that changes nothing
 # Table names are constants of this module, never input: the f-strings below are not injection.
 _INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
@@ -333,11 +335,9 @@ class _Repository(AdapterRepository[EntityT]):
         extra = _TIMELINE if kind.timeline else ""
         marks = ", ?, ?" if kind.timeline else ""
         self._insert = f"INSERT INTO {name} ({_COLUMNS}{extra}) VALUES (?, ?, ?, ?, ?, ?, ?{marks})"  # noqa: S608
-        sets = ", owed = ?, idle = ?" if kind.timeline else ""
-        self._update = (
-            f"UPDATE {name} SET version = ?, doc = ?, owner = ?, pipeline = ?, status = ?, "  # noqa: S608
-            f"created = ?{sets} WHERE id = ? AND version = ?"
-        )
+        self._table = name
+        self._columns = _INDEXED + (_TIMELINE_NAMES if kind.timeline else ())
+        self._current = f"SELECT version, {', '.join(self._columns)} FROM {name} WHERE id = ?"  # noqa: S608
         self._version = f"SELECT version FROM {name} WHERE id = ?"  # noqa: S608
         self._delete = f"DELETE FROM {name} WHERE id = ?"  # noqa: S608
 
@@ -439,12 +439,22 @@ class _Repository(AdapterRepository[EntityT]):
     def save(self, entity: EntityT) -> EntityT:
         row, saved = _rows.bumped(self._kind, entity)
         conn = self._unit._tx(write=True)
-        values: tuple[Any, ...] = _values(self._kind, row)[1:]  # the WHERE takes the id
-        changed = conn.execute(self._update, (*values, row.id, entity.version)).rowcount
-        if changed != 1:
-            stored = conn.execute(self._version, (row.id,)).fetchone()
-            if stored is None:
-                raise _rows.not_found(self._kind, row.id)
+        stored = conn.execute(self._current, (row.id,)).fetchone()
+        if stored is None:
+            raise _rows.not_found(self._kind, row.id)
+        if stored[0] != entity.version:
+            raise _rows.stale(self._kind, entity, stored[0])
+        # Only the indexed columns whose value changed are set: SQLite rewrites the entries of
+        # every index over a column an UPDATE sets, changed or not (a save that keeps them, as
+        # most do, then costs a third).
+        wanted = _values(self._kind, row)[3:]  # the indexed columns, in self._columns' order
+        changed: list[tuple[str, Any]] = [
+            (n, v) for n, old, v in zip(self._columns, stored[1:], wanted, strict=True) if old != v
+        ]
+        sets = "".join(f", {n} = ?" for n, _ in changed)
+        sql = f"UPDATE {self._table} SET version = ?, doc = ?{sets} WHERE id = ? AND version = ?"  # noqa: S608 - constant names
+        params = (row.version, row.doc, *(v for _, v in changed), row.id, entity.version)
+        if conn.execute(sql, params).rowcount != 1:  # pragma: no cover - the write lock is held
             raise _rows.stale(self._kind, entity, stored[0])
         self._sync_keys(conn, row)
         if self._kind.projected:
