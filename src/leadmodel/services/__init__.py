@@ -52,17 +52,14 @@ from leadmodel.services._consent import confirm_opt_in, give_consent, may_contac
 from leadmodel.services._convert import convert
 from leadmodel.services._edits import update_company, update_contact, update_customer, update_lead
 from leadmodel.services._erase import erase_person
-from leadmodel.services._import import (
-    EXPORT_COLUMNS,
+from leadmodel.services._export import EXPORT_COLUMNS, export_rows
+from leadmodel.services._import import import_rows, imports, revert_import
+from leadmodel.services._import_map import (
     IMPORT_TARGETS,
     ImportMap,
     ImportMode,
     ImportReport,
     RowError,
-    export_rows,
-    import_rows,
-    imports,
-    revert_import,
 )
 from leadmodel.services._intake import capture_interest, promote
 from leadmodel.services._matches import Match, find_matches

@@ -1,5 +1,5 @@
-"""Bulk import of rows (a CSV file's) as interests, leads, contacts or customers, its revert,
-and the flat export that reads back in (issue #21).
+"""Bulk import of rows (a CSV file's) as interests, leads, contacts or customers, and its revert
+(issue #21): the engine.
 
 An import maps each row's cells to fields (:class:`ImportMap`: data, loadable from TOML),
 matches the row to a stored record (by ``id`` when the file has an id column, else by the
@@ -10,6 +10,11 @@ aborting the rest. Every import has an id and a record in the unit's state store
 created, and the documents of what it updated as they were before): :func:`revert_import`
 undoes it. Re-running the same file changes nothing: a row whose values the stored record
 already holds is ``unchanged``.
+
+Here: planning which column feeds which field, reading rows, matching them to stored records,
+writing them in batches, listing imports and reverting one. The words of an import
+(:class:`ImportMap`, :class:`ImportMode`, :class:`RowError`, :class:`ImportReport`) are in
+``_import_map``, reading a cell in ``_import_cells``, the export in ``_export``.
 """
 
 from __future__ import annotations
@@ -19,18 +24,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from leadmodel import serde
 from leadmodel._kernel import checks as c
-from leadmodel._kernel import documents
-from leadmodel._kernel.documents import Spec
 from leadmodel.domain.capture.payloads import UnknownFields
-from leadmodel.domain.capture.touches import frozen_map
 from leadmodel.domain.events import EntityUpdated, InterestCaptured, LeadCreated
 from leadmodel.domain.intake import CAPTURE_KEY
 from leadmodel.domain.ladder import customer_from_import
@@ -46,388 +46,35 @@ from leadmodel.domain.model import (
 )
 from leadmodel.domain.pipeline import Pipeline, StatusKind
 from leadmodel.domain.registry import Registry
-from leadmodel.domain.values import normalise as n
-from leadmodel.domain.values.contact import ContactKind, ContactPoint, ContactPoints, merge_points
+from leadmodel.domain.values.contact import ContactKind, ContactPoint, merge_points
 from leadmodel.domain.values.ids import ContactId, IdFactory, InterestId, LeadId, uuid7
-from leadmodel.domain.values.localtime import localise
 from leadmodel.domain.values.money import Money
 from leadmodel.domain.values.source import Channel, Source
-from leadmodel.errors import (
-    NotFoundError,
-    Problem,
-    RuleViolation,
-    ValidationError,
-    shorten,
-)
+from leadmodel.errors import NotFoundError, Problem, RuleViolation, ValidationError, shorten
 from leadmodel.services._clock import Clock, now, utc_now
+from leadmodel.services._import_cells import bad, reader
+from leadmodel.services._import_map import (
+    IMPORT_TARGETS,
+    POINTS,
+    ImportMap,
+    ImportMode,
+    ImportReport,
+    RowError,
+)
 from leadmodel.services._matches import candidates_by_keys, likely
 from leadmodel.storage.protocols import Repository, UnitOfWork
 
-__all__ = [
-    "EXPORT_COLUMNS",
-    "IMPORT_TARGETS",
-    "ImportMap",
-    "ImportMode",
-    "ImportReport",
-    "RowError",
-    "export_rows",
-    "import_rows",
-    "imports",
-    "revert_import",
-]
+__all__ = ["import_rows", "imports", "revert_import"]
 
 _MODEL = "import_rows"
 _STATE = "import:"
 _CUSTOM = c.CUSTOM
-_LIST_SPLIT = re.compile(r"[;,]")
 _MAX_ID = 100
 _SHOWN = 100  # characters of a bad cell a RowError keeps
 _PART = 1000  # records per state of an import's record (a state holds 10,000 values)
 
-_PERSON = ("name", "first_name", "last_name")
-_POINTS = ("email", "phone", "telegram", "instagram", "website", "contact_points")
-_SOURCE = ("channel", "source", "campaign", "medium")
 _MANY = frozenset({"email", "phone", "telegram", "instagram", "website", "tags", "order_refs"})
-
-IMPORT_TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
-    "interests": (
-        *("id", "occurred_at", *_SOURCE, "topic", "message", *_PERSON, *_POINTS),
-        *("company", "owner", "idempotency_key", "custom"),
-    ),
-    "leads": (
-        *("id", "created_at", *_SOURCE, "topic", *_PERSON, *_POINTS, "company", "company_id"),
-        *("owner", "pipeline", "status", "status_at", "history", "lost_reason", "lost_at"),
-        *("expected_value", "currency", "time_zone", "tags", "consent", "do_not_contact"),
-        "custom",
-    ),
-    "contacts": (
-        *("id", *_PERSON, *_POINTS, "company_id", "role", "time_zone", "consent"),
-        *("do_not_contact", "custom"),
-    ),
-    "customers": ("id", "since", *_PERSON, *_POINTS, "order_refs", "custom"),
-}
-"""What a column may feed, by kind (besides ``custom.<key>``, a custom field of the record)."""
-
-_ALL_TARGETS = tuple(sorted({t for targets in IMPORT_TARGETS.values() for t in targets}))
 _REQUIRED = {"interests": "occurred_at", "leads": "created_at", "customers": "since"}
-_KEY_KINDS = ("email", "phone", "handle")
-
-
-class ImportMode(StrEnum):
-    """What an import does with a row, given the stored record it matches (if any).
-
-    * ``create``: a row that matches nothing becomes a new record; a matched row is left
-      alone (``unchanged`` when the record holds its values, else ``skipped``);
-    * ``upsert``: a matched row updates its record, any other becomes a new one;
-    * ``update-only``: a matched row updates its record; any other is ``skipped``.
-    """
-
-    create = "create"
-    upsert = "upsert"
-    update_only = "update-only"
-
-
-def _target_problem(target: object) -> str | None:
-    return c.target_problem(target, _ALL_TARGETS)
-
-
-@attrs.frozen(kw_only=True)
-class ImportMap(Spec):
-    """How a file's columns become a record's fields: data, not code (a TOML file, or
-    ``--map COLUMN=FIELD`` on the command line).
-
-    ``columns`` maps a column to its field (:data:`IMPORT_TARGETS`, or ``custom.<key>``); a
-    column named as a field of the kind feeds that field without being mapped, and a mapped
-    column the file lacks feeds nothing (one map serves exports with and without it). ``defaults``
-    gives a field's value for rows whose cell is blank (``channel = "phone_call"``,
-    ``pipeline = "requests"``). ``ignore`` lists columns to leave out; ``unknown`` says what
-    becomes of any other column: kept as a custom field of its name, dropped, or refused.
-
-    Times: ISO 8601 (``2026-03-02T09:30+02:00``, ``2026-03-02``), else the ``strptime``
-    formats of ``time_formats`` tried in order. ``time_zone`` is the policy for a time
-    written without an offset: read in that IANA zone (a wall time the clocks skip or repeat
-    there is a row error); ``None`` makes such a time a row error. ``region`` reads national
-    phone numbers (``050 123 4567`` in ``"UA"``). ``match_on`` lists the keys that find a
-    row's stored record when the file has no ``id`` column (``email``, ``phone``, ``handle``).
-
-    >>> spec = ImportMap(columns={"E-mail": "email", "Дата": "created_at"},
-    ...     defaults={"pipeline": "requests"}, time_zone="Europe/Kyiv", region="UA")
-    >>> ImportMap.from_toml(spec.to_toml()) == spec
-    True
-    >>> ImportMap(columns={"Tel": "mobile"}, region="Ukraine")
-    Traceback (most recent call last):
-    ...
-    leadmodel.errors.ValidationError: 2 problems:
-      ImportMap.columns.Tel: expected one of 'campaign', ...
-      ImportMap.region: ...
-    """
-
-    columns: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
-    defaults: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
-    ignore: tuple[str, ...] = attrs.field(default=(), converter=c.as_tuple)
-    unknown: UnknownFields = UnknownFields.keep
-    time_formats: tuple[str, ...] = attrs.field(default=(), converter=c.as_tuple)
-    time_zone: str | None = None
-    region: str | None = None
-    match_on: tuple[str, ...] = attrs.field(default=_KEY_KINDS, converter=c.as_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        p: c.Problems = []
-        self._check_tables(p)
-        c.texts(p, "ignore", self.ignore, "a column's name")
-        c.member(p, "unknown", self.unknown, UnknownFields)
-        c.texts(p, "time_formats", self.time_formats, "a strptime format")
-        for i, form in enumerate(self.time_formats if type(self.time_formats) is tuple else ()):
-            if type(form) is str and "%" not in form:
-                p.append(Problem(f"time_formats[{i}]", "a strptime format: '%d.%m.%Y %H:%M'", form))
-        c.time_zone(p, "time_zone", self.time_zone)
-        c.opt_text(p, "region", self.region, "the region")
-        if type(self.region) is str and (why := n.region_problem(self.region)):
-            p.append(Problem("region", why, self.region))
-        c.texts(p, "match_on", self.match_on, "a key kind")
-        for i, kind in enumerate(self.match_on if type(self.match_on) is tuple else ()):
-            if kind not in _KEY_KINDS:
-                p.append(Problem(f"match_on[{i}]", c.one_of(_KEY_KINDS), kind))
-        if p:
-            c.fail("ImportMap", p)
-
-    def _check_tables(self, p: c.Problems) -> None:
-        for name, value in (("columns", self.columns), ("defaults", self.defaults)):
-            if not isinstance(value, Mapping):
-                p.append(Problem(name, "a table of names to texts", value))
-        if p:
-            return
-        for column, target in self.columns.items():
-            c.text(p, "columns", column, "a column's name")
-            if why := _target_problem(target):
-                p.append(Problem(f"columns.{column}", why, target))
-        for target, default in self.defaults.items():
-            if why := _target_problem(target):
-                p.append(Problem(f"defaults.{target}", why, target))
-            elif target == "id":
-                p.append(Problem("defaults.id", "ids differ row by row: map a column"))
-            c.text(p, f"defaults.{target}", default, "a default value")
-
-
-@attrs.frozen(kw_only=True)
-class RowError:
-    """Why a row was not imported: its ``row`` number, the ``field`` (a path such as
-    ``history[1].at``), the ``column`` that fed it, the cell's ``value`` and the ``message``.
-    For a revert, ``row`` is ``None`` and ``field`` names the record (``leads:L-1``).
-
-    >>> str(RowError(row=17, field="email", column="E-mail", value="olena@",
-    ...     message="not an email address"))
-    "row 17, email (column 'E-mail'): not an email address; got 'olena@'"
-    """
-
-    row: int | None
-    field: str
-    message: str
-    column: str | None = None
-    value: str | None = None
-
-    def __str__(self) -> str:
-        parts = [f"row {self.row}" if self.row is not None else "", self.field]
-        where = ", ".join(part for part in parts if part)
-        if self.column is not None and self.column != self.field:
-            where += f" (column {self.column!r})"
-        got = f"; got {self.value!r}" if self.value is not None else ""
-        return f"{where}: {self.message}{got}"
-
-
-@attrs.frozen(kw_only=True)
-class ImportReport:
-    """What an import did: its id, kind and mode, when and by whom, the rows read and how
-    many were ``created``, ``updated``, left ``unchanged``, ``skipped`` (as the mode says) or
-    ``failed`` (``errors`` says why, row by row: listed by :func:`import_rows` only). After a
-    revert, ``reverted_at`` is set, ``removed`` and ``restored`` count the records deleted and
-    put back, and ``errors`` lists those left as they were (changed since the import).
-
-    >>> report = ImportReport(import_id="imp-1", kind="leads", mode=ImportMode.upsert,
-    ...     rows=3, created=2, failed=1)
-    >>> report.summary()
-    'import imp-1: 3 leads rows — 2 created, 0 updated, 0 unchanged, 0 skipped, 1 failed'
-    """
-
-    import_id: str
-    kind: str
-    mode: ImportMode
-    at: datetime | None = None
-    by: str | None = None
-    source: str | None = None
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    errors: tuple[RowError, ...] = ()
-    reverted_at: datetime | None = None
-    removed: int = 0
-    restored: int = 0
-
-    def summary(self) -> str:
-        """One line saying what the import did (and its revert, if it was reverted).
-
-        >>> ImportReport(import_id="imp-1", kind="contacts", mode=ImportMode.create, rows=1,
-        ...     unchanged=1).summary()
-        'import imp-1: 1 contacts rows — 0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed'
-        """
-        line = (
-            f"import {self.import_id}: {self.rows} {self.kind} rows — {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
-            f"{self.failed} failed"
-        )
-        if self.reverted_at is not None:
-            line += f"; reverted: {self.removed} removed, {self.restored} restored"
-        return line
-
-
-# -- reading cells -------------------------------------------------------------------------------
-
-
-def _bad(message: str, value: object = None) -> ValidationError:
-    return ValidationError([Problem("", message, value)])
-
-
-def _text(cell: str) -> str:
-    return cell
-
-
-def _texts(cell: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in _LIST_SPLIT.split(cell) if part.strip())
-
-
-_TRUE = frozenset({"true", "yes", "y", "1", "так", "+"})
-_FALSE = frozenset({"false", "no", "n", "0", "ні", "-"})
-
-
-def _flag(cell: str) -> bool:
-    low = cell.lower()
-    if low in _TRUE:
-        return True
-    if low in _FALSE:
-        return False
-    raise _bad("expected yes or no (true/false, 1/0)", cell)
-
-
-def _channel(cell: str) -> Channel:
-    try:
-        return Channel(cell.lower())
-    except ValueError:
-        raise _bad(c.one_of(member.value for member in Channel), cell) from None
-
-
-def _json(cell: str, shape: type, what: str) -> Any:
-    try:
-        data = json.loads(cell)
-    except (ValueError, RecursionError):
-        raise _bad(f"expected {what} as JSON", cell) from None
-    if not isinstance(data, shape):
-        raise _bad(f"expected {what} as JSON", cell)
-    return data
-
-
-def _history(cell: str) -> tuple[StatusChange, ...]:
-    data = _json(cell, list, "a list of status changes")
-    history: tuple[StatusChange, ...] = documents.structure(tuple[StatusChange, ...], data)
-    return history
-
-
-def _custom(cell: str) -> dict[str, Any]:
-    found: dict[str, Any] = _json(cell, dict, "an object of custom fields")
-    return found
-
-
-def _amount(cell: str) -> tuple[Decimal, str | None]:
-    parts = cell.split()
-    currency = None
-    if len(parts) > 1 and parts[-1].isalpha():
-        currency = parts.pop().upper()
-    text = "".join(parts)
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        return Decimal(text), currency
-    except InvalidOperation:
-        raise _bad("expected an amount such as 45000 or '45000 UAH'", cell) from None
-
-
-def _time_reader(formats: tuple[str, ...], zone: str | None) -> Callable[[str], datetime]:
-    def read(cell: str) -> datetime:
-        try:
-            at = datetime.fromisoformat(cell)
-        except ValueError:
-            for form in formats:
-                try:
-                    at = datetime.strptime(cell, form)  # naive: the zone comes below
-                    break
-                except ValueError:
-                    continue
-            else:
-                msg = "not a date and time: write 2026-03-02T09:30 (ISO 8601)"
-                raise _bad(f"{msg}, or list its format in time_formats", cell) from None
-        if at.tzinfo is not None:
-            return at
-        if zone is None:
-            msg = (
-                "no time zone: write the offset (2026-03-02T09:30+02:00) or say the zone of "
-                "times without one (time_zone, --time-zone Europe/Kyiv)"
-            )
-            raise _bad(msg, cell)
-        try:
-            return localise(at, zone)
-        except ValidationError as exc:
-            why = exc.problems[0].message.split(";")[0]
-            raise _bad(f"{why}; write it with its UTC offset", cell) from None
-
-    return read
-
-
-def _points_reader(target: str, region: str | None) -> Callable[[str], tuple[ContactPoint, ...]]:
-    def make(value: str) -> ContactPoint:
-        if target == "phone":
-            return ContactPoint.phone(value, region)
-        if target == "telegram":
-            return ContactPoint.messenger("telegram", value)
-        if target == "instagram":
-            return ContactPoint.social("instagram", value)
-        if target == "website":
-            return ContactPoint.website(value)
-        return ContactPoint.email(value)
-
-    def read(cell: str) -> tuple[ContactPoint, ...]:
-        if target == "contact_points":
-            docs = _json(cell, list, "a list of contact points")
-            return ContactPoints(region=region).read(docs)
-        points = []
-        for value in _texts(cell) if target != "website" else (cell,):
-            try:
-                points.append(make(value))
-            except ValidationError as exc:
-                raise _bad(exc.problems[0].message, value) from None
-        return tuple(points)
-
-    return read
-
-
-def _reader(target: str, spec: ImportMap) -> Callable[[str], Any]:
-    if target in _POINTS:
-        return _points_reader(target, spec.region)
-    if target in ("occurred_at", "created_at", "since", "status_at", "lost_at"):
-        return _time_reader(spec.time_formats, spec.time_zone)
-    readers: dict[str, Callable[[str], Any]] = {
-        "channel": _channel,
-        "history": _history,
-        "custom": _custom,
-        "expected_value": _amount,
-        "currency": str.upper,
-        "tags": _texts,
-        "order_refs": _texts,
-        "consent": _flag,
-        "do_not_contact": _flag,
-    }
-    return readers.get(target, _text)
 
 
 # -- the plan: which column feeds what -----------------------------------------------------------
@@ -477,7 +124,7 @@ def _defaults(p: c.Problems, spec: ImportMap, kind: str) -> dict[str, Any]:
             p.append(Problem(f"defaults.{target}", f"{kind} have no {target!r}"))
             continue
         try:
-            defaults[target] = _reader(target, spec)(value.strip())
+            defaults[target] = reader(target, spec)(value.strip())
         except ValidationError as exc:
             p.extend(problem.within(f"defaults.{target}") for problem in exc.problems)
     return defaults
@@ -501,7 +148,7 @@ def _plan(kind: str, spec: ImportMap, header: Iterable[str], mode: ImportMode) -
             p.append(Problem(f"columns.{name}", msg))
             continue
         fed.setdefault(target, name)
-        columns.append(_Column(name, target, _reader(target, spec)))
+        columns.append(_Column(name, target, reader(target, spec)))
     defaults = _defaults(p, spec, kind)
     required = _REQUIRED.get(kind)
     if required and mode is not ImportMode.update_only and required not in {*fed, *defaults}:
@@ -557,7 +204,7 @@ def _read_row(plan: _Plan, n: int, raw: Mapping[str, Any], errors: list[RowError
             continue
         try:
             if type(cell) is not str:
-                raise _bad(c.EXPECTED_STRING, cell)
+                raise bad(c.EXPECTED_STRING, cell)
             cell = cell.strip()
             if cell:
                 _put(row, column.target, column.read(cell))
@@ -572,7 +219,7 @@ def _read_row(plan: _Plan, n: int, raw: Mapping[str, Any], errors: list[RowError
 
 def _fill_defaults(plan: _Plan, row: _Row) -> None:
     for target, value in plan.defaults.items():
-        if target in _POINTS:
+        if target in POINTS:
             if not any(col.target == target and row.raw.get(col.name) for col in plan.columns):
                 row.points.extend(value)
         elif target.startswith(_CUSTOM):
@@ -585,7 +232,7 @@ def _fill_defaults(plan: _Plan, row: _Row) -> None:
 
 
 def _put(row: _Row, target: str, value: Any) -> None:
-    if target in _POINTS:
+    if target in POINTS:
         row.points.extend(value)
     elif target.startswith(_CUSTOM):
         row.custom[target[len(_CUSTOM) :]] = value
@@ -615,7 +262,7 @@ def _error(plan: _Plan, n: int, target: str, problem: Problem) -> RowError:
         field = problem.path if head == first else head
     column = plan.column_of.get(head)
     if head == "contact_points" and column is None:
-        column = next((plan.column_of[t] for t in _POINTS if t in plan.column_of), None)
+        column = next((plan.column_of[t] for t in POINTS if t in plan.column_of), None)
     value = problem.value if problem.has_value else None
     if type(value) is str:
         shown: str | None = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}…"
@@ -1388,7 +1035,7 @@ def _one_row(uow: UnitOfWork, run: _Run, plan: _Plan, n: int, raw: Mapping[str, 
         except _Conflict as exc:
             column = plan.column_of.get(exc.field)
             if exc.field == "contact_points" and column is None:
-                given = [c.name for c in plan.columns if c.target in _POINTS and raw.get(c.name)]
+                given = [c.name for c in plan.columns if c.target in POINTS and raw.get(c.name)]
                 column = given[0] if given else None
             run.errors.append(RowError(row=n, field=exc.field, message=exc.message, column=column))
     if len(run.errors) > before:
@@ -1506,183 +1153,3 @@ def _revert_part(
             repository.save(attrs.evolve(old, version=current.version))
             restored += 1
     return removed, restored
-
-
-# -- export --------------------------------------------------------------------------------------
-
-_POINT_COLUMNS = ("email", "phone", "telegram", "instagram", "website", "contact_points")
-
-EXPORT_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "interests": (
-        *("id", "occurred_at", *_SOURCE, "topic", "message", "name", *_POINT_COLUMNS),
-        *("company", "owner", "idempotency_key", "custom"),
-    ),
-    "leads": (
-        *("id", "created_at", *_SOURCE, "topic", "name", *_POINT_COLUMNS, "company"),
-        *("company_id", "owner", "pipeline", "status", "history", "lost_reason", "lost_at"),
-        *("expected_value", "currency", "time_zone", "tags", "consent", "do_not_contact"),
-        "custom",
-    ),
-    "contacts": (
-        *("id", "name", *_POINT_COLUMNS, "company_id", "role", "time_zone", "consent"),
-        *("do_not_contact", "custom"),
-    ),
-    "customers": ("id", "since", "name", *_POINT_COLUMNS, "order_refs", "custom"),
-}
-"""The columns :func:`export_rows` writes, by kind: each one a field :func:`import_rows`
-reads by its name, so an exported file imports back unchanged."""
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _points(points: Iterable[ContactPoint]) -> dict[str, str]:
-    columns: dict[str, list[str]] = {name: [] for name in _POINT_COLUMNS}
-    rest: list[Any] = []
-    for point in points:
-        if point.label is not None:
-            rest.append(documents.unstructure(point))
-        elif point.kind is ContactKind.email:
-            columns["email"].append(point.value)
-        elif point.kind is ContactKind.phone:
-            columns["phone"].append(point.key)
-        elif point.kind is ContactKind.website:
-            columns["website"].append(point.value)
-        elif (point.kind, point.network) in (
-            (ContactKind.messenger, "telegram"),
-            (ContactKind.social, "instagram"),
-        ):
-            columns[point.network or ""].append(point.value)
-        else:
-            rest.append(documents.unstructure(point))
-    flat = {name: "; ".join(values) for name, values in columns.items() if values}
-    if len(columns["website"]) > 1:  # a website cell holds one address
-        rest.extend({"kind": "website", "value": url} for url in columns["website"][1:])
-        flat["website"] = columns["website"][0]
-    if rest:
-        flat["contact_points"] = _json_cell(rest)
-    return flat
-
-
-def _json_cell(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _change(change: StatusChange) -> dict[str, Any]:
-    """A status change's document without the fields it leaves empty."""
-    doc: dict[str, Any] = documents.unstructure(change)
-    return {key: value for key, value in doc.items() if value is not None or key == "from_status"}
-
-
-def _custom_cell(custom: Mapping[str, Any]) -> str:
-    return _json_cell(documents.unstructure(custom)) if custom else ""
-
-
-def _source_cells(source: Source) -> dict[str, Any]:
-    return {
-        "channel": source.channel.value,
-        "source": source.name,
-        "campaign": source.campaign,
-        "medium": source.medium,
-    }
-
-
-def _flat(kind: str, record: Any, contact: Contact | None) -> dict[str, str]:
-    if kind == "leads":
-        lead: Lead = record
-        history = [_change(change) for change in lead.history]
-        values: dict[str, Any] = {
-            "id": lead.id,
-            "created_at": lead.created_at,
-            **_source_cells(lead.source),
-            "topic": lead.topic,
-            "name": lead.person_name,
-            **_points(lead.contact_points),
-            "company": lead.company_name,
-            "company_id": lead.company_id,
-            "owner": lead.owner,
-            "pipeline": lead.pipeline,
-            "status": lead.status,
-            "history": _json_cell(history) if history else None,
-            "lost_reason": lead.lost.reason if lead.lost else None,
-            "lost_at": lead.lost.at if lead.lost else None,
-            "expected_value": lead.expected_value.amount if lead.expected_value else None,
-            "currency": lead.expected_value.currency if lead.expected_value else None,
-            "time_zone": lead.time_zone,
-            "tags": "; ".join(sorted(lead.tags)),
-            "consent": lead.consent,
-            "do_not_contact": lead.do_not_contact,
-            "custom": _custom_cell(lead.custom),
-        }
-    elif kind == "interests":
-        interest: Interest = record
-        values = {
-            "id": interest.id,
-            "occurred_at": interest.occurred_at,
-            **_source_cells(interest.source),
-            "topic": interest.topic,
-            "message": interest.message,
-            "name": interest.person_name,
-            **_points(interest.contact_points),
-            "company": interest.company_name,
-            "owner": interest.owner,
-            "idempotency_key": interest.idempotency_key,
-            "custom": _custom_cell(interest.custom),
-        }
-    elif kind == "contacts":
-        values = {
-            "id": record.id,
-            "name": record.name,
-            **_points(record.contact_points),
-            "company_id": record.company_id,
-            "role": record.role,
-            "time_zone": record.time_zone,
-            "consent": record.consent,
-            "do_not_contact": record.do_not_contact,
-            "custom": _custom_cell(record.custom),
-        }
-    else:
-        values = {
-            "id": record.id,
-            "since": record.since,
-            "name": contact.name if contact else None,
-            **(_points(contact.contact_points) if contact else {}),
-            "order_refs": "; ".join(record.order_refs),
-            "custom": _custom_cell(record.custom),
-        }
-    return {column: _cell(values.get(column)) for column in EXPORT_COLUMNS[kind]}
-
-
-def export_rows(uow: UnitOfWork, kind: str, *, page_size: int = 500) -> Iterator[dict[str, str]]:
-    """Every stored record of ``kind`` as a flat row of text cells (the columns of
-    :data:`EXPORT_COLUMNS`), in id order, read ``page_size`` at a time in one unit of work:
-    what a CSV or Parquet file holds. Lists are joined with ``"; "``, a lead's history and
-    custom fields are JSON, times ISO 8601 with their offset, phones in international form.
-    A customer's name and contact points are its contact's. :func:`import_rows` reads the
-    rows back: importing an export into the store it came from changes nothing.
-
-    >>> import leadmodel as lm
-    >>> uow = lm.MemoryUnitOfWork()
-    >>> _ = lm.services.import_rows(uow, [{"name": "Olena Koval", "phone": "050 123 4567"}],
-    ...     kind="contacts", mapping=lm.services.ImportMap(region="UA"), ids=lm.sequential_ids("C"))
-    >>> [row] = lm.services.export_rows(uow, "contacts")
-    >>> row["id"], row["name"], row["phone"], row["consent"]
-    ('C-2', 'Olena Koval', '+380501234567', '')
-    """
-    if kind not in EXPORT_COLUMNS:
-        c.fail("export_rows", [Problem("kind", c.one_of(EXPORT_COLUMNS), kind)])
-    with uow:
-        repository: Repository[Any] = getattr(uow, kind)
-        for record in repository.iter_all(page_size=page_size):
-            contact = None
-            if kind == "customers" and record.contact_id is not None:
-                found = _get(uow.contacts, record.contact_id)
-                contact = found[0] if found else None
-            yield _flat(kind, record, contact)
