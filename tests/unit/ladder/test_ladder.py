@@ -360,9 +360,12 @@ def _kept_values(entity: Any) -> set[str]:
     doc = json.loads(lm.to_json(entity))
     for name in (
         "person_name", "name", "message", "contact_points", "custom", "assessments", "consents",
-        "touch", "touches", "spam", "idempotency_key",
+        "spam", "idempotency_key",
     ):  # fmt: skip
         doc.pop(name, None)
+    for touch in [*(doc.get("touches") or []), *[doc.get("touch") or {}]]:
+        touch.pop("referrer", None)  # a touch keeps its channel, source, campaign and landing
+        touch.pop("click_ids", None)
     for change in doc.get("history", []):
         change.pop("note")
     if doc.get("lost"):
