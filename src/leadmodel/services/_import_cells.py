@@ -131,25 +131,16 @@ def _time_reader(formats: tuple[str, ...], zone: str | None) -> Callable[[str], 
 
 
 def _points_reader(target: str, region: str | None) -> Callable[[str], tuple[ContactPoint, ...]]:
-    def make(value: str) -> ContactPoint:
-        if target == "phone":
-            return ContactPoint.phone(value, region)
-        if target == "telegram":
-            return ContactPoint.messenger("telegram", value)
-        if target == "instagram":
-            return ContactPoint.social("instagram", value)
-        if target == "website":
-            return ContactPoint.website(value)
-        return ContactPoint.email(value)
+    maker = ContactPoints(region=region)
 
     def read(cell: str) -> tuple[ContactPoint, ...]:
         if target == "contact_points":
             docs = _json(cell, list, "a list of contact points")
-            return ContactPoints(region=region).read(docs)
+            return maker.read(docs)
         points = []
         for value in _texts(cell) if target != "website" else (cell,):
             try:
-                points.append(make(value))
+                points.append(maker.field(target, value))
             except ValidationError as exc:
                 raise bad(exc.problems[0].message, value) from None
         return tuple(points)

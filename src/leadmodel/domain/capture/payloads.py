@@ -61,7 +61,12 @@ from leadmodel.domain.capture.touches import (
     touch_of,
 )
 from leadmodel.domain.values import normalise as n
-from leadmodel.domain.values.contact import MAX_CONTACT_POINTS, ContactPoint
+from leadmodel.domain.values.contact import (
+    CONTACT_FIELDS,
+    MAX_CONTACT_POINTS,
+    ContactPoint,
+    ContactPoints,
+)
 from leadmodel.domain.values.custom_json import EMPTY, JSON, freeze
 from leadmodel.domain.values.source import Channel, Source
 from leadmodel.errors import Problem, ValidationError, shorten
@@ -79,7 +84,7 @@ __all__ = [
 MAX_FIELDS = 1000
 """The most values one form is read with (fields and the items of multi-valued ones)."""
 
-_CONTACTS = ("email", "phone", "telegram", "instagram", "website")
+_CONTACTS = CONTACT_FIELDS
 _TEXTS = ("name", "first_name", "last_name", "company", "topic", "message")
 TARGETS = (*_TEXTS, *_CONTACTS, *UTM_KEYS, "referrer", "landing")
 """What a form field may feed (:attr:`FieldMap.fields`), besides ``custom.<key>``."""
@@ -328,15 +333,7 @@ def _contact(
 ) -> ContactPoint | None:
     """The contact point a field's ``value`` makes for ``target``; problems at ``key``."""
     try:
-        if target == "phone":
-            return ContactPoint.phone(value, region)
-        if target == "telegram":
-            return ContactPoint.messenger("telegram", value)
-        if target == "instagram":
-            return ContactPoint.social("instagram", value)
-        if target == "website":
-            return ContactPoint.website(value)
-        return ContactPoint.email(value)
+        return ContactPoints(region=region).field(target, value)
     except ValidationError as exc:
         p.extend(Problem(key, problem.message, value) for problem in exc.problems)
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import attrs
 
@@ -21,7 +21,14 @@ from leadmodel._kernel import documents
 from leadmodel.domain.values import normalise as n
 from leadmodel.errors import Problem, ValidationError
 
-__all__ = ["MAX_CONTACT_POINTS", "ContactKind", "ContactPoint", "ContactPoints", "merge_points"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "MAX_CONTACT_POINTS",
+    "ContactKind",
+    "ContactPoint",
+    "ContactPoints",
+    "merge_points",
+]
 
 
 class ContactKind(StrEnum):
@@ -35,6 +42,9 @@ class ContactKind(StrEnum):
 
 
 _NEEDS_NETWORK = (ContactKind.messenger, ContactKind.social)
+
+CONTACT_FIELDS: Final = ("email", "phone", "telegram", "instagram", "website")
+"""The contact fields a form or a sheet may have (:meth:`ContactPoints.field`)."""
 
 MAX_CONTACT_POINTS = 1000
 """The most contact points one record may hold (emails, phones, handles, websites together).
@@ -239,6 +249,36 @@ class ContactPoints:
         return ContactPoint.phone(
             number, region if region is not None else self.region, label=label
         )
+
+    def field(self, name: str, value: str) -> ContactPoint:
+        """The contact point a form's or a sheet's field ``name`` holds: ``email``, ``phone``
+        (read in the default region), ``telegram`` (a messenger), ``instagram`` (a social
+        account) or ``website`` — the contact fields a :class:`~leadmodel.FieldMap` and an
+        import map fill. Raises :class:`~leadmodel.errors.ValidationError` for a value that is
+        not one, and for any other ``name``.
+
+        >>> import leadmodel as lm
+        >>> points = lm.ContactPoints(region="UA")
+        >>> points.field("phone", "050 123 4567").key, points.field("telegram", "@olena").key
+        ('+380501234567', 'telegram:olena')
+        >>> points.field("fax", "044 123 4567")
+        Traceback (most recent call last):
+        ...
+        leadmodel.errors.ValidationError: ContactPoints.field.name: not a contact field; ...
+        """
+        if name == "phone":
+            return self.phone(value)
+        if name == "telegram":
+            return ContactPoint.messenger("telegram", value)
+        if name == "instagram":
+            return ContactPoint.social("instagram", value)
+        if name == "website":
+            return ContactPoint.website(value)
+        if name == "email":
+            return ContactPoint.email(value)
+        fields = ", ".join(CONTACT_FIELDS)
+        why = f"not a contact field; use one of {fields}"
+        raise ValidationError([Problem("name", why, name)], model="ContactPoints.field")
 
     def read(self, data: Iterable[Mapping[str, object]]) -> tuple[ContactPoint, ...]:
         """Contact point documents (``{"kind": "phone", "value": ...}``) as contact points, a
