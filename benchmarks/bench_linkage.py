@@ -415,6 +415,7 @@ COMPARED = {
     "name": "name",
     "email": "email",
     "phone": "phone",
+    "messenger": "messenger",
     "company_id": "company_id",
     "custom.city": "city",
 }
@@ -432,12 +433,14 @@ def _text(value: str | None) -> str | None:
 def _raw(record: lm.Contact) -> dict[str, str | None]:
     """The fields PERSON_MODEL reads, as a Contact holds them (before normalising)."""
     words = record.name.split() if record.name else []
-    email = phone = None
+    email = phone = messenger = None
     for point in record.contact_points:
         if point.kind is lm.ContactKind.email and email is None:
             email = str(point.key)
         elif point.kind is lm.ContactKind.phone and phone is None:
             phone = str(point.key)
+        elif point.kind is lm.ContactKind.messenger and messenger is None:
+            messenger = str(point.key)
     local, _, domain = email.rpartition("@") if email is not None else (None, None, None)
     city = record.custom.get("city")
     return {
@@ -448,6 +451,7 @@ def _raw(record: lm.Contact) -> dict[str, str | None]:
         "email_local": local,
         "email_domain": domain,
         "phone": phone,
+        "messenger": messenger,
         "company_id": str(record.company_id) if record.company_id else None,
         "custom.city": None if city is None else str(city),
     }
@@ -574,6 +578,7 @@ def splink_contacts(records: Sequence[lm.Contact], seed: int = FIT_SEED) -> pd.D
             ),
             email,
             cl.ExactMatch("phone"),
+            cl.ExactMatch("messenger"),
             cl.ExactMatch("company_id").configure(term_frequency_adjustments=True),
             cl.ExactMatch("city").configure(term_frequency_adjustments=True),
         ],

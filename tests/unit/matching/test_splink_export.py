@@ -102,6 +102,7 @@ PEOPLE = [
     ("anna moroz", "Anna", "Moroz", None, "Kyiv"),
     ("hanna moroz", "Hanna", "Moroz", "anna@moroz.com", "Kyiv"),
     ("maria koval", "Maria", "Koval", "maria@acme.com", "Kharkiv"),
+    ("olena koval", "Olena", "Koval", "o.lena@acme.com", "Lviv"),  # a namesake's mailbox
 ]
 RECORDS = [
     {"id": f"r{n}", "name": a, "first": b, "last": c, "email": d, "custom.city": e}
@@ -127,7 +128,12 @@ EVERY_KIND = lm.MatchModel(
         ),
         Comparison(
             field_path="email",
-            levels=[Level("exact"), Level("damerau", 1), Level("same_company_mail")],
+            levels=[
+                Level("exact"),
+                Level("namesake_mail"),
+                Level("damerau", 1),
+                Level("same_company_mail"),
+            ],
         ),
         Comparison(field_path="custom.city", key="city", tf=True, levels=[Level("exact")]),
     ],
@@ -154,6 +160,8 @@ def test_the_columns_are_leadmodel_s_prepared_values() -> None:
     assert rows[2]["email__text__company"] == "olena.k@gmail.com@"  # free mail: its own value
     assert rows[7]["email__text__company"] is None
     assert rows[0]["email__text__suffix7"] == "acme.com"[-7:]
+    assert rows[0]["email__text__namesake"] == rows[10]["email__text__namesake"] == "olena@acme.com"
+    assert rows[2]["email__text__namesake"] == "olena.k@gmail.com@"  # free mail: its own value
     assert set(rows[0]) == {"id"} | {
         column
         for comparison in to_splink_settings(_trained(EVERY_KIND))["comparisons"]

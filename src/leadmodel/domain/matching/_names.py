@@ -45,6 +45,7 @@ __all__ = [
     "name_similarity",
     "osa_similarity",
     "similarity",
+    "spelling",
 ]
 
 _anyascii: Callable[[str], str] | None
@@ -120,13 +121,29 @@ def _ascii(text: str) -> str:
     return text.lower()
 
 
-def _fold(text: str) -> str:
-    """One spelling per sound (see the module docstring), for lower-case words."""
+def _sounds(text: str) -> str:
+    """One spelling per sound (see the module docstring), doubled letters kept."""
     for group, sound in _GROUPS:
         if group in text:
             text = text.replace(group, sound)
-    text = text.translate(_LETTERS).replace("ie", "e").replace("iu", "u").replace("io", "o")
+    return text.translate(_LETTERS).replace("ie", "e").replace("iu", "u").replace("io", "o")
+
+
+def _fold(text: str) -> str:
+    """One spelling per sound (see the module docstring), for lower-case words."""
+    text = _sounds(text)
     return _DOUBLE.sub(_FIRST, text) if _DOUBLE.search(text) else text
+
+
+def spelling(text: str) -> str:
+    """``text`` transliterated, one spelling per sound, its doubled letters kept: the same for
+    two spellings of one name (``olena.kowal``, ``olena.koval``), not for a letter doubled by a
+    slip of the keyboard (``olenna``).
+
+    >>> spelling("olena.kowal") == spelling("olena.koval"), spelling("olenna") == spelling("olena")
+    (True, False)
+    """
+    return _sounds(_ascii(text))
 
 
 def _folded_words(text: str) -> list[str]:

@@ -32,8 +32,8 @@ _TABLE: Final = """
 Олександр Олександра Александр Александра Oleksandr Alexander Alexandra: Саша Сашко Шура Санько
     Саня Олесь Алекс Alex Oleks Sasha
 Олексій Алексей Oleksii Alexei Alexey: Льоша Лёша Леша Альоша Алёша Олекса Alyosha
-Дмитро Дмитрий Dmytro Dmitry: Діма Дима Митя Дімон Dima
-Іван Иван Ivan: Ваня Іванко Ванько Vania Vanya John
+Дмитро Дмитрий Dmytro Dmitry: Діма Дима Митя Дімон Дмитрик Dima
+Іван Иван Ivan: Ваня Іванко Ванько Івась Vania Vanya John
 Михайло Михаил Mykhailo Mikhail: Міша Миша Михась Misha Michael
 Микола Николай Mykola Nikolay: Коля Миколка Kolia Kolya Nick
 Сергій Сергей Serhii Sergey: Сергійко Сєрьожа Серёжа Серьожа Serhiy Serge
@@ -62,7 +62,7 @@ _TABLE: Final = """
 Ірина Ирина Iryna Irina: Іра Ира Іринка Ira
 Тетяна Татьяна Tetiana Tatiana: Таня Тетянка Tania Tanya
 Юлія Юлия Yuliia Yulia: Юля Юлька Yulia Julia
-Марія Мария Mariia Maria: Маша Марійка Маруся Masha Mary
+Марія Мария Mariia Maria: Маша Марійка Марічка Маруся Masha Mary
 Анна Ганна Anna Hanna: Аня Ганя Ганнуся Анечка Ania Anya Ann
 Ольга Olha Olga: Оля Olia Olya
 Світлана Светлана Svitlana Svetlana: Світланка Света Світа Sveta
@@ -72,7 +72,7 @@ _TABLE: Final = """
 Вікторія Виктория Viktoriia Victoria: Віка Вика Vika Vicky
 Христина Кристина Khrystyna Kristina: Христя Кристя Kristy
 Софія София Sofiia Sofia: Софа Соня Sonia Sonya Sophie
-Дарина Дарья Darya: Даша Dasha
+Дарина Дарья Daryna Darya: Даша Даринка Даруся Dasha
 Лариса Larysa Larisa: Лара Lara
 Надія Надежда Nadiia Nadezhda: Надя Nadia Nadya
 Любов Любовь Liubov Lyubov: Люба Liuba Lyuba

@@ -24,6 +24,7 @@ from leadmodel.domain.matching._names import (
     name_key,
     name_similarity,
     similarity,
+    spelling,
 )
 from leadmodel.domain.matching._nicknames import nickname_key
 from leadmodel.domain.matching.keys import is_free_mail
@@ -75,6 +76,7 @@ _DERIVED: dict[str, Callable[[Any], object]] = {
     "email_local": lambda r: _email_part(r, 0),
     "email_domain": lambda r: _email_part(r, 2),
     "phone": lambda r: _point(r, ContactKind.phone),
+    "messenger": lambda r: _point(r, ContactKind.messenger),
     "company": lambda r: (
         getattr(r, "company_name", None) or (r.name if isinstance(r, Company) else None)
     ),
@@ -84,7 +86,8 @@ _DERIVED: dict[str, Callable[[Any], object]] = {
 def raw_value(record: object, field: str) -> object:
     """The value of ``field`` in ``record``: a mapping's item; for an entity, a derived field
     (``name``, ``first_name``, ``last_name``, ``email``, ``email_local``, ``email_domain``,
-    ``phone``, ``company``), ``custom.<key>``, or an attribute."""
+    ``phone``, ``messenger`` — a handle as ``telegram:olena_k`` —, ``company``),
+    ``custom.<key>``, or an attribute."""
     if isinstance(record, Mapping):
         return record.get(field)
     if field in _DERIVED and isinstance(record, Interest | Lead | Contact | Company):
@@ -140,6 +143,16 @@ def _company_domain(email: str) -> str:
     return email + _NO_COMPANY if not domain or is_free_mail(domain) else domain
 
 
+def _namesake_mail(email: str) -> str:
+    """The name an address at a company's own domain spells — its local part without dots,
+    one spelling per sound (:func:`spelling`) — and the domain; a free-mail address, or one
+    without a domain, a value of its own (:func:`_company_domain`'s marker)."""
+    local, _, domain = email.rpartition("@")
+    if not domain or is_free_mail(domain):
+        return email + _NO_COMPANY
+    return f"{spelling(local.replace('.', ''))}@{domain}"
+
+
 def fold(text: str) -> str:
     """``text`` transliterated and folded to its sound (the same for ``Олена``/``Alena``)."""
     return _fold(" ".join(_ascii(text).split()))
@@ -163,6 +176,9 @@ class Column:
             tuple[NDArray[np.object_], Ints, NDArray[np.bool_], NDArray[np.bool_]] | None
         ) = None
         self._initials: Ints | None = None
+        self._nicknames: Ints | None = None
+        self._company_mail: Ints | None = None
+        self._namesake_mail: Ints | None = None
 
     def derived(self, make: Callable[[str], str]) -> Ints:
         """The codes of ``make(value)`` per record (``NULL`` where missing)."""
@@ -175,9 +191,12 @@ class Column:
 
     def word_table(self) -> tuple[NDArray[np.object_], Ints, NDArray[np.bool_], NDArray[np.bool_]]:
         """Per value: its words in a row of :data:`_MOST_WORDS` columns ("" past its last),
-        how many, whether it has more, and which of its words are one letter long."""
+        how many, whether it has more, and which of its words are one letter long. A word is
+        one string however many values hold it: the comparisons read the same few thousand
+        words again and again, not a copy of each far away in memory."""
         if self._words is None:
-            split = [value.split() for value in self.values]
+            once: dict[str, str] = {}
+            split = [[once.setdefault(w, w) for w in value.split()] for value in self.values]
             table = np.full((len(split) + 1, _MOST_WORDS), "", dtype=object)
             short = np.zeros((len(split) + 1, _MOST_WORDS), dtype=bool)
             for row, found in enumerate(split):
@@ -192,7 +211,7 @@ class Column:
     def ranks(self) -> Ints:
         """Per record, the rank of its value in code-point order (``NULL`` where missing)."""
         if self._ranks is None:
-            by_value = np.argsort(self.objects, kind="stable") if self.values else self.codes[:0]
+            by_value = _argsort(self.values)
             rank = np.empty(len(self.values) + 1, dtype=np.int64)
             rank[by_value] = np.arange(len(self.values))
             rank[-1] = NULL
@@ -210,6 +229,30 @@ class Column:
         if self._initials is None:
             self._initials = self.derived(lambda v: fold(v)[:1] or v[:1])
         return self._initials
+
+    @property
+    def nicknames(self) -> Ints:
+        """Per record, the code of its name with each first name in its full form
+        (:func:`nickname_key`)."""
+        if self._nicknames is None:
+            self._nicknames = self.derived(nickname_key)
+        return self._nicknames
+
+    @property
+    def company_mail(self) -> Ints:
+        """Per record, the code of its email's company domain (a free-mail address: a code of
+        its own)."""
+        if self._company_mail is None:
+            self._company_mail = self.derived(_company_domain)
+        return self._company_mail
+
+    @property
+    def namesake_mail(self) -> Ints:
+        """Per record, the code of the name its email spells at a company's own domain
+        (:func:`_namesake_mail`; a free-mail address: a code of its own)."""
+        if self._namesake_mail is None:
+            self._namesake_mail = self.derived(_namesake_mail)
+        return self._namesake_mail
 
 
 class Table:
@@ -270,7 +313,7 @@ def _key_codes(table: Table, keys: Sequence[BlockKey], hows: Mapping[str, Normal
         elif key.how == "sound":
             codes = column.folded
         elif key.how == "nickname":
-            codes = column.derived(nickname_key)
+            codes = column.nicknames
         else:
             codes = column.codes
         if combined is None:
@@ -339,8 +382,16 @@ def block_pairs(
 def id_order(table: Table) -> Ints:
     """Each record's rank by id."""
     ranks = np.empty(table.size, dtype=np.int64)
-    ranks[np.argsort(np.array(table.ids, dtype=object), kind="stable")] = np.arange(table.size)
+    ranks[_argsort(table.ids)] = np.arange(table.size)
     return ranks
+
+
+def _argsort(texts: Sequence[str]) -> Ints:
+    """The positions of ``texts`` in code-point order, stably (as ``np.argsort`` of an object
+    array, which compares them through Python one pair at a time: twice as slow)."""
+    return np.fromiter(
+        sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64, count=len(texts)
+    )
 
 
 # -- levels -----------------------------------------------------------------------------------
@@ -349,12 +400,18 @@ def id_order(table: Table) -> Ints:
 def _similar(
     column: Column, left: Ints, right: Ints, score: Callable[[Sequence[str], Sequence[str]], Any]
 ) -> NDArray[np.float64]:
-    """``score`` of each pair of value codes (element-wise, in C for rapidfuzz's scorers)."""
+    """``score`` of each pair of value codes (element-wise, in C for rapidfuzz's scorers),
+    the pairs taken in the order of their second value: a value's string lies in memory near
+    those of the values coded next to it, so among a million values, most of them met once,
+    the strings are read as they lie, not at random."""
     if left.size == 0:
         return np.empty(0, dtype=np.float64)
     values = column.objects
-    pairs = cast(Sequence[str], values[left]), cast(Sequence[str], values[right])
-    return np.asarray(score(*pairs), dtype=np.float64)
+    by = np.argsort(right)
+    pairs = cast(Sequence[str], values[left[by]]), cast(Sequence[str], values[right[by]])
+    out = np.empty(left.size, dtype=np.float64)
+    out[by] = np.asarray(score(*pairs), dtype=np.float64)
+    return out
 
 
 def _jaro_winkler(a: Sequence[str], b: Sequence[str]) -> Any:
@@ -449,11 +506,13 @@ _SCORES = {
 _SAME_FORM: dict[LevelKind, Callable[[Column], Ints]] = {
     LevelKind.exact: lambda column: column.codes,
     LevelKind.folded: lambda column: column.folded,
-    LevelKind.nickname: lambda column: column.derived(nickname_key),
+    LevelKind.nickname: lambda column: column.nicknames,
     LevelKind.initial: lambda column: column.initials,
-    LevelKind.same_company_mail: lambda column: column.derived(_company_domain),
+    LevelKind.same_company_mail: lambda column: column.company_mail,
+    LevelKind.namesake_mail: lambda column: column.namesake_mail,
 }
-"""The levels that hold when the two values have one form (each a form per record)."""
+"""The levels that hold when the two values have one form (each a form per record, made once
+per column: :func:`levels` runs once per chunk of pairs)."""
 
 
 def levels(table: Table, comparison: Comparison, left: Ints, right: Ints) -> Levels:

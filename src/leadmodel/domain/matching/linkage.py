@@ -18,7 +18,7 @@ probabilities and groups. Needs the ``match`` extra (rapidfuzz, numpy).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import cast
 
 import attrs
@@ -68,15 +68,15 @@ Floats = NDArray[np.float64]
 class _Prepared:
     table: Table
     order: Ints
-    per_rule: tuple[Ints, ...]
-    pairs: Ints  # every candidate, i * size + j, sorted
+    per_rule: tuple[Ints, ...]  # each rule's candidates as rows of left, right (training only)
+    left: Ints  # every candidate (i, j), by i then j
+    right: Ints
     gammas: Levels  # their levels, a row per pair
 
-    def split(self, encoded: Ints) -> tuple[Ints, Ints]:
-        return encoded // self.table.size, encoded % self.table.size
 
-
-def _prepare(records: Sequence[object], model: MatchModel) -> _Prepared:
+def _prepare(records: Sequence[object], model: MatchModel, *, sessions: bool = True) -> _Prepared:
+    """The records' table, candidates and their levels; with ``sessions``, each rule's
+    candidates too (what training needs)."""
     p: c.Problems = []
     for n, record in enumerate(records):
         if not (isinstance(record, Mapping) and "id" in record) and not hasattr(record, "id"):
@@ -108,9 +108,56 @@ def _prepare(records: Sequence[object], model: MatchModel) -> _Prepared:
         )
         for rule in model.blocking
     )
-    pairs = np.unique(np.concatenate(per_rule))
-    left, right = pairs // table.size, pairs % table.size
-    return _Prepared(table, order, per_rule, pairs, _gammas(table, model, left, right))
+    pairs, rows = _union(per_rule, table.size, rows=sessions)
+    left, right = np.divmod(pairs, table.size)
+    return _Prepared(table, order, rows, left, right, _gammas(table, model, left, right))
+
+
+def _union(per_rule: Sequence[Ints], size: int, *, rows: bool) -> tuple[Ints, tuple[Ints, ...]]:
+    """Every rule's candidates (``i * size + j``) once, sorted, and with ``rows`` each rule's
+    as rows of them (sorted).
+
+    By sorting alone: each rule's pairs sorted, tagged with the rule's number in their low bits
+    and merged (sorted runs), so that a pair comes once per rule that gives it, side by side.
+    Not ``np.unique`` (a hash table) nor ``np.searchsorted`` of each rule's pairs in the union:
+    both reach memory at random once per pair, which at tens of millions of pairs costs more
+    than everything else.
+
+    >>> pairs, rows = _union([np.array([7, 3, 5]), np.array([5, 9, 3])], 10, rows=True)
+    >>> pairs.tolist(), [r.tolist() for r in rows]
+    ([3, 5, 7, 9], [[0, 1, 2], [0, 1, 3]])
+    >>> pairs, rows = _union([np.array([7, 3, 5]), np.array([5, 9, 3])], 2**32, rows=True)
+    >>> pairs.tolist(), [r.tolist() for r in rows]  # no room for the tag: the same, searched
+    ([3, 5, 7, 9], [[0, 1, 2], [0, 1, 3]])
+    """
+    shift = max(len(per_rule) - 1, 1).bit_length()
+    if (size * size) << shift >= 1 << 63:  # no room for the tag: search instead
+        ordered = [np.sort(pairs) for pairs in per_rule]
+        merged = _distinct(np.concatenate(ordered))
+        return merged, tuple(np.searchsorted(merged, pairs) for pairs in ordered if rows)
+    tagged = np.concatenate([np.sort(pairs) << shift | r for r, pairs in enumerate(per_rule)])
+    tagged.sort(kind="stable")  # a merge of the rules' sorted runs
+    rule = tagged & ((1 << shift) - 1)
+    tagged >>= shift
+    first = _firsts(tagged)
+    if not rows:
+        return tagged[first], ()
+    row = np.cumsum(first) - 1
+    return tagged[first], tuple(row[rule == r] for r in range(len(per_rule)))
+
+
+def _firsts(ordered: Ints) -> NDArray[np.bool_]:
+    """Where each value of sorted ``ordered`` first occurs."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
+
+
+def _distinct(values: Ints) -> Ints:
+    """The distinct ``values``, sorted (by sorting: see :func:`_union`)."""
+    values = np.sort(values, kind="stable")
+    return values[_firsts(values)]
 
 
 _CHUNK = 1 << 19  # pairs compared at a time: the working arrays stay in cache-sized pieces
@@ -217,9 +264,16 @@ def _patterns(gammas: Levels) -> tuple[Levels, Floats]:
     if width > _PACKED or int(gammas.max(initial=0)) >= _PACK - 1:
         unique, counts = np.unique(gammas, axis=0, return_counts=True)
         return unique, counts.astype(float)
+    packed = np.zeros(gammas.shape[0], dtype=np.int64)
+    for k in range(width):  # a column at a time: no matrix of 64-bit levels
+        packed |= (gammas[:, k].astype(np.int64) + 1) << (4 * k)
+    if packed.size and int(packed.max()) < max(4 * packed.size, 1 << 16):  # counted, not sorted
+        tally = np.bincount(packed)
+        codes = np.flatnonzero(tally)
+        counts = tally[codes]
+    else:
+        codes, counts = np.unique(packed, return_counts=True)
     shifts = np.arange(width, dtype=np.int64) * 4
-    packed = ((gammas.astype(np.int64) + 1) << shifts).sum(axis=1)
-    codes, counts = np.unique(packed, return_counts=True)
     rows = ((codes[:, None] >> shifts) & (_PACK - 1)) - 1
     return rows.astype(np.int8), counts.astype(float)
 
@@ -317,8 +371,7 @@ def _session(prepared: _Prepared, model: MatchModel, r: int) -> tuple[Levels, Fl
         for k, x in enumerate(model.comparisons)
         if x.field_path not in rule_fields and (x.swap_with or "") not in rule_fields
     ]
-    rows = np.searchsorted(prepared.pairs, prepared.per_rule[r])  # a rule's pairs are distinct
-    patterns, counts = _patterns(prepared.gammas[rows])
+    patterns, counts = _patterns(prepared.gammas[prepared.per_rule[r]])
     return patterns, counts, active
 
 
@@ -585,8 +638,13 @@ def _explain(table: Table, model: MatchModel, i: int, j: int, size: int) -> Pair
 
 
 def _probability(weight: Floats) -> Floats:
-    """The match probability of each log2 odds ``weight`` (clipped: no overflow)."""
-    probability: Floats = 1 / (1 + np.exp2(-np.clip(weight, -1000, 1000)))
+    """The match probability of each log2 odds ``weight`` (clipped: no overflow), computed in
+    one array: ``1 / (1 + 2 ** -weight)``."""
+    probability: Floats = np.clip(weight, -1000, 1000)
+    np.negative(probability, out=probability)
+    np.exp2(probability, out=probability)
+    probability += 1
+    np.divide(1, probability, out=probability)
     return probability
 
 
@@ -603,11 +661,30 @@ def _prior_weight(model: MatchModel, size: int | None) -> float:
 def _weights(table: Table, model: MatchModel, left: Ints, gammas: Levels) -> list[Floats]:
     """Each comparison's weight per pair (log2 Bayes factor; 0 when a value is missing), the
     exact level of a ``tf`` comparison weighed by its value's frequency."""
-    out = []
+    return list(_each_weight(table, model, left, gammas))
+
+
+def _total(table: Table, model: MatchModel, left: Ints, gammas: Levels, prior: float) -> Floats:
+    """``prior`` plus the pairs' weights summed over the comparisons (in their order), one
+    comparison at a time: no matrix of every comparison's weights of every pair."""
+    total: Floats | None = None
+    for weight in _each_weight(table, model, left, gammas):
+        if total is None:
+            total = weight
+        else:
+            total += weight
+    if total is None:  # a model has a comparison: not reached
+        return np.full(left.size, prior)
+    np.add(prior, total, out=total)
+    return total
+
+
+def _each_weight(table: Table, model: MatchModel, left: Ints, gammas: Levels) -> Iterator[Floats]:
+    """:func:`_weights`, one comparison at a time (each a new array)."""
     for k, comparison in enumerate(model.comparisons):
         table_of = np.array([0.0, *comparison.weights()])  # index 0: missing
-        column = gammas[:, k].astype(np.int64)
-        weight = table_of[column + 1]
+        column = gammas[:, k]
+        weight = table_of[column + 1]  # NULL (-1) picks index 0
         first = comparison.levels[0]
         if (
             comparison.tf
@@ -625,8 +702,7 @@ def _weights(table: Table, model: MatchModel, left: Ints, gammas: Levels) -> lis
             m_exact = comparison.levels[0].m
             adjusted = np.log2(m_exact / np.maximum(share[common], _FLOOR))
             weight[exact[common]] = np.minimum(adjusted, weight[exact[common]])
-        out.append(weight)
-    return out
+        yield weight
 
 
 def score_pairs(records: Iterable[object], model: MatchModel) -> PairScores:
@@ -657,14 +733,11 @@ def score_pairs(records: Iterable[object], model: MatchModel) -> PairScores:
     given = list(records)
     if not isinstance(model, MatchModel) or not model.trained:
         c.fail("score_pairs", [Problem("model", "a trained MatchModel (see fit())", model)])
-    prepared = _prepare(given, model)
-    left, right = prepared.split(prepared.pairs)
-    gammas = prepared.gammas
-    weights = _weights(prepared.table, model, left, gammas)
-    total = _prior_weight(model, prepared.table.size) + (
-        np.sum(weights, axis=0) if weights else 0.0
-    )
-    return PairScores(model, prepared.table, left, right, gammas, np.asarray(total, dtype=float))
+    prepared = _prepare(given, model, sessions=False)
+    left, right, gammas = prepared.left, prepared.right, prepared.gammas
+    prior = _prior_weight(model, prepared.table.size)
+    total = _total(prepared.table, model, left, gammas, prior)
+    return PairScores(model, prepared.table, left, right, gammas, total)
 
 
 def score_record(

@@ -4,13 +4,13 @@ A model says how to compare two records and how much each outcome is worth, in t
 Fellegi–Sunter way:
 
 * **Comparisons** (:class:`Comparison`): one field of the records (a person's ``name``, the
-  ``email_local`` part, ``phone``, ``company``, ``custom.<key>``, or a column of plain mapping
-  records), and its **levels** (:class:`Level`) from the closest agreement down: ``exact``,
-  then similarity thresholds (Jaro–Winkler, Levenshtein, Damerau–Levenshtein, word by word for
-  names), ``folded`` (the same after transliteration and sound folding: ``Олена`` / ``Olena``),
-  ``swapped`` (this field of one record equals ``swap_with`` of the other: a first and a last
-  name swapped), ``initial``; a pair that reaches no level is in the comparison's *else* level,
-  and a pair where either value is missing counts for nothing.
+  ``email_local`` part, ``phone``, ``messenger``, ``company``, ``custom.<key>``, or a column
+  of plain mapping records), and its **levels** (:class:`Level`) from the closest agreement
+  down: ``exact``, then similarity thresholds (Jaro–Winkler, Levenshtein, Damerau–Levenshtein,
+  word by word for names), ``folded`` (the same after transliteration and sound folding:
+  ``Олена`` / ``Olena``), ``swapped`` (this field of one record equals ``swap_with`` of the
+  other: a first and a last name swapped), ``initial``; a pair that reaches no level is in the
+  comparison's *else* level, and a pair where either value is missing counts for nothing.
 * **Weights**: each level has ``m`` (how often true matches reach it) and ``u`` (how often two
   different people do); its Bayes factor is ``m / u``. With ``tf`` (term frequency), an exact
   agreement on a common value (``Ivan``) weighs less than one on a rare value: its ``u`` is the
@@ -120,6 +120,12 @@ class LevelKind(StrEnum):
     same_company_mail = "same_company_mail"
     """Two email addresses at the same company's own domain (not a free-mail one such as
     gmail.com): colleagues, since a company gives each person one mailbox; weighs against."""
+    namesake_mail = "namesake_mail"
+    """Two addresses at the same company's own domain whose local parts spell one name two
+    ways — a dot put in or left out, another transliteration (``olena.koval``, ``olenakoval``,
+    ``olena.kowal``): the mailboxes a company makes for two namesakes, not a slip of the
+    keyboard (which changes a letter at random; a doubled letter is one). Weighs against; put
+    it before the edit-distance levels, which would take it for a typo."""
 
 
 _THRESHOLD = {
@@ -504,12 +510,14 @@ def _people() -> MatchModel:
                 field_path="email",
                 levels=[
                     level(LevelKind.exact),
+                    level(LevelKind.namesake_mail, m=1e-9, fixed=True),
                     level(LevelKind.damerau, 1),
                     level(LevelKind.same_company_mail, m=1e-9, fixed=True),
                     level(LevelKind.jaro_winkler, 0.88),
                 ],
             ),
             compare(field_path="phone", levels=[level(LevelKind.exact, m=0.9, fixed=True)]),
+            compare(field_path="messenger", levels=[level(LevelKind.exact, m=0.9, fixed=True)]),
             compare(
                 field_path="company_id", key="company", levels=[level(LevelKind.exact)], tf=True
             ),
@@ -525,6 +533,7 @@ def _people() -> MatchModel:
             block(keys=["nickname(name)"]),
             block(keys=["email_local"]),
             block(keys=["phone"]),
+            block(keys=["messenger"]),
             block(keys=["prefix(email_local, 3)", "email_domain"]),
             block(keys=["suffix(email_local, 3)", "email_domain"]),
             block(keys=["sound(last_name)"]),
@@ -537,11 +546,12 @@ PERSON_MODEL: Final = _people()
 """An untrained model for people's records (interests, leads, contacts): the name
 (transliterated and folded, word by word, a word kept under a nickname), the email (exact, a
 typo away, or — weighing strongly against — another mailbox at the same company's own
-domain), the phone, the company and ``custom.city``; blocked on the name, the email's local
-part (whole, its first or last three characters at the same domain), the phone, the last
-name's sound, and the first name's sound at one company. Train it on your records:
-``lm.fit(records, lm.PERSON_MODEL)``.
+domain, the more so one that spells the same name another way: a namesake's), the phone, the
+messenger handle, the company and ``custom.city``; blocked on the name, the email's local
+part (whole, its first or last three characters at the same domain), the phone, the
+messenger handle, the last name's sound, and the first name's sound at one company. Train it
+on your records: ``lm.fit(records, lm.PERSON_MODEL)``.
 
 >>> [comparison.key for comparison in PERSON_MODEL.comparisons]
-['name', 'email', 'phone', 'company', 'city']
+['name', 'email', 'phone', 'messenger', 'company', 'city']
 """

@@ -4,12 +4,13 @@ the same model on splink's DuckDB or Spark backends.
 
 splink compares columns, not records: :func:`splink_frame` prepares one column per field and
 normalisation a comparison reads (``name__name``, ``email__text``...), and one per derived form
-a level or blocking key needs (``__folded``, ``__initial``, ``__company``, ``__prefix3``,
-``__suffix3``), each computed by leadmodel's own reading and normalisation, so splink sees
-exactly the values leadmodel compared. :func:`to_splink_settings` is the settings dictionary (the
-form ``splink.Linker(table, settings)`` and ``SettingsCreator.from_path_or_dict`` accept: no
-splink import here), with the model's ``m``, ``u`` and prior as they are — no splink training
-needed. :func:`splink_term_frequencies` is the model's frequency tables, to register with
+a level or blocking key needs (``__folded``, ``__initial``, ``__company``, ``__namesake``,
+``__prefix3``, ``__suffix3``), each computed by leadmodel's own reading and normalisation, so
+splink sees exactly the values leadmodel compared. :func:`to_splink_settings` is the settings
+dictionary (the form ``splink.Linker(table, settings)`` and
+``SettingsCreator.from_path_or_dict`` accept: no splink import here), with the model's ``m``,
+``u`` and prior as they are — no splink training needed. :func:`splink_term_frequencies` is
+the model's frequency tables, to register with
 ``linker.table_management.register_term_frequency_lookup``.
 
 Levels → SQL (``c`` the comparison's prepared column; levels are tried in order, the first
@@ -24,6 +25,7 @@ that holds wins, in both systems; a missing value is the null level, weighing no
 ``initial``                   ``c__initial_l = c__initial_r``
 ``swapped``                   ``c_l = s_r AND s_l = c_r`` (``s``: ``swap_with``, prepared alike)
 ``same_company_mail``         ``c__company_l = c__company_r``
+``namesake_mail``             ``c__namesake_l = c__namesake_r``
 ``words >= t``                approximation only (``approximate=True``), see below
 ``some_word >= t``            approximation only (``approximate=True``), see below
 *else*                        ``ELSE``
@@ -58,13 +60,14 @@ Where the two systems can differ:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal
 
 from leadmodel._kernel import checks as c
 from leadmodel.domain.matching._vectors import (
     _NO_COMPANY,
     _company_domain,
+    _namesake_mail,
     fold,
     normalised,
     raw_value,
@@ -114,7 +117,7 @@ _APPROXIMATE: Final = (LevelKind.words, LevelKind.some_word)
 _UNSAFE = re.compile(r"[^0-9a-z]+")
 
 # A prepared column: (field, normalisation, form, length); form is "value" (the normalised
-# value), "folded", "initial", "company", "prefix" or "suffix" (length characters).
+# value), "folded", "initial", "company", "namesake", "prefix" or "suffix" (length characters).
 _Spec = tuple[str, Normalise, str, int]
 
 
@@ -141,6 +144,8 @@ class _Columns:
                     self.add((comparison.field_path, how, level.kind.value, 0))
                 elif level.kind is LevelKind.same_company_mail:
                     self.add((comparison.field_path, how, "company", 0))
+                elif level.kind is LevelKind.namesake_mail:
+                    self.add((comparison.field_path, how, "namesake", 0))
                 elif level.kind is LevelKind.swapped and comparison.swap_with:
                     self.add((comparison.swap_with, how, "value", 0))
         hows = {x.field_path: x.normalise for x in model.comparisons}  # as blocking reads them
@@ -229,6 +234,7 @@ _DERIVED_FORM: Final = {
     LevelKind.folded: "folded",
     LevelKind.initial: "initial",
     LevelKind.same_company_mail: "company",
+    LevelKind.namesake_mail: "namesake",
 }
 
 
@@ -361,13 +367,24 @@ def _company(value: str) -> str:
     return found[: -len(_NO_COMPANY)] + "@" if found.endswith(_NO_COMPANY) else found
 
 
+def _namesake(value: str) -> str:
+    """The name an address spells at a company's own domain, or (free mail, no domain) a value
+    of its own, as leadmodel's ``namesake_mail`` compares them (see :func:`_company`)."""
+    found = _namesake_mail(value)
+    return found[: -len(_NO_COMPANY)] + "@" if found.endswith(_NO_COMPANY) else found
+
+
+_FORMS: Final[dict[str, Callable[[str], str]]] = {
+    "folded": fold,
+    "initial": lambda value: fold(value)[:1] or value[:1],
+    "company": _company,
+    "namesake": _namesake,
+}
+
+
 def _derive(value: str, form: str, length: int) -> str:
-    if form == "folded":
-        return fold(value)
-    if form == "initial":
-        return fold(value)[:1] or value[:1]
-    if form == "company":
-        return _company(value)
+    if form in _FORMS:
+        return _FORMS[form](value)
     if form == "prefix":
         return value[:length]
     if form == "suffix":
