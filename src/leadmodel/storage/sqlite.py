@@ -311,10 +311,10 @@ def _storage_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
     return run
 
 
-_COLUMNS = "id, version, doc, owner, pipeline, status, created"
-_TIMELINE = ", owed, idle"  # leads only (schema version 4)
 _INDEXED: Final = ("owner", "pipeline", "status", "created")  # after id, version, doc
-_TIMELINE_NAMES: Final = ("owed", "idle")
+_TIMELINE_NAMES: Final = ("owed", "idle")  # leads only (schema version 4)
+_COLUMNS = ", ".join(("id", "version", "doc", *_INDEXED))
+_TIMELINE = "".join(f", {name}" for name in _TIMELINE_NAMES)
 _TAKE_WRITE_LOCK = f"DELETE FROM {SCHEMA_TABLE} WHERE 0"  # noqa: S608 - a write that changes nothing
 # Table names are constants of this module, never input: the f-strings below are not injection.
 _INSERT_KEYS = f"INSERT INTO {KEYS_TABLE} (kind, key, id) VALUES (?, ?, ?)"  # noqa: S608
