@@ -154,6 +154,48 @@ def keys_of(entity: Any) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+KEYED: Final[dict[type, tuple[str, ...]]] = {
+    Interest: ("person_name", "company_name", "contact_points", "idempotency_key", "quarantine"),
+    Lead: ("person_name", "company_id", "company_name", "contact_points"),
+    Contact: ("name", "company_id", "contact_points"),
+    Company: ("name", "legal_name", "tax_id", "domain", "contact_points"),
+    Customer: ("lead_ids", "contact_id", "company_id"),
+}
+"""The fields :func:`keys_of` reads, by class: an entity that holds the very objects another
+held in them has its keys (see :func:`kept`)."""
+
+PROJECTED: Final = (
+    "id",
+    "pipeline",
+    "status",
+    "history",
+    "activities",
+    "created_at",
+    "owner",
+    "source",
+    "expected_value",
+    "time_zone",
+    "lost",
+    "converted",
+)
+"""The fields of a lead :func:`projection` reads (see :func:`kept`)."""
+
+
+def kept(kind: Kind, read: Any, entity: Any) -> tuple[bool, bool]:
+    """Whether saving ``entity`` where ``read`` is stored keeps its key rows and its
+    projection rows: each field they are made from holds the same object in both (``is``,
+    not ``==``: equal values may be written differently, ``Decimal("1.0")`` and ``"1.00"``).
+    An edit copies the fields it does not change, so a save that changed only, say, the tags
+    needs neither its keys nor its projection made, read back and compared."""
+    keys = not kind.keys or _same(KEYED[kind.cls], read, entity)
+    rows = not kind.projected or _same(PROJECTED, read, entity)
+    return keys, rows
+
+
+def _same(fields: tuple[str, ...], read: Any, entity: Any) -> bool:
+    return all(getattr(read, name) is getattr(entity, name) for name in fields)
+
+
 @attrs.frozen
 class Row:
     """The stored form of one entity: id, version, document and indexed columns."""
@@ -190,26 +232,29 @@ def indexed_of(row: Row) -> Indexed:
     return indexed((*columns, row.owed, row.idle))
 
 
-def _check_type(kind: Kind, entity: Any) -> None:
+def check_entity(kind: Kind, entity: Any) -> None:
+    """Refuse ``entity`` unless it is of the kind's class (a ValidationError naming both)."""
     if type(entity) is not kind.cls:
         expected = kind.cls.__name__
         msg = f"the {kind.name} repository stores {expected} objects; use the matching repository"
         raise ValidationError([Problem("entity", msg, entity)], model=kind.name)
 
 
-def bumped(kind: Kind, entity: Any) -> tuple[Row, Any]:
-    """What ``save`` stores: the row and the entity at ``version + 1``."""
-    _check_type(kind, entity)
+def bumped(kind: Kind, entity: Any, *, keys: bool = True) -> tuple[Row, Any]:
+    """What ``save`` stores: the row and the entity at ``version + 1`` (the row's ``keys``
+    left empty for ``keys=False``: the caller keeps the stored ones, see :func:`kept`)."""
+    check_entity(kind, entity)
     if entity.version >= c.MAX_VERSION:
         msg = "the version cannot grow past 2**63 - 1; copy the entity under a new id"
         raise ValidationError([Problem("version", msg, entity.version)], model=kind.name)
     saved = replace(entity, version=entity.version + 1)  # only the version changes
-    return row_of(kind, saved), saved
+    return row_of(kind, saved, keys=keys), saved
 
 
-def row_of(kind: Kind, entity: Any) -> Row:
-    """The row for ``entity`` (checked to be of the kind's class)."""
-    _check_type(kind, entity)
+def row_of(kind: Kind, entity: Any, *, keys: bool = True) -> Row:
+    """The row for ``entity`` (checked to be of the kind's class); its ``keys`` left empty for
+    ``keys=False``."""
+    check_entity(kind, entity)
     created = getattr(entity, kind.created) if kind.created else None
     owed = reply_owed_since(entity) if kind.timeline else None
     idle = idle_since(entity) if kind.timeline else None
@@ -221,7 +266,7 @@ def row_of(kind: Kind, entity: Any) -> Row:
         pipeline=entity.pipeline if kind.status else None,
         status=entity.status if kind.status else None,
         created=None if created is None else micros(created),
-        keys=keys_of(entity) if kind.keys else (),
+        keys=keys_of(entity) if kind.keys and keys else (),
         owed=None if owed is None else micros(owed),
         idle=None if idle is None else micros(idle),
     )

@@ -35,7 +35,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Final, ParamSpec, TypeVar
+from typing import Any, Final, Generic, ParamSpec, TypeVar
 
 from leadmodel.errors import StorageError
 from leadmodel.storage import _rows
@@ -324,10 +324,48 @@ _SELECT_KEYS = f"SELECT key FROM {KEYS_TABLE} WHERE kind = ? AND id = ?"  # noqa
 _HAS_KEY = f"id IN (SELECT id FROM {KEYS_TABLE} WHERE kind = ? AND key = ?)"  # noqa: S608
 
 
+_MAX_READS: Final = 1_000
+"""The most entities a repository remembers having read in one transaction (:class:`_Reads`)."""
+
+
+class _Reads(Generic[EntityT]):
+    """The entities a repository read in the unit's current transaction, by id: exactly what
+    their rows hold, since nothing else writes them before the transaction ends (the unit holds
+    a snapshot, then the write lock; a snapshot begun again forgets them all). A save over one
+    of them then knows whether the key and projection rows stay as they are
+    (:func:`~leadmodel.storage._rows.kept`) without making, reading and comparing them. Only
+    the :data:`_MAX_READS` read last are kept: a speed-up, never a copy of the table."""
+
+    def __init__(self) -> None:
+        self._transaction = -1
+        self._by_id: dict[str, EntityT] = {}
+
+    def put(self, transaction: int, entity: EntityT) -> None:
+        if transaction != self._transaction:
+            self._by_id.clear()
+            self._transaction = transaction
+        by_id = self._by_id
+        by_id.pop(entity.id, None)  # the latest read last
+        by_id[entity.id] = entity
+        if len(by_id) > _MAX_READS:
+            del by_id[next(iter(by_id))]
+
+    def get(self, transaction: int, entity: EntityT) -> EntityT | None:
+        """The entity of ``entity``'s id and version read in ``transaction``, or ``None``."""
+        if transaction != self._transaction:
+            return None
+        read = self._by_id.get(entity.id)
+        return read if read is not None and read.version == entity.version else None
+
+    def forget(self, entity_id: str) -> None:
+        self._by_id.pop(entity_id, None)
+
+
 class _Repository(AdapterRepository[EntityT]):
     def __init__(self, unit: SQLiteUnitOfWork, kind: _rows.Kind) -> None:
         self._unit = unit
         self._kind = kind
+        self._reads: _Reads[EntityT] = _Reads()
         name = table(kind.name)
         # doc as bytes: a corrupted row that is not UTF-8 must reach serde (a ValidationError
         # naming the row), not fail inside sqlite3 while it decodes the text
@@ -352,7 +390,9 @@ class _Repository(AdapterRepository[EntityT]):
         row = found.fetchone()
         if row is None:
             raise _rows.not_found(self._kind, id)
-        return self._decode(row)
+        entity = self._decode(row)
+        self._reads.put(self._unit._transaction, entity)
+        return entity
 
     def _find(self, wanted: _rows.Filters) -> list[EntityT]:
         return listing(self._kind, self._fetch, wanted)
@@ -437,8 +477,14 @@ class _Repository(AdapterRepository[EntityT]):
 
     @_storage_errors
     def save(self, entity: EntityT) -> EntityT:
-        row, saved = _rows.bumped(self._kind, entity)
-        conn = self._unit._tx(write=True)
+        _rows.check_entity(self._kind, entity)
+        conn = self._unit._tx(write=True)  # may begin the transaction again: reads after it
+        transaction = self._unit._transaction
+        read = self._reads.get(transaction, entity)
+        keys_kept, rows_kept = (
+            (False, False) if read is None else _rows.kept(self._kind, read, entity)
+        )
+        row, saved = _rows.bumped(self._kind, entity, keys=not keys_kept)
         stored = conn.execute(self._current, (row.id,)).fetchone()
         if stored is None:
             raise _rows.not_found(self._kind, row.id)
@@ -456,10 +502,12 @@ class _Repository(AdapterRepository[EntityT]):
         params = (row.version, row.doc, *(v for _, v in changed), row.id, entity.version)
         if conn.execute(sql, params).rowcount != 1:  # pragma: no cover - the write lock is held
             raise _rows.stale(self._kind, entity, stored[0])
-        self._sync_keys(conn, row)
-        if self._kind.projected:
+        if not keys_kept:
+            self._sync_keys(conn, row)
+        if self._kind.projected and not rows_kept:
             _sync_projection(conn, _rows.projection(saved))
         result: EntityT = saved
+        self._reads.put(transaction, result)  # what its rows now hold
         return result
 
     def _sync_keys(self, conn: sqlite3.Connection, row: _rows.Row) -> None:
@@ -478,6 +526,7 @@ class _Repository(AdapterRepository[EntityT]):
         conn = self._unit._tx(write=True)
         if conn.execute(self._delete, (_rows.check_id(self._kind, id),)).rowcount != 1:
             raise _rows.not_found(self._kind, id)
+        self._reads.forget(id)
         conn.execute(_DELETE_KEYS, (self._kind.name, id))
         if self._kind.projected:
             self._forget(conn, id)
@@ -618,6 +667,7 @@ class SQLiteUnitOfWork(AdapterUnit):
         self._state = UnitState("SQLiteUnitOfWork")
         self._conn: sqlite3.Connection | None = None
         self._writing = False  # the unit's transaction holds the write lock
+        self._transaction = 0  # counts the transactions begun (what a repository read in)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -667,6 +717,7 @@ class SQLiteUnitOfWork(AdapterUnit):
         return conn
 
     def _begin(self, conn: sqlite3.Connection, statement: str) -> None:
+        self._transaction += 1
         try:
             conn.execute(statement)
         except sqlite3.OperationalError as exc:

@@ -28,6 +28,7 @@ import pytest
 
 import leadmodel as lm
 from leadmodel import ContactPoint, Lead, LeadId, Page, match_keys
+from leadmodel._kernel.copy import replace as _kernel_replace
 from leadmodel.errors import (
     ConcurrencyError,
     StorageError,
@@ -888,3 +889,77 @@ def test_a_save_leaves_the_columns_key_and_projection_rows_a_fresh_add_leaves(
             uow.commit()
         uow.close()
     assert _stored_rows(saved, first.id) == _stored_rows(fresh, first.id)
+
+
+_FIELD_NAMES = hypothesis.strategies.sampled_from(
+    [f.name for f in attrs.fields(Lead) if f.name not in ("id", "version")]
+)
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(
+    first=lst.leads(),
+    then=lst.leads(),
+    last=lst.leads(),
+    taken=hypothesis.strategies.lists(_FIELD_NAMES, max_size=6),
+    again=hypothesis.strategies.lists(_FIELD_NAMES, max_size=6),
+)
+def test_a_save_over_a_lead_read_in_its_transaction_leaves_the_rows_a_fresh_add_leaves(
+    *,
+    first: Lead,
+    then: Lead,
+    last: Lead,
+    taken: list[str],
+    again: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A lead read, changed in some fields (the others the very objects read, as an edit
+    leaves them) and saved, then changed in others and saved again in the same unit, leaves
+    the rows of storing its last form afresh: the key and projection rows a save skips are
+    those it keeps."""
+    folder = tmp_path_factory.mktemp("kept")
+    first = _kernel_replace(first, version=first.version % 1000)  # two saves below the cap
+    saved, fresh = folder / "saved.sqlite", folder / "fresh.sqlite"
+    uow = SQLiteUnitOfWork(saved)
+    with uow:
+        uow.leads.add(first)
+        uow.commit()
+    with uow:
+        read = uow.leads.get(first.id)
+        once = uow.leads.save(_kernel_replace(read, **{n: getattr(then, n) for n in taken}))
+        twice = uow.leads.save(_kernel_replace(once, **{n: getattr(last, n) for n in again}))
+        uow.commit()
+    uow.close()
+    uow = SQLiteUnitOfWork(fresh)
+    with uow:
+        uow.leads.add(_kernel_replace(twice, version=0))
+        uow.commit()
+    uow.close()
+    assert _stored_rows(saved, first.id) == _stored_rows(fresh, first.id)
+
+
+def test_a_save_after_another_writer_replaced_the_row_writes_every_row(tmp_path: Path) -> None:
+    """A lead read, then removed and added again by another writer with other contact points
+    at the same version: the unit's write begins its transaction again and forgets what it
+    read, so its save writes the key rows of what it saves, not those it read."""
+    path = tmp_path / "leads.sqlite"
+    lead = _lead(1)
+    other = attrs.evolve(lead, contact_points=(ContactPoint.email("someone.else@example.org"),))
+    setup, ours, theirs = SQLiteUnitOfWork(path), SQLiteUnitOfWork(path), SQLiteUnitOfWork(path)
+    with setup:
+        setup.leads.add(lead)
+        setup.commit()
+    with ours:
+        read = ours.leads.get(lead.id)
+        with theirs:
+            theirs.leads.remove(lead.id)
+            theirs.leads.add(other)
+            theirs.commit()
+        ours.leads.save(lm.edit(read, tags=read.tags | {"urgent"}))
+        ours.commit()
+    with setup:
+        found = {found.id for found in setup.leads.find(key="email:person1@example.com")}
+        assert found == {lead.id}
+        assert not setup.leads.find(key="email:someone.else@example.org")
+    for unit in (setup, ours, theirs):
+        unit.close()
