@@ -18,7 +18,9 @@ one wholly inside the skipped hour is empty that day. The sampling assumes a zon
 offset at most once in two days: in the tz database from 1900 to 2100 the closest two changes
 are three days apart (Africa/Freetown, 1939), and six for the latest (Brazil, 2000).
 
-Cost: one offset lookup per day walked and a few integer operations per shift. :func:`add` and
+Cost: one offset lookup per day walked and a few integer operations per shift, the first time:
+a plan remembers the intervals of the days it walked (up to :data:`_REMEMBERED`; the clocks
+of a sweep walk the same few weeks for every lead). :func:`add` and
 :func:`between` go a week at a time where they can: a week with no dated day and one offset all
 through works the week's total (precomputed), so their cost is about five offset lookups a week.
 The callers bound the days (:data:`~leadmodel.domain.worktime.calendar.MAX_CALENDAR_SPAN`), so
@@ -55,6 +57,12 @@ __all__ = [
 
 Seconds = tuple[tuple[int, int], ...]
 """A day's shifts as ``(start, end)`` seconds from its local midnight (``end`` may pass a day)."""
+Intervals = tuple[tuple[int, int], ...]
+"""A day's working intervals as ``(start, end)`` microseconds since the Unix epoch, in order."""
+
+_REMEMBERED = 4096
+"""The most days (and weeks) a :class:`Plan` remembers having walked: eleven years of a lead's
+clocks; past it, it begins again. A memo of a pure function: the answers never depend on it."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICRO = timedelta(microseconds=1)
@@ -78,7 +86,7 @@ class Plan:
     all), and ``None`` when the week has some (working time never ends).
     """
 
-    __slots__ = ("dated", "dated_days", "last", "name", "week", "weekly", "zone")
+    __slots__ = ("_days", "_weeks", "dated", "dated_days", "last", "name", "week", "weekly", "zone")
 
     def __init__(
         self,
@@ -95,11 +103,32 @@ class Plan:
         self.last: int | None = None
         if not any(self.week):
             self.last = max((n for n, s in self.dated.items() if s), default=0)
+        self._days: dict[int, Intervals] = {}
+        self._weeks: dict[int, bool] = {}
 
     def shifts(self, day: int) -> Seconds:
         """The shifts of local day ``day`` (an ordinal): its dated hours, or its weekday's."""
         dated = self.dated.get(day)
         return self.week[(day - 1) % 7] if dated is None else dated  # day 1 was a Monday
+
+    def day(self, day: int) -> Intervals:
+        """The working intervals of local day ``day`` (a day walked once is remembered)."""
+        found = self._days.get(day)
+        if found is None:
+            if len(self._days) >= _REMEMBERED:
+                self._days.clear()
+            found = self._days[day] = _day(self, day)
+        return found
+
+    def regular(self, day: int) -> bool:
+        """Whether the week from local day ``day`` works its weekly total (:func:`_regular`;
+        remembered as :meth:`day` is)."""
+        found = self._weeks.get(day)
+        if found is None:
+            if len(self._weeks) >= _REMEMBERED:
+                self._weeks.clear()
+            found = self._weeks[day] = _regular(self, day)
+        return found
 
 
 def instants(given: Mapping[str, object], *, model: str) -> list[int]:
@@ -154,21 +183,21 @@ def _regular(plan: Plan, day: int) -> bool:
 
 def intervals(plan: Plan, first: int, until: int) -> Iterator[tuple[int, int]]:
     """The working intervals of local days ``first`` to ``until`` (excluded), in order."""
+    for day in range(max(first, 1), _stop(plan, until)):
+        yield from plan.day(day)
+
+
+def _day(plan: Plan, day: int) -> Intervals:
+    """The working intervals of local day ``day`` (see :meth:`Plan.day`)."""
+    shifts = plan.shifts(day)
+    if not shifts:
+        return ()
     zone = plan.zone
-    stop = _stop(plan, until)
-    day = max(first, 1)
-    today, tomorrow = _offset(zone, day), _offset(zone, day + 1)
-    while day < stop:
-        after = _offset(zone, day + 2)
-        shifts = plan.shifts(day)
-        if shifts and today == tomorrow == after:
-            base = (day - _EPOCH_DAY) * _DAY - today
-            for start, end in shifts:
-                yield (base + start) * _US, (base + end) * _US
-        elif shifts:
-            yield from _placed(plan, day, shifts)
-        today, tomorrow = tomorrow, after
-        day += 1
+    today = _offset(zone, day)
+    if today == _offset(zone, day + 1) == _offset(zone, day + 2):
+        base = (day - _EPOCH_DAY) * _DAY - today
+        return tuple(((base + start) * _US, (base + end) * _US) for start, end in shifts)
+    return tuple(_placed(plan, day, shifts))
 
 
 def _placed(plan: Plan, day: int, shifts: Seconds) -> Iterator[tuple[int, int]]:
@@ -219,11 +248,11 @@ def add(plan: Plan, at: int, duration: int, first: int, until: int) -> int | Non
             left -= end - begins
     day, stop = head, _stop(plan, until)
     while day < stop:
-        if left > plan.weekly and day + 9 <= stop and _regular(plan, day):
+        if left > plan.weekly and day + 9 <= stop and plan.regular(day):
             left -= plan.weekly
             day += 7
             continue
-        for start, end in intervals(plan, day, day + 1):
+        for start, end in plan.day(day):
             if left <= end - start:
                 return start + left
             left -= end - start
@@ -243,11 +272,11 @@ def between(plan: Plan, start: int, end: int, first: int, until: int) -> int:
             total += min(ends, end) - max(begins, start)
     day, stop = head, _stop(plan, until)
     while day < stop:
-        if day + 9 <= until and _regular(plan, day):  # the week's night ends before ``end``
+        if day + 9 <= until and plan.regular(day):  # the week's night ends before ``end``
             total += plan.weekly
             day += 7
             continue
-        for begins, ends in intervals(plan, day, day + 1):
+        for begins, ends in plan.day(day):
             if begins >= end:
                 return total
             total += min(ends, end) - begins
