@@ -176,16 +176,21 @@ def structure_timedelta(value: object, _: Any = None) -> timedelta:
 
 def unstructure_timedelta(value: timedelta) -> str:
     """``value`` as an ISO 8601 duration: ``P7D``, ``PT12H``, ``P1DT0.5S`` (``-PT1H`` before)."""
-    if value < timedelta(0):
+    days, rest, micros = value.days, value.seconds, value.microseconds
+    if days < 0:  # a timedelta's seconds and microseconds are never negative: only its days
         return "-" + unstructure_timedelta(-value)
-    days, rest = value.days, value.seconds
+    if not rest and not micros:
+        return f"P{days}D" if days else "PT0S"
+    text = f"P{days}DT" if days else "PT"
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
-    if seconds or value.microseconds:
-        time += f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".") + "S"
-    text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
-    return text if text != "P" else "PT0S"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if micros:
+        return text + f"{seconds}.{micros:06d}".rstrip("0") + "S"
+    return text + f"{seconds}S" if seconds else text
 
 
 def json_map(value: object, _: Any = None) -> FrozenMap[JSON]:
