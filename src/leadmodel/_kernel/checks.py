@@ -377,7 +377,10 @@ def as_frozenset(value: object) -> Any:
     if type(value) is frozenset:
         return value
     if isinstance(value, set) or _iterable(value):
-        return frozenset(value)  # type: ignore[call-overload]
+        try:
+            return frozenset(value)  # type: ignore[call-overload]
+        except TypeError:  # an item that cannot be in a set (a list): the check names it
+            return value
     return value
 
 

@@ -13,7 +13,9 @@ from typing import Final, TypeVar
 
 import attrs
 
-from leadmodel.domain.model.entities import Company, Contact, Customer, Lead
+from leadmodel._kernel import checks as c
+from leadmodel._kernel.copy import replace
+from leadmodel.domain.model.entities import LEAD_ALONE, Alone, Company, Contact, Customer, Lead
 from leadmodel.errors import Problem, RuleViolation, ValidationError
 
 __all__ = ["EDITABLE", "changed_fields", "edit"]
@@ -80,7 +82,8 @@ def edit(entity: Editable, **changes: object) -> Editable:
 
     Only the fields of :data:`EDITABLE` may change; naming another raises
     :class:`~leadmodel.errors.ValidationError` saying which operation changes it, and every
-    bad value is reported at once by the entity's own checks. An erased person's record
+    bad value is reported at once by the entity's own checks (for a lead's owner and tags, which
+    no other field's rule involves, only theirs run). An erased person's record
     refuses edits (:class:`~leadmodel.errors.RuleViolation`): erasure is final.
 
     >>> from datetime import datetime, timezone
@@ -104,15 +107,14 @@ def edit(entity: Editable, **changes: object) -> Editable:
     if allowed is None:
         msg = "edit takes a Lead, Contact, Company or Customer"
         raise ValidationError([Problem("entity", msg, entity)], model="edit")
-    names = {field.name for field in attrs.fields(kind)}
-    fields = ", ".join(sorted(allowed))
     problems = []
-    for name in sorted(changes):
-        if name not in names:
+    for name in sorted(changes.keys() - allowed):  # most edits: none
+        fields = ", ".join(sorted(allowed))
+        if name not in attrs.fields_dict(kind):
             article = "an" if kind.__name__[0] in "AEIOU" else "a"
             why = f"{article} {kind.__name__.lower()} has no field {name!r}; edit one of {fields}"
             problems.append(Problem(name, why))
-        elif name not in allowed:
+        else:
             how = _ELSEWHERE.get(name, "it is set by the library")
             problems.append(Problem(name, f"{how}; an edit changes only {fields}"))
     if problems:
@@ -122,8 +124,28 @@ def edit(entity: Editable, **changes: object) -> Editable:
             f"{kind.__name__.lower()} {entity.id} belongs to an erased person; it cannot be edited"
         )
         raise RuleViolation(msg)
+    alone = _ALONE.get(kind)
+    if alone is not None and changes.keys() <= alone.keys():
+        return _alone(entity, changes, alone)
     edited: Editable = attrs.evolve(entity, **changes)  # type: ignore[arg-type]
     return edited
+
+
+_ALONE: Final[Mapping[type, Mapping[str, Alone]]] = {Lead: LEAD_ALONE}
+
+
+def _alone(entity: Editable, changes: Mapping[str, object], alone: Mapping[str, Alone]) -> Editable:
+    """``entity`` with ``changes`` to fields checked alone: each made and checked as the class
+    makes and checks it; the other fields copied (the entity checked them)."""
+    p: c.Problems = []
+    made: dict[str, object] = {}
+    for name, (convert, check) in alone.items():  # the class's order: its problems' order
+        if name in changes:
+            made[name] = value = convert(changes[name])
+            check(p, value)
+    if p:
+        c.fail(type(entity).__name__, p)
+    return replace(entity, **made)
 
 
 def changed_fields(before: Editable, after: Editable) -> tuple[str, ...]:

@@ -20,10 +20,10 @@ Every entity has an ``id`` and a ``version`` (optimistic concurrency: new entiti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -339,7 +339,7 @@ class Lead:
         check_stages(p, self.stages, self.lifecycle)
         c.tuple_of(p, "assessments", self.assessments, Assessment)
         check_score(p, self.score)
-        c.opt_text(p, "owner", self.owner, "the owner")
+        _owner(p, self.owner)
         if c.opt_instance(p, "expected_value", self.expected_value, Money) and self.expected_value:
             c.non_negative(p, "expected_value", self.expected_value.amount, "an expected value")
         c.time_zone(p, "time_zone", self.time_zone)
@@ -441,6 +441,23 @@ def _tags(p: c.Problems, value: object) -> None:
         return
     for tag in value:
         c.text(p, "tags", tag, "a tag")
+
+
+def _owner(p: c.Problems, value: object) -> None:
+    c.opt_text(p, "owner", value, "the owner")
+
+
+def _same(value: object) -> object:
+    return value
+
+
+Alone = tuple[Callable[[Any], Any], Callable[[c.Problems, Any], None]]
+"""How a field checked alone is made and checked: the class's converter, and its check."""
+
+LEAD_ALONE: Final[Mapping[str, Alone]] = {"owner": (_same, _owner), "tags": (_tag_set, _tags)}
+"""The fields of a :class:`Lead` no rule of another field involves, in the order its checks
+run, with the converter and the check the class applies to each: an edit that changes only
+these runs them, not every check of the lead (:func:`~leadmodel.edit`)."""
 
 
 @attrs.frozen(kw_only=True)
