@@ -30,8 +30,9 @@ nothing walks forever.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from leadmodel._kernel import checks as c
@@ -114,21 +115,24 @@ class Plan:
     def day(self, day: int) -> Intervals:
         """The working intervals of local day ``day`` (a day walked once is remembered)."""
         found = self._days.get(day)
-        if found is None:
-            if len(self._days) >= _REMEMBERED:
-                self._days.clear()
-            found = self._days[day] = _day(self, day)
-        return found
+        return _remember(self, self._days, day, _day) if found is None else found
 
     def regular(self, day: int) -> bool:
         """Whether the week from local day ``day`` works its weekly total (:func:`_regular`;
         remembered as :meth:`day` is)."""
         found = self._weeks.get(day)
-        if found is None:
-            if len(self._weeks) >= _REMEMBERED:
-                self._weeks.clear()
-            found = self._weeks[day] = _regular(self, day)
-        return found
+        return _remember(self, self._weeks, day, _regular) if found is None else found
+
+
+_T = TypeVar("_T")
+
+
+def _remember(plan: Plan, memo: dict[int, _T], day: int, make: Callable[[Plan, int], _T]) -> _T:
+    """``make(plan, day)``, kept in ``memo`` (emptied when full: :data:`_REMEMBERED`)."""
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    found = memo[day] = make(plan, day)
+    return found
 
 
 def instants(given: Mapping[str, object], *, model: str) -> list[int]:
