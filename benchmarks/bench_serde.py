@@ -467,7 +467,7 @@ def diagnostics(results: dict[str, dict[str, list[float]]]) -> None:
     object is built or checked (leadmodel builds and checks its objects in Python; pydantic
     and msgspec do theirs in compiled code).
     """
-    from leadmodel.serde import _json
+    from leadmodel._kernel import json_text as _json
 
     doc = lm.to_dict(leadmodel_lead())
     jobs: dict[str, Callable[[], object]] = {

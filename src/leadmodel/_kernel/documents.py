@@ -26,12 +26,14 @@ leadmodel.errors.ValidationError: 2 problems:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Self, TypeVar
 
+import attrs
 import cattrs
 
 from leadmodel._kernel import code, hooks, shapes, specs, toml
+from leadmodel._kernel.copy import unchecked
 from leadmodel._kernel.shapes import Tag, Transform
 from leadmodel.errors import Problem, ValidationError
 
@@ -44,6 +46,7 @@ __all__ = [
     "from_document",
     "structure",
     "to_document",
+    "trusted",
     "unstructure",
 ]
 
@@ -72,6 +75,83 @@ _DETAILED = {
     "ignore": _converter(forbid=False, detailed=True),
 }
 _UNSTRUCTURE = _FAST["forbid"]
+
+
+def _plain(t: Any) -> bool:
+    """An attrs class that :func:`trusted` rebuilds without its checks: every field is set by
+    its ``__init__`` (none derived), and no hook of its own reads it (not a spec, no code, no
+    field-typed values, not written as another class)."""
+    return (
+        isinstance(t, type)
+        and attrs.has(t)
+        and not shapes.is_spec(t)
+        and not code.holds_code(t)
+        and not hasattr(t, hooks.VALUE_TYPE)
+        and not hasattr(t, hooks.WRITTEN_AS)
+        and "__slots__" in vars(t)  # unchecked() sets slots
+        and all(a.init for a in attrs.fields(t))
+    )
+
+
+def _rebuild(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
+    """The structure hook of a plain class (:func:`_plain`) for :func:`trusted`: each field
+    read from the document by its type's hook (types are still checked), the object made by
+    :func:`~leadmodel._kernel.copy.unchecked` (the class's own checks are not run)."""
+
+    def factory(cls: Any) -> Callable[..., Any]:
+        fields = attrs.fields(attrs.resolve_types(cls))
+        space: dict[str, Any] = {"_make_": unchecked(cls)}
+        args = []
+        for i, field in enumerate(fields):
+            space[f"_h{i}_"] = converter.get_structure_hook(field.type)
+            space[f"_t{i}_"] = field.type
+            args.append(f"{field.name}=_h{i}_(o[{field.name!r}], _t{i}_)")
+        source = f"def rebuild(o, _=None):\n    return _make_({', '.join(args)})"
+        exec(source, space)  # noqa: S102 - the class's own field names, and its hooks
+        rebuild: Callable[..., Any] = space["rebuild"]
+        rebuild.__qualname__ = rebuild.__name__ = f"rebuild_{cls.__name__}"
+        return rebuild
+
+    return factory
+
+
+def _trusted_converter() -> cattrs.Converter:
+    converter = _converter(forbid=True, detailed=False)
+    converter.register_structure_hook_factory(_plain, _rebuild(converter))
+    return converter
+
+
+_TRUSTED = _trusted_converter()
+
+
+def trusted(cls: type[T], data: object) -> T:
+    """Rebuild a ``cls`` from a document its own store wrote and sealed (checked unchanged
+    since, under the same rules): the values' types are read as :func:`structure` reads them,
+    but the classes' own checks, run when the document was written, are not run again; a
+    class whose fields are derived on construction (a contact point's match key) is built as
+    usual.
+
+    Any failure raises: the caller then reads the document with :func:`from_document`, which
+    names its problems.
+
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Stay:
+    ...     days: int
+    ...     def __attrs_post_init__(self) -> None:
+    ...         if self.days < 0:
+    ...             raise ValueError("days: 0 or more")
+    >>> trusted(Stay, {"schema_version": 1, "days": -1})  # the seal vouched for it: not checked
+    Stay(days=-1)
+    >>> trusted(Stay, {"days": "two"})  # types are still read strictly
+    Traceback (most recent call last):
+    ...
+    leadmodel._kernel.scalars.BadValue: ...
+    """
+    if type(data) is not dict or data.pop("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        raise ValueError("not a document of this schema version")
+    result: T = _TRUSTED.structure(data, cls)
+    return result
 
 
 def _name(cls: object) -> str:

@@ -27,9 +27,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from leadmodel._kernel import documents
+from leadmodel._kernel import json_text as _json
 from leadmodel._kernel.documents import SCHEMA_VERSION, Extra
 from leadmodel.errors import Problem, ValidationError
-from leadmodel.serde import _json
 
 __all__ = ["SCHEMA_VERSION", "Extra", "from_dict", "from_json", "to_dict", "to_json"]
 

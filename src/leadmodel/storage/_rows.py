@@ -11,16 +11,22 @@ analytics projection (schema version 5): one row per lead, one per status change
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final, cast
 
 import attrs
 
 from leadmodel import serde
 from leadmodel._kernel import checks as c
+from leadmodel._kernel import documents, json_text
 from leadmodel._kernel.copy import replace
 from leadmodel.domain.events import DomainEvent, event_type
 from leadmodel.domain.intake import CAPTURE_KEY, QUARANTINE_KEY
@@ -272,6 +278,11 @@ def row_of(kind: Kind, entity: Any, *, keys: bool = True) -> Row:
     )
 
 
+StoredRow = tuple[str, str | bytes] | tuple[str, str | bytes, bytes | None]
+"""A stored entity as an adapter reads it: ``(id, JSON document)``, and its seal
+(:func:`seal_of`) when the adapter stores one."""
+
+
 def timeline_columns(row_id: str, doc: str | bytes) -> tuple[int | None, int | None]:
     """``(owed, idle)`` of a stored lead ``(id, document)``: what schema version 4 fills in for
     the leads stored before it. An unreadable document keeps both empty (it is listed nowhere
@@ -284,13 +295,58 @@ def timeline_columns(row_id: str, doc: str | bytes) -> tuple[int | None, int | N
     return row.owed, row.idle
 
 
-def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
+@functools.cache
+def _sealer() -> Any:
+    """The hash every seal continues: SHA-256 begun with the source of every module of this
+    leadmodel (its version included), read once. A leadmodel whose checks differ in any way
+    begins it otherwise, so it checks every row another one sealed. Without its sources (a
+    frozen app), a key of this process alone: its seals are trusted by nobody else."""
+    root = Path(__file__).resolve().parents[1]  # the leadmodel package
+    sources = sorted(root.rglob("*.py"))
+    sealer = hashlib.sha256(f"leadmodel documents {serde.SCHEMA_VERSION}\0".encode())
+    if not sources:  # pragma: no cover - an installed leadmodel has its sources
+        sealer.update(os.urandom(32))
+    for path in sources:
+        sealer.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape"))
+        sealer.update(b"\0")
+        sealer.update(hashlib.sha256(path.read_bytes()).digest())
+    sealer.update(b"\0document\0")
+    return sealer
+
+
+SEAL_SIZE: Final = 16
+"""The bytes of a seal (:func:`seal_of`)."""
+
+
+def seal_of(doc: str | bytes) -> bytes:
+    """The seal an SQL adapter stores with a document it writes: the first :data:`SEAL_SIZE`
+    bytes of a SHA-256 of the document's UTF-8 text, begun with this leadmodel's code
+    (:func:`_sealer`). :func:`decode` rebuilds a document whose seal matches without running
+    the classes' checks again: they passed when it was written, under the same code. A
+    checksum against accidents — a row edited by hand or by another tool, written by another
+    leadmodel, or damaged — not a signature against someone who can write the file (they can
+    write anything into it)."""
+    sealer = _sealer().copy()
+    sealer.update(doc.encode("utf-8") if isinstance(doc, str) else doc)
+    return bytes(sealer.digest()[:SEAL_SIZE])
+
+
+def decode(kind: Kind, row_id: str, doc: str | bytes, seal: bytes | None = None) -> Any:
     """Load a stored document; a corrupted one raises :class:`ValidationError` naming the row
-    (so does a document whose id is not its row's: it was written there by hand)."""
-    try:
-        entity = serde.from_json(kind.cls, doc)
-    except ValidationError as exc:
-        raise ValidationError(exc.problems, model=f"{kind.name} row {row_id!r}") from None
+    (so does a document whose id is not its row's: it was written there by hand).
+
+    A document whose ``seal`` is :func:`seal_of` it is rebuilt without its classes' checks
+    (:func:`~leadmodel._kernel.documents.trusted`); any other — no seal, another seal, or one
+    that does not rebuild — is read and checked in full."""
+    entity = None
+    if seal is not None and seal == seal_of(doc):
+        with contextlib.suppress(Exception):  # read again below, in full, naming its problems
+            entity = documents.trusted(kind.cls, json_text.loads(doc))
+    if entity is None:
+        try:
+            entity = serde.from_json(kind.cls, doc)
+        except ValidationError as exc:
+            raise ValidationError(exc.problems, model=f"{kind.name} row {row_id!r}") from None
     if entity.id != row_id:
         msg = "the stored document has another id than its row; restore the row from a backup"
         problem = Problem("id", msg, entity.id)
@@ -298,14 +354,14 @@ def decode(kind: Kind, row_id: str, doc: str | bytes) -> Any:
     return entity
 
 
-def readable(kind: Kind, rows: Iterable[tuple[str, str | bytes]]) -> Iterator[Any]:
+def readable(kind: Kind, rows: Iterable[StoredRow]) -> Iterator[Any]:
     """What a listing (``find``, ``iter_all``) yields for stored ``(id, document)`` rows: the
     entity of each row that decodes. A row that does not is skipped with an
     :class:`UnreadableRowWarning` naming it and its problems, so one bad row never hides the
     others and is never lost silently (``get`` of its id raises the :class:`ValidationError`)."""
-    for row_id, doc in rows:
+    for row_id, doc, *seal in rows:
         try:
-            entity = decode(kind, row_id, doc)
+            entity = decode(kind, row_id, doc, *seal)
         except ValidationError as exc:
             _warn_outside(
                 UnreadableRowWarning(

@@ -230,8 +230,9 @@ class AdapterRepository(Generic[EntityT]):
         raise NotImplementedError
 
 
-StoredRows = Sequence[tuple[str, str | bytes]]
-"""Rows as the SQL adapters list them: ``(id, JSON document)``, the id as the entity has it."""
+StoredRows = Sequence[_rows.StoredRow]
+"""Rows as the SQL adapters list them: ``(id, JSON document)`` and the document's seal where the
+adapter stores one, the id as the entity has it."""
 
 Fetch = Callable[[_rows.Filters], StoredRows]
 """How an SQL adapter lists rows: those passing the filters whose id is above ``after``, in

@@ -222,6 +222,9 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[Step, ...]], ...]] = (
     (4, (*_timeline_columns(), _fill_timeline)),
     # the leads' analytics projection, for the reports of leadmodel.analytics.sql
     (5, (*_projection_tables(), _fill_projection)),
+    # each document's seal (storage._rows.seal_of): rows stored before it have none, and are
+    # read in full until saved again
+    (6, tuple(f"ALTER TABLE {table(kind)} ADD COLUMN seal BLOB" for kind in KINDS)),
 )
 """Schema migrations in order: (version, statements). Never edit one that shipped; add one."""
 
@@ -369,10 +372,13 @@ class _Repository(AdapterRepository[EntityT]):
         name = table(kind.name)
         # doc as bytes: a corrupted row that is not UTF-8 must reach serde (a ValidationError
         # naming the row), not fail inside sqlite3 while it decodes the text
-        self._select = f"SELECT id, CAST(doc AS BLOB) FROM {name}"  # noqa: S608 - constant names
+        self._select = f"SELECT id, CAST(doc AS BLOB), seal FROM {name}"  # noqa: S608 - constant names
         extra = _TIMELINE if kind.timeline else ""
         marks = ", ?, ?" if kind.timeline else ""
-        self._insert = f"INSERT INTO {name} ({_COLUMNS}{extra}) VALUES (?, ?, ?, ?, ?, ?, ?{marks})"  # noqa: S608
+        self._insert = (
+            f"INSERT INTO {name} ({_COLUMNS}{extra}, seal) "  # noqa: S608 - constant names
+            f"VALUES (?, ?, ?, ?, ?, ?, ?{marks}, ?)"
+        )
         self._table = name
         self._columns = _INDEXED + (_TIMELINE_NAMES if kind.timeline else ())
         self._current = f"SELECT version, {', '.join(self._columns)} FROM {name} WHERE id = ?"  # noqa: S608
@@ -380,7 +386,7 @@ class _Repository(AdapterRepository[EntityT]):
         self._delete = f"DELETE FROM {name} WHERE id = ?"  # noqa: S608
 
     def _decode(self, found: Sequence[Any]) -> EntityT:
-        entity: EntityT = _rows.decode(self._kind, found[0], found[1])
+        entity: EntityT = _rows.decode(self._kind, found[0], found[1], found[2])
         return entity
 
     @_storage_errors
@@ -445,7 +451,7 @@ class _Repository(AdapterRepository[EntityT]):
         conn = self._unit._tx(write=True)
         conn.execute("SAVEPOINT leadmodel_add")
         try:
-            conn.executemany(self._insert, [_values(self._kind, r) for r in rows])
+            conn.executemany(self._insert, [_inserted(self._kind, r) for r in rows])
             self._insert_keys(conn, rows)
             if self._kind.projected:
                 _write_projection(conn, _rows.projections(given))
@@ -498,8 +504,12 @@ class _Repository(AdapterRepository[EntityT]):
             (n, v) for n, old, v in zip(self._columns, stored[1:], wanted, strict=True) if old != v
         ]
         sets = "".join(f", {n} = ?" for n, _ in changed)
-        sql = f"UPDATE {self._table} SET version = ?, doc = ?{sets} WHERE id = ? AND version = ?"  # noqa: S608 - constant names
-        params = (row.version, row.doc, *(v for _, v in changed), row.id, entity.version)
+        sql = (
+            f"UPDATE {self._table} SET version = ?, doc = ?, seal = ?{sets} "  # noqa: S608 - constant names
+            "WHERE id = ? AND version = ?"
+        )
+        seal = _rows.seal_of(row.doc)
+        params = (row.version, row.doc, seal, *(v for _, v in changed), row.id, entity.version)
         if conn.execute(sql, params).rowcount != 1:  # pragma: no cover - the write lock is held
             raise _rows.stale(self._kind, entity, stored[0])
         if not keys_kept:
@@ -556,6 +566,11 @@ def _ranged(wanted: _rows.Filters) -> bool:
             wanted.idle_to,
         )
     )
+
+
+def _inserted(kind: _rows.Kind, row: _rows.Row) -> tuple[Any, ...]:
+    """The values of an entity's INSERT: :func:`_values`, then the document's seal."""
+    return (*_values(kind, row), _rows.seal_of(row.doc))
 
 
 def _values(kind: _rows.Kind, row: _rows.Row) -> tuple[Any, ...]:

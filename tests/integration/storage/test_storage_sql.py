@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -318,6 +319,60 @@ def test_create_schema_upgrades_version_4_with_the_analytics_projection(
         moves = [tuple(map(_back(text), row)) for row in conn.execute(changes.order_by("seq"))]
     assert filled == [("L-\x001", "an\x00na", "new")]
     assert moves == [("L-\x001", 0, "new"), ("L-\x001", 1, "in_progress")]
+
+
+def test_create_schema_upgrades_version_5_with_the_seals(any_engine: sa.Engine) -> None:
+    """A database at schema version 5 (no seals) is refused with migrate=False, naming what
+    version 6 adds; create_schema adds every entity table's seal column, empty: the rows
+    stored before are read in full (a document changed in SQL since is named), and a save
+    seals its document — what a seal then vouches for is not checked again."""
+    kept, changed = _lead("L-\x001"), _lead("L-2")
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many([kept, changed])
+        uow.commit()
+    leads = TABLES["leads"]
+    with any_engine.begin() as conn:
+        conn.execute(sa.delete(SCHEMA))
+        conn.execute(sa.insert(SCHEMA), [{"version": 5}])
+        for table in TABLES.values():
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN seal")
+        conn.execute(sa.update(leads).where(leads.c.id == "L-2").values(doc='{"id": 1'))
+    any_engine.dispose()  # pooled connections remember a checked schema: check it again
+    with (
+        pytest.raises(StorageError, match="version 6: each entity table's seal column"),
+        SqlUnitOfWork(any_engine, migrate=False) as uow,
+    ):
+        uow.leads.count()
+    assert create_schema(any_engine) == 5
+    with any_engine.connect() as conn:
+        before = sorted(conn.execute(sa.select(leads.c.seal)).scalars(), key=repr)
+        present = {
+            table.name: {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+            for table in TABLES.values()
+        }
+    assert before == [None, None]
+    assert all("seal" in columns for columns in present.values())
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        with pytest.raises(ValidationError, match="leads row 'L-2'"):
+            uow.leads.get("L-2")
+        read = uow.leads.get(kept.id)
+        uow.leads.save(attrs.evolve(read, owner="ivan"))
+        uow.commit()
+    assert read == kept
+    with any_engine.connect() as conn:
+        doc, seal = conn.execute(
+            sa.select(leads.c.doc, leads.c.seal).where(leads.c.seal.is_not(None))
+        ).one()
+    assert seal == _rows.seal_of(doc)
+    forged = doc.replace('"owner":"ivan"', '"owner":""')
+    with any_engine.begin() as conn:
+        conn.execute(
+            sa.update(leads)
+            .where(leads.c.seal.is_not(None))
+            .values(doc=forged, seal=_rows.seal_of(forged))
+        )
+    with SqlUnitOfWork(any_engine, migrate=False) as uow:
+        assert uow.leads.get(kept.id).owner == ""  # the seal vouched for it: not checked
 
 
 def _back(text: VerbatimText) -> Callable[[object], object]:

@@ -11,7 +11,7 @@ import pytest
 
 import leadmodel as lm
 from leadmodel import ValidationError, from_dict, from_json, to_dict, to_json
-from leadmodel.serde import _json
+from leadmodel._kernel import json_text as _json
 from tests.factories import AT, change, lead
 
 

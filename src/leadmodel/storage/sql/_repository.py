@@ -92,8 +92,8 @@ class SqlRepository(AdapterRepository[EntityT]):
         self._transaction = transaction
         self._kind = kind
         self._table = t = TABLES[kind.name]
-        self._select = sa.select(t.c.id, _document(transaction, t.c.doc))
-        columns = ["version", "doc", "owner", "pipeline", "status", "created"]
+        self._select = sa.select(t.c.id, _document(transaction, t.c.doc), t.c.seal)
+        columns = ["version", "doc", "seal", "owner", "pipeline", "status", "created"]
         if kind.timeline:
             columns += ["owed", "idle"]
         self._update = (
@@ -106,9 +106,9 @@ class SqlRepository(AdapterRepository[EntityT]):
         )
 
     def _decode(self, found: Any) -> EntityT:
-        """The entity of a stored ``(id, doc)`` row."""
+        """The entity of a stored ``(id, doc, seal)`` row."""
         entity: EntityT = _rows.decode(
-            self._kind, self._transaction.text.id_back(found[0]), found[1]
+            self._kind, self._transaction.text.id_back(found[0]), found[1], found[2]
         )
         return entity
 
@@ -126,14 +126,14 @@ class SqlRepository(AdapterRepository[EntityT]):
         return listing(self._kind, self._fetch, wanted)
 
     def _fetch(self, wanted: _rows.Filters) -> StoredRows:
-        """``(id, document)`` of the rows passing ``wanted``, in id order, the ids as the
-        entities have them (:data:`~leadmodel.storage._unit.Fetch`)."""
+        """``(id, document, seal)`` of the rows passing ``wanted``, in id order, the ids as
+        the entities have them (:data:`~leadmodel.storage._unit.Fetch`)."""
         query = self._select.where(*self._where(wanted)).order_by(self._table.c.id)
         if wanted.limit is not None:
             query = query.limit(wanted.limit)
         back = self._transaction.text.id_back
         found: Iterable[Any] = self._transaction.run(query)
-        return [(back(row[0]), row[1]) for row in found]
+        return [(back(row[0]), row[1], row[2]) for row in found]
 
     def _count(self, wanted: _rows.Filters) -> int:
         query = sa.select(sa.func.count()).select_from(self._table).where(*self._where(wanted))
@@ -218,6 +218,7 @@ class SqlRepository(AdapterRepository[EntityT]):
             "id": text.new_id(self._kind.name, row.id),
             "version": row.version,
             "doc": row.doc,
+            "seal": _rows.seal_of(row.doc),
             "owner": text.indexed(row.owner),
             "pipeline": text.indexed(row.pipeline),
             "status": text.indexed(row.status),

@@ -22,7 +22,7 @@ from leadmodel.storage.sql._text import PostgresText, VerbatimText
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "create_schema", "metadata"]
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """The schema version this leadmodel writes (the same numbering as the SQLite adapter).
 
 1: the tables. 2: the indexes of owner, status, and pipeline and status end in id, so a page
@@ -30,13 +30,16 @@ of ``find(..., after=...)`` is one index range (version 1's lack the id). 3: the
 table, ``leadmodel_states``. 4: the leads' timeline facts ``owed`` and ``idle`` (UTC
 microseconds) and their indexes, for ``find(owed_to=..., idle_to=...)``. 5: the leads'
 analytics projection, ``leadmodel_lead_facts`` (one row per lead) and
-``leadmodel_status_changes`` (one per history entry), for :mod:`leadmodel.analytics.sql`."""
+``leadmodel_status_changes`` (one per history entry), for :mod:`leadmodel.analytics.sql`. 6:
+each document's seal, ``seal`` (docs/storage.md, "Sealed documents"): a read whose seal matches
+is not checked again."""
 
 _STEPS: Final = {
     2: "the owner, status and pipeline indexes end in id",
     3: f"the state store's table {_rows.STATES_TABLE}",
     4: "the leads' owed and idle columns",
     5: (f"the analytics projection, {_rows.LEAD_FACTS_TABLE} and {_rows.STATUS_CHANGES_TABLE}"),
+    6: "each entity table's seal column",
 }
 """What each schema version adds to the one before, for the message of an older schema."""
 
@@ -59,6 +62,7 @@ def _kind_table(kind: str) -> sa.Table:
         sa.Column("pipeline", sa.Text()),
         sa.Column("status", sa.Text()),
         sa.Column("created", sa.BigInteger()),  # UTC microseconds since the epoch
+        sa.Column("seal", sa.LargeBinary()),  # version 6: _rows.seal_of(doc)
     )
     if spec.timeline:  # version 4: reply_owed_since and idle_since, UTC microseconds
         columns += (sa.Column("owed", sa.BigInteger()), sa.Column("idle", sa.BigInteger()))
@@ -163,6 +167,7 @@ SCHEMA: Final = sa.Table(
 
 _TIMELINE_VERSION: Final = 4  # the version that added the leads' owed and idle columns
 _PROJECTION_VERSION: Final = 5  # the version that added the analytics projection
+_SEAL_VERSION: Final = 6  # the version that added the documents' seals
 _SCHEMA_LOCK: Final = 0x6C6D_5343  # pg_advisory_xact_lock key while creating tables ("lmSC")
 
 
@@ -203,7 +208,8 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
     rebuilds the owner, status and pipeline indexes (it blocks writes to those tables while
     it runs); from version 2 (or 1) it creates the state store's table, ``leadmodel_states``;
     from version 4 (or before) it fills the analytics projection from the stored leads (one
-    read of every lead document).
+    read of every lead document); from version 5 (or before) it adds the documents' ``seal``
+    columns, empty.
     """
     if isinstance(bind, sa.Engine):
         with bind.begin() as conn:
@@ -222,6 +228,8 @@ def create_schema(bind: sa.Engine | sa.Connection) -> int:
             _add_timeline(bind)
         if 1 <= found < _PROJECTION_VERSION:
             _fill_projection(bind)
+        if 1 <= found < _SEAL_VERSION:
+            _add_seals(bind)
         bind.execute(sa.insert(SCHEMA), [{"version": SCHEMA_VERSION}])
     return found
 
@@ -256,6 +264,17 @@ def _add_timeline(bind: sa.Connection) -> None:
             filled.append({"b_owed": owed, "b_idle": idle, "b_id": stored_id})
         bind.execute(write, filled)
         after = rows[-1][0]
+
+
+def _add_seals(bind: sa.Connection) -> None:
+    """Version 6: each entity table's ``seal`` column (where missing), empty: the rows stored
+    before it are read in full until saved again."""
+    quoted = bind.dialect.identifier_preparer.quote
+    blob = sa.LargeBinary().compile(dialect=bind.dialect)
+    for table in TABLES.values():
+        present = {column["name"] for column in sa.inspect(bind).get_columns(table.name)}
+        if "seal" not in present:  # a host's own migration may have added it
+            bind.execute(sa.text(f"ALTER TABLE {quoted(table.name)} ADD COLUMN seal {blob}"))
 
 
 def _fill_projection(bind: sa.Connection) -> None:
