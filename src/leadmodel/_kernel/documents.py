@@ -77,10 +77,16 @@ _DETAILED = {
 _UNSTRUCTURE = _FAST["forbid"]
 
 
+DERIVED = "__derived__"
+"""A class whose ``__init__`` derives some fields (``init=False``) from the others names, in
+this attribute, the function ``obj -> {field: value}`` that derives them (raising where it
+cannot): :func:`trusted` sets them with it, without the class's checks."""
+
+
 def _plain(t: Any) -> bool:
     """An attrs class that :func:`trusted` rebuilds without its checks: every field is set by
-    its ``__init__`` (none derived), and no hook of its own reads it (not a spec, no code, no
-    field-typed values, not written as another class)."""
+    its ``__init__`` or by its :data:`DERIVED` function, and no hook of its own reads it (not
+    a spec, no code, no field-typed values, not written as another class)."""
     return (
         isinstance(t, type)
         and attrs.has(t)
@@ -89,7 +95,7 @@ def _plain(t: Any) -> bool:
         and not hasattr(t, hooks.VALUE_TYPE)
         and not hasattr(t, hooks.WRITTEN_AS)
         and "__slots__" in vars(t)  # unchecked() sets slots
-        and all(a.init for a in attrs.fields(t))
+        and (hasattr(t, DERIVED) or all(a.init for a in attrs.fields(t)))
     )
 
 
@@ -100,14 +106,24 @@ def _rebuild(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]
 
     def factory(cls: Any) -> Callable[..., Any]:
         fields = attrs.fields(attrs.resolve_types(cls))
-        space: dict[str, Any] = {"_make_": unchecked(cls)}
+        space: dict[str, Any] = {"_make_": unchecked(cls), "_set_": object.__setattr__}
         args = []
         for i, field in enumerate(fields):
+            if not field.init:  # derived below
+                args.append(f"{field.name}=None")
+                continue
             space[f"_h{i}_"] = converter.get_structure_hook(field.type)
             space[f"_t{i}_"] = field.type
             args.append(f"{field.name}=_h{i}_(o[{field.name!r}], _t{i}_)")
-        source = f"def rebuild(o, _=None):\n    return _make_({', '.join(args)})"
-        exec(source, space)  # noqa: S102 - the class's own field names, and its hooks
+        lines = ["def rebuild(o, _=None):", f"    obj = _make_({', '.join(args)})"]
+        if any(not field.init for field in fields):
+            space["_derive_"] = getattr(cls, DERIVED)
+            lines += [
+                "    for name, value in _derive_(obj).items():",
+                "        _set_(obj, name, value)",
+            ]
+        lines.append("    return obj")
+        exec("\n".join(lines), space)  # noqa: S102 - the class's own field names and hooks
         rebuild: Callable[..., Any] = space["rebuild"]
         rebuild.__qualname__ = rebuild.__name__ = f"rebuild_{cls.__name__}"
         return rebuild
@@ -127,9 +143,9 @@ _TRUSTED = _trusted_converter()
 def trusted(cls: type[T], data: object) -> T:
     """Rebuild a ``cls`` from a document its own store wrote and sealed (checked unchanged
     since, under the same rules): the values' types are read as :func:`structure` reads them,
-    but the classes' own checks, run when the document was written, are not run again; a
-    class whose fields are derived on construction (a contact point's match key) is built as
-    usual.
+    but the classes' own checks, run when the document was written, are not run again; the
+    fields a class derives on construction are derived by its :data:`DERIVED` function (a
+    contact point's match key: a phone number is parsed again), never read from the document.
 
     Any failure raises: the caller then reads the document with :func:`from_document`, which
     names its problems.

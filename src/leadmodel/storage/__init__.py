@@ -5,7 +5,8 @@
   :class:`StateStore` (``uow.states``) keeps named, versioned JSON values, each a
   :class:`StoredState`.
 * :class:`MemoryUnitOfWork` — in memory, copy-on-commit (tests, notebooks).
-* :class:`SQLiteUnitOfWork` — the embedded default, on the standard library's ``sqlite3``.
+* :class:`SQLiteUnitOfWork` — the embedded default, on the standard library's ``sqlite3``;
+  its ``reseal()`` (and ``SqlUnitOfWork.reseal()``) answers with a :class:`Resealed`.
 * ``leadmodel.storage.sql.SqlUnitOfWork`` — any SQLAlchemy database, tested on PostgreSQL
   (extra ``sql``; imported from its module so the core stays free of SQLAlchemy).
 
@@ -14,6 +15,7 @@ Every adapter passes the same contract suite, :mod:`leadmodel.testing.contract`.
 
 from __future__ import annotations
 
+from leadmodel.storage._rows import Resealed
 from leadmodel.storage.memory import MemoryStore, MemoryUnitOfWork
 from leadmodel.storage.protocols import (
     DEFAULT_PAGE_SIZE,
@@ -44,6 +46,7 @@ __all__ = [
     "Outbox",
     "Page",
     "Repository",
+    "Resealed",
     "SQLiteUnitOfWork",
     "StateStore",
     "StoredEvent",

@@ -278,6 +278,41 @@ def row_of(kind: Kind, entity: Any, *, keys: bool = True) -> Row:
     )
 
 
+@attrs.frozen(kw_only=True)
+class Resealed:
+    """What ``reseal()`` of an SQL unit of work did, over every entity table: the rows it
+    sealed (``sealed``), those already sealed by this leadmodel (``kept``), and those it left
+    to be read in full — unreadable ones (``unreadable``: docs/storage.md, "Unreadable rows")
+    and readable ones this leadmodel writes otherwise (``outdated``: their next save seals
+    them).
+
+    >>> Resealed(sealed=2, kept=1)
+    Resealed(sealed=2, kept=1, unreadable=0, outdated=0)
+    """
+
+    sealed: int = 0
+    kept: int = 0
+    unreadable: int = 0
+    outdated: int = 0
+
+
+def reseal(kind: Kind, row_id: str, doc: str | bytes, seal: object) -> tuple[str, bytes | None]:
+    """What ``reseal()`` does with one stored row: ``(outcome, seal to store or None)``, the
+    outcome a field name of :class:`Resealed`. A row is sealed only when it decodes, checked
+    in full, and this leadmodel writes its entity as exactly the stored document."""
+    text = doc.encode("utf-8") if isinstance(doc, str) else doc
+    fresh = seal_of(text)
+    if seal == fresh:
+        return "kept", None
+    try:
+        entity = decode(kind, row_id, text)  # no seal: checked in full
+    except ValidationError:
+        return "unreadable", None
+    if serde.to_json(entity).encode("utf-8") != text:
+        return "outdated", None
+    return "sealed", fresh
+
+
 StoredRow = tuple[str, str | bytes] | tuple[str, str | bytes, bytes | None]
 """A stored entity as an adapter reads it: ``(id, JSON document)``, and its seal
 (:func:`seal_of`) when the adapter stores one."""

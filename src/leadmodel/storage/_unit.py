@@ -4,6 +4,7 @@ listings, the outbox's checks and the state store's."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, Self, Unpack
@@ -237,6 +238,29 @@ adapter stores one, the id as the entity has it."""
 Fetch = Callable[[_rows.Filters], StoredRows]
 """How an SQL adapter lists rows: those passing the filters whose id is above ``after``, in
 id order, at most ``limit`` of them (each when set)."""
+
+
+ResealPage = Callable[[str | None, int], tuple[str | None, Counter[str]]]
+"""How an SQL repository reseals one page, in its unit's transaction: from after the row
+``after`` (``None``: the first), at most ``size`` rows; returns the last row read (``None``:
+the table ended) and the outcomes (field names of :class:`~leadmodel.storage._rows.Resealed`)."""
+
+
+def reseal(unit: Any, pages: Mapping[str, ResealPage], page_size: int) -> _rows.Resealed:
+    """``reseal()`` of an SQL unit of work: every entity table, ``page_size`` rows a unit
+    (each committed), through the repositories' ``pages`` by kind."""
+    size = _rows.check_page_size(page_size)
+    done: Counter[str] = Counter()
+    for page in pages.values():
+        after: str | None = None
+        while True:
+            with unit:
+                after, found = page(after, size)
+                unit.commit()
+            done.update(found)
+            if after is None:
+                break
+    return _rows.Resealed(**done)
 
 
 def listing(kind: _rows.Kind, fetch: Fetch, wanted: _rows.Filters) -> list[Any]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, Generic, ParamSpec, TypeVar
 
@@ -46,6 +47,7 @@ from leadmodel.storage._rows import (
     SCHEMA_TABLE,
     STATES_TABLE,
     STATUS_CHANGES_TABLE,
+    Resealed,
     table,
 )
 from leadmodel.storage._unit import (
@@ -57,6 +59,7 @@ from leadmodel.storage._unit import (
     UnitState,
     Unpublished,
     listing,
+    reseal,
     walk,
 )
 from leadmodel.storage.protocols import DEFAULT_PAGE_SIZE, KINDS, EntityT, Indexed, StoredState
@@ -550,6 +553,23 @@ class _Repository(AdapterRepository[EntityT]):
     def iter_all(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[EntityT]:
         return walk(self._kind, self._fetch, page_size)
 
+    @_storage_errors
+    def _reseal(self, after: str | None, size: int) -> tuple[str | None, Counter[str]]:
+        """One page of ``reseal()`` (:data:`~leadmodel.storage._unit.ResealPage`), under the
+        write lock: nothing changes a row between its reading and its seal."""
+        conn = self._unit._tx(write=True)
+        sql = f"{self._select} WHERE id > ? ORDER BY id LIMIT ?"
+        rows = conn.execute(sql, (after or "", size)).fetchall()
+        found: Counter[str] = Counter()
+        sealed = []
+        for row_id, doc, seal in rows:
+            outcome, new = _rows.reseal(self._kind, row_id, doc, seal)
+            found[outcome] += 1
+            if new is not None:
+                sealed.append((new, row_id))
+        conn.executemany(f"UPDATE {self._table} SET seal = ? WHERE id = ?", sealed)  # noqa: S608
+        return (rows[-1][0] if len(rows) == size else None), found
+
 
 def _ranged(wanted: _rows.Filters) -> bool:
     """Whether ``wanted`` has a time range (creation, owed, idle): with only such a range and no
@@ -810,6 +830,37 @@ class SQLiteUnitOfWork(AdapterUnit):
         if self._conn is not None and self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
         self._state.clear_events()
+
+    def reseal(self, *, page_size: int = 1_000) -> Resealed:
+        """Seal the stored documents this leadmodel would otherwise check in full on every
+        read — rows stored before schema version 6, or sealed by another leadmodel (a release
+        whose checks differ) — so their reads are fast again: a row is sealed when it decodes,
+        checked in full, and this leadmodel writes its entity as exactly the stored document.
+        Run it after upgrading leadmodel; outside a unit (it runs one per ``page_size`` rows,
+        each holding the write lock while it checks its rows).
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.SQLiteUnitOfWork(":memory:")
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", occurred_at=at,
+        ...         source=lm.Source(channel=lm.Channel.form), topic="chairs"))
+        ...     uow.commit()
+        >>> with uow:  # as an older leadmodel left it: no seal
+        ...     _ = uow.connection.execute("UPDATE leadmodel_interests SET seal = NULL")
+        ...     uow.commit()
+        >>> uow.reseal()
+        Resealed(sealed=1, kept=0, unreadable=0, outdated=0)
+        >>> uow.reseal()
+        Resealed(sealed=0, kept=1, unreadable=0, outdated=0)
+        >>> uow.close()
+        """
+        return reseal(self, {kind: self._repository(kind)._reseal for kind in KINDS}, page_size)
+
+    def _repository(self, kind: str) -> _Repository[Any]:
+        repository: _Repository[Any] = getattr(self, kind)
+        return repository
 
     def close(self) -> None:
         """Close the connection (rolling back an unfinished unit).

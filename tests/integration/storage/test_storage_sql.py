@@ -375,6 +375,26 @@ def test_create_schema_upgrades_version_5_with_the_seals(any_engine: sa.Engine) 
         assert uow.leads.get(kept.id).owner == ""  # the seal vouched for it: not checked
 
 
+def test_reseal_seals_rows_without_a_seal_page_after_page(any_engine: sa.Engine) -> None:
+    """SqlUnitOfWork.reseal(): the rows without a seal (ids with NUL too) are sealed when they
+    decode into exactly their stored document; an unreadable one is left; a second run keeps
+    them all."""
+    with SqlUnitOfWork(any_engine) as uow:
+        uow.leads.add_many([_lead("L-\x001"), _lead("L-2"), _lead("L-3"), _lead("L-4")])
+        uow.commit()
+    leads = TABLES["leads"]
+    with any_engine.begin() as conn:
+        conn.execute(sa.update(leads).values(seal=None))
+        conn.execute(sa.update(leads).where(leads.c.id == "L-4").values(doc='{"id": 1'))
+    uow = SqlUnitOfWork(any_engine)
+    assert uow.reseal(page_size=2) == _rows.Resealed(sealed=3, unreadable=1)
+    assert uow.reseal() == _rows.Resealed(kept=3, unreadable=1)
+    with any_engine.connect() as conn:
+        rows = conn.execute(sa.select(leads.c.doc, leads.c.seal)).all()
+    assert sorted(seal == _rows.seal_of(doc) for doc, seal in rows) == [False, True, True, True]
+    uow.close()
+
+
 def _back(text: VerbatimText) -> Callable[[object], object]:
     """A stored projection value as written: text unescaped, the rest as it is."""
     return lambda value: text.id_back(value) if isinstance(value, str) else value

@@ -1108,3 +1108,37 @@ def test_a_version_5_file_gains_seals_its_old_rows_read_in_full_until_saved(
     assert read == old
     assert seal == _rows.seal_of(doc)
     assert recorded == (SCHEMA_VERSION,) == (6,)
+
+
+def test_reseal_seals_what_this_leadmodel_writes_and_leaves_the_rest_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """reseal() seals each row that decodes, checked in full, into exactly its stored document
+    (a row without a seal, or sealed by another leadmodel), keeps the seals that match, and
+    leaves unreadable rows and documents this leadmodel writes otherwise (read in full until
+    saved); page after page, and a second run has nothing to do."""
+    path = tmp_path / "crm.sqlite"
+    uow = SQLiteUnitOfWork(path)
+    with uow:
+        uow.leads.add_many([_lead(n) for n in range(1, 6)])
+        uow.commit()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute(
+        "UPDATE leadmodel_leads SET seal = NULL WHERE id IN (?, ?)", (_lead(1).id, _lead(2).id)
+    )
+    raw.execute("UPDATE leadmodel_leads SET doc = '{' WHERE id = ?", (_lead(3).id,))
+    spaced = json.dumps(json.loads(lm.to_json(_lead(4))), ensure_ascii=False)  # ", " and ": "
+    raw.execute(
+        "UPDATE leadmodel_leads SET doc = ?, seal = NULL WHERE id = ?", (spaced, _lead(4).id)
+    )
+    raw.close()
+    assert uow.reseal(page_size=2) == _rows.Resealed(sealed=2, kept=1, unreadable=1, outdated=1)
+    assert uow.reseal() == _rows.Resealed(kept=3, unreadable=1, outdated=1)
+    with uow:
+        rows = uow.connection.execute("SELECT doc, seal FROM leadmodel_leads").fetchall()
+        assert uow.leads.get(_lead(4).id) == _lead(4)  # read in full
+    assert sum(seal == _rows.seal_of(doc) for doc, seal in rows) == 3
+    other_code = hashlib.sha256(b"a leadmodel with other rules")
+    monkeypatch.setattr(_rows, "_sealer", lambda: other_code)
+    assert uow.reseal(page_size=3) == _rows.Resealed(sealed=3, unreadable=1, outdated=1)
+    uow.close()

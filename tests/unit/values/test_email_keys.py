@@ -124,3 +124,21 @@ def test_addresses_differing_in_a_non_ignorable_character_never_share_a_key(
     )
     if one is not None and two is not None and not same_text:
         assert one != two
+
+
+def _folds_a_character(text: str) -> bool:
+    """The rule of ``_folding_problem``, one character at a time: an invisible or control
+    character, another script's full stop, or one NFKC changes."""
+    return any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+        or ch in "\u3002\uff0e\uff61"
+        or unicodedata.normalize("NFKC", ch) != ch
+        for ch in text
+    )
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_printable_ascii_shortcut_finds_what_the_character_rule_finds(text: str) -> None:
+    """Printable ASCII text is passed without looking at each character: it must be exactly
+    the text in which the character rule finds nothing (a control character is still named)."""
+    assert (_normalise._folding_problem(text) is not None) == _folds_a_character(text)

@@ -119,19 +119,19 @@ class ContactPoint:
                 p.append(Problem("region", why, self.region))
                 return
         try:
-            if kind is ContactKind.email:
-                key = n.email_key(value)
-            elif kind is ContactKind.phone:
-                key = n.phone_key(value, self.region)
-            elif kind is ContactKind.website:
-                key = n.website_key(value)
-            else:
-                key = n.handle_key(self.network or "", value)
+            key = _match_key(self)
         except ValueError as exc:
             field = "network" if str(exc).startswith("network") else "value"
             p.append(Problem(field, str(exc), self.network if field == "network" else value))
             return
         object.__setattr__(self, "key", key)
+
+    @staticmethod
+    def __derived__(point: ContactPoint) -> dict[str, str]:
+        """What construction derives from the other fields: the match key (raises
+        ``ValueError`` where it cannot). A document its store sealed is rebuilt with it,
+        without the checks (:func:`leadmodel._kernel.documents.trusted`)."""
+        return {"key": _match_key(point)}
 
     @property
     def identity(self) -> tuple[ContactKind, str]:
@@ -202,6 +202,18 @@ class ContactPoint:
         'mebli-koval.ua'
         """
         return cls(kind=ContactKind.website, value=url, label=label)
+
+
+def _match_key(point: ContactPoint) -> str:
+    """The match key of ``point`` by its kind; ``ValueError`` for a value that has none."""
+    kind, value = point.kind, point.value
+    if kind is ContactKind.email:
+        return n.email_key(value)
+    if kind is ContactKind.phone:
+        return n.phone_key(value, point.region)
+    if kind is ContactKind.website:
+        return n.website_key(value)
+    return n.handle_key(point.network or "", value)
 
 
 @attrs.frozen(kw_only=True)

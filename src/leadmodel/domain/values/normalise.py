@@ -56,6 +56,8 @@ _NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 def _folding_problem(text: str) -> str | None:
     """What in ``text`` a mail system would fold or hide, or ``None``: a key must not fold it."""
+    if text.isascii() and text.isprintable():
+        return None  # printable ASCII: no control character, nothing NFKC changes, no dots
     for ch in text:
         if unicodedata.category(ch) in _NOT_TEXT:
             return f"it holds an invisible or control character (U+{ord(ch):04X})"

@@ -7,6 +7,7 @@ the unit's (which imports this one).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, Protocol
 
@@ -292,6 +293,32 @@ class SqlRepository(AdapterRepository[EntityT]):
             self._project([saved], [stored_id])
         result: EntityT = saved
         return result
+
+    def _reseal(self, after: str | None, size: int) -> tuple[str | None, Counter[str]]:
+        """One page of ``reseal()`` (:data:`~leadmodel.storage._unit.ResealPage`; ``after`` a
+        stored id). A seal is written only at the version read: a row saved meanwhile keeps
+        the seal its save wrote."""
+        t = self._table
+        query = sa.select(t.c.id, _document(self._transaction, t.c.doc), t.c.seal, t.c.version)
+        if after is not None:
+            query = query.where(t.c.id > after)
+        rows: list[Any] = list(self._transaction.run(query.order_by(t.c.id).limit(size)))
+        back = self._transaction.text.id_back
+        found: Counter[str] = Counter()
+        sealed = []
+        for stored_id, doc, seal, version in rows:
+            outcome, new = _rows.reseal(self._kind, back(stored_id), doc, seal)
+            found[outcome] += 1
+            if new is not None:
+                sealed.append({"b_id": stored_id, "b_version": version, "b_seal": new})
+        if sealed:
+            write = (
+                sa.update(t)
+                .where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_version"))
+                .values(seal=sa.bindparam("b_seal"))
+            )
+            self._transaction.run(write, sealed)
+        return (rows[-1][0] if len(rows) == size else None), found
 
     def remove(self, id: str) -> None:
         stored_id = self._stored_id(id)

@@ -16,7 +16,9 @@ from leadmodel.errors import (
     ValidationError,
 )
 from leadmodel.storage import _rows
-from leadmodel.storage._unit import AdapterUnit, UnitState
+from leadmodel.storage._rows import Resealed
+from leadmodel.storage._unit import AdapterUnit, UnitState, reseal
+from leadmodel.storage.protocols import KINDS
 from leadmodel.storage.sql._repository import Duplicate, SqlOutbox, SqlRepository, SqlStates
 from leadmodel.storage.sql._tables import OUTBOX, SCHEMA_VERSION, check_schema, create_schema
 from leadmodel.storage.sql._text import PostgresText, VerbatimText
@@ -271,6 +273,28 @@ class SqlUnitOfWork(AdapterUnit):
         self._state.clear_events()
         if erasure:
             transaction.after_erasure()
+
+    def reseal(self, *, page_size: int = 1_000) -> Resealed:
+        """Seal the stored documents this leadmodel would otherwise check in full on every
+        read (rows stored before schema version 6, or sealed by another leadmodel), as
+        :meth:`SQLiteUnitOfWork.reseal <leadmodel.storage.SQLiteUnitOfWork.reseal>` does; one
+        unit per ``page_size`` rows, outside a unit. A row saved while it runs keeps the seal
+        its save wrote.
+
+        >>> from datetime import datetime, timezone
+        >>> import leadmodel as lm
+        >>> uow = lm.SqlUnitOfWork("sqlite://")
+        >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        >>> with uow:
+        ...     _ = uow.interests.add(lm.Interest(id="I-1", occurred_at=at,
+        ...         source=lm.Source(channel=lm.Channel.form), topic="chairs"))
+        ...     uow.commit()
+        >>> uow.reseal()
+        Resealed(sealed=0, kept=1, unreadable=0, outdated=0)
+        >>> uow.close()
+        """
+        pages = {kind: getattr(self, kind)._reseal for kind in KINDS}
+        return reseal(self, pages, page_size)
 
     def rollback(self) -> None:
         """Undo the unit's changes and drop its events.
