@@ -157,15 +157,19 @@ def _collection_factory(
         if converter.detailed_validation:
             return _detailed_collection(converter, t, tuple if origin is tuple else frozenset)
         items = _capped(t)
+        empty: tuple[()] | frozenset[Any]
         if origin is tuple:
-            inner = homogenous_tuple_structure_factory(t, converter)
+            inner, empty = homogenous_tuple_structure_factory(t, converter), ()
         else:
             as_list = list_structure_factory(list[typing.get_args(t)[0]], converter)  # type: ignore[arg-type,misc]
+            empty = frozenset()
 
             def inner(value: Any, _: Any) -> Any:
                 return frozenset(as_list(value, _))
 
         def structure(value: object, _: type) -> Any:
+            if value == [] and type(value) is list:  # most of a record's lists are empty
+                return empty
             return inner(items(value), t)
 
         return structure
