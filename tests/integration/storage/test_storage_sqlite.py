@@ -534,6 +534,18 @@ def test_a_version_3_file_gains_the_timeline_columns_filled_from_its_leads(
     assert recorded == (SCHEMA_VERSION,) == (6,)
 
 
+def _migrate_to(raw: sqlite3.Connection, last: int) -> None:
+    """Make the schema of a file as leadmodel's migrations up to version ``last`` left it."""
+    raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
+    for version, statements in MIGRATIONS[:last]:
+        for statement in statements:
+            if isinstance(statement, str):
+                raw.execute(statement)
+            else:
+                statement(raw)
+        raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+
+
 def test_a_version_4_file_gains_the_analytics_projection_filled_from_its_leads(
     tmp_path: Path,
 ) -> None:
@@ -548,14 +560,7 @@ def test_a_version_4_file_gains_the_analytics_projection_filled_from_its_leads(
     won = simple.move(simple.enter(_lead(2), at=hour), "won", at=day)
     raw = sqlite3.connect(path, isolation_level=None)
     try:
-        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
-        for version, statements in MIGRATIONS[:4]:
-            for statement in statements:
-                if isinstance(statement, str):
-                    raw.execute(statement)
-                else:
-                    statement(raw)
-            raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+        _migrate_to(raw, 4)
         for lead in (entered, won):
             raw.execute(
                 "INSERT INTO leadmodel_leads (id, version, doc, pipeline, status) "
@@ -1066,14 +1071,7 @@ def test_a_version_5_file_gains_seals_its_old_rows_read_in_full_until_saved(
     old = _lead(1)
     raw = sqlite3.connect(path, isolation_level=None)
     try:
-        raw.execute("CREATE TABLE leadmodel_schema (version INTEGER NOT NULL)")
-        for version, statements in MIGRATIONS[:5]:
-            for statement in statements:
-                if isinstance(statement, str):
-                    raw.execute(statement)
-                else:
-                    statement(raw)
-            raw.execute("INSERT INTO leadmodel_schema (version) VALUES (?)", (version,))
+        _migrate_to(raw, 5)
         raw.execute(
             "INSERT INTO leadmodel_leads (id, version, doc) VALUES (?, 0, ?)",
             (old.id, lm.to_json(old)),
