@@ -4,7 +4,8 @@ One definition for all adapters, so the in-memory store filters exactly as the S
 the kinds and their repositories, the indexed columns (owner, pipeline, status, creation time
 in UTC microseconds; for leads, the two timeline facts the SLA sweep reads), the match keys
 (one row per key), the filter checks, and decoding a row
-with an error that names it (``get``) or, in a listing, skipping it with a warning that names it.
+with an error that names it (``get``) or, in a listing, skipping it with a warning that names it;
+the SQL adapters' seals (schema version 6: a sealed document is read without re-checking it).
 The state store's rows too: its checks, its stored form and its errors. And the leads' flat
 analytics projection (schema version 5): one row per lead, one per status change.
 """
@@ -370,9 +371,9 @@ def decode(kind: Kind, row_id: str, doc: str | bytes, seal: bytes | None = None)
     """Load a stored document; a corrupted one raises :class:`ValidationError` naming the row
     (so does a document whose id is not its row's: it was written there by hand).
 
-    A document whose ``seal`` is :func:`seal_of` it is rebuilt without its classes' checks
-    (:func:`~leadmodel._kernel.documents.trusted`); any other — no seal, another seal, or one
-    that does not rebuild — is read and checked in full."""
+    A document stored with the seal :func:`seal_of` gives it is rebuilt without its classes'
+    checks (:func:`~leadmodel._kernel.documents.trusted`); any other — no seal, another seal,
+    or one that does not rebuild — is read and checked in full."""
     entity = None
     if seal is not None and seal == seal_of(doc):
         with contextlib.suppress(Exception):  # read again below, in full, naming its problems
