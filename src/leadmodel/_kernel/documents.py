@@ -147,6 +147,7 @@ def trusted(cls: type[T], data: object) -> T:
     fields a class derives on construction are derived by its :data:`DERIVED` function (a
     contact point's match key: a phone number is parsed again), never read from the document.
 
+    ``data`` is consumed (its ``schema_version`` taken out): pass a freshly parsed document.
     Any failure raises: the caller then reads the document with :func:`from_document`, which
     names its problems.
 

@@ -241,17 +241,19 @@ id order, at most ``limit`` of them (each when set)."""
 
 
 ResealPage = Callable[[str | None, int], tuple[str | None, Counter[str]]]
-"""How an SQL repository reseals one page, in its unit's transaction: from after the row
-``after`` (``None``: the first), at most ``size`` rows; returns the last row read (``None``:
-the table ended) and the outcomes (field names of :class:`~leadmodel.storage._rows.Resealed`)."""
+"""How an SQL repository reseals one page (its ``_reseal``), in its unit's transaction: from
+after the row ``after`` (``None``: the first), at most ``size`` rows; returns the last row read
+(``None``: the table ended) and the outcomes (field names of
+:class:`~leadmodel.storage._rows.Resealed`)."""
 
 
-def reseal(unit: Any, pages: Mapping[str, ResealPage], page_size: int) -> _rows.Resealed:
+def reseal(unit: Any, page_size: int) -> _rows.Resealed:
     """``reseal()`` of an SQL unit of work: every entity table, ``page_size`` rows a unit
-    (each committed), through the repositories' ``pages`` by kind."""
+    (each committed), through each repository's ``_reseal`` (:data:`ResealPage`)."""
     size = _rows.check_page_size(page_size)
     done: Counter[str] = Counter()
-    for page in pages.values():
+    for kind in KINDS:
+        page: ResealPage = getattr(unit, kind)._reseal
         after: str | None = None
         while True:
             with unit:

@@ -856,11 +856,7 @@ class SQLiteUnitOfWork(AdapterUnit):
         Resealed(sealed=0, kept=1, unreadable=0, outdated=0)
         >>> uow.close()
         """
-        return reseal(self, {kind: self._repository(kind)._reseal for kind in KINDS}, page_size)
-
-    def _repository(self, kind: str) -> _Repository[Any]:
-        repository: _Repository[Any] = getattr(self, kind)
-        return repository
+        return reseal(self, page_size)
 
     def close(self) -> None:
         """Close the connection (rolling back an unfinished unit).

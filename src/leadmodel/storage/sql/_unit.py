@@ -18,7 +18,6 @@ from leadmodel.errors import (
 from leadmodel.storage import _rows
 from leadmodel.storage._rows import Resealed
 from leadmodel.storage._unit import AdapterUnit, UnitState, reseal
-from leadmodel.storage.protocols import KINDS
 from leadmodel.storage.sql._repository import Duplicate, SqlOutbox, SqlRepository, SqlStates
 from leadmodel.storage.sql._tables import OUTBOX, SCHEMA_VERSION, check_schema, create_schema
 from leadmodel.storage.sql._text import PostgresText, VerbatimText
@@ -293,8 +292,7 @@ class SqlUnitOfWork(AdapterUnit):
         Resealed(sealed=0, kept=1, unreadable=0, outdated=0)
         >>> uow.close()
         """
-        pages = {kind: getattr(self, kind)._reseal for kind in KINDS}
-        return reseal(self, pages, page_size)
+        return reseal(self, page_size)
 
     def rollback(self) -> None:
         """Undo the unit's changes and drop its events.
